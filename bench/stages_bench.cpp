@@ -1,0 +1,136 @@
+// Microbenchmarks for each stage of recur, on generated Chinese-like text. Reports bytes/s or
+// items/s so figures compare across machines as ratios.
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <string>
+
+#include "recur/cluster.hpp"
+#include "recur/lsh.hpp"
+#include "recur/minhash.hpp"
+#include "recur/segment.hpp"
+#include "recur/shingle.hpp"
+#include "recur/text.hpp"
+
+namespace {
+
+// A paragraph of `chars` random common CJK characters with full-width punctuation every ~15.
+std::string make_paragraph(std::mt19937_64& rng, std::size_t chars) {
+  std::string s;
+  std::uniform_int_distribution<int> cp(0x4E00, 0x4E00 + 2500), gap(8, 20);
+  int next_punct = gap(rng);
+  for (std::size_t i = 0; i < chars; ++i) {
+    char32_t c = static_cast<char32_t>(cp(rng));
+    if (--next_punct == 0) { c = U'，'; next_punct = gap(rng); }
+    s += static_cast<char>(0xE0 | (c >> 12));
+    s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    s += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  s += "。";
+  return s;
+}
+
+std::string make_text(std::size_t paragraphs, std::size_t chars) {
+  std::mt19937_64 rng(42);
+  std::string t;
+  for (std::size_t i = 0; i < paragraphs; ++i) t += "\u3000\u3000" + make_paragraph(rng, chars) + "\n";
+  return t;
+}
+
+void BM_normalize(benchmark::State& state) {
+  const std::string p = make_text(1, static_cast<std::size_t>(state.range(0)));
+  recur::Normalizer n;
+  std::string out;
+  recur::OffsetMap map;
+  for (auto _ : state) {
+    n.normalize(p, {}, out, map);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * p.size()));
+}
+BENCHMARK(BM_normalize)->Arg(100)->Arg(300)->Arg(3000);
+
+void BM_segment(benchmark::State& state) {
+  const std::string t = make_text(static_cast<std::size_t>(state.range(0)), 200);
+  for (auto _ : state) benchmark::DoNotOptimize(recur::segment(t, recur::ParagraphMode::automatic, {}, {}));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * t.size()));
+}
+BENCHMARK(BM_segment)->Arg(1000);
+
+void BM_shingle(benchmark::State& state) {
+  const std::string p = make_text(1, static_cast<std::size_t>(state.range(0)));
+  recur::Shingler s;
+  std::vector<std::uint64_t> tokens, out;
+  for (auto _ : state) {
+    s.tokenize(p, tokens);
+    s.shingles(tokens, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * p.size()));
+}
+BENCHMARK(BM_shingle)->Arg(100)->Arg(300)->Arg(3000);
+
+void BM_signature(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  std::vector<std::uint64_t> shingles(static_cast<std::size_t>(state.range(0)));
+  for (auto& x : shingles) x = rng();
+  recur::MinHasher h;
+  std::vector<std::uint32_t> sig(h.options().perms);
+  for (auto _ : state) {
+    h.sign(shingles, sig);
+    benchmark::DoNotOptimize(sig.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * shingles.size()));
+  // ~3 UTF-8 bytes of CJK text per shingle
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * shingles.size() * 3));
+}
+BENCHMARK(BM_signature)->Arg(100)->Arg(300)->Arg(3000);
+
+void BM_band_keys(benchmark::State& state) {
+  std::vector<std::uint32_t> sig(128, 7);
+  std::vector<std::uint64_t> keys(30);
+  for (auto _ : state) {
+    recur::band_keys(sig, {30, 4}, keys);
+    benchmark::DoNotOptimize(keys.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_band_keys);
+
+void BM_candidates(benchmark::State& state) {
+  const std::size_t n = static_cast<std::size_t>(state.range(0));
+  std::mt19937_64 rng(3);
+  std::vector<std::uint64_t> keys(n * 30);
+  for (auto& k : keys) k = rng() % (n * 4);  // some collisions
+  for (auto _ : state) benchmark::DoNotOptimize(recur::candidate_pairs(keys, n, 30));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_candidates)->Arg(10000)->Arg(100000);
+
+void BM_verify(benchmark::State& state) {
+  std::mt19937_64 rng(4);
+  std::vector<std::uint64_t> a(static_cast<std::size_t>(state.range(0))), b;
+  for (auto& x : a) x = rng();
+  b = a;
+  for (std::size_t i = 0; i < b.size(); i += 3) b[i] = rng();
+  recur::sort_unique(a);
+  recur::sort_unique(b);
+  for (auto _ : state) benchmark::DoNotOptimize(recur::exact_jaccard(a, b));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_verify)->Arg(300);
+
+void BM_cluster(benchmark::State& state) {
+  std::mt19937_64 rng(5);
+  const std::size_t n = 100000;
+  std::vector<recur::Edge> edges;
+  for (std::size_t i = 0; i < n / 4; ++i) {
+    auto a = static_cast<std::uint32_t>(rng() % n), b = static_cast<std::uint32_t>(rng() % n);
+    if (a != b) edges.push_back({std::min(a, b), std::max(a, b), 0.6});
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(recur::cluster_star(n, edges, 0.5));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * edges.size()));
+}
+BENCHMARK(BM_cluster);
+
+}  // namespace

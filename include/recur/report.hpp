@@ -1,0 +1,74 @@
+#pragma once
+/// \file report.hpp
+/// The report model and its writers (text, JSON, CSV). Writers take a std::ostream; they never
+/// open files.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "recur/corpus.hpp"
+
+namespace recur {
+
+/// One paragraph in a cluster, located in the user's original file.
+struct Member {
+  std::string path;              ///< as opened
+  std::string document;          ///< document name: the --doc-split line, else the path
+  std::uint32_t document_index = 0;  ///< 1-based document number within the file
+  std::uint32_t paragraph = 0;   ///< 1-based paragraph number within the file
+  std::uint32_t line = 0;        ///< 1-based first line
+  std::uint32_t line_end = 0;    ///< 1-based last line
+  std::uint64_t byte_start = 0;  ///< offset of the first byte in the original file
+  std::uint64_t byte_end = 0;    ///< offset one past the last byte
+  double similarity = 0;         ///< exact Jaccard with the representative (1 for it)
+  std::string text;              ///< the original bytes [byte_start, byte_end), decoded to UTF-8
+};
+
+/// A cluster of near-duplicate paragraphs. members[representative] is the representative.
+struct ReportCluster {
+  std::uint32_t id = 0;  ///< 1-based, in output order
+  std::uint32_t representative = 0;
+  std::vector<Member> members;
+};
+
+/// Counts for the whole run. Every input file is either read or skipped:
+/// files == files_read + files_skipped and skipped.size() == files_skipped.
+struct Stats {
+  std::uint64_t files = 0, files_read = 0, files_skipped = 0, documents = 0, paragraphs = 0,
+                paragraphs_too_short = 0, paragraphs_indexed = 0, bytes = 0, candidate_pairs = 0,
+                verified_pairs = 0, clusters = 0, clustered_paragraphs = 0, truncated_buckets = 0;
+  /// Stage name and seconds, in pipeline order.
+  std::vector<std::pair<std::string, double>> seconds;
+};
+
+/// Everything a `recur report` run produced.
+struct Report {
+  std::string version;
+  nlohmann::ordered_json options;  ///< every effective option
+  Stats stats;
+  std::vector<Skipped> skipped;
+  std::vector<std::string> warnings;  ///< per-file notes (encoding guessed, bytes replaced)
+  std::vector<ReportCluster> clusters;
+};
+
+/// Writes the JSON contract (see README). Byte-identical for identical reports.
+void write_json(const Report& report, std::ostream& out);
+
+/// Writes one CSV row per cluster member (RFC 4180 quoting), with a header row.
+void write_csv(const Report& report, std::ostream& out);
+
+/// Terminal summary settings.
+struct TextOptions {
+  bool color = false;            ///< ANSI colours; differences from the representative highlighted
+  std::size_t top = 10;          ///< clusters shown in full (default 10)
+  std::size_t members = 5;       ///< members shown per cluster (default 5)
+  std::size_t excerpt_chars = 60;  ///< characters of each excerpt (default 60)
+};
+
+/// Writes a human summary: counts, the largest clusters with excerpts, skipped files.
+void write_text(const Report& report, std::ostream& out, const TextOptions& options);
+
+}  // namespace recur

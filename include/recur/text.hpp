@@ -1,0 +1,120 @@
+#pragma once
+/// \file text.hpp
+/// Unicode normalisation (ICU NFKC + case folding, optional Traditional->Simplified) with an
+/// offset map from normalised text back to the input, and user-named markers to strip.
+/// In the spirit of sentencepiece's Normalize(input, &normalized, &norm_to_orig).
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace recur {
+
+/// A half-open byte range [begin, end).
+struct Range {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  friend bool operator==(const Range&, const Range&) = default;
+};
+
+/// Maps byte offsets of normalised text back to byte offsets of the text it came from.
+/// Stores only the places where normalisation changed something, so text that was already
+/// normal costs nothing. A changed span is atomic: an offset inside it maps to its start
+/// (or, for an end offset, to its end).
+class OffsetMap {
+ public:
+  /// One changed span: `norm_len` normalised bytes at `norm` replaced `orig_len` input bytes at `orig`.
+  struct Change {
+    std::size_t norm, orig, norm_len, orig_len;
+  };
+  /// Records a change; changes must be appended in increasing order.
+  void add_change(std::size_t norm, std::size_t orig, std::size_t norm_len, std::size_t orig_len);
+  /// Input offset where the character at normalised offset `pos` starts.
+  std::size_t to_input_begin(std::size_t pos) const noexcept;
+  /// Input offset where a span ending at normalised offset `pos` ends.
+  std::size_t to_input_end(std::size_t pos) const noexcept;
+  /// Changes recorded, in order.
+  const std::vector<Change>& changes() const noexcept { return changes_; }
+  void clear() noexcept { changes_.clear(); }
+
+ private:
+  std::vector<Change> changes_;
+};
+
+/// Normalisation settings.
+struct NormalizeOptions {
+  bool casefold = true;   ///< NFKC_Casefold (default) rather than plain NFKC
+  bool simplify = false;  ///< also Traditional -> Simplified Chinese (ICU "Hant-Hans"); slower
+};
+
+/// Normalises text. Holds ICU objects, so make one per thread (it is cheap to copy options,
+/// not the object).
+class Normalizer {
+ public:
+  explicit Normalizer(const NormalizeOptions& options = {});
+  ~Normalizer();
+  Normalizer(const Normalizer&) = delete;
+  Normalizer& operator=(const Normalizer&) = delete;
+
+  /// Normalises `input` with the byte ranges in `removed` (sorted, disjoint, relative to
+  /// `input`) left out. Writes the result to `out` (replaced) and its map back to `input`
+  /// offsets to `map` (replaced). Invalid UTF-8 never reaches here (see encoding.hpp).
+  void normalize(std::string_view input, std::span<const Range> removed, std::string& out,
+                 OffsetMap& map);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A compiled regular expression (ICU syntax), matched against UTF-8 text. Thread-safe:
+/// each call makes its own matcher.
+class Pattern {
+ public:
+  /// Compiles `regex`; `multiline` makes ^ and $ match at line boundaries.
+  /// Throws Error(errc::usage) naming the option when the regex is invalid.
+  Pattern(const std::string& regex, bool multiline, const std::string& option_name);
+  ~Pattern();
+  Pattern(Pattern&&) noexcept;
+  Pattern& operator=(Pattern&&) noexcept;
+
+  /// Every non-overlapping match in `text`, as byte ranges, in order. Empty matches are skipped.
+  std::vector<Range> find_all(std::string_view text) const;
+  /// The regex as given.
+  const std::string& source() const noexcept { return source_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string source_;
+};
+
+/// Decodes one code point from UTF-8 at `s[i]`, advancing `i`. Input must be valid UTF-8.
+inline char32_t next_code_point(std::string_view s, std::size_t& i) noexcept {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 < 0x80) { ++i; return b0; }
+  if (b0 < 0xE0) {
+    char32_t c = ((b0 & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
+    i += 2; return c;
+  }
+  if (b0 < 0xF0) {
+    char32_t c = ((b0 & 0x0Fu) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
+                 (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
+    i += 3; return c;
+  }
+  char32_t c = ((b0 & 0x07u) << 18) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 12) |
+               ((static_cast<unsigned char>(s[i + 2]) & 0x3Fu) << 6) |
+               (static_cast<unsigned char>(s[i + 3]) & 0x3Fu);
+  i += 4; return c;
+}
+
+/// True for code points shingled one character at a time: Han ideographs, kana, CJK
+/// compatibility ideographs, and the iteration marks. Hangul is word-based (it uses spaces).
+bool is_cjk(char32_t c) noexcept;
+
+/// True for whitespace, including U+3000 IDEOGRAPHIC SPACE and U+00A0.
+bool is_space(char32_t c) noexcept;
+
+}  // namespace recur

@@ -1,0 +1,333 @@
+// Decoding input bytes to UTF-8 with a map back to the original bytes.
+#include "recur/encoding.hpp"
+
+#include <unicode/ucnv.h>
+#include <unicode/ucsdet.h>
+
+#include <cstring>
+#include <memory>
+
+namespace recur {
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when it is invalid (Unicode 3.9 table 3-7).
+std::size_t utf8_sequence_length(const unsigned char* s, std::size_t i, std::size_t n) noexcept {
+  const unsigned char b0 = s[i];
+  if (b0 < 0x80) return 1;
+  auto cont = [&](std::size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+    return i + k < n && s[i + k] >= lo && s[i + k] <= hi;
+  };
+  if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
+  if (b0 == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
+  if ((b0 >= 0xE1 && b0 <= 0xEC) || b0 == 0xEE || b0 == 0xEF) return cont(1) && cont(2) ? 3 : 0;
+  if (b0 == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;  // no surrogates
+  if (b0 == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (b0 >= 0xF1 && b0 <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (b0 == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+// Counts invalid sequences (each maximal invalid byte counts once).
+std::size_t count_invalid_utf8(std::string_view bytes) noexcept {
+  const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::size_t n = bytes.size(), i = 0, bad = 0;
+  while (i < n) {
+    std::size_t len = utf8_sequence_length(s, i, n);
+    if (len == 0) { ++bad; ++i; } else { i += len; }
+  }
+  return bad;
+}
+
+// Decodes UTF-8 replacing each invalid byte with U+FFFD; every decoded byte maps to its source.
+Decoded decode_utf8_replacing(std::string_view bytes, std::uint64_t base) {
+  Decoded d;
+  d.text.reserve(bytes.size() + 64);
+  d.to_original.reserve(bytes.size() + 65);
+  const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::size_t n = bytes.size(), i = 0;
+  while (i < n) {
+    std::size_t len = utf8_sequence_length(s, i, n);
+    if (len == 0) {
+      d.text += "\xEF\xBF\xBD";
+      for (int k = 0; k < 3; ++k) d.to_original.push_back(base + i);
+      ++d.replaced;
+      ++i;
+    } else {
+      d.text.append(bytes.data() + i, len);
+      for (std::size_t k = 0; k < len; ++k) d.to_original.push_back(base + i + k);
+      i += len;
+    }
+  }
+  d.to_original.push_back(base + n);
+  return d;
+}
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+struct ConverterCloser {
+  void operator()(UConverter* c) const noexcept { ucnv_close(c); }
+};
+
+// Converts `bytes` from `charset` with ICU, recording for every output byte the offset of the
+// source character it came from. Returns false with `reason` when ICU does not know the charset.
+bool convert_with_map(std::string_view bytes, const std::string& charset, std::uint64_t base,
+                      Decoded& d, std::string& reason) {
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<UConverter, ConverterCloser> conv(ucnv_open(charset.c_str(), &status));
+  if (U_FAILURE(status)) {
+    reason = "unknown encoding '" + charset + "'";
+    return false;
+  }
+  d.text.clear();
+  d.to_original.clear();
+  d.text.reserve(bytes.size() * 3 / 2 + 16);
+  d.to_original.reserve(bytes.size() * 3 / 2 + 17);
+  // Chunks keep ICU's int32 offsets in range; the converter carries state across chunks.
+  constexpr std::size_t kChunk = std::size_t{1} << 22;
+  std::vector<UChar> target(kChunk * 2 + 16);
+  std::vector<int32_t> offsets(target.size());
+  std::uint64_t last_offset = base;
+  UChar pending_high = 0;
+  std::uint64_t pending_offset = 0;
+  const char* src = bytes.data();
+  const char* const src_end = bytes.data() + bytes.size();
+  while (true) {
+    const char* chunk_start = src;
+    const char* chunk_end = (src_end - src > static_cast<std::ptrdiff_t>(kChunk)) ? src + kChunk : src_end;
+    const bool flush = chunk_end == src_end;
+    UChar* t = target.data();
+    status = U_ZERO_ERROR;
+    ucnv_toUnicode(conv.get(), &t, target.data() + target.size(), &src, chunk_end, offsets.data(),
+                   flush, &status);
+    if (U_FAILURE(status) && status != U_BUFFER_OVERFLOW_ERROR) {
+      reason = std::string("cannot decode as ") + charset + ": " + u_errorName(status);
+      return false;
+    }
+    const std::size_t produced = static_cast<std::size_t>(t - target.data());
+    for (std::size_t k = 0; k < produced; ++k) {
+      std::uint64_t off = offsets[k] >= 0
+                              ? base + static_cast<std::uint64_t>(chunk_start - bytes.data()) +
+                                    static_cast<std::uint64_t>(offsets[k])
+                              : last_offset;
+      last_offset = off;
+      UChar u = target[k];
+      char32_t c;
+      if (U16_IS_LEAD(u)) {
+        pending_high = u;
+        pending_offset = off;
+        continue;
+      }
+      if (U16_IS_TRAIL(u) && pending_high != 0) {
+        c = U16_GET_SUPPLEMENTARY(pending_high, u);
+        off = pending_offset;
+        pending_high = 0;
+      } else {
+        if (pending_high != 0) {  // lone lead surrogate
+          append_utf8(d.text, 0xFFFD);
+          while (d.to_original.size() < d.text.size()) d.to_original.push_back(pending_offset);
+          ++d.replaced;
+          pending_high = 0;
+        }
+        c = U16_IS_SURROGATE(u) ? 0xFFFD : u;
+      }
+      if (c == 0xFFFD || c == 0x1A) ++d.replaced;  // ICU substitutes illegal input with these
+      append_utf8(d.text, c);
+      while (d.to_original.size() < d.text.size()) d.to_original.push_back(off);
+    }
+    if (status == U_BUFFER_OVERFLOW_ERROR) continue;  // same chunk, more output
+    if (flush) break;
+  }
+  if (pending_high != 0) {
+    append_utf8(d.text, 0xFFFD);
+    while (d.to_original.size() < d.text.size()) d.to_original.push_back(pending_offset);
+    ++d.replaced;
+  }
+  d.to_original.push_back(base + bytes.size());
+  return true;
+}
+
+// Share of C0 control characters other than tab, newline, carriage return and form feed.
+bool looks_binary(std::string_view text) noexcept {
+  std::size_t controls = 0;
+  for (unsigned char c : text)
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1A) ++controls;
+  return controls > 16 && controls * 100 > text.size();
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) noexcept {
+  return s.size() >= prefix.size() && std::memcmp(s.data(), prefix.data(), prefix.size()) == 0;
+}
+
+DecodeResult fail(std::string reason) {
+  DecodeResult r;
+  r.reason = std::move(reason);
+  return r;
+}
+
+DecodeResult finish(Decoded d) {
+  if (looks_binary(d.text)) return fail("binary file (control characters)");
+  DecodeResult r;
+  r.ok = true;
+  r.decoded = std::move(d);
+  return r;
+}
+
+DecodeResult decode_with(std::string_view bytes, const std::string& charset, std::uint64_t base,
+                         const std::string& label, double max_replaced_fraction) {
+  Decoded d;
+  std::string reason;
+  if (!convert_with_map(bytes, charset, base, d, reason)) return fail(reason);
+  d.encoding = label;
+  if (d.replaced > 0) {
+    if (static_cast<double>(d.replaced) > max_replaced_fraction * static_cast<double>(bytes.size()) + 1)
+      return fail("not valid " + label + ": " + std::to_string(d.replaced) +
+                  " undecodable sequences (use --encoding to name the right one)");
+    d.note = std::to_string(d.replaced) + " undecodable sequences replaced by U+FFFD";
+  }
+  return finish(std::move(d));
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view bytes) noexcept {
+  const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::size_t n = bytes.size(), i = 0;
+  while (i < n) {
+    // ASCII fast path, 8 bytes at a time.
+    while (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, s + i, 8);
+      if (w & 0x8080808080808080ULL) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    std::size_t len = utf8_sequence_length(s, i, n);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+std::string DecodeOptions::validate() const {
+  if (encoding.empty()) return "--encoding must not be empty (use auto)";
+  if (encoding != "auto") {
+    UErrorCode status = U_ZERO_ERROR;
+    UConverter* c = ucnv_open(encoding.c_str(), &status);
+    if (U_FAILURE(status)) return "--encoding: ICU does not know the encoding '" + encoding + "'";
+    ucnv_close(c);
+  }
+  if (!(max_invalid_fraction >= 0 && max_invalid_fraction < 1))
+    return "max_invalid_fraction must be in [0, 1)";
+  return {};
+}
+
+DecodeResult decode(std::string_view bytes, const DecodeOptions& options) {
+  if (bytes.empty()) return fail("empty file");
+
+  if (options.encoding != "auto") {
+    std::uint64_t skip = 0;
+    // A BOM matching the forced Unicode encoding is not text.
+    std::string e = options.encoding;
+    for (auto& ch : e) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if ((e == "utf-8" || e == "utf8") && starts_with(bytes, "\xEF\xBB\xBF")) skip = 3;
+    DecodeResult r = decode_with(bytes.substr(skip), options.encoding, skip, options.encoding,
+                                 options.max_invalid_fraction);
+    if (r.ok && (e == "utf-8" || e == "utf8") && r.decoded.replaced == 0) {
+      r.decoded.to_original.clear();  // identity: keep the cheap form
+      r.decoded.shift = skip;
+    }
+    return r;
+  }
+
+  // Byte-order marks decide.
+  if (starts_with(bytes, "\xEF\xBB\xBF")) {
+    std::string_view rest = bytes.substr(3);
+    if (is_valid_utf8(rest)) {
+      Decoded d;
+      d.text.assign(rest);
+      d.encoding = "UTF-8 with BOM";
+      d.shift = 3;
+      return finish(std::move(d));
+    }
+    Decoded d = decode_utf8_replacing(rest, 3);
+    d.encoding = "UTF-8 with BOM";
+    d.note = std::to_string(d.replaced) + " invalid UTF-8 sequences replaced by U+FFFD";
+    return finish(std::move(d));
+  }
+  if (starts_with(bytes, std::string_view("\xFF\xFE\x00\x00", 4)))
+    return decode_with(bytes.substr(4), "UTF-32LE", 4, "UTF-32LE", options.max_invalid_fraction);
+  if (starts_with(bytes, std::string_view("\x00\x00\xFE\xFF", 4)))
+    return decode_with(bytes.substr(4), "UTF-32BE", 4, "UTF-32BE", options.max_invalid_fraction);
+  if (starts_with(bytes, "\xFF\xFE"))
+    return decode_with(bytes.substr(2), "UTF-16LE", 2, "UTF-16LE", options.max_invalid_fraction);
+  if (starts_with(bytes, "\xFE\xFF"))
+    return decode_with(bytes.substr(2), "UTF-16BE", 2, "UTF-16BE", options.max_invalid_fraction);
+
+  if (std::memchr(bytes.data(), 0, bytes.size()) != nullptr)
+    return fail("binary file (contains NUL bytes; UTF-16 needs a byte-order mark or --encoding)");
+
+  if (is_valid_utf8(bytes)) {
+    Decoded d;
+    d.text.assign(bytes);
+    d.encoding = "UTF-8";
+    return finish(std::move(d));
+  }
+
+  // Mostly UTF-8 with a few bad bytes: keep it, say so.
+  const std::size_t invalid = count_invalid_utf8(bytes);
+  if (static_cast<double>(invalid) <= options.max_invalid_fraction * static_cast<double>(bytes.size())) {
+    Decoded d = decode_utf8_replacing(bytes, 0);
+    d.encoding = "UTF-8";
+    d.note = std::to_string(d.replaced) + " invalid UTF-8 sequences replaced by U+FFFD";
+    return finish(std::move(d));
+  }
+
+  // Another encoding: ask ICU's detector (on a prefix; detection does not need the whole file).
+  UErrorCode status = U_ZERO_ERROR;
+  UCharsetDetector* det = ucsdet_open(&status);
+  if (U_FAILURE(status)) return fail("not UTF-8 and charset detection is unavailable (use --encoding)");
+  const std::size_t probe = std::min<std::size_t>(bytes.size(), std::size_t{1} << 20);
+  ucsdet_setText(det, bytes.data(), static_cast<int32_t>(probe), &status);
+  int32_t found = 0;
+  const UCharsetMatch** matches = ucsdet_detectAll(det, &found, &status);
+  std::vector<std::pair<std::string, int32_t>> candidates;
+  for (int32_t k = 0; U_SUCCESS(status) && k < found; ++k) {
+    UErrorCode s2 = U_ZERO_ERROR;
+    const char* name = ucsdet_getName(matches[k], &s2);
+    int32_t conf = ucsdet_getConfidence(matches[k], &s2);
+    if (U_SUCCESS(s2) && name != nullptr && std::strcmp(name, "UTF-8") != 0 && conf >= 10)
+      candidates.emplace_back(name, conf);
+  }
+  ucsdet_close(det);
+  for (const auto& [name, conf] : candidates) {
+    // GB2312 is reported for GBK/GB18030 text too; GB18030 is a superset, so decode with it.
+    std::string charset = (name == "GB2312" || name == "GBK") ? "GB18030" : name;
+    DecodeResult r = decode_with(bytes, charset, 0, charset, options.max_invalid_fraction);
+    if (r.ok) {
+      std::string note = "not UTF-8; decoded as " + charset + " (ICU detection, confidence " +
+                         std::to_string(conf) + "; use --encoding to force)";
+      r.decoded.note = r.decoded.note.empty() ? note : note + "; " + r.decoded.note;
+      return r;
+    }
+  }
+  return fail("not valid UTF-8 (" + std::to_string(invalid) +
+              " invalid sequences) and no other encoding fits; use --encoding to name it");
+}
+
+}  // namespace recur

@@ -1,0 +1,117 @@
+// LSH banding: parameter choice, band keys, candidate pairs.
+#include "recur/lsh.hpp"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace recur {
+namespace {
+
+// Midpoint rule with enough steps that the choice of (b, r) is stable to the 4th decimal.
+template <class F>
+double integrate(F f, double a, double b) {
+  constexpr int kSteps = 400;
+  const double h = (b - a) / kSteps;
+  double sum = 0;
+  for (int i = 0; i < kSteps; ++i) sum += f(a + (i + 0.5) * h);
+  return sum * h;
+}
+
+}  // namespace
+
+std::string LshOptions::validate(unsigned perms) const {
+  if (!(threshold > 0 && threshold <= 1)) return "--threshold must be in (0, 1]";
+  if (!(false_positive_weight >= 0 && false_negative_weight >= 0) ||
+      false_positive_weight + false_negative_weight <= 0)
+    return "LSH weights must be non-negative and not both 0";
+  if (bands > perms || rows > perms) return "--bands and --rows must each be at most --perms";
+  if (bands > 0 && rows > 0 && static_cast<unsigned long>(bands) * rows > perms)
+    return "--bands x --rows (" + std::to_string(bands) + " x " + std::to_string(rows) +
+           ") must be at most --perms (" + std::to_string(perms) + ")";
+  return {};
+}
+
+double collision_probability(double s, LshParams p) noexcept {
+  return 1.0 - std::pow(1.0 - std::pow(s, p.rows), p.bands);
+}
+
+LshParams optimal_params(unsigned perms, const LshOptions& o) {
+  LshParams best{1, 1};
+  double best_err = INFINITY;
+  const double t = o.threshold;
+  for (unsigned b = 1; b <= perms; ++b) {
+    for (unsigned r = 1; b * r <= perms; ++r) {
+      if (o.bands && b != o.bands) continue;
+      if (o.rows && r != o.rows) continue;
+      const LshParams p{b, r};
+      const double fp = integrate([&](double s) { return collision_probability(s, p); }, 0.0, t);
+      const double fn = t < 1 ? integrate([&](double s) { return 1.0 - collision_probability(s, p); }, t, 1.0) : 0.0;
+      const double err = o.false_positive_weight * fp + o.false_negative_weight * fn;
+      if (err < best_err - 1e-12) {
+        best_err = err;
+        best = p;
+      }
+    }
+  }
+  return best;
+}
+
+LshParams resolve_params(unsigned perms, const LshOptions& o) {
+  if (o.bands && o.rows) return {o.bands, o.rows};
+  return optimal_params(perms, o);
+}
+
+void band_keys(std::span<const std::uint32_t> signature, LshParams p, std::span<std::uint64_t> keys) noexcept {
+  for (unsigned b = 0; b < p.bands; ++b)
+    keys[b] = XXH3_64bits_withSeed(signature.data() + static_cast<std::size_t>(b) * p.rows,
+                                   p.rows * sizeof(std::uint32_t), b + 1);
+}
+
+std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(std::span<const std::uint64_t> keys,
+                                                                     std::size_t count, unsigned bands,
+                                                                     std::size_t max_bucket,
+                                                                     std::size_t* truncated_buckets) {
+  std::vector<std::uint64_t> all;        // packed (a << 32 | b), sorted and unique
+  std::vector<std::uint64_t> band_pairs, merged;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> entries(count);
+  std::size_t truncated = 0;
+  for (unsigned b = 0; b < bands; ++b) {
+    for (std::size_t i = 0; i < count; ++i)
+      entries[i] = {keys[i * bands + b], static_cast<std::uint32_t>(i)};
+    std::sort(entries.begin(), entries.end());
+    band_pairs.clear();
+    for (std::size_t i = 0; i < count;) {
+      std::size_t j = i + 1;
+      while (j < count && entries[j].first == entries[i].first) ++j;
+      const std::size_t size = j - i;
+      if (size > 1) {
+        if (size > max_bucket) {
+          ++truncated;
+          for (std::size_t y = i + 1; y < j; ++y)
+            band_pairs.push_back(std::uint64_t{entries[i].second} << 32 | entries[y].second);
+        } else {
+          for (std::size_t x = i; x < j; ++x)
+            for (std::size_t y = x + 1; y < j; ++y)
+              band_pairs.push_back(std::uint64_t{entries[x].second} << 32 | entries[y].second);
+        }
+      }
+      i = j;
+    }
+    if (band_pairs.empty()) continue;
+    std::sort(band_pairs.begin(), band_pairs.end());
+    merged.clear();
+    merged.reserve(all.size() + band_pairs.size());
+    std::set_union(all.begin(), all.end(), band_pairs.begin(), band_pairs.end(), std::back_inserter(merged));
+    merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+    all.swap(merged);
+  }
+  if (truncated_buckets) *truncated_buckets += truncated;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+  out.reserve(all.size());
+  for (std::uint64_t p : all) out.emplace_back(static_cast<std::uint32_t>(p >> 32), static_cast<std::uint32_t>(p));
+  return out;
+}
+
+}  // namespace recur

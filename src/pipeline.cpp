@@ -1,0 +1,565 @@
+// recur report: the stages wired together over all cores.
+//
+// Shape of a run (each step's records are plain structs, so steps can later be sharded):
+//   1. index    per file, in parallel: read, decode, strip, segment, normalise, shingle, sign, band
+//               keys. Only locations and band keys are kept; text and shingles are dropped.
+//   2. lsh      candidate pairs from band keys.
+//   3. verify   shingle sets rebuilt only for paragraphs in a candidate pair (re-reading their
+//               bytes), exact Jaccard per pair.
+//   4. cluster  star clustering of the verified pairs.
+//   5. report   member texts read back from the original files.
+// Memory therefore grows with the number of paragraphs (locations + band keys), not with the
+// size of the text.
+#include "recur/pipeline.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "recur/cluster.hpp"
+#include "recur/corpus.hpp"
+#include "recur/error.hpp"
+
+namespace recur {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+// Runs f(index, worker) for every index in [0, n) on `threads` threads; indices are handed out
+// in order, results must be stored by index so that the outcome does not depend on timing.
+template <class F>
+void parallel_for(std::size_t n, unsigned threads, F&& f) {
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&](unsigned worker) {
+    try {
+      for (;;) {
+        std::size_t i = next.fetch_add(1);
+        if (i >= n) break;
+        f(i, worker);
+      }
+    } catch (...) {
+      std::lock_guard lock(error_mutex);
+      if (!error) error = std::current_exception();
+      next.store(n);
+    }
+  };
+  const unsigned t = static_cast<unsigned>(std::min<std::size_t>(threads, n));
+  if (t <= 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned w = 1; w < t; ++w) pool.emplace_back(work, w);
+    work(0);
+    for (auto& th : pool) th.join();
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+// A paragraph that was indexed: where it is, in decoded and original offsets.
+struct ParaRec {
+  std::uint32_t number = 0;  // 1-based within the file
+  std::uint32_t line = 0, line_end = 0, document = 0;
+  std::uint64_t dbegin = 0, dend = 0;  // decoded text
+  std::uint64_t obegin = 0, oend = 0;  // original bytes
+};
+
+// Everything stage 1 learns about one file.
+struct FileResult {
+  bool ok = false;
+  std::string reason;  // when !ok
+  std::string note;    // warning when ok
+  std::uint64_t bytes = 0;
+  FileStamp stamp;
+  bool identity = true;  // decoded bytes == original bytes (shifted)
+  std::vector<DocumentInfo> documents;
+  std::uint32_t paragraphs = 0, too_short = 0;
+  std::vector<ParaRec> indexed;
+  std::vector<std::uint64_t> keys;        // indexed.size() x bands
+  std::vector<std::uint32_t> signatures;  // indexed.size() x perms, only without verification
+  std::vector<Range> stripped;            // decoded offsets of --strip matches
+  double t_read = 0, t_segment = 0, t_normalize = 0, t_shingle = 0, t_sign = 0;
+};
+
+// Per-thread state: ICU objects and scratch buffers reused across paragraphs.
+struct Worker {
+  Normalizer normalizer;
+  Shingler shingler;
+  std::string normalized, bytes;
+  OffsetMap map;
+  std::vector<std::uint64_t> tokens, shingles;
+  std::vector<std::uint32_t> signature;
+  std::vector<Range> removed;
+  Worker(const ReportOptions& o) : normalizer(o.normalize), shingler(o.shingle) {}
+};
+
+// Options compiled once for the run.
+struct Context {
+  const ReportOptions& options;
+  LshParams params;
+  MinHasher hasher;
+  std::vector<Pattern> strip;
+  std::optional<Pattern> doc_split;
+  std::atomic<std::uint64_t> bytes_done{0};
+  std::atomic<std::uint64_t> units_done{0};
+  std::atomic<std::uint64_t> units_total{0};
+  std::atomic<const char*> stage{"reading"};
+};
+
+// Sorted, merged union of ranges.
+std::vector<Range> merge_ranges(std::vector<Range> r) {
+  std::sort(r.begin(), r.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
+  std::vector<Range> out;
+  for (const Range& x : r) {
+    if (!out.empty() && x.begin <= out.back().end) out.back().end = std::max(out.back().end, x.end);
+    else out.push_back(x);
+  }
+  return out;
+}
+
+// The stripped ranges inside [begin, end), relative to begin.
+void ranges_within(const std::vector<Range>& stripped, std::size_t begin, std::size_t end, std::vector<Range>& out) {
+  out.clear();
+  auto it = std::lower_bound(stripped.begin(), stripped.end(), begin,
+                             [](const Range& r, std::size_t p) { return r.end <= p; });
+  for (; it != stripped.end() && it->begin < end; ++it)
+    out.push_back({std::max(it->begin, begin) - begin, std::min(it->end, end) - begin});
+}
+
+// Decodes a file's bytes with the run's options (the same call in stage 1 and when re-reading).
+DecodeResult decode_file(const std::string& bytes, const Context& ctx) { return decode(bytes, ctx.options.decode); }
+
+void index_file(const InputFile& file, Context& ctx, Worker& w, FileResult& r) {
+  const ReportOptions& o = ctx.options;
+  auto t0 = Clock::now();
+  std::string bytes;
+  r.stamp = stamp_of(file.path);
+  if (!read_file(file.path, bytes, r.reason)) {
+    ctx.bytes_done += file.size;
+    return;
+  }
+  r.bytes = bytes.size();
+  DecodeResult dr = decode_file(bytes, ctx);
+  auto t1 = Clock::now();
+  r.t_read = seconds_between(t0, t1);
+  if (!dr.ok) {
+    r.reason = dr.reason;
+    ctx.bytes_done += file.size;
+    return;
+  }
+  r.ok = true;
+  r.note = dr.decoded.note;
+  r.identity = dr.decoded.is_identity();
+  const Decoded& d = dr.decoded;
+  const std::string_view text = d.text;
+  { std::string().swap(bytes); }
+
+  std::vector<Range> found;
+  for (const Pattern& p : ctx.strip) {
+    auto m = p.find_all(text);
+    found.insert(found.end(), m.begin(), m.end());
+  }
+  r.stripped = merge_ranges(std::move(found));
+  std::vector<Range> starts;
+  if (ctx.doc_split) starts = ctx.doc_split->find_all(text);
+  Segmentation seg = segment(text, o.paragraphs, r.stripped, starts);
+  r.documents = std::move(seg.documents);
+  r.paragraphs = static_cast<std::uint32_t>(seg.paragraphs.size());
+  auto t2 = Clock::now();
+  r.t_segment = seconds_between(t1, t2);
+
+  const unsigned bands = ctx.params.bands, perms = ctx.hasher.options().perms;
+  w.signature.resize(perms);
+  std::uint64_t reported = 0;
+  for (std::size_t k = 0; k < seg.paragraphs.size(); ++k) {
+    const Span& sp = seg.paragraphs[k];
+    auto a = Clock::now();
+    ranges_within(r.stripped, sp.begin, sp.end, w.removed);
+    w.normalizer.normalize(text.substr(sp.begin, sp.end - sp.begin), w.removed, w.normalized, w.map);
+    auto b = Clock::now();
+    const std::size_t chars = w.shingler.tokenize(w.normalized, w.tokens);
+    if (chars < o.min_chars) {
+      ++r.too_short;
+      r.t_normalize += seconds_between(a, b);
+      r.t_shingle += seconds_between(b, Clock::now());
+      continue;
+    }
+    w.shingler.shingles(w.tokens, w.shingles);
+    auto c = Clock::now();
+    ctx.hasher.sign(w.shingles, w.signature);
+    const std::size_t at = r.keys.size();
+    r.keys.resize(at + bands);
+    band_keys(w.signature, ctx.params, std::span<std::uint64_t>(r.keys.data() + at, bands));
+    if (!o.verify) r.signatures.insert(r.signatures.end(), w.signature.begin(), w.signature.end());
+    auto e = Clock::now();
+    r.t_normalize += seconds_between(a, b);
+    r.t_shingle += seconds_between(b, c);
+    r.t_sign += seconds_between(c, e);
+    ParaRec rec;
+    rec.number = static_cast<std::uint32_t>(k + 1);
+    rec.line = sp.line;
+    rec.line_end = sp.line_end;
+    rec.document = sp.document;
+    rec.dbegin = sp.begin;
+    rec.dend = sp.end;
+    rec.obegin = d.original(sp.begin);
+    rec.oend = d.original(sp.end);
+    r.indexed.push_back(rec);
+    // Progress in original bytes, roughly: where this paragraph ends.
+    if (rec.oend > reported + (1u << 20)) {
+      ctx.bytes_done += rec.oend - reported;
+      reported = rec.oend;
+    }
+  }
+  ctx.bytes_done += file.size > reported ? file.size - reported : 0;
+}
+
+// The decoded text of indexed paragraphs of one file, re-read from disk. `texts[k]` for
+// `paras[k]`. Returns false with `reason` when the file cannot be re-read or has changed.
+bool paragraph_texts(const InputFile& file, const FileResult& fr, const Context& ctx,
+                     const std::vector<const ParaRec*>& paras, std::vector<std::string>& texts,
+                     std::string& reason) {
+  texts.assign(paras.size(), {});
+  if (!(stamp_of(file.path) == fr.stamp)) {
+    reason = "changed while recur was running; its matches were dropped";
+    return false;
+  }
+  if (fr.identity) {
+    for (std::size_t k = 0; k < paras.size(); ++k)
+      if (!read_range(file.path, paras[k]->obegin, paras[k]->oend, texts[k], reason)) return false;
+    return true;
+  }
+  std::string bytes;
+  if (!read_file(file.path, bytes, reason)) return false;
+  DecodeResult dr = decode_file(bytes, ctx);
+  if (!dr.ok) {
+    reason = dr.reason;
+    return false;
+  }
+  for (std::size_t k = 0; k < paras.size(); ++k)
+    texts[k] = dr.decoded.text.substr(paras[k]->dbegin, paras[k]->dend - paras[k]->dbegin);
+  return true;
+}
+
+}  // namespace
+
+const char* version() noexcept { return RECUR_VERSION; }
+
+unsigned effective_threads(unsigned threads) noexcept {
+  if (threads > 0) return threads;
+  unsigned hc = std::thread::hardware_concurrency();
+  return hc > 0 ? hc : 1;
+}
+
+std::string ReportOptions::validate() const {
+  if (glob.empty()) return "--glob must not be empty";
+  if (auto m = decode.validate(); !m.empty()) return m;
+  if (auto m = shingle.validate(); !m.empty()) return m;
+  if (auto m = minhash.validate(); !m.empty()) return m;
+  if (auto m = lsh.validate(minhash.perms); !m.empty()) return m;
+  if (threads > 1024) return "--threads must be at most 1024";
+  if (max_bucket < 2) return "max_bucket must be at least 2";
+  return {};
+}
+
+nlohmann::ordered_json options_json(const ReportOptions& o, LshParams params, unsigned threads) {
+  nlohmann::ordered_json j;
+  j["glob"] = o.glob;
+  j["encoding"] = o.decode.encoding;
+  j["simplify"] = o.normalize.simplify;
+  j["casefold"] = o.normalize.casefold;
+  j["strip"] = o.strip;
+  j["doc_split"] = o.doc_split;
+  j["paragraphs"] = to_string(o.paragraphs);
+  j["min_chars"] = o.min_chars;
+  j["shingle"] = o.shingle.size;
+  j["shingle_seed"] = o.shingle.seed;
+  j["perms"] = o.minhash.perms;
+  j["seed"] = o.minhash.seed;
+  j["threshold"] = o.lsh.threshold;
+  j["bands"] = params.bands;
+  j["rows"] = params.rows;
+  j["lsh_weights"] = {o.lsh.false_positive_weight, o.lsh.false_negative_weight};
+  j["verify"] = o.verify;
+  j["max_bucket"] = o.max_bucket;
+  j["threads"] = threads;
+  return j;
+}
+
+Report run_report(const std::vector<std::string>& inputs, const ReportOptions& o, const ProgressFn& progress,
+                  const WarnFn& warn) {
+  if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
+  const auto start = Clock::now();
+  const unsigned threads = effective_threads(o.threads);
+  const LshParams params = resolve_params(o.minhash.perms, o.lsh);
+  Context ctx{o, params, MinHasher(o.minhash), {}, std::nullopt};
+  for (const auto& s : o.strip) ctx.strip.emplace_back(s, false, "--strip");
+  if (!o.doc_split.empty()) ctx.doc_split.emplace(o.doc_split, true, "--doc-split");
+
+  Report report;
+  report.version = version();
+  report.options = options_json(o, params, threads);
+
+  InputList list = find_inputs(inputs, o.glob);
+  std::uint64_t total_bytes = 0;
+  for (const auto& f : list.files) total_bytes += f.size;
+
+  // Progress ticker: reports counters four times a second until the run ends.
+  std::mutex tick_mutex;
+  std::condition_variable tick_cv;
+  bool finished = false;
+  std::thread ticker;
+  if (progress) {
+    ticker = std::thread([&] {
+      std::unique_lock lock(tick_mutex);
+      while (!tick_cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return finished; })) {
+        const char* stage = ctx.stage.load();
+        Progress p{stage, 0, 0};
+        if (std::string_view(stage) == "reading") {
+          p.done = ctx.bytes_done.load();
+          p.total = total_bytes;
+        } else {
+          p.done = ctx.units_done.load();
+          p.total = ctx.units_total.load();
+        }
+        progress(p);
+      }
+    });
+  }
+  struct StopTicker {
+    std::mutex& m; std::condition_variable& cv; bool& finished; std::thread& t;
+    ~StopTicker() {
+      { std::lock_guard lock(m); finished = true; }
+      cv.notify_all();
+      if (t.joinable()) t.join();
+    }
+  } stop_ticker{tick_mutex, tick_cv, finished, ticker};
+
+  // 1. index
+  std::vector<FileResult> files(list.files.size());
+  {
+    std::vector<std::unique_ptr<Worker>> workers(threads);
+    parallel_for(list.files.size(), threads, [&](std::size_t i, unsigned w) {
+      if (!workers[w]) workers[w] = std::make_unique<Worker>(o);
+      index_file(list.files[i], ctx, *workers[w], files[i]);
+    });
+  }
+  const auto t_indexed = Clock::now();
+
+  // Statistics and the skip list, in path order.
+  Stats& st = report.stats;
+  report.skipped = list.problems;
+  double t_read = 0, t_segment = 0, t_normalize = 0, t_shingle = 0, t_sign = 0;
+  std::vector<std::uint32_t> first_id(files.size() + 1, 0);
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const FileResult& fr = files[i];
+    first_id[i + 1] = first_id[i] + static_cast<std::uint32_t>(fr.indexed.size());
+    t_read += fr.t_read; t_segment += fr.t_segment; t_normalize += fr.t_normalize;
+    t_shingle += fr.t_shingle; t_sign += fr.t_sign;
+    if (!fr.ok) {
+      report.skipped.push_back({list.files[i].path, fr.reason});
+      continue;
+    }
+    ++st.files_read;
+    st.bytes += fr.bytes;
+    st.documents += fr.documents.size();
+    st.paragraphs += fr.paragraphs;
+    st.paragraphs_too_short += fr.too_short;
+    st.paragraphs_indexed += fr.indexed.size();
+    if (!fr.note.empty()) report.warnings.push_back(list.files[i].path + ": " + fr.note);
+  }
+  std::stable_sort(report.skipped.begin(), report.skipped.end(),
+                   [](const Skipped& a, const Skipped& b) { return a.path < b.path; });
+  st.files_skipped = report.skipped.size();
+  st.files = st.files_read + st.files_skipped;
+  if (warn) {
+    for (const auto& s : report.skipped) warn("skipped " + s.path + ": " + s.reason);
+    for (const auto& w : report.warnings) warn(w);
+  }
+
+  // Global ids in input order: file by file, paragraph by paragraph.
+  const std::size_t n = first_id.back();
+  std::vector<std::uint32_t> file_of(n);
+  for (std::size_t i = 0; i < files.size(); ++i)
+    std::fill(file_of.begin() + first_id[i], file_of.begin() + first_id[i + 1], static_cast<std::uint32_t>(i));
+  auto rec_of = [&](std::uint32_t id) -> const ParaRec& {
+    return files[file_of[id]].indexed[id - first_id[file_of[id]]];
+  };
+
+  // 2. lsh
+  ctx.stage = "candidates";
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+  {
+    std::vector<std::uint64_t> keys;
+    keys.reserve(n * params.bands);
+    for (auto& fr : files) {
+      keys.insert(keys.end(), fr.keys.begin(), fr.keys.end());
+      std::vector<std::uint64_t>().swap(fr.keys);
+    }
+    std::size_t truncated = 0;
+    pairs = candidate_pairs(keys, n, params.bands, o.max_bucket, &truncated);
+    st.truncated_buckets = truncated;
+  }
+  st.candidate_pairs = pairs.size();
+  const auto t_lsh = Clock::now();
+
+  // 3. verify
+  ctx.stage = "verifying";
+  std::vector<std::uint32_t> involved;
+  for (auto [a, b] : pairs) { involved.push_back(a); involved.push_back(b); }
+  std::sort(involved.begin(), involved.end());
+  involved.erase(std::unique(involved.begin(), involved.end()), involved.end());
+  constexpr std::uint32_t kNoSlot = UINT32_MAX;
+  std::vector<std::uint32_t> slot(n, kNoSlot);
+  for (std::size_t k = 0; k < involved.size(); ++k) slot[involved[k]] = static_cast<std::uint32_t>(k);
+  std::vector<std::vector<std::uint64_t>> sets;
+  std::vector<char> usable(involved.size(), 1);
+  std::vector<std::string> reread_problems(files.size());
+  if (o.verify) {
+    sets.resize(involved.size());
+    // Involved paragraphs grouped by file (they are sorted by id, hence by file).
+    std::vector<std::pair<std::size_t, std::size_t>> groups;  // [begin, end) in `involved`
+    for (std::size_t k = 0; k < involved.size();) {
+      std::size_t e = k;
+      while (e < involved.size() && file_of[involved[e]] == file_of[involved[k]]) ++e;
+      groups.emplace_back(k, e);
+      k = e;
+    }
+    ctx.units_total = involved.size();
+    ctx.units_done = 0;
+    std::vector<std::unique_ptr<Worker>> workers(threads);
+    parallel_for(groups.size(), threads, [&](std::size_t g, unsigned w) {
+      if (!workers[w]) workers[w] = std::make_unique<Worker>(o);
+      Worker& wk = *workers[w];
+      auto [b, e] = groups[g];
+      const std::uint32_t fi = file_of[involved[b]];
+      std::vector<const ParaRec*> paras;
+      for (std::size_t k = b; k < e; ++k) paras.push_back(&rec_of(involved[k]));
+      std::vector<std::string> texts;
+      std::string reason;
+      if (!paragraph_texts(list.files[fi], files[fi], ctx, paras, texts, reason)) {
+        reread_problems[fi] = reason;
+        for (std::size_t k = b; k < e; ++k) usable[k] = 0;
+        return;
+      }
+      for (std::size_t k = b; k < e; ++k) {
+        const ParaRec& p = *paras[k - b];
+        ranges_within(files[fi].stripped, p.dbegin, p.dend, wk.removed);
+        wk.normalizer.normalize(texts[k - b], wk.removed, wk.normalized, wk.map);
+        wk.shingler.shingle_set(wk.normalized, sets[k]);
+      }
+      ctx.units_done += e - b;
+    });
+  }
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (!reread_problems[i].empty()) {
+      std::string msg = list.files[i].path + ": " + reread_problems[i];
+      report.warnings.push_back(msg);
+      if (warn) warn(msg);
+    }
+
+  auto similarity = [&](std::uint32_t a, std::uint32_t b) -> double {
+    const std::uint32_t sa = slot[a], sb = slot[b];
+    if (sa == kNoSlot || sb == kNoSlot || !usable[sa] || !usable[sb]) return -1;
+    if (o.verify) return exact_jaccard(sets[sa], sets[sb]);
+    const unsigned perms = o.minhash.perms;
+    const FileResult& fa = files[file_of[a]];
+    const FileResult& fb = files[file_of[b]];
+    std::span<const std::uint32_t> siga(fa.signatures.data() + std::size_t{a - first_id[file_of[a]]} * perms, perms);
+    std::span<const std::uint32_t> sigb(fb.signatures.data() + std::size_t{b - first_id[file_of[b]]} * perms, perms);
+    return estimate_jaccard(siga, sigb);
+  };
+  std::vector<double> sims(pairs.size());
+  ctx.units_total = pairs.size();
+  ctx.units_done = 0;
+  {
+    constexpr std::size_t kChunk = 4096;
+    const std::size_t chunks = (pairs.size() + kChunk - 1) / kChunk;
+    parallel_for(chunks, threads, [&](std::size_t c, unsigned) {
+      const std::size_t e = std::min(pairs.size(), (c + 1) * kChunk);
+      for (std::size_t k = c * kChunk; k < e; ++k) sims[k] = similarity(pairs[k].first, pairs[k].second);
+      ctx.units_done += e - c * kChunk;
+    });
+  }
+  std::vector<Edge> edges;
+  for (std::size_t k = 0; k < pairs.size(); ++k)
+    if (sims[k] >= o.lsh.threshold) edges.push_back({pairs[k].first, pairs[k].second, sims[k]});
+  st.verified_pairs = edges.size();
+  const auto t_verify = Clock::now();
+
+  // 4. cluster
+  ctx.stage = "clustering";
+  std::vector<Cluster> clusters = cluster_star(n, std::move(edges), o.lsh.threshold, similarity);
+  st.clusters = clusters.size();
+  const auto t_cluster = Clock::now();
+
+  // 5. report: member texts, read file by file.
+  ctx.stage = "writing";
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> by_file(files.size());  // (cluster, member)
+  for (std::uint32_t c = 0; c < clusters.size(); ++c)
+    for (std::uint32_t m = 0; m < clusters[c].members.size(); ++m)
+      by_file[file_of[clusters[c].members[m].item]].emplace_back(c, m);
+  report.clusters.resize(clusters.size());
+  for (std::uint32_t c = 0; c < clusters.size(); ++c) {
+    report.clusters[c].id = c + 1;
+    report.clusters[c].representative = 0;
+    report.clusters[c].members.resize(clusters[c].members.size());
+    st.clustered_paragraphs += clusters[c].members.size();
+  }
+  std::vector<std::string> text_problems(files.size());
+  parallel_for(files.size(), threads, [&](std::size_t fi, unsigned) {
+    if (by_file[fi].empty()) return;
+    std::vector<const ParaRec*> paras;
+    for (auto [c, m] : by_file[fi]) paras.push_back(&rec_of(clusters[c].members[m].item));
+    std::vector<std::string> texts;
+    std::string reason;
+    if (!paragraph_texts(list.files[fi], files[fi], ctx, paras, texts, reason)) text_problems[fi] = reason;
+    for (std::size_t k = 0; k < paras.size(); ++k) {
+      auto [c, m] = by_file[fi][k];
+      const ParaRec& p = *paras[k];
+      const FileResult& fr = files[fi];
+      Member& out = report.clusters[c].members[m];
+      out.path = list.files[fi].path;
+      out.document = fr.documents[p.document].name.empty() ? out.path : fr.documents[p.document].name;
+      out.document_index = p.document + 1;
+      out.paragraph = p.number;
+      out.line = p.line;
+      out.line_end = p.line_end;
+      out.byte_start = p.obegin;
+      out.byte_end = p.oend;
+      out.similarity = clusters[c].members[m].similarity;
+      out.text = std::move(texts[k]);
+    }
+  });
+  for (std::size_t i = 0; i < files.size(); ++i)
+    if (!text_problems[i].empty()) {
+      std::string msg = list.files[i].path + ": " + text_problems[i];
+      report.warnings.push_back(msg);
+      if (warn) warn(msg);
+    }
+  const auto t_report = Clock::now();
+
+  st.seconds = {{"index", seconds_between(start, t_indexed)},
+                {"read", t_read},
+                {"segment", t_segment},
+                {"normalize", t_normalize},
+                {"shingle", t_shingle},
+                {"signature", t_sign},
+                {"lsh", seconds_between(t_indexed, t_lsh)},
+                {"verify", seconds_between(t_lsh, t_verify)},
+                {"cluster", seconds_between(t_verify, t_cluster)},
+                {"report", seconds_between(t_cluster, t_report)},
+                {"total", seconds_between(start, t_report)}};
+  return report;
+}
+
+}  // namespace recur

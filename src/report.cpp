@@ -1,0 +1,196 @@
+// Report writers: JSON (the contract), CSV (one row per member), text (terminal summary).
+#include "recur/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+#include "recur/text.hpp"
+
+namespace recur {
+namespace {
+
+// Similarities are exact ratios; six decimals are plenty and keep the files readable.
+double round6(double x) { return std::round(x * 1e6) / 1e6; }
+
+nlohmann::ordered_json stats_json(const Stats& s) {
+  nlohmann::ordered_json j;
+  j["files"] = s.files;
+  j["files_read"] = s.files_read;
+  j["files_skipped"] = s.files_skipped;
+  j["documents"] = s.documents;
+  j["paragraphs"] = s.paragraphs;
+  j["paragraphs_too_short"] = s.paragraphs_too_short;
+  j["paragraphs_indexed"] = s.paragraphs_indexed;
+  j["bytes"] = s.bytes;
+  j["candidate_pairs"] = s.candidate_pairs;
+  j["verified_pairs"] = s.verified_pairs;
+  j["clusters"] = s.clusters;
+  j["clustered_paragraphs"] = s.clustered_paragraphs;
+  j["truncated_buckets"] = s.truncated_buckets;
+  nlohmann::ordered_json sec = nlohmann::ordered_json::object();
+  for (const auto& [name, v] : s.seconds) sec[name] = std::round(v * 1e4) / 1e4;
+  j["seconds"] = sec;
+  return j;
+}
+
+// Code points of `text` as separate UTF-8 strings (for excerpts and the diff).
+std::vector<std::string> code_points(std::string_view text, std::size_t limit) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < text.size() && out.size() < limit) {
+    std::size_t start = i;
+    char32_t c = next_code_point(text, i);
+    if (c == '\n' || c == '\r' || c == '\t') { out.emplace_back(" "); continue; }
+    if (c == 0x3000 && (out.empty() || out.back() == " ")) continue;  // leading full-width indents
+    out.emplace_back(text.substr(start, i - start));
+  }
+  return out;
+}
+
+// For each character of `b`, whether it is outside a longest common subsequence with `a`: the
+// characters an edit introduced. Excerpts are short, so the quadratic table is cheap.
+std::vector<bool> changed_chars(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  const std::size_t n = a.size(), m = b.size();
+  std::vector<std::uint16_t> dp((n + 1) * (m + 1), 0);
+  auto at = [&](std::size_t i, std::size_t j) -> std::uint16_t& { return dp[i * (m + 1) + j]; };
+  for (std::size_t i = n; i-- > 0;)
+    for (std::size_t j = m; j-- > 0;)
+      at(i, j) = a[i] == b[j] ? static_cast<std::uint16_t>(at(i + 1, j + 1) + 1)
+                              : std::max(at(i + 1, j), at(i, j + 1));
+  std::vector<bool> changed(m, true);
+  std::size_t i = 0, j = 0;
+  while (i < n && j < m) {
+    if (a[i] == b[j]) { changed[j] = false; ++i; ++j; }
+    else if (at(i + 1, j) >= at(i, j + 1)) ++i;
+    else ++j;
+  }
+  return changed;
+}
+
+void write_csv_field(std::ostream& out, std::string_view s) {
+  if (s.find_first_of(",\"\n\r") == std::string_view::npos) { out << s; return; }
+  out << '"';
+  for (char c : s) {
+    if (c == '"') out << '"';
+    out << c;
+  }
+  out << '"';
+}
+
+std::string fixed(double v, int digits) {
+  std::ostringstream os;
+  os << std::fixed << std::setprecision(digits) << v;
+  return os.str();
+}
+
+}  // namespace
+
+void write_json(const Report& report, std::ostream& out) {
+  nlohmann::ordered_json j;
+  j["recur_version"] = report.version;
+  j["options"] = report.options;
+  j["stats"] = stats_json(report.stats);
+  nlohmann::ordered_json skipped = nlohmann::ordered_json::array();
+  for (const auto& s : report.skipped) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
+  j["skipped"] = skipped;
+  j["warnings"] = report.warnings;
+  nlohmann::ordered_json clusters = nlohmann::ordered_json::array();
+  for (const auto& c : report.clusters) {
+    nlohmann::ordered_json jc;
+    jc["id"] = c.id;
+    jc["size"] = c.members.size();
+    jc["representative"] = c.representative;
+    nlohmann::ordered_json members = nlohmann::ordered_json::array();
+    for (const auto& m : c.members) {
+      nlohmann::ordered_json jm;
+      jm["path"] = m.path;
+      jm["document"] = m.document;
+      jm["document_index"] = m.document_index;
+      jm["paragraph"] = m.paragraph;
+      jm["line"] = m.line;
+      jm["line_end"] = m.line_end;
+      jm["byte_start"] = m.byte_start;
+      jm["byte_end"] = m.byte_end;
+      jm["similarity"] = round6(m.similarity);
+      jm["text"] = m.text;
+      members.push_back(std::move(jm));
+    }
+    jc["members"] = std::move(members);
+    clusters.push_back(std::move(jc));
+  }
+  j["clusters"] = std::move(clusters);
+  // Replace rather than throw on invalid UTF-8: text is decoded, so this is only a safety net.
+  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+}
+
+void write_csv(const Report& report, std::ostream& out) {
+  out << "cluster,size,representative,path,document,paragraph,line,line_end,byte_start,byte_end,similarity,text\r\n";
+  for (const auto& c : report.clusters) {
+    for (std::size_t k = 0; k < c.members.size(); ++k) {
+      const Member& m = c.members[k];
+      out << c.id << ',' << c.members.size() << ',' << (k == c.representative ? 1 : 0) << ',';
+      write_csv_field(out, m.path);
+      out << ',';
+      write_csv_field(out, m.document);
+      out << ',' << m.paragraph << ',' << m.line << ',' << m.line_end << ',' << m.byte_start << ','
+          << m.byte_end << ',' << fixed(round6(m.similarity), 6) << ',';
+      write_csv_field(out, m.text);
+      out << "\r\n";
+    }
+  }
+}
+
+void write_text(const Report& report, std::ostream& out, const TextOptions& o) {
+  const Stats& s = report.stats;
+  const char* bold = o.color ? "\x1b[1m" : "";
+  const char* dim = o.color ? "\x1b[2m" : "";
+  const char* hl = o.color ? "\x1b[1;31m" : "";
+  const char* reset = o.color ? "\x1b[0m" : "";
+  double total = 0;
+  for (const auto& [name, v] : s.seconds)
+    if (name == "total") total = v;
+  out << bold << "recur report" << reset << ": " << s.files << " files (" << s.files_skipped << " skipped), "
+      << s.documents << " documents, " << s.paragraphs << " paragraphs (" << s.paragraphs_too_short
+      << " too short), " << fixed(static_cast<double>(s.bytes) / 1e6, 2) << " MB in " << fixed(total, 2) << " s\n";
+  out << s.candidate_pairs << " candidate pairs, " << s.verified_pairs << " similar pairs, " << s.clusters
+      << " clusters holding " << s.clustered_paragraphs << " paragraphs";
+  if (report.options.contains("threshold"))
+    out << " (threshold " << report.options["threshold"].get<double>() << ")";
+  out << "\n";
+  const std::size_t shown = std::min(o.top, report.clusters.size());
+  for (std::size_t ci = 0; ci < shown; ++ci) {
+    const ReportCluster& c = report.clusters[ci];
+    out << "\n" << bold << "Cluster " << c.id << reset << " (" << c.members.size() << " paragraphs)\n";
+    const auto rep = code_points(c.members[c.representative].text, o.excerpt_chars);
+    const std::size_t members = std::min(o.members, c.members.size());
+    for (std::size_t k = 0; k < members; ++k) {
+      const Member& m = c.members[k];
+      auto cps = code_points(m.text, o.excerpt_chars);
+      std::vector<bool> changed;
+      if (o.color && k != c.representative) changed = changed_chars(rep, cps);
+      out << "  " << fixed(m.similarity, 3) << "  " << dim << m.path << ":" << m.line;
+      if (m.line_end != m.line) out << "-" << m.line_end;
+      out << reset << "\n      ";
+      bool in_hl = false;
+      for (std::size_t i = 0; i < cps.size(); ++i) {
+        bool h = !changed.empty() && changed[i];
+        if (h != in_hl) { out << (h ? hl : reset); in_hl = h; }
+        out << cps[i];
+      }
+      if (in_hl) out << reset;
+      if (code_points(m.text, o.excerpt_chars + 1).size() > o.excerpt_chars) out << "…";
+      out << "\n";
+    }
+    if (members < c.members.size()) out << "  … and " << (c.members.size() - members) << " more\n";
+  }
+  if (shown < report.clusters.size())
+    out << "\n… " << (report.clusters.size() - shown) << " more clusters (--top N shows more; --format json for all)\n";
+  if (!report.skipped.empty()) {
+    out << "\n" << bold << "Skipped" << reset << " (" << report.skipped.size() << "):\n";
+    for (const auto& sk : report.skipped) out << "  " << sk.path << ": " << sk.reason << "\n";
+  }
+}
+
+}  // namespace recur

@@ -1,0 +1,255 @@
+// Documents and paragraphs from decoded text.
+#include "recur/segment.hpp"
+
+#include <algorithm>
+
+#include "recur/error.hpp"
+
+namespace recur {
+
+ParagraphMode parse_paragraph_mode(const std::string& name) {
+  if (name == "auto") return ParagraphMode::automatic;
+  if (name == "indent") return ParagraphMode::indent;
+  if (name == "lines") return ParagraphMode::lines;
+  throw Error(errc::usage, "--paragraphs must be auto, indent or lines, not '" + name + "'");
+}
+
+const char* to_string(ParagraphMode mode) noexcept {
+  switch (mode) {
+    case ParagraphMode::automatic: return "auto";
+    case ParagraphMode::indent: return "indent";
+    case ParagraphMode::lines: return "lines";
+  }
+  return "auto";
+}
+
+namespace {
+
+// A line shorter than this many characters that does not end a sentence is a title or a heading,
+// not a wrapped line: wrapping happens to long lines (001 in the corpus wraps at 32+ characters).
+constexpr std::size_t kMinWrappedChars = 20;
+// A line starting like a heading (一、 （一） 1. 第一章 ①) is not wrapped when at most this long.
+constexpr std::size_t kMaxHeadingChars = 40;
+// A file whose non-empty lines are indented at least this often marks paragraphs by indentation.
+constexpr double kIndentedShare = 0.10;
+
+bool is_chinese_numeral(char32_t c) noexcept {
+  switch (c) {
+    case U'一': case U'二': case U'三': case U'四': case U'五': case U'六': case U'七':
+    case U'八': case U'九': case U'十': case U'百': case U'零': case U'〇':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_sentence_final(char32_t c) noexcept {
+  switch (c) {
+    case U'。': case U'！': case U'？': case U'；': case U'：': case U'…': case U'.': case U'!':
+    case U'?': case U';': case U':': case U'．': case U'｡':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_closing(char32_t c) noexcept {
+  switch (c) {
+    case U'”': case U'’': case U'」': case U'』': case U'）': case U')': case U'》': case U'】':
+    case U'〕': case U'"': case U'\'': case U'〉':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// What segmentation needs to know about one line.
+struct LineInfo {
+  std::size_t begin = 0, end = 0;  // content: first to one past last non-space, non-stripped char
+  bool empty = true;
+  bool indented = false;
+  bool ends_sentence = false;
+  bool heading = false;
+  bool toc_entry = false;          // ends in spaces and a page number: "综述　　13"
+  std::size_t chars = 0;           // code points in [begin, end)
+};
+
+class StrippedCursor {
+ public:
+  explicit StrippedCursor(std::span<const Range> ranges) : ranges_(ranges) {}
+  // The stripped range containing pos, if any (positions are visited in increasing order).
+  const Range* at(std::size_t pos) {
+    while (i_ < ranges_.size() && ranges_[i_].end <= pos) ++i_;
+    if (i_ < ranges_.size() && ranges_[i_].begin <= pos) return &ranges_[i_];
+    return nullptr;
+  }
+
+ private:
+  std::span<const Range> ranges_;
+  std::size_t i_ = 0;
+};
+
+LineInfo analyse_line(std::string_view text, std::size_t ls, std::size_t le, std::span<const Range> stripped) {
+  LineInfo info;
+  // Code points that are not stripped, with their positions.
+  char32_t first = 0, last = 0, before_last = 0;
+  bool seen_first = false;
+  std::size_t i = ls;
+  // Find the first stripped range that may overlap this line.
+  auto it = std::lower_bound(stripped.begin(), stripped.end(), ls,
+                             [](const Range& r, std::size_t p) { return r.end <= p; });
+  StrippedCursor cur(std::span<const Range>(it, stripped.end()));
+  char32_t second_seen = 0;
+  std::size_t n_content = 0;
+  while (i < le) {
+    if (const Range* r = cur.at(i)) {
+      i = std::min(std::max(r->end, i + 1), le);
+      continue;
+    }
+    std::size_t start = i;
+    char32_t c = next_code_point(text, i);
+    if (!seen_first) {
+      first = c;
+      seen_first = true;
+      info.indented = is_space(c);
+    }
+    if (is_space(c)) continue;
+    if (info.empty) {
+      info.begin = start;
+      info.empty = false;
+    }
+    info.end = i;
+    before_last = last;
+    last = c;
+    ++n_content;
+    if (n_content == 2) second_seen = c;
+  }
+  (void)first;
+  if (info.empty) return info;
+  // Characters between begin and end (spaces inside included), for the length heuristics.
+  std::size_t chars = 0;
+  for (std::size_t k = info.begin; k < info.end;) {
+    next_code_point(text, k);
+    ++chars;
+  }
+  info.chars = chars;
+  {
+    // A table-of-contents entry ends in white space and a page number; it is never wrapped.
+    std::size_t j = info.end;
+    while (j > info.begin && text[j - 1] >= '0' && text[j - 1] <= '9') --j;
+    const bool digits = j < info.end;
+    const bool space_before = (j > info.begin && (text[j - 1] == ' ' || text[j - 1] == '\t')) ||
+                              (j >= info.begin + 3 && text.substr(j - 3, 3) == "\u3000");
+    info.toc_entry = digits && space_before;
+  }
+  info.ends_sentence = is_sentence_final(last) || (is_closing(last) && is_sentence_final(before_last));
+  // Headings: 一、 二十、  （一） (1)  1. 1、 第一章  ①
+  std::size_t k = info.begin;
+  char32_t c0 = next_code_point(text, k);
+  bool heading = false;
+  if (is_chinese_numeral(c0) || (c0 >= U'0' && c0 <= U'9') || (c0 >= U'０' && c0 <= U'９')) {
+    char32_t c = c0;
+    std::size_t j = k;
+    while (j < info.end && (is_chinese_numeral(c) || (c >= U'0' && c <= U'9') || (c >= U'０' && c <= U'９')))
+      c = next_code_point(text, j);
+    heading = c == U'、' || c == U'.' || c == U'．' || c == U'，';
+  } else if (c0 == U'（' || c0 == U'(') {
+    std::size_t j = k;
+    char32_t c = j < info.end ? next_code_point(text, j) : 0;
+    bool digits = false;
+    while (j <= info.end && (is_chinese_numeral(c) || (c >= U'0' && c <= U'9'))) {
+      digits = true;
+      if (j >= info.end) break;
+      c = next_code_point(text, j);
+    }
+    heading = digits && (c == U'）' || c == U')');
+  } else if (c0 == U'第') {
+    heading = is_chinese_numeral(second_seen) || (second_seen >= U'0' && second_seen <= U'9');
+  } else if (c0 >= 0x2460 && c0 <= 0x2473) {  // ① .. ⑳
+    heading = true;
+  }
+  info.heading = heading && chars <= kMaxHeadingChars;
+  return info;
+}
+
+}  // namespace
+
+Segmentation segment(std::string_view text, ParagraphMode mode, std::span<const Range> stripped,
+                     std::span<const Range> doc_starts) {
+  Segmentation seg;
+  // Pass 1: line boundaries and their analysis.
+  std::vector<LineInfo> lines;
+  std::vector<std::size_t> line_starts;
+  {
+    std::size_t ls = 0;
+    while (ls <= text.size()) {
+      std::size_t nl = text.find('\n', ls);
+      std::size_t le = nl == std::string_view::npos ? text.size() : nl;
+      line_starts.push_back(ls);
+      lines.push_back(analyse_line(text, ls, le, stripped));
+      if (nl == std::string_view::npos) break;
+      ls = nl + 1;
+    }
+  }
+  if (mode == ParagraphMode::automatic) {
+    std::size_t nonempty = 0, indented = 0;
+    for (const auto& l : lines) {
+      if (l.empty) continue;
+      ++nonempty;
+      if (l.indented) ++indented;
+    }
+    mode = nonempty > 0 && static_cast<double>(indented) >= kIndentedShare * static_cast<double>(nonempty)
+               ? ParagraphMode::indent
+               : ParagraphMode::lines;
+  }
+  seg.mode = mode;
+
+  bool open = false;
+  bool break_after_previous = true;
+  std::size_t doc_cursor = 0;
+  auto close = [&] { open = false; };
+  auto ensure_document = [&](std::uint32_t line_no) {
+    if (seg.documents.empty()) seg.documents.push_back({std::string(), line_no});
+  };
+  for (std::size_t li = 0; li < lines.size(); ++li) {
+    const LineInfo& l = lines[li];
+    const std::uint32_t line_no = static_cast<std::uint32_t>(li + 1);
+    const std::size_t ls = line_starts[li];
+    const std::size_t le = li + 1 < lines.size() ? line_starts[li + 1] : text.size() + 1;
+    bool doc_start = false;
+    while (doc_cursor < doc_starts.size() && doc_starts[doc_cursor].begin < le) {
+      if (doc_starts[doc_cursor].begin >= ls) doc_start = true;
+      ++doc_cursor;
+    }
+    if (doc_start && !l.empty) {
+      close();
+      std::string name(text.substr(l.begin, l.end - l.begin));
+      seg.documents.push_back({std::move(name), line_no});
+    }
+    if (l.empty) {
+      close();
+      break_after_previous = true;
+      continue;
+    }
+    const bool starts_new = mode == ParagraphMode::lines || !open || doc_start || l.indented ||
+                            break_after_previous;
+    if (starts_new) {
+      close();
+      ensure_document(line_no);
+      Span p;
+      p.begin = l.begin;
+      p.line = line_no;
+      p.document = static_cast<std::uint32_t>(seg.documents.size() - 1);
+      seg.paragraphs.push_back(p);
+      open = true;
+    }
+    Span& p = seg.paragraphs.back();
+    p.end = l.end;
+    p.line_end = line_no;
+    break_after_previous =
+        doc_start || l.ends_sentence || l.heading || l.toc_entry || l.chars < kMinWrappedChars;
+  }
+  return seg;
+}
+
+}  // namespace recur

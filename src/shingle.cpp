@@ -1,0 +1,155 @@
+// Tokens and shingles, hashed with XXH3.
+#include "recur/shingle.hpp"
+
+#include <unicode/brkiter.h>
+#include <unicode/uchar.h>
+#include <unicode/utext.h>
+#include <xxhash.h>
+
+#include <algorithm>
+
+#include "recur/error.hpp"
+#include "recur/text.hpp"
+
+namespace recur {
+namespace {
+
+// Word tokens are hashed with a different seed from CJK characters so that the two kinds of token
+// live in separate hash domains.
+constexpr std::uint64_t kWordSalt = 0x9E3779B97F4A7C15ULL;
+
+bool is_ascii_alnum(unsigned char c) noexcept {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_ascii_digit(unsigned char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_ascii_alpha(unsigned char c) noexcept { return is_ascii_alnum(c) && !is_ascii_digit(c); }
+
+}  // namespace
+
+std::string ShingleOptions::validate() const {
+  if (size < 1 || size > 16) return "--shingle must be between 1 and 16";
+  return {};
+}
+
+struct Shingler::Impl {
+  std::unique_ptr<icu::BreakIterator> words;
+  UText* utext = nullptr;
+  ~Impl() { utext_close(utext); }
+};
+
+Shingler::Shingler(const ShingleOptions& options) : options_(options), impl_(std::make_unique<Impl>()) {
+  if (auto msg = options.validate(); !msg.empty()) throw Error(errc::usage, msg);
+}
+
+Shingler::~Shingler() = default;
+
+std::size_t Shingler::tokenize(std::string_view s, std::vector<std::uint64_t>& tokens) {
+  tokens.clear();
+  const std::uint64_t word_seed = options_.seed ^ kWordSalt;
+  std::size_t chars = 0;
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+
+  // ASCII words: letters and digits, with '.' or ',' inside numbers (3.14, 1,000) and an
+  // apostrophe inside words (don't), as ICU's word break would.
+  auto ascii_words = [&](std::size_t b, std::size_t e) {
+    std::size_t k = b;
+    while (k < e) {
+      while (k < e && !is_ascii_alnum(static_cast<unsigned char>(s[k]))) ++k;
+      if (k >= e) break;
+      std::size_t w = k;
+      while (k < e) {
+        auto c = static_cast<unsigned char>(s[k]);
+        if (is_ascii_alnum(c)) { ++k; continue; }
+        if (k + 1 < e && k > w) {
+          auto prev = static_cast<unsigned char>(s[k - 1]), next = static_cast<unsigned char>(s[k + 1]);
+          if ((c == '.' || c == ',') && is_ascii_digit(prev) && is_ascii_digit(next)) { ++k; continue; }
+          if (c == '\'' && is_ascii_alpha(prev) && is_ascii_alpha(next)) { ++k; continue; }
+        }
+        break;
+      }
+      tokens.push_back(XXH3_64bits_withSeed(s.data() + w, k - w, word_seed));
+      chars += k - w;
+    }
+  };
+
+  // Other scripts: ICU word break; only segments with a word rule status are tokens.
+  auto icu_words = [&](std::size_t b, std::size_t e) {
+    UErrorCode status = U_ZERO_ERROR;
+    if (!impl_->words) {
+      impl_->words.reset(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+      if (U_FAILURE(status)) { impl_->words.reset(); ascii_words(b, e); return; }
+    }
+    impl_->utext = utext_openUTF8(impl_->utext, s.data() + b, static_cast<int64_t>(e - b), &status);
+    impl_->words->setText(impl_->utext, status);
+    if (U_FAILURE(status)) { ascii_words(b, e); return; }
+    int32_t start = impl_->words->first();
+    for (int32_t end = impl_->words->next(); end != icu::BreakIterator::DONE;
+         start = end, end = impl_->words->next()) {
+      if (impl_->words->getRuleStatus() < UBRK_WORD_NONE_LIMIT) continue;
+      std::size_t wb = b + static_cast<std::size_t>(start), we = b + static_cast<std::size_t>(end);
+      tokens.push_back(XXH3_64bits_withSeed(s.data() + wb, we - wb, word_seed));
+      for (std::size_t k = wb; k < we;) { next_code_point(s, k); ++chars; }
+    }
+  };
+
+  while (i < n) {
+    const std::size_t start = i;
+    const char32_t c = next_code_point(s, i);
+    if (is_cjk(c)) {
+      const std::uint32_t cp = static_cast<std::uint32_t>(c);
+      tokens.push_back(XXH3_64bits_withSeed(&cp, sizeof cp, options_.seed));
+      ++chars;
+      continue;
+    }
+    // A run of non-CJK text, up to the next CJK character.
+    std::size_t end = i;
+    bool ascii = c < 0x80, alnum = c < 0x80 ? is_ascii_alnum(static_cast<unsigned char>(c)) : u_isalnum(c);
+    while (end < n) {
+      std::size_t k = end;
+      char32_t d = next_code_point(s, k);
+      if (is_cjk(d)) break;
+      if (d >= 0x80) {
+        ascii = false;
+        alnum = alnum || u_isalnum(d) || u_hasBinaryProperty(d, UCHAR_ALPHABETIC);
+      } else {
+        alnum = alnum || is_ascii_alnum(static_cast<unsigned char>(d));
+      }
+      end = k;
+    }
+    if (c >= 0x80 && !alnum) alnum = u_hasBinaryProperty(c, UCHAR_ALPHABETIC);
+    if (alnum) {
+      if (ascii) ascii_words(start, end);
+      else icu_words(start, end);
+    }
+    i = end;
+  }
+  return chars;
+}
+
+void Shingler::shingles(const std::vector<std::uint64_t>& tokens, std::vector<std::uint64_t>& out) const {
+  out.clear();
+  if (tokens.empty()) return;
+  const std::size_t k = options_.size;
+  if (tokens.size() <= k) {
+    out.push_back(XXH3_64bits_withSeed(tokens.data(), tokens.size() * sizeof(std::uint64_t), options_.seed));
+    return;
+  }
+  out.reserve(tokens.size() - k + 1);
+  for (std::size_t i = 0; i + k <= tokens.size(); ++i)
+    out.push_back(XXH3_64bits_withSeed(tokens.data() + i, k * sizeof(std::uint64_t), options_.seed));
+}
+
+std::size_t Shingler::shingle_set(std::string_view normalized, std::vector<std::uint64_t>& out) {
+  std::size_t chars = tokenize(normalized, scratch_);
+  shingles(scratch_, out);
+  sort_unique(out);
+  return chars;
+}
+
+void sort_unique(std::vector<std::uint64_t>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
+}  // namespace recur

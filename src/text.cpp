@@ -1,0 +1,255 @@
+// Normalisation with ICU, offset maps, regex patterns, character classes.
+#include "recur/text.hpp"
+
+#include <unicode/bytestream.h>
+#include <unicode/edits.h>
+#include <unicode/normalizer2.h>
+#include <unicode/regex.h>
+#include <unicode/translit.h>
+#include <unicode/utext.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "recur/error.hpp"
+
+namespace recur {
+
+// ---------------------------------------------------------------------------------------------
+// OffsetMap
+
+void OffsetMap::add_change(std::size_t norm, std::size_t orig, std::size_t norm_len,
+                           std::size_t orig_len) {
+  // Merge with the previous change when they touch, so lookups see one atomic span.
+  if (!changes_.empty()) {
+    Change& last = changes_.back();
+    if (last.norm + last.norm_len == norm && last.orig + last.orig_len == orig) {
+      last.norm_len += norm_len;
+      last.orig_len += orig_len;
+      return;
+    }
+  }
+  changes_.push_back({norm, orig, norm_len, orig_len});
+}
+
+namespace {
+// The last change starting at or before `pos` (for begin lookups: strictly containing or before).
+const OffsetMap::Change* change_at_or_before(const std::vector<OffsetMap::Change>& changes,
+                                             std::size_t pos) noexcept {
+  auto it = std::upper_bound(changes.begin(), changes.end(), pos,
+                             [](std::size_t p, const OffsetMap::Change& c) { return p < c.norm; });
+  if (it == changes.begin()) return nullptr;
+  return &*std::prev(it);
+}
+}  // namespace
+
+std::size_t OffsetMap::to_input_begin(std::size_t pos) const noexcept {
+  const Change* c = change_at_or_before(changes_, pos);
+  if (c == nullptr) return pos;
+  if (pos < c->norm + c->norm_len) return c->orig;  // inside a changed span: its start
+  // A zero-length change (a removal) at exactly pos: the character at pos comes after it.
+  return c->orig + c->orig_len + (pos - c->norm - c->norm_len);
+}
+
+std::size_t OffsetMap::to_input_end(std::size_t pos) const noexcept {
+  // The end of a span ending at pos is the end of the character before pos.
+  if (pos == 0) return 0;
+  const Change* c = change_at_or_before(changes_, pos - 1);
+  if (c == nullptr) return pos;
+  if (pos <= c->norm + c->norm_len) return c->orig + c->orig_len;  // ends inside/at end of change
+  return c->orig + c->orig_len + (pos - c->norm - c->norm_len);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Character classes
+
+bool is_cjk(char32_t c) noexcept {
+  if (c < 0x2E80) return false;
+  return (c >= 0x4E00 && c <= 0x9FFF) ||    // CJK Unified Ideographs
+         (c >= 0x3400 && c <= 0x4DBF) ||    // Extension A
+         (c >= 0x3040 && c <= 0x309F && c != 0x3099 && c != 0x309A && c != 0x309B && c != 0x309C) ||
+         (c >= 0x30A0 && c <= 0x30FF && c != 0x30A0 && c != 0x30FB) ||  // Katakana (not ・)
+         (c >= 0x31F0 && c <= 0x31FF) ||    // Katakana extensions
+         (c >= 0x3100 && c <= 0x312F) ||    // Bopomofo
+         (c >= 0x2E80 && c <= 0x2FDF) ||    // radicals
+         (c >= 0x3005 && c <= 0x3007) ||    // 々 〆 〇
+         (c >= 0x3021 && c <= 0x3029) ||    // Hangzhou numerals
+         (c >= 0xF900 && c <= 0xFAFF) ||    // compatibility ideographs
+         (c >= 0x20000 && c <= 0x3FFFF);    // supplementary ideographs
+}
+
+bool is_space(char32_t c) noexcept {
+  switch (c) {
+    case ' ': case '\t': case '\n': case '\r': case '\v': case '\f': case 0x85: case 0xA0:
+    case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000: case 0xFEFF:
+      return true;
+    default:
+      return c >= 0x2000 && c <= 0x200B;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Normalizer
+
+struct Normalizer::Impl {
+  NormalizeOptions options;
+  const icu::Normalizer2* norm = nullptr;
+  std::unique_ptr<icu::Transliterator> simplifier;
+  std::unordered_map<char32_t, std::string> simplified;  // per-character cache
+  std::string scratch;
+  OffsetMap scratch_map;
+
+  const std::string& simplify_char(char32_t c, std::string_view bytes) {
+    auto it = simplified.find(c);
+    if (it != simplified.end()) return it->second;
+    icu::UnicodeString u(static_cast<UChar32>(c));
+    simplifier->transliterate(u);
+    std::string out;
+    u.toUTF8String(out);
+    if (out.empty()) out.assign(bytes);
+    return simplified.emplace(c, std::move(out)).first->second;
+  }
+
+  // Applies Traditional->Simplified character by character to `in` (whose map back to the input
+  // is `in_map`), writing `out` and `out_map`. Character by character keeps every offset exact.
+  void simplify(const std::string& in, const OffsetMap& in_map, std::string& out, OffsetMap& out_map) {
+    out.clear();
+    out_map.clear();
+    const auto& changes = in_map.changes();
+    std::size_t p = 0, ci = 0;
+    while (p < in.size() || ci < changes.size()) {
+      if (ci < changes.size() && changes[ci].norm == p) {
+        const auto& c = changes[ci++];
+        std::size_t q = out.size();
+        std::size_t end = p + c.norm_len;
+        while (p < end) {
+          std::size_t start = p;
+          char32_t cp = next_code_point(in, p);
+          out += is_cjk(cp) ? simplify_char(cp, std::string_view(in).substr(start, p - start))
+                            : in.substr(start, p - start);
+        }
+        out_map.add_change(q, c.orig, out.size() - q, c.orig_len);
+        continue;
+      }
+      if (p >= in.size()) break;
+      std::size_t start = p;
+      char32_t cp = next_code_point(in, p);
+      std::string_view bytes = std::string_view(in).substr(start, p - start);
+      if (!is_cjk(cp)) {
+        out += bytes;
+        continue;
+      }
+      const std::string& s = simplify_char(cp, bytes);
+      if (s == bytes) {
+        out += bytes;
+      } else {
+        std::size_t in_b = in_map.to_input_begin(start);
+        std::size_t in_e = in_map.to_input_end(p);
+        out_map.add_change(out.size(), in_b, s.size(), in_e - in_b);
+        out += s;
+      }
+    }
+  }
+};
+
+Normalizer::Normalizer(const NormalizeOptions& options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+  UErrorCode status = U_ZERO_ERROR;
+  impl_->norm = options.casefold ? icu::Normalizer2::getNFKCCasefoldInstance(status)
+                                 : icu::Normalizer2::getNFKCInstance(status);
+  if (U_FAILURE(status)) throw Error(errc::internal, std::string("ICU normaliser: ") + u_errorName(status));
+  if (options.simplify) {
+    impl_->simplifier.reset(icu::Transliterator::createInstance("Traditional-Simplified", UTRANS_FORWARD, status));
+    if (U_FAILURE(status) || !impl_->simplifier)
+      throw Error(errc::internal, std::string("ICU Traditional-Simplified transliterator: ") + u_errorName(status));
+  }
+}
+
+Normalizer::~Normalizer() = default;
+
+void Normalizer::normalize(std::string_view input, std::span<const Range> removed, std::string& out,
+                           OffsetMap& map) {
+  Impl& im = *impl_;
+  std::string& target = im.options.simplify ? im.scratch : out;
+  OffsetMap& target_map = im.options.simplify ? im.scratch_map : map;
+  target.clear();
+  target_map.clear();
+  icu::StringByteSink<std::string> sink(&target);
+  icu::Edits edits;
+  std::size_t pos = 0;
+  auto normalize_piece = [&](std::size_t begin, std::size_t end) {
+    if (begin >= end) return;
+    const std::size_t out_base = target.size();
+    UErrorCode status = U_ZERO_ERROR;
+    edits.reset();
+    im.norm->normalizeUTF8(0, icu::StringPiece(input.data() + begin, static_cast<int32_t>(end - begin)),
+                           sink, &edits, status);
+    if (U_FAILURE(status)) {  // cannot happen for valid UTF-8; keep the text as it is
+      target.resize(out_base);
+      target.append(input.data() + begin, end - begin);
+      return;
+    }
+    if (!edits.hasChanges()) return;
+    icu::Edits::Iterator it = edits.getFineChangesIterator();
+    while (it.next(status)) {
+      target_map.add_change(out_base + static_cast<std::size_t>(it.destinationIndex()),
+                            begin + static_cast<std::size_t>(it.sourceIndex()),
+                            static_cast<std::size_t>(it.newLength()),
+                            static_cast<std::size_t>(it.oldLength()));
+    }
+  };
+  for (const Range& r : removed) {
+    std::size_t b = std::min(r.begin, input.size()), e = std::min(r.end, input.size());
+    if (b < pos) b = pos;
+    if (e <= b) continue;
+    normalize_piece(pos, b);
+    target_map.add_change(target.size(), b, 0, e - b);
+    pos = e;
+  }
+  normalize_piece(pos, input.size());
+  if (im.options.simplify) im.simplify(im.scratch, im.scratch_map, out, map);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pattern
+
+struct Pattern::Impl {
+  std::unique_ptr<icu::RegexPattern> pattern;
+};
+
+Pattern::Pattern(const std::string& regex, bool multiline, const std::string& option_name)
+    : impl_(std::make_unique<Impl>()), source_(regex) {
+  UErrorCode status = U_ZERO_ERROR;
+  UParseError perr{};
+  impl_->pattern.reset(icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(regex),
+                                                  multiline ? UREGEX_MULTILINE : 0, perr, status));
+  if (U_FAILURE(status))
+    throw Error(errc::usage, option_name + ": invalid regular expression '" + regex + "' (" +
+                                 u_errorName(status) + " at offset " + std::to_string(perr.offset) + ")");
+}
+
+Pattern::~Pattern() = default;
+Pattern::Pattern(Pattern&&) noexcept = default;
+Pattern& Pattern::operator=(Pattern&&) noexcept = default;
+
+std::vector<Range> Pattern::find_all(std::string_view text) const {
+  std::vector<Range> found;
+  UErrorCode status = U_ZERO_ERROR;
+  UText* ut = utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status);
+  std::unique_ptr<icu::RegexMatcher> m(impl_->pattern->matcher(status));
+  if (U_FAILURE(status)) {
+    utext_close(ut);
+    return found;
+  }
+  m->reset(ut);
+  while (m->find(status) && U_SUCCESS(status)) {
+    int64_t b = m->start64(status), e = m->end64(status);
+    if (U_FAILURE(status)) break;
+    if (e > b) found.push_back({static_cast<std::size_t>(b), static_cast<std::size_t>(e)});
+  }
+  m.reset();
+  utext_close(ut);
+  return found;
+}
+
+}  // namespace recur
