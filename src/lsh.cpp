@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "parallel.hpp"
+
 namespace recur {
 namespace {
 
@@ -72,42 +74,49 @@ void band_keys(std::span<const std::uint32_t> signature, LshParams p, std::span<
 std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(std::span<const std::uint64_t> keys,
                                                                      std::size_t count, unsigned bands,
                                                                      std::size_t max_bucket,
-                                                                     std::size_t* truncated_buckets) {
-  std::vector<std::uint64_t> all;        // packed (a << 32 | b), sorted and unique
-  std::vector<std::uint64_t> band_pairs, merged;
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> entries(count);
-  std::size_t truncated = 0;
-  for (unsigned b = 0; b < bands; ++b) {
-    for (std::size_t i = 0; i < count; ++i)
-      entries[i] = {keys[i * bands + b], static_cast<std::uint32_t>(i)};
+                                                                     std::size_t* truncated_buckets,
+                                                                     unsigned threads) {
+  // Per band: sort (folded key << 32 | item) and emit the pairs of each run of equal keys.
+  std::vector<std::vector<std::uint64_t>> band_pairs(bands);  // packed (a << 32 | b), sorted, unique
+  std::vector<std::size_t> truncated(bands, 0);
+  std::vector<std::vector<std::uint64_t>> scratch(std::max(1u, threads));
+  detail::parallel_for(bands, threads, [&](std::size_t b, unsigned w) {
+    std::vector<std::uint64_t>& entries = scratch[w];
+    entries.resize(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::uint64_t k = keys[i * bands + b];
+      entries[i] = (k ^ (k >> 32)) << 32 | static_cast<std::uint32_t>(i);
+    }
     std::sort(entries.begin(), entries.end());
-    band_pairs.clear();
+    std::vector<std::uint64_t>& out = band_pairs[b];
     for (std::size_t i = 0; i < count;) {
       std::size_t j = i + 1;
-      while (j < count && entries[j].first == entries[i].first) ++j;
+      while (j < count && (entries[j] >> 32) == (entries[i] >> 32)) ++j;
       const std::size_t size = j - i;
       if (size > 1) {
-        if (size > max_bucket) {
-          ++truncated;
-          for (std::size_t y = i + 1; y < j; ++y)
-            band_pairs.push_back(std::uint64_t{entries[i].second} << 32 | entries[y].second);
-        } else {
-          for (std::size_t x = i; x < j; ++x)
-            for (std::size_t y = x + 1; y < j; ++y)
-              band_pairs.push_back(std::uint64_t{entries[x].second} << 32 | entries[y].second);
-        }
+        const bool cut = size > max_bucket;
+        truncated[b] += cut;
+        for (std::size_t x = i; x < (cut ? i + 1 : j); ++x)
+          for (std::size_t y = x + 1; y < j; ++y)  // items ascend within a run: x's item < y's
+            out.push_back((entries[x] & 0xFFFFFFFFu) << 32 | (entries[y] & 0xFFFFFFFFu));
       }
       i = j;
     }
-    if (band_pairs.empty()) continue;
-    std::sort(band_pairs.begin(), band_pairs.end());
-    merged.clear();
-    merged.reserve(all.size() + band_pairs.size());
-    std::set_union(all.begin(), all.end(), band_pairs.begin(), band_pairs.end(), std::back_inserter(merged));
-    merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
-    all.swap(merged);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+  });
+  std::vector<std::uint64_t> all;
+  std::size_t total = 0;
+  for (const auto& v : band_pairs) total += v.size();
+  all.reserve(total);
+  for (auto& v : band_pairs) {
+    all.insert(all.end(), v.begin(), v.end());
+    std::vector<std::uint64_t>().swap(v);
   }
-  if (truncated_buckets) *truncated_buckets += truncated;
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  if (truncated_buckets)
+    for (std::size_t t : truncated) *truncated_buckets += t;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
   out.reserve(all.size());
   for (std::uint64_t p : all) out.emplace_back(static_cast<std::uint32_t>(p >> 32), static_cast<std::uint32_t>(p));

@@ -16,7 +16,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <exception>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -24,6 +23,7 @@
 #include "recur/cluster.hpp"
 #include "recur/corpus.hpp"
 #include "recur/error.hpp"
+#include "parallel.hpp"
 
 namespace recur {
 namespace {
@@ -31,38 +31,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
-}
-
-// Runs f(index, worker) for every index in [0, n) on `threads` threads; indices are handed out
-// in order, results must be stored by index so that the outcome does not depend on timing.
-template <class F>
-void parallel_for(std::size_t n, unsigned threads, F&& f) {
-  std::atomic<std::size_t> next{0};
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  auto work = [&](unsigned worker) {
-    try {
-      for (;;) {
-        std::size_t i = next.fetch_add(1);
-        if (i >= n) break;
-        f(i, worker);
-      }
-    } catch (...) {
-      std::lock_guard lock(error_mutex);
-      if (!error) error = std::current_exception();
-      next.store(n);
-    }
-  };
-  const unsigned t = static_cast<unsigned>(std::min<std::size_t>(threads, n));
-  if (t <= 1) {
-    work(0);
-  } else {
-    std::vector<std::thread> pool;
-    for (unsigned w = 1; w < t; ++w) pool.emplace_back(work, w);
-    work(0);
-    for (auto& th : pool) th.join();
-  }
-  if (error) std::rethrow_exception(error);
 }
 
 // A paragraph that was indexed: where it is, in decoded and original offsets.
@@ -348,7 +316,7 @@ Report run_report(const std::vector<std::string>& inputs, const ReportOptions& o
   std::vector<FileResult> files(list.files.size());
   {
     std::vector<std::unique_ptr<Worker>> workers(threads);
-    parallel_for(list.files.size(), threads, [&](std::size_t i, unsigned w) {
+    detail::parallel_for(list.files.size(), threads, [&](std::size_t i, unsigned w) {
       if (!workers[w]) workers[w] = std::make_unique<Worker>(o);
       index_file(list.files[i], ctx, *workers[w], files[i]);
     });
@@ -406,7 +374,7 @@ Report run_report(const std::vector<std::string>& inputs, const ReportOptions& o
       std::vector<std::uint64_t>().swap(fr.keys);
     }
     std::size_t truncated = 0;
-    pairs = candidate_pairs(keys, n, params.bands, o.max_bucket, &truncated);
+    pairs = candidate_pairs(keys, n, params.bands, o.max_bucket, &truncated, threads);
     st.truncated_buckets = truncated;
   }
   st.candidate_pairs = pairs.size();
@@ -437,7 +405,7 @@ Report run_report(const std::vector<std::string>& inputs, const ReportOptions& o
     ctx.units_total = involved.size();
     ctx.units_done = 0;
     std::vector<std::unique_ptr<Worker>> workers(threads);
-    parallel_for(groups.size(), threads, [&](std::size_t g, unsigned w) {
+    detail::parallel_for(groups.size(), threads, [&](std::size_t g, unsigned w) {
       if (!workers[w]) workers[w] = std::make_unique<Worker>(o);
       Worker& wk = *workers[w];
       auto [b, e] = groups[g];
@@ -484,7 +452,7 @@ Report run_report(const std::vector<std::string>& inputs, const ReportOptions& o
   {
     constexpr std::size_t kChunk = 4096;
     const std::size_t chunks = (pairs.size() + kChunk - 1) / kChunk;
-    parallel_for(chunks, threads, [&](std::size_t c, unsigned) {
+    detail::parallel_for(chunks, threads, [&](std::size_t c, unsigned) {
       const std::size_t e = std::min(pairs.size(), (c + 1) * kChunk);
       for (std::size_t k = c * kChunk; k < e; ++k) sims[k] = similarity(pairs[k].first, pairs[k].second);
       ctx.units_done += e - c * kChunk;
@@ -516,7 +484,7 @@ Report run_report(const std::vector<std::string>& inputs, const ReportOptions& o
     st.clustered_paragraphs += clusters[c].members.size();
   }
   std::vector<std::string> text_problems(files.size());
-  parallel_for(files.size(), threads, [&](std::size_t fi, unsigned) {
+  detail::parallel_for(files.size(), threads, [&](std::size_t fi, unsigned) {
     if (by_file[fi].empty()) return;
     std::vector<const ParaRec*> paras;
     for (auto [c, m] : by_file[fi]) paras.push_back(&rec_of(clusters[c].members[m].item));

@@ -26,7 +26,7 @@ struct LshOptions {
   /// false-negative area (integral of 1 - P(s) for s >= threshold) that optimal_params()
   /// minimises, as datasketch's _optimal_param does. recur verifies every candidate exactly, so a
   /// false positive costs only time while a false negative loses a result: the default weights
-  /// (0.2, 0.8) buy recall (P(0.6) = 0.98 at 128 permutations) for a few more candidates.
+  /// (0.2, 0.8) buy recall (at 128 permutations and threshold 0.5: 30 bands x 4 rows, P(0.6) = 0.984) for a few more candidates.
   double false_positive_weight = 0.2;
   double false_negative_weight = 0.8;
   unsigned bands = 0;  ///< 0 (default): choose with optimal_params(); else use this many
@@ -54,9 +54,12 @@ void band_keys(std::span<const std::uint32_t> signature, LshParams params,
 /// Candidate pairs (a < b) from band keys: `keys` holds `count` rows of `bands` keys each,
 /// row i for item i. Sorted and without duplicates. A bucket holding more than
 /// `max_bucket` items (default: no limit) contributes only pairs with its first item; the number of
-/// buckets cut this way is added to *truncated_buckets when given.
+/// buckets cut this way is added to *truncated_buckets when given. Bands are processed on up to
+/// `threads` threads; the result does not depend on it.
+/// Keys are compared folded to 32 bits (k ^ k >> 32), which halves the sorting work; a chance
+/// collision only adds a candidate that verification (or the signature estimate) rejects.
 std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(
     std::span<const std::uint64_t> keys, std::size_t count, unsigned bands,
-    std::size_t max_bucket = SIZE_MAX, std::size_t* truncated_buckets = nullptr);
+    std::size_t max_bucket = SIZE_MAX, std::size_t* truncated_buckets = nullptr, unsigned threads = 1);
 
 }  // namespace recur

@@ -131,7 +131,7 @@ Command add_report_command(CLI::App& app) {
       "representative; representatives are the paragraphs with the most similar neighbours).\n\n"
       "LSH: with b bands of r rows a pair of Jaccard s becomes a candidate with probability\n"
       "P(s) = 1 - (1 - s^r)^b. Defaults (128 perms, threshold 0.5) choose b=30, r=4:\n"
-      "P(0.3)=0.22  P(0.4)=0.54  P(0.5)=0.86  P(0.6)=0.985  P(0.7)=0.9998.\n"
+      "P(0.3)=0.22  P(0.4)=0.54  P(0.5)=0.86  P(0.6)=0.984  P(0.7)=0.9997.\n"
       "Every candidate is then checked exactly, so the reported similarity is exact Jaccard.\n\n"
       "Output order: clusters by size (largest first), then by input position of the representative;\n"
       "in a cluster the representative comes first, then members in input order. Input files are\n"

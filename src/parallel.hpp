@@ -1,0 +1,46 @@
+#pragma once
+// parallel_for: the one threading primitive of recur (internal header).
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace recur::detail {
+
+// Runs f(index, worker) for every index in [0, n) on up to `threads` threads (worker < threads).
+// Indices are handed out in increasing order; callers store results by index, so the outcome
+// never depends on timing. The first exception thrown by f is rethrown after all threads stop.
+template <class F>
+void parallel_for(std::size_t n, unsigned threads, F&& f) {
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto work = [&](unsigned worker) {
+    try {
+      for (;;) {
+        const std::size_t i = next.fetch_add(1);
+        if (i >= n) break;
+        f(i, worker);
+      }
+    } catch (...) {
+      std::lock_guard lock(error_mutex);
+      if (!error) error = std::current_exception();
+      next.store(n);
+    }
+  };
+  const unsigned t = static_cast<unsigned>(std::min<std::size_t>(threads, n));
+  if (t <= 1) {
+    work(0);
+  } else {
+    std::vector<std::thread> pool;
+    pool.reserve(t - 1);
+    for (unsigned w = 1; w < t; ++w) pool.emplace_back(work, w);
+    work(0);
+    for (auto& th : pool) th.join();
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace recur::detail
