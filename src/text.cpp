@@ -20,15 +20,7 @@ namespace recur {
 
 void OffsetMap::add_change(std::size_t norm, std::size_t orig, std::size_t norm_len,
                            std::size_t orig_len) {
-  // Merge with the previous change when they touch, so lookups see one atomic span.
-  if (!changes_.empty()) {
-    Change& last = changes_.back();
-    if (last.norm + last.norm_len == norm && last.orig + last.orig_len == orig) {
-      last.norm_len += norm_len;
-      last.orig_len += orig_len;
-      return;
-    }
-  }
+  // Touching changes stay separate so that every changed character keeps its own offsets.
   changes_.push_back({norm, orig, norm_len, orig_len});
 }
 

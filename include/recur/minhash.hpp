@@ -2,7 +2,8 @@
 /// \file minhash.hpp
 /// MinHash signatures over shingle hashes.
 ///
-/// Classic k-permutation MinHash: permutation i of a shingle is fmix32(low32(shingle) ^ seed_i),
+/// Classic k-permutation MinHash: permutation i of a shingle x is fmix32(fold32(x) ^ seed_i), where
+/// fold32(x) = low32(x) ^ high32(x) keeps the entropy of all 64 bits,
 /// a bijection on 32-bit values with full avalanche (MurmurHash3's finaliser), and signature
 /// value i is the minimum over the paragraph's shingles. The loop over permutations is branch-free
 /// 32-bit arithmetic that GCC vectorises (AVX2 when the CPU has it, chosen at run time).

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <sstream>
 
 #include "commands.hpp"
@@ -31,9 +32,10 @@ struct ReportArgs {
 class ProgressLine {
  public:
   explicit ProgressLine(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
-  ~ProgressLine() { clear(); }
+  // Called from the pipeline's ticker thread while warnings may be printed from the main thread.
   void operator()(const Progress& p) {
     if (!enabled_) return;
+    std::lock_guard lock(mutex_);
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     if (elapsed < 1.0) return;
     std::ostringstream line;
@@ -55,11 +57,22 @@ class ProgressLine {
     shown_ = true;
   }
   void clear() {
-    if (shown_) std::fprintf(stderr, "\r\x1b[K");
-    shown_ = false;
+    std::lock_guard lock(mutex_);
+    erase();
+  }
+  // Prints a message on its own line; the progress line is redrawn at the next tick.
+  void message(const std::string& text) {
+    std::lock_guard lock(mutex_);
+    erase();
+    std::cerr << "recur: " << text << "\n";
   }
 
  private:
+  void erase() {
+    if (shown_) std::fprintf(stderr, "\r\x1b[K");
+    shown_ = false;
+  }
+  std::mutex mutex_;
   bool enabled_;
   bool shown_ = false;
   std::chrono::steady_clock::time_point start_;
@@ -86,9 +99,7 @@ int run(ReportArgs& a) {
   auto line = std::make_shared<ProgressLine>(stderr_tty && !a.quiet);
   ProgressFn progress = [line](const Progress& p) { (*line)(p); };
   WarnFn warn = [line, &a](const std::string& msg) {
-    if (a.quiet) return;
-    line->clear();
-    std::cerr << "recur: " << msg << "\n";
+    if (!a.quiet) line->message(msg);
   };
   Report report = run_report(a.paths, o, progress, warn);
   line->clear();

@@ -1,0 +1,254 @@
+// Tests for cluster.hpp: exact Jaccard and star clustering.
+#include "recur/cluster.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using recur::Cluster;
+using recur::Edge;
+
+using Set = std::vector<std::uint64_t>;
+
+// A cluster written as {representative, member, member, ...}.
+std::vector<std::vector<std::uint32_t>> ids(const std::vector<Cluster>& clusters) {
+  std::vector<std::vector<std::uint32_t>> out;
+  for (const auto& c : clusters) {
+    out.emplace_back();
+    for (const auto& m : c.members) out.back().push_back(m.item);
+  }
+  return out;
+}
+
+using Ids = std::vector<std::vector<std::uint32_t>>;
+
+// Symmetric similarity from a table; unknown pairs are -1.
+recur::SimilarityFn table(std::map<std::pair<std::uint32_t, std::uint32_t>, double> t) {
+  return [t](std::uint32_t a, std::uint32_t b) {
+    const auto it = t.find({std::min(a, b), std::max(a, b)});
+    return it == t.end() ? -1.0 : it->second;
+  };
+}
+
+// --- exact_jaccard ---------------------------------------------------------------------------
+
+TEST(ExactJaccard, KnownValues) {
+  EXPECT_DOUBLE_EQ(recur::exact_jaccard(Set{1, 2, 3}, Set{2, 3, 4}), 0.5);
+  EXPECT_DOUBLE_EQ(recur::exact_jaccard(Set{1, 2, 3}, Set{1, 2, 3}), 1.0);
+  EXPECT_DOUBLE_EQ(recur::exact_jaccard(Set{1, 2}, Set{3, 4}), 0.0);
+  EXPECT_DOUBLE_EQ(recur::exact_jaccard(Set{1}, Set{1, 2}), 0.5);
+  EXPECT_DOUBLE_EQ(recur::exact_jaccard(Set{1, 5, 9}, Set{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}), 0.3);
+  EXPECT_DOUBLE_EQ(recur::exact_jaccard(Set{0, UINT64_MAX}, Set{UINT64_MAX}), 0.5);
+}
+
+TEST(ExactJaccard, EmptySets) {
+  EXPECT_DOUBLE_EQ(recur::exact_jaccard(Set{}, Set{}), 1.0);
+  EXPECT_DOUBLE_EQ(recur::exact_jaccard(Set{}, Set{1}), 0.0);
+  EXPECT_DOUBLE_EQ(recur::exact_jaccard(Set{1, 2}, Set{}), 0.0);
+}
+
+TEST(ExactJaccard, AgreesWithSetIntersectionOnRandomSets) {
+  std::mt19937_64 rng(11);
+  for (int trial = 0; trial < 200; ++trial) {
+    Set a, b;
+    const unsigned range = 5 + rng() % 100;
+    for (unsigned i = 0, n = rng() % 60; i < n; ++i) a.push_back(rng() % range);
+    for (unsigned i = 0, n = rng() % 60; i < n; ++i) b.push_back(rng() % range);
+    std::sort(a.begin(), a.end());
+    a.erase(std::unique(a.begin(), a.end()), a.end());
+    std::sort(b.begin(), b.end());
+    b.erase(std::unique(b.begin(), b.end()), b.end());
+    Set inter, uni;
+    std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(inter));
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(uni));
+    const double expected = uni.empty() ? 1.0 : double(inter.size()) / double(uni.size());
+    EXPECT_DOUBLE_EQ(recur::exact_jaccard(a, b), expected);
+    EXPECT_DOUBLE_EQ(recur::exact_jaccard(b, a), expected);
+  }
+}
+
+// --- cluster_star ----------------------------------------------------------------------------
+
+TEST(ClusterStar, NoEdgesGiveNoClusters) {
+  EXPECT_TRUE(recur::cluster_star(10, {}, 0.5).empty());
+  EXPECT_TRUE(recur::cluster_star(0, {}, 0.5).empty());
+}
+
+TEST(ClusterStar, APairIsOneClusterWithTheLowerIdAsRepresentative) {
+  const auto c = recur::cluster_star(5, {{1, 3, 0.8}}, 0.5);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(ids(c), (Ids{{1, 3}}));
+  EXPECT_DOUBLE_EQ(c[0].members[0].similarity, 1.0);
+  EXPECT_DOUBLE_EQ(c[0].members[1].similarity, 0.8);
+}
+
+TEST(ClusterStar, RepresentativeIsTheNodeWithMostNeighbours) {
+  const std::vector<Edge> edges = {{0, 3, 0.7}, {1, 3, 0.8}, {2, 3, 0.6}, {3, 4, 0.9}, {0, 1, 0.95}};
+  const auto c = recur::cluster_star(5, edges, 0.5);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(ids(c), (Ids{{3, 0, 1, 2, 4}}));
+  // Each member carries its similarity to the representative, not to anyone else.
+  EXPECT_DOUBLE_EQ(c[0].members[0].similarity, 1.0);
+  EXPECT_DOUBLE_EQ(c[0].members[1].similarity, 0.7);
+  EXPECT_DOUBLE_EQ(c[0].members[2].similarity, 0.8);
+  EXPECT_DOUBLE_EQ(c[0].members[3].similarity, 0.6);
+  EXPECT_DOUBLE_EQ(c[0].members[4].similarity, 0.9);
+}
+
+TEST(ClusterStar, EqualDegreesAreBrokenBySumOfSimilaritiesThenId) {
+  // Degrees: 0, 1 and 2 have two neighbours; sums 1.2, 1.8, 1.5. So 1 goes first and takes 2 and
+  // 4; then 0 takes 3.
+  const std::vector<Edge> edges = {{0, 2, 0.6}, {0, 3, 0.6}, {1, 2, 0.9}, {1, 4, 0.9}};
+  const auto c = recur::cluster_star(5, edges, 0.5);
+  EXPECT_EQ(ids(c), (Ids{{1, 2, 4}, {0, 3}}));
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_DOUBLE_EQ(c[1].members[1].similarity, 0.6);
+
+  // Same degrees and sums: the lower id is the representative.
+  const auto d = recur::cluster_star(6, {{2, 4, 0.7}, {4, 5, 0.7}, {2, 3, 0.7}}, 0.5);
+  // Degrees 2: {2, 4}, both sum 1.4: 2 wins and takes 3 and 4; 5 is left alone.
+  EXPECT_EQ(ids(d), (Ids{{2, 3, 4}}));
+}
+
+TEST(ClusterStar, AChainDoesNotLinkItsEnds) {
+  // 0 ~ 1 ~ 2 ~ 3: 1 and 2 tie; 1 (lower id) takes 0 and 2. 3 only resembles 2, so without a
+  // similarity function it stays out; 0 and 3 are never together.
+  const std::vector<Edge> edges = {{0, 1, 0.8}, {1, 2, 0.8}, {2, 3, 0.8}};
+  EXPECT_EQ(ids(recur::cluster_star(4, edges, 0.5)), (Ids{{1, 0, 2}}));
+  // 3 against the representative 1 is below the threshold: still out.
+  EXPECT_EQ(ids(recur::cluster_star(4, edges, 0.5, table({{{1, 3}, 0.3}, {{0, 3}, 0.1}}))),
+            (Ids{{1, 0, 2}}));
+  // Unknown similarity (negative) never passes.
+  EXPECT_EQ(ids(recur::cluster_star(4, edges, 0.5, table({}))), (Ids{{1, 0, 2}}));
+}
+
+TEST(ClusterStar, AChainEndJoinsWhenItPassesAgainstTheRepresentative) {
+  const std::vector<Edge> edges = {{0, 1, 0.8}, {1, 2, 0.8}, {2, 3, 0.8}};
+  const auto c = recur::cluster_star(4, edges, 0.5, table({{{1, 3}, 0.55}}));
+  EXPECT_EQ(ids(c), (Ids{{1, 0, 2, 3}}));
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_DOUBLE_EQ(c[0].members[3].similarity, 0.55);
+}
+
+TEST(ClusterStar, AHubWithADistantNeighbourOfANeighbour) {
+  // 0 ~ 1, 0 ~ 3, 0 ~ 4 and 1 ~ 2: 0 is the representative; 2 resembles only 1.
+  const std::vector<Edge> edges = {{0, 1, 0.9}, {0, 3, 0.9}, {0, 4, 0.9}, {1, 2, 0.9}};
+  EXPECT_EQ(ids(recur::cluster_star(5, edges, 0.5)), (Ids{{0, 1, 3, 4}}));
+  EXPECT_EQ(ids(recur::cluster_star(5, edges, 0.5, table({{{0, 2}, 0.2}}))), (Ids{{0, 1, 3, 4}}));
+  EXPECT_EQ(ids(recur::cluster_star(5, edges, 0.5, table({{{0, 2}, 0.5}}))),
+            (Ids{{0, 1, 2, 3, 4}}));  // exactly the threshold passes
+}
+
+TEST(ClusterStar, TheSecondPassPicksTheMostSimilarRepresentative) {
+  // Two stars, 0 with {1, 2, 3} and 10 with {11, 12, 13}; 20 resembles 2 and 12 only.
+  std::vector<Edge> edges = {{0, 1, 0.8},   {0, 2, 0.8},   {0, 3, 0.8},  {10, 11, 0.8},
+                             {10, 12, 0.8}, {10, 13, 0.8}, {2, 20, 0.8}, {12, 20, 0.8}};
+  EXPECT_EQ(ids(recur::cluster_star(21, edges, 0.5)), (Ids{{0, 1, 2, 3}, {10, 11, 12, 13}}));
+  const auto c = recur::cluster_star(21, edges, 0.5, table({{{0, 20}, 0.55}, {{10, 20}, 0.65}}));
+  // 20 joins 10, which makes that cluster the larger one and so the first.
+  EXPECT_EQ(ids(c), (Ids{{10, 11, 12, 13, 20}, {0, 1, 2, 3}}));
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_DOUBLE_EQ(c[0].members[4].similarity, 0.65);
+  // The other way round.
+  EXPECT_EQ(ids(recur::cluster_star(21, edges, 0.5, table({{{0, 20}, 0.75}, {{10, 20}, 0.65}}))),
+            (Ids{{0, 1, 2, 3, 20}, {10, 11, 12, 13}}));
+  // Neither passes.
+  EXPECT_EQ(ids(recur::cluster_star(21, edges, 0.5, table({{{0, 20}, 0.45}, {{10, 20}, 0.4}}))),
+            (Ids{{0, 1, 2, 3}, {10, 11, 12, 13}}));
+}
+
+TEST(ClusterStar, ClustersAreOrderedBySizeThenRepresentativeId) {
+  const std::vector<Edge> edges = {{8, 9, 0.9}, {0, 1, 0.9}, {5, 6, 0.9}, {5, 7, 0.9}, {3, 4, 0.9}};
+  EXPECT_EQ(ids(recur::cluster_star(10, edges, 0.5)), (Ids{{5, 6, 7}, {0, 1}, {3, 4}, {8, 9}}));
+}
+
+TEST(ClusterStar, MembersFollowTheRepresentativeInIncreasingId) {
+  const std::vector<Edge> edges = {{1, 7, 0.9}, {2, 7, 0.6}, {7, 9, 0.95}, {5, 7, 0.7}, {0, 7, 0.8}};
+  EXPECT_EQ(ids(recur::cluster_star(10, edges, 0.5)), (Ids{{7, 0, 1, 2, 5, 9}}));
+}
+
+TEST(ClusterStar, EdgesBelowTheThresholdAreIgnored) {
+  EXPECT_TRUE(recur::cluster_star(2, {{0, 1, 0.3}}, 0.5).empty());
+  // Without the weak edges 0 has one neighbour and 4 two, so 4 is the representative.
+  const std::vector<Edge> edges = {{0, 1, 0.3}, {0, 2, 0.3}, {0, 3, 0.3}, {0, 4, 0.9},
+                                   {4, 5, 0.8}, {5, 6, 0.7}};
+  EXPECT_EQ(ids(recur::cluster_star(7, edges, 0.5)), (Ids{{4, 0, 5}}));
+}
+
+TEST(ClusterStar, DependsOnlyOnTheSetOfEdgesNotTheirOrder) {
+  std::mt19937_64 rng(2024);
+  for (int trial = 0; trial < 20; ++trial) {
+    const std::uint32_t count = 40;
+    std::vector<Edge> edges;
+    for (std::uint32_t a = 0; a < count; ++a) {
+      for (std::uint32_t b = a + 1; b < count; ++b) {
+        if (rng() % 12 == 0) edges.push_back({a, b, 0.3 + 0.05 * static_cast<double>(rng() % 14)});
+      }
+    }
+    const auto sim = [](std::uint32_t a, std::uint32_t b) {
+      return 0.4 + 0.01 * static_cast<double>((a * 7 + b * 7) % 30);
+    };
+    const auto expected = recur::cluster_star(count, edges, 0.5, sim);
+    ASSERT_FALSE(expected.empty());
+    for (int shuffle = 0; shuffle < 5; ++shuffle) {
+      std::shuffle(edges.begin(), edges.end(), rng);
+      const auto got = recur::cluster_star(count, edges, 0.5, sim);
+      ASSERT_EQ(ids(got), ids(expected)) << "trial " << trial;
+      for (std::size_t c = 0; c < got.size(); ++c) {
+        for (std::size_t m = 0; m < got[c].members.size(); ++m) {
+          EXPECT_DOUBLE_EQ(got[c].members[m].similarity, expected[c].members[m].similarity);
+        }
+      }
+    }
+  }
+}
+
+TEST(ClusterStar, EveryMemberPassesAgainstItsRepresentativeAndAppearsOnce) {
+  std::mt19937_64 rng(77);
+  const std::uint32_t count = 60;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, double> sims;
+  std::vector<Edge> edges;
+  for (std::uint32_t a = 0; a < count; ++a) {
+    for (std::uint32_t b = a + 1; b < count; ++b) {
+      const double s = static_cast<double>(rng() % 100) / 100.0;
+      sims[{a, b}] = s;
+      if (s >= 0.8) edges.push_back({a, b, s});  // the verified pairs
+    }
+  }
+  const auto c = recur::cluster_star(count, edges, 0.8, table(sims));
+  ASSERT_FALSE(c.empty());
+  std::vector<int> seen(count, 0);
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    ASSERT_GE(c[i].members.size(), 2u);
+    if (i > 0) {
+      const auto& prev = c[i - 1];
+      EXPECT_TRUE(prev.members.size() > c[i].members.size() ||
+                  (prev.members.size() == c[i].members.size() &&
+                   prev.members[0].item < c[i].members[0].item));
+    }
+    const auto rep = c[i].members[0].item;
+    EXPECT_DOUBLE_EQ(c[i].members[0].similarity, 1.0);
+    ++seen[rep];
+    for (std::size_t m = 1; m < c[i].members.size(); ++m) {
+      const auto item = c[i].members[m].item;
+      ++seen[item];
+      const double s = sims[{std::min(rep, item), std::max(rep, item)}];
+      EXPECT_GE(s, 0.8);
+      EXPECT_DOUBLE_EQ(c[i].members[m].similarity, s);
+      if (m > 1) {
+        EXPECT_LT(c[i].members[m - 1].item, item);
+      }
+    }
+  }
+  for (std::uint32_t i = 0; i < count; ++i) EXPECT_LE(seen[i], 1) << "item " << i;
+}
+
+}  // namespace

@@ -1,0 +1,236 @@
+// Tests for minhash.hpp: signatures and the Jaccard estimate.
+#include "recur/minhash.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace {
+
+using recur::MinHasher;
+using recur::MinHashOptions;
+
+using Signature = std::vector<std::uint32_t>;
+
+Signature sign(const MinHasher& hasher, const std::vector<std::uint64_t>& shingles) {
+  Signature sig(hasher.options().perms, 0);
+  hasher.sign(shingles, sig);
+  return sig;
+}
+
+// MurmurHash3's fmix32 and its inverse, to check the documented permutation independently.
+std::uint32_t fmix32(std::uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
+}
+
+std::uint32_t mod_inverse(std::uint32_t a) {  // a odd; Newton's iteration mod 2^32
+  std::uint32_t x = a;
+  for (int i = 0; i < 5; ++i) x *= 2u - a * x;
+  return x;
+}
+
+// The documented input of the permutations: the shingle hash folded to 32 bits (low ^ high).
+std::uint32_t fold32(std::uint64_t shingle) { return static_cast<std::uint32_t>(shingle ^ (shingle >> 32)); }
+
+std::uint32_t unfmix32(std::uint32_t h) {
+  h ^= h >> 16;
+  h *= mod_inverse(0xc2b2ae35u);
+  h ^= (h >> 13) ^ (h >> 26);
+  h *= mod_inverse(0x85ebca6bu);
+  h ^= h >> 16;
+  return h;
+}
+
+std::vector<std::uint64_t> random_set(std::mt19937_64& rng, std::size_t n) {
+  std::vector<std::uint64_t> v(n);
+  for (auto& x : v) x = rng();
+  return v;
+}
+
+// Two sets with |A ∩ B| = common and |A ∪ B| = common + only_a + only_b.
+std::pair<std::vector<std::uint64_t>, std::vector<std::uint64_t>> set_pair(
+    std::mt19937_64& rng, std::size_t common, std::size_t only_a, std::size_t only_b) {
+  const auto c = random_set(rng, common);
+  auto a = c, b = c;
+  for (auto x : random_set(rng, only_a)) a.push_back(x);
+  for (auto x : random_set(rng, only_b)) b.push_back(x);
+  std::shuffle(a.begin(), a.end(), rng);
+  std::shuffle(b.begin(), b.end(), rng);
+  return {a, b};
+}
+
+TEST(MinHashOptions, DefaultsAre128PermutationsSeedOneAndValid) {
+  const MinHashOptions options;
+  EXPECT_EQ(options.perms, 128u);
+  EXPECT_EQ(options.seed, 1u);
+  EXPECT_EQ(options.validate(), "");
+}
+
+TEST(MinHashOptions, ZeroPermutationsAreInvalid) {
+  MinHashOptions options;
+  options.perms = 0;
+  EXPECT_FALSE(options.validate().empty());
+  options.perms = 64;
+  EXPECT_EQ(options.validate(), "");
+}
+
+TEST(MinHashSign, IsDeterministicAcrossHashers) {
+  std::mt19937_64 rng(1);
+  const auto set = random_set(rng, 100);
+  const MinHasher a, b;
+  EXPECT_EQ(sign(a, set), sign(b, set));
+  EXPECT_EQ(sign(a, set), sign(a, set));
+}
+
+TEST(MinHashSign, IgnoresOrderAndDuplicates) {
+  std::mt19937_64 rng(2);
+  auto set = random_set(rng, 60);
+  const MinHasher hasher;
+  const auto expected = sign(hasher, set);
+  auto shuffled = set;
+  shuffled.insert(shuffled.end(), set.begin(), set.begin() + 20);
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  EXPECT_EQ(sign(hasher, shuffled), expected);
+  std::sort(set.begin(), set.end());
+  EXPECT_EQ(sign(hasher, set), expected);
+}
+
+TEST(MinHashSign, EmptySetGivesAllOnes) {
+  const MinHasher hasher;
+  EXPECT_EQ(sign(hasher, {}), Signature(128, 0xFFFFFFFFu));
+  MinHashOptions small;
+  small.perms = 7;
+  EXPECT_EQ(sign(MinHasher(small), {}), Signature(7, 0xFFFFFFFFu));
+}
+
+TEST(MinHashSign, SignatureOfAUnionIsTheElementwiseMinimum) {
+  std::mt19937_64 rng(3);
+  const auto a = random_set(rng, 40), b = random_set(rng, 25);
+  auto both = a;
+  both.insert(both.end(), b.begin(), b.end());
+  const MinHasher hasher;
+  const auto sa = sign(hasher, a), sb = sign(hasher, b), sab = sign(hasher, both);
+  for (std::size_t i = 0; i < sab.size(); ++i) EXPECT_EQ(sab[i], std::min(sa[i], sb[i])) << i;
+}
+
+TEST(MinHashSign, FoldsEachShingleTo32BitsWithXor) {
+  const MinHasher hasher;
+  EXPECT_EQ(sign(hasher, {0x0000000100000005ull}), sign(hasher, {4}));
+  EXPECT_EQ(sign(hasher, {0xABCDEF0012345678ull, 7}), sign(hasher, {0xABCDEF00ull ^ 0x12345678ull, 7}));
+  // The high half matters: shingles differing only there get different values.
+  EXPECT_NE(sign(hasher, {0x0000000100000005ull}), sign(hasher, {5}));
+}
+
+TEST(MinHashSign, ValueIIsTheMinimumOfFmix32OfShingleXorSeedI) {
+  // Recover seed_i from the signature of {0}: sig[i] = fmix32(0 ^ seed_i).
+  const MinHasher hasher;
+  const auto zero = sign(hasher, {0});
+  std::vector<std::uint32_t> seeds(zero.size());
+  for (std::size_t i = 0; i < zero.size(); ++i) seeds[i] = unfmix32(zero[i]);
+  // The permutations differ from each other.
+  auto distinct = seeds;
+  std::sort(distinct.begin(), distinct.end());
+  EXPECT_EQ(std::unique(distinct.begin(), distinct.end()), distinct.end());
+
+  std::mt19937_64 rng(4);
+  for (int trial = 0; trial < 20; ++trial) {
+    const auto set = random_set(rng, 1 + trial * 7);
+    const auto sig = sign(hasher, set);
+    for (std::size_t i = 0; i < sig.size(); ++i) {
+      std::uint32_t expected = 0xFFFFFFFFu;
+      for (auto s : set) expected = std::min(expected, fmix32(fold32(s) ^ seeds[i]));
+      ASSERT_EQ(sig[i], expected) << "trial " << trial << " permutation " << i;
+    }
+  }
+}
+
+TEST(MinHashSign, DifferentSeedsGiveDifferentSignatures) {
+  std::mt19937_64 rng(5);
+  const auto set = random_set(rng, 50);
+  MinHashOptions other;
+  other.seed = 2;
+  const auto a = sign(MinHasher(), set), b = sign(MinHasher(other), set);
+  EXPECT_LT(recur::estimate_jaccard(a, b), 0.2);
+}
+
+TEST(MinHashSign, SignatureLengthFollowsPerms) {
+  MinHashOptions options;
+  options.perms = 256;
+  const MinHasher hasher(options);
+  EXPECT_EQ(hasher.options().perms, 256u);
+  const auto sig = sign(hasher, {1, 2, 3});
+  EXPECT_EQ(sig.size(), 256u);
+  EXPECT_EQ(std::count(sig.begin(), sig.end(), 0xFFFFFFFFu), 0);
+}
+
+// Known answer: the first values of the signature of a fixed shingle list with the default
+// options. A change here changes every band key and every result, and makes signatures stored by
+// an older version incomparable.
+TEST(MinHashSign, KnownAnswerWithDefaultOptions) {
+  // 32-bit values, so that the answer does not depend on how a 64-bit shingle is reduced (pinned
+  // separately by FoldsEachShingleTo32BitsWithXor).
+  const std::vector<std::uint64_t> shingles = {0x89ABCDEFull, 42, 7, 1000000007ull, 0xCAFEBABEull,
+                                               0, 0xFFFFFFFFull};
+  const auto sig = sign(MinHasher(), shingles);
+  const Signature expected = {
+      122541405u, 128054505u, 383006604u, 184171541u, 615093310u, 475095311u, 647825510u, 508956064u,
+  };
+  EXPECT_EQ(Signature(sig.begin(), sig.begin() + 8), expected);
+}
+
+// --- estimate_jaccard ------------------------------------------------------------------------
+
+TEST(EstimateJaccard, IsTheFractionOfEqualPositions) {
+  const Signature a = {1, 2, 3, 4}, b = {1, 0, 3, 0}, c = {9, 9, 9, 9};
+  EXPECT_DOUBLE_EQ(recur::estimate_jaccard(a, a), 1.0);
+  EXPECT_DOUBLE_EQ(recur::estimate_jaccard(a, b), 0.5);
+  EXPECT_DOUBLE_EQ(recur::estimate_jaccard(a, c), 0.0);
+}
+
+TEST(EstimateJaccard, OfIdenticalSetsIsOne) {
+  std::mt19937_64 rng(6);
+  const auto set = random_set(rng, 80);
+  const MinHasher hasher;
+  auto shuffled = set;
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  EXPECT_DOUBLE_EQ(recur::estimate_jaccard(sign(hasher, set), sign(hasher, shuffled)), 1.0);
+}
+
+TEST(EstimateJaccard, IsCloseToTheExactJaccardAt128Permutations) {
+  // Standard error sqrt(J(1-J)/128) <= 0.044, so 0.1 is more than two standard errors.
+  std::mt19937_64 rng(20240601);
+  const MinHasher hasher;
+  for (double j : {0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0}) {
+    const std::size_t uni = 200;
+    const auto common = static_cast<std::size_t>(std::lround(j * uni));
+    const std::size_t rest = uni - common;
+    const auto [a, b] = set_pair(rng, common, rest / 2, rest - rest / 2);
+    const double exact = static_cast<double>(common) / uni;
+    const double estimate = recur::estimate_jaccard(sign(hasher, a), sign(hasher, b));
+    EXPECT_NEAR(estimate, exact, 0.1) << "J = " << exact;
+  }
+}
+
+TEST(EstimateJaccard, IsUnbiasedOverManyPairs) {
+  // Mean of 40 estimates at J = 0.5: standard error 0.044 / sqrt(40) = 0.007.
+  std::mt19937_64 rng(99);
+  const MinHasher hasher;
+  double sum = 0;
+  const int pairs = 40;
+  for (int i = 0; i < pairs; ++i) {
+    const auto [a, b] = set_pair(rng, 100, 50, 50);  // J = 100 / 200
+    sum += recur::estimate_jaccard(sign(hasher, a), sign(hasher, b));
+  }
+  EXPECT_NEAR(sum / pairs, 0.5, 0.03);
+}
+
+}  // namespace

@@ -1,0 +1,234 @@
+// Tests for shingle.hpp: tokens, shingles and shingle sets.
+#include "recur/shingle.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using recur::ShingleOptions;
+using recur::Shingler;
+
+using Hashes = std::vector<std::uint64_t>;
+
+Hashes shingle_set(std::string_view text, ShingleOptions options = {}) {
+  Shingler shingler(options);
+  Hashes out{12345};  // must be replaced, not appended to
+  shingler.shingle_set(text, out);
+  return out;
+}
+
+Hashes tokens_of(std::string_view text, std::size_t* chars = nullptr) {
+  Shingler shingler;
+  Hashes tokens{1, 2, 3};  // cleared by tokenize()
+  const std::size_t n = shingler.tokenize(text, tokens);
+  if (chars) *chars = n;
+  return tokens;
+}
+
+ShingleOptions with_size(unsigned size) {
+  ShingleOptions options;
+  options.size = size;
+  return options;
+}
+
+// --- options ---------------------------------------------------------------------------------
+
+TEST(ShingleOptions, DefaultsAreSizeTwoSeedZeroAndValid) {
+  const ShingleOptions options;
+  EXPECT_EQ(options.size, 2u);
+  EXPECT_EQ(options.seed, 0u);
+  EXPECT_EQ(options.validate(), "");
+  EXPECT_EQ(with_size(3).validate(), "");
+}
+
+TEST(ShingleOptions, SizeZeroIsInvalid) {
+  EXPECT_FALSE(with_size(0).validate().empty());
+}
+
+// --- tokenize --------------------------------------------------------------------------------
+
+TEST(ShingleTokenize, EachCjkCharacterIsOneTokenAndPunctuationIsNone) {
+  std::size_t chars = 0;
+  const auto tokens = tokens_of("组织，工作。", &chars);
+  EXPECT_EQ(tokens.size(), 4u);
+  EXPECT_EQ(chars, 4u);
+}
+
+TEST(ShingleTokenize, EqualCharactersGiveEqualTokens) {
+  const auto tokens = tokens_of("组织组工");
+  ASSERT_EQ(tokens.size(), 4u);
+  EXPECT_EQ(tokens[0], tokens[2]);
+  EXPECT_NE(tokens[0], tokens[1]);
+  EXPECT_NE(tokens[1], tokens[3]);
+}
+
+TEST(ShingleTokenize, AnAsciiWordIsOneTokenAndCountsItsCharacters) {
+  std::size_t chars = 0;
+  const auto tokens = tokens_of("gdp增长", &chars);
+  ASSERT_EQ(tokens.size(), 3u);
+  EXPECT_EQ(chars, 5u);  // g d p 增 长
+  const auto reversed = tokens_of("增长gdp");
+  ASSERT_EQ(reversed.size(), 3u);
+  EXPECT_EQ(tokens[0], reversed[2]);  // the word "gdp" hashes the same wherever it is
+  EXPECT_EQ(tokens[1], reversed[0]);
+
+  EXPECT_EQ(tokens_of("abc def", &chars).size(), 2u);
+  EXPECT_EQ(chars, 6u);
+  EXPECT_EQ(tokens_of("2023年", &chars).size(), 2u);
+  EXPECT_EQ(chars, 5u);
+  EXPECT_EQ(tokens_of("gdp,cpi", &chars).size(), 2u);
+  EXPECT_EQ(chars, 6u);
+  EXPECT_NE(tokens_of("gdp")[0], tokens_of("cpi")[0]);
+}
+
+TEST(ShingleTokenize, NonAsciiWordsAreOneTokenEach) {
+  std::size_t chars = 0;
+  EXPECT_EQ(tokens_of("café au lait", &chars).size(), 3u);
+  EXPECT_EQ(chars, 10u);
+}
+
+TEST(ShingleTokenize, TextWithoutTokensGivesNoneAndZeroCharacters) {
+  std::size_t chars = 99;
+  EXPECT_TRUE(tokens_of("，。！  \n\t、（）", &chars).empty());
+  EXPECT_EQ(chars, 0u);
+  EXPECT_TRUE(tokens_of("", &chars).empty());
+  EXPECT_EQ(chars, 0u);
+}
+
+// --- shingles --------------------------------------------------------------------------------
+
+TEST(Shingles, FourCjkCharactersGiveThreeDistinctPairs) {
+  Shingler shingler;
+  Hashes tokens, out{7, 7};
+  shingler.tokenize("组织工作", tokens);
+  shingler.shingles(tokens, out);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_NE(out[0], out[1]);
+  EXPECT_NE(out[1], out[2]);
+  EXPECT_NE(out[0], out[2]);
+  EXPECT_EQ(shingle_set("组织工作").size(), 3u);
+}
+
+TEST(Shingles, KeepOrderAndDuplicates) {
+  Shingler shingler;
+  Hashes tokens, out;
+  shingler.tokenize("组织组织", tokens);
+  shingler.shingles(tokens, out);
+  ASSERT_EQ(out.size(), 3u);  // 组织 织组 组织
+  EXPECT_EQ(out[0], out[2]);
+  EXPECT_NE(out[0], out[1]);
+  EXPECT_EQ(shingle_set("组织组织").size(), 2u);
+}
+
+TEST(Shingles, DependOnTokenOrder) {
+  EXPECT_NE(shingle_set("组织"), shingle_set("织组"));
+}
+
+TEST(Shingles, PunctuationAndWhitespaceDoNotChangeTheShingles) {
+  const auto plain = shingle_set("组织工作");
+  EXPECT_EQ(shingle_set("组织，工作"), plain);
+  EXPECT_EQ(shingle_set("组织 工作"), plain);
+  EXPECT_EQ(shingle_set("组织\n工作。"), plain);
+  EXPECT_EQ(shingle_set("“组织”、（工作）！"), plain);
+}
+
+TEST(Shingles, FewerTokensThanTheSizeGiveOneShingle) {
+  EXPECT_EQ(shingle_set("组").size(), 1u);
+  EXPECT_EQ(shingle_set("组织", with_size(3)).size(), 1u);
+  EXPECT_EQ(shingle_set("组织工作", with_size(5)).size(), 1u);
+  EXPECT_NE(shingle_set("组"), shingle_set("织"));
+  EXPECT_NE(shingle_set("组织", with_size(3)), shingle_set("织组", with_size(3)));
+
+  Shingler shingler;
+  Hashes out;
+  shingler.shingles({42}, out);
+  EXPECT_EQ(out.size(), 1u);
+}
+
+TEST(Shingles, NoTokensGiveNoShingles) {
+  Shingler shingler;
+  Hashes out{1, 2};
+  shingler.shingles({}, out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(shingle_set("，。、").empty());
+  EXPECT_TRUE(shingle_set("").empty());
+}
+
+TEST(Shingles, SizeThreeOfFiveTokensGivesThree) {
+  Shingler shingler(with_size(3));
+  Hashes tokens, out;
+  shingler.tokenize("组织工作gdp", tokens);
+  ASSERT_EQ(tokens.size(), 5u);
+  shingler.shingles(tokens, out);
+  EXPECT_EQ(out.size(), 3u);
+}
+
+TEST(Shingles, ShingleSetReturnsTheCharacterCountAndIsSortedUnique) {
+  Shingler shingler;
+  Hashes out;
+  EXPECT_EQ(shingler.shingle_set("组织，工作组织工作gdp", out), 11u);
+  EXPECT_TRUE(std::is_sorted(out.begin(), out.end()));
+  EXPECT_EQ(std::adjacent_find(out.begin(), out.end()), out.end());
+  EXPECT_EQ(out.size(), 5u);  // 组织 织工 工作 作组 作+gdp
+}
+
+TEST(Shingles, DifferentSeedsGiveDifferentHashes) {
+  ShingleOptions other;
+  other.seed = 1;
+  const auto a = shingle_set("坚持稳中求进工作总基调");
+  const auto b = shingle_set("坚持稳中求进工作总基调", other);
+  ASSERT_EQ(a.size(), b.size());
+  Hashes common;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(common));
+  EXPECT_TRUE(common.empty());
+  EXPECT_EQ(shingle_set("坚持稳中求进工作总基调", other), b);  // but each seed is deterministic
+}
+
+TEST(Shingles, OptionsAreKept) {
+  ShingleOptions options;
+  options.size = 3;
+  options.seed = 99;
+  Shingler shingler(options);
+  EXPECT_EQ(shingler.options().size, 3u);
+  EXPECT_EQ(shingler.options().seed, 99u);
+}
+
+// Known answer: the shingle hashes of a fixed string with the default options. Every signature,
+// band key and therefore every result depends on these values: a change here changes every
+// report, and signatures stored by an older version would no longer be comparable.
+TEST(Shingles, KnownAnswerWithDefaultOptions) {
+  Shingler shingler;
+  Hashes tokens, out;
+  shingler.tokenize("坚持稳中求进，gdp增长", tokens);
+  ASSERT_EQ(tokens.size(), 9u);  // 坚 持 稳 中 求 进 gdp 增 长
+  shingler.shingles(tokens, out);
+  const Hashes expected = {
+      17816385270032964637ull, 14495070016775714692ull, 1960488054547467969ull,
+      6369410855371450438ull,  8140164421070835277ull,  7590195327800682729ull,
+      6095503654601473960ull,  978626714160069005ull,
+  };
+  EXPECT_EQ(out, expected);
+}
+
+// --- sort_unique -----------------------------------------------------------------------------
+
+TEST(SortUnique, SortsAndRemovesDuplicates) {
+  Hashes v = {3, 1, 3, 2, 1, UINT64_MAX, 0, UINT64_MAX};
+  recur::sort_unique(v);
+  EXPECT_EQ(v, (Hashes{0, 1, 2, 3, UINT64_MAX}));
+  Hashes empty;
+  recur::sort_unique(empty);
+  EXPECT_TRUE(empty.empty());
+  Hashes one = {5, 5, 5};
+  recur::sort_unique(one);
+  EXPECT_EQ(one, (Hashes{5}));
+}
+
+}  // namespace
