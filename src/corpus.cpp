@@ -60,8 +60,9 @@ InputList find_inputs(const std::vector<std::string>& paths, const std::string& 
       if (e.is_directory(ec2) && !e.is_symlink(ec2)) continue;
       const std::string name = e.path().filename().string();
       if (::fnmatch(glob.c_str(), name.c_str(), 0) != 0) continue;
-      // Joining the argument with the path relative to it keeps paths as the user wrote them.
-      const std::string path = (fs::path(arg) / fs::relative(e.path(), arg, ec2)).string();
+      // The iterator's path is the argument joined with the entry's path under it, as the user
+      // wrote it; links are not resolved (a link is reported under its own name).
+      const std::string path = e.path().string();
       struct stat fst {};
       if (::stat(path.c_str(), &fst) != 0) {
         list.problems.push_back({path, "cannot open: " + errno_text(errno)});

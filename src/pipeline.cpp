@@ -140,6 +140,7 @@ void index_file(const InputFile& file, Context& ctx, Worker& w, FileResult& r) {
   std::vector<Range> starts;
   if (ctx.doc_split) starts = ctx.doc_split->find_all(text);
   Segmentation seg = segment(text, o.paragraphs, r.stripped, starts);
+  if (seg.paragraphs.empty()) r.note = r.note.empty() ? "no text (only white space)" : r.note + "; no text";
   r.documents = std::move(seg.documents);
   r.paragraphs = static_cast<std::uint32_t>(seg.paragraphs.size());
   auto t2 = Clock::now();

@@ -1,7 +1,9 @@
 // `recur report`: parse options, run the pipeline, write the report.
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -90,7 +92,7 @@ int run(ReportArgs& a) {
   if (!a.output.empty() && a.output != "-") {
     file.open(a.output, std::ios::binary);
     if (!file) {
-      std::cerr << "recur: cannot write " << a.output << "\n";
+      std::cerr << "recur: cannot write " << a.output << ": " << std::strerror(errno) << "\n";
       return kExitNothing;
     }
     out = &file;
