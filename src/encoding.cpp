@@ -7,6 +7,8 @@
 #include <cstring>
 #include <memory>
 
+#include "recur/text.hpp"
+
 namespace recur {
 namespace {
 
@@ -300,20 +302,17 @@ DecodeResult decode(std::string_view bytes, const DecodeOptions& options) {
 
   // Chinese government files are most often GB18030/GBK: when the bytes decode as GB18030 without a
   // single error and give mostly Chinese, take it. ICU's statistical detector needs a few dozen
-  // characters to recognise GB18030 and guesses wildly on short files.
-  {
+  // characters to recognise GB18030 and guesses wildly on short files. Real GB18030 Chinese is
+  // invalid UTF-8 almost everywhere, so a UTF-8 file with some corruption (a few % of bad bytes)
+  // is not taken for GB18030 mojibake.
+  if (invalid * 20 >= bytes.size()) {
     Decoded d;
     std::string reason;
     if (convert_with_map(bytes, "GB18030", 0, d, reason) && d.replaced == 0) {
       std::size_t cjk = 0, other = 0;
       for (std::size_t i = 0; i < d.text.size();) {
-        char32_t c = 0;
-        const auto b0 = static_cast<unsigned char>(d.text[i]);
-        std::size_t len = b0 < 0x80 ? 1 : b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4;
-        if (len == 3) c = ((b0 & 0x0Fu) << 12) | ((static_cast<unsigned char>(d.text[i + 1]) & 0x3Fu) << 6) |
-                          (static_cast<unsigned char>(d.text[i + 2]) & 0x3Fu);
-        if (len > 1) ((c >= 0x3000 && c <= 0x9FFF) || (c >= 0xFF00 && c <= 0xFFEF) ? cjk : other)++;
-        i += len;
+        const char32_t c = next_code_point(d.text, i);
+        if (c >= 0x80) ((c >= 0x3000 && c <= 0x9FFF) || (c >= 0xFF00 && c <= 0xFFEF) ? cjk : other)++;
       }
       if (cjk > 0 && cjk >= 4 * other) {
         d.encoding = "GB18030";
