@@ -71,22 +71,20 @@ void band_keys(std::span<const std::uint32_t> signature, LshParams p, std::span<
                                    p.rows * sizeof(std::uint32_t), b + 1);
 }
 
-std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(std::span<const std::uint64_t> keys,
+std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(std::span<const std::uint32_t> keys,
                                                                      std::size_t count, unsigned bands,
                                                                      std::size_t max_bucket,
                                                                      std::size_t* truncated_buckets,
                                                                      unsigned threads) {
-  // Per band: sort (folded key << 32 | item) and emit the pairs of each run of equal keys.
+  // Per band: sort (key << 32 | item) and emit the pairs of each run of equal keys.
   std::vector<std::vector<std::uint64_t>> band_pairs(bands);  // packed (a << 32 | b), sorted, unique
   std::vector<std::size_t> truncated(bands, 0);
   std::vector<std::vector<std::uint64_t>> scratch(std::max(1u, threads));
   detail::parallel_for(bands, threads, [&](std::size_t b, unsigned w) {
     std::vector<std::uint64_t>& entries = scratch[w];
     entries.resize(count);
-    for (std::size_t i = 0; i < count; ++i) {
-      const std::uint64_t k = keys[i * bands + b];
-      entries[i] = (k ^ (k >> 32)) << 32 | static_cast<std::uint32_t>(i);
-    }
+    for (std::size_t i = 0; i < count; ++i)
+      entries[i] = std::uint64_t{keys[i * bands + b]} << 32 | static_cast<std::uint32_t>(i);
     std::sort(entries.begin(), entries.end());
     std::vector<std::uint64_t>& out = band_pairs[b];
     for (std::size_t i = 0; i < count;) {
@@ -121,6 +119,17 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(std::span<c
   out.reserve(all.size());
   for (std::uint64_t p : all) out.emplace_back(static_cast<std::uint32_t>(p >> 32), static_cast<std::uint32_t>(p));
   return out;
+}
+
+std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(std::span<const std::uint64_t> keys,
+                                                                     std::size_t count, unsigned bands,
+                                                                     std::size_t max_bucket,
+                                                                     std::size_t* truncated_buckets,
+                                                                     unsigned threads) {
+  std::vector<std::uint32_t> folded(keys.size());
+  std::transform(keys.begin(), keys.end(), folded.begin(), fold_key);
+  return candidate_pairs(std::span<const std::uint32_t>(folded), count, bands, max_bucket, truncated_buckets,
+                         threads);
 }
 
 }  // namespace recur

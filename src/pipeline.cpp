@@ -52,7 +52,7 @@ struct FileResult {
   std::vector<DocumentInfo> documents;
   std::uint32_t paragraphs = 0, too_short = 0;
   std::vector<ParaRec> indexed;
-  std::vector<std::uint64_t> keys;        // indexed.size() x bands
+  std::vector<std::uint32_t> keys;        // indexed.size() x bands, folded (fold_key)
   std::vector<std::uint32_t> signatures;  // indexed.size() x perms, only without verification
   std::vector<Range> stripped;            // decoded offsets of --strip matches
   double t_read = 0, t_segment = 0, t_normalize = 0, t_shingle = 0, t_sign = 0;
@@ -66,6 +66,7 @@ struct Worker {
   OffsetMap map;
   std::vector<std::uint64_t> tokens, shingles;
   std::vector<std::uint32_t> signature;
+  std::vector<std::uint64_t> band;
   std::vector<Range> removed;
   Worker(const ReportOptions& o) : normalizer(o.normalize), shingler(o.shingle) {}
 };
@@ -148,6 +149,11 @@ void index_file(const InputFile& file, Context& ctx, Worker& w, FileResult& r) {
 
   const unsigned bands = ctx.params.bands, perms = ctx.hasher.options().perms;
   w.signature.resize(perms);
+  w.band.resize(bands);
+  // Exact capacity: growth slack on these per-file vectors was most of the peak memory.
+  r.indexed.reserve(seg.paragraphs.size());
+  r.keys.reserve(seg.paragraphs.size() * bands);
+  if (!o.verify) r.signatures.reserve(seg.paragraphs.size() * perms);
   std::uint64_t reported = 0;
   for (std::size_t k = 0; k < seg.paragraphs.size(); ++k) {
     const Span& sp = seg.paragraphs[k];
@@ -165,9 +171,8 @@ void index_file(const InputFile& file, Context& ctx, Worker& w, FileResult& r) {
     w.shingler.shingles(w.tokens, w.shingles);
     auto c = Clock::now();
     ctx.hasher.sign(w.shingles, w.signature);
-    const std::size_t at = r.keys.size();
-    r.keys.resize(at + bands);
-    band_keys(w.signature, ctx.params, std::span<std::uint64_t>(r.keys.data() + at, bands));
+    band_keys(w.signature, ctx.params, w.band);
+    for (std::uint64_t k : w.band) r.keys.push_back(fold_key(k));
     if (!o.verify) r.signatures.insert(r.signatures.end(), w.signature.begin(), w.signature.end());
     auto e = Clock::now();
     r.t_normalize += seconds_between(a, b);
@@ -190,6 +195,11 @@ void index_file(const InputFile& file, Context& ctx, Worker& w, FileResult& r) {
     }
   }
   ctx.bytes_done += file.size > reported ? file.size - reported : 0;
+  if (r.too_short * 4 > r.paragraphs) {  // many short paragraphs: give back the unused capacity
+    r.indexed.shrink_to_fit();
+    r.keys.shrink_to_fit();
+    r.signatures.shrink_to_fit();
+  }
 }
 
 // The decoded text of indexed paragraphs of one file, re-read from disk. `texts[k]` for
@@ -368,14 +378,14 @@ Report run_report(const std::vector<std::string>& inputs, const ReportOptions& o
   ctx.stage = "candidates";
   std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
   {
-    std::vector<std::uint64_t> keys;
+    std::vector<std::uint32_t> keys;
     keys.reserve(n * params.bands);
     for (auto& fr : files) {
       keys.insert(keys.end(), fr.keys.begin(), fr.keys.end());
-      std::vector<std::uint64_t>().swap(fr.keys);
+      std::vector<std::uint32_t>().swap(fr.keys);
     }
     std::size_t truncated = 0;
-    pairs = candidate_pairs(keys, n, params.bands, o.max_bucket, &truncated, threads);
+    pairs = candidate_pairs(std::span<const std::uint32_t>(keys), n, params.bands, o.max_bucket, &truncated, threads);
     st.truncated_buckets = truncated;
   }
   st.candidate_pairs = pairs.size();

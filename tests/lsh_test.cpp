@@ -323,7 +323,8 @@ TEST(CandidatePairs, FromBandKeysOfSignatures) {
 }
 
 TEST(CandidatePairs, NoItemsOrNoCollisionsGiveNoPairs) {
-  EXPECT_TRUE(recur::candidate_pairs({}, 0, 4).empty());
+  EXPECT_TRUE(recur::candidate_pairs(std::span<const std::uint64_t>(), 0, 4).empty());
+  EXPECT_TRUE(recur::candidate_pairs(std::span<const std::uint32_t>(), 0, 4).empty());
   const std::vector<std::uint64_t> keys = {1, 2, 3, 4, 5, 6};
   EXPECT_TRUE(recur::candidate_pairs(keys, 3, 2).empty());
   EXPECT_TRUE(recur::candidate_pairs(keys, 1, 6).empty());
@@ -366,3 +367,17 @@ TEST(CandidatePairs, TruncationCountsEachCutBucketAndKeepsOtherBands) {
 }
 
 }  // namespace
+
+TEST(CandidatePairs, FoldedAndFullKeysGiveTheSamePairs) {
+  std::mt19937_64 rng(99);
+  const std::size_t n = 300;
+  const unsigned bands = 5;
+  std::vector<std::uint64_t> full(n * bands);
+  for (auto& k : full) k = (rng() % 40) * 0x100000001ULL + 7;  // collisions, both halves used
+  std::vector<std::uint32_t> folded(full.size());
+  for (std::size_t i = 0; i < full.size(); ++i) folded[i] = recur::fold_key(full[i]);
+  const auto a = recur::candidate_pairs(std::span<const std::uint64_t>(full), n, bands);
+  const auto b = recur::candidate_pairs(std::span<const std::uint32_t>(folded), n, bands, SIZE_MAX, nullptr, 2);
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, b);
+}

@@ -51,13 +51,23 @@ LshParams resolve_params(unsigned perms, const LshOptions& options);
 void band_keys(std::span<const std::uint32_t> signature, LshParams params,
                std::span<std::uint64_t> keys) noexcept;
 
-/// Candidate pairs (a < b) from band keys: `keys` holds `count` rows of `bands` keys each,
+/// A band key folded to 32 bits, the width candidate_pairs() compares: halves the memory and the
+/// sorting work; a chance collision only adds a candidate that verification (or the signature
+/// estimate) rejects.
+inline std::uint32_t fold_key(std::uint64_t key) noexcept {
+  return static_cast<std::uint32_t>(key ^ (key >> 32));
+}
+
+/// Candidate pairs (a < b) from folded band keys: `keys` holds `count` rows of `bands` keys each,
 /// row i for item i. Sorted and without duplicates. A bucket holding more than
 /// `max_bucket` items (default: no limit) contributes only pairs with its first item; the number of
 /// buckets cut this way is added to *truncated_buckets when given. Bands are processed on up to
 /// `threads` threads; the result does not depend on it.
-/// Keys are compared folded to 32 bits (k ^ k >> 32), which halves the sorting work; a chance
-/// collision only adds a candidate that verification (or the signature estimate) rejects.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(
+    std::span<const std::uint32_t> keys, std::size_t count, unsigned bands,
+    std::size_t max_bucket = SIZE_MAX, std::size_t* truncated_buckets = nullptr, unsigned threads = 1);
+
+/// The same from full 64-bit keys (as band_keys() writes them), folded with fold_key().
 std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(
     std::span<const std::uint64_t> keys, std::size_t count, unsigned bands,
     std::size_t max_bucket = SIZE_MAX, std::size_t* truncated_buckets = nullptr, unsigned threads = 1);
