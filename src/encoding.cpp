@@ -86,6 +86,15 @@ struct ConverterCloser {
   void operator()(UConverter* c) const noexcept { ucnv_close(c); }
 };
 
+// Counts the sequences ICU substitutes, then substitutes as ICU's default callback does. Counting
+// U+FFFD in the output instead would take a literal U+FFFD in valid text for an error.
+extern "C" void U_CALLCONV count_and_substitute(const void* context, UConverterToUnicodeArgs* args,
+                                                const char* code_units, int32_t length,
+                                                UConverterCallbackReason reason, UErrorCode* err) {
+  if (reason <= UCNV_IRREGULAR) ++*static_cast<std::size_t*>(const_cast<void*>(context));
+  UCNV_TO_U_CALLBACK_SUBSTITUTE(nullptr, args, code_units, length, reason, err);
+}
+
 // Converts `bytes` from `charset` with ICU, recording for every output byte the offset of the
 // source character it came from. Returns false with `reason` when ICU does not know the charset.
 bool convert_with_map(std::string_view bytes, const std::string& charset, std::uint64_t base,
@@ -96,6 +105,12 @@ bool convert_with_map(std::string_view bytes, const std::string& charset, std::u
     reason = "unknown encoding '" + charset + "'";
     return false;
   }
+  std::size_t substituted = 0;
+  ucnv_setToUCallBack(conv.get(), count_and_substitute, &substituted, nullptr, nullptr, &status);
+  if (U_FAILURE(status)) {
+    reason = std::string("cannot set up the ") + charset + " converter: " + u_errorName(status);
+    return false;
+  }
   d.text.clear();
   d.to_original.clear();
   d.text.reserve(bytes.size() * 3 / 2 + 16);
@@ -104,7 +119,6 @@ bool convert_with_map(std::string_view bytes, const std::string& charset, std::u
   constexpr std::size_t kChunk = std::size_t{1} << 22;
   std::vector<UChar> target(kChunk * 2 + 16);
   std::vector<int32_t> offsets(target.size());
-  std::uint64_t last_offset = base;
   UChar pending_high = 0;
   std::uint64_t pending_offset = 0;
   const char* src = bytes.data();
@@ -113,6 +127,12 @@ bool convert_with_map(std::string_view bytes, const std::string& charset, std::u
     const char* chunk_start = src;
     const char* chunk_end = (src_end - src > static_cast<std::ptrdiff_t>(kChunk)) ? src + kChunk : src_end;
     const bool flush = chunk_end == src_end;
+    // Bytes of a character cut by the previous chunk wait inside the converter; ICU reports the
+    // output they produce with offset -1, and they started `pending` bytes before this chunk.
+    status = U_ZERO_ERROR;
+    const int32_t pending = std::max(0, ucnv_toUCountPending(conv.get(), &status));
+    const std::uint64_t carried_start =
+        base + static_cast<std::uint64_t>(chunk_start - bytes.data()) - static_cast<std::uint64_t>(pending);
     UChar* t = target.data();
     status = U_ZERO_ERROR;
     ucnv_toUnicode(conv.get(), &t, target.data() + target.size(), &src, chunk_end, offsets.data(),
@@ -126,8 +146,7 @@ bool convert_with_map(std::string_view bytes, const std::string& charset, std::u
       std::uint64_t off = offsets[k] >= 0
                               ? base + static_cast<std::uint64_t>(chunk_start - bytes.data()) +
                                     static_cast<std::uint64_t>(offsets[k])
-                              : last_offset;
-      last_offset = off;
+                              : carried_start;
       UChar u = target[k];
       char32_t c;
       if (U16_IS_LEAD(u)) {
@@ -148,7 +167,6 @@ bool convert_with_map(std::string_view bytes, const std::string& charset, std::u
         }
         c = U16_IS_SURROGATE(u) ? 0xFFFD : u;
       }
-      if (c == 0xFFFD || c == 0x1A) ++d.replaced;  // ICU substitutes illegal input with these
       append_utf8(d.text, c);
       while (d.to_original.size() < d.text.size()) d.to_original.push_back(off);
     }
@@ -161,6 +179,7 @@ bool convert_with_map(std::string_view bytes, const std::string& charset, std::u
     ++d.replaced;
   }
   d.to_original.push_back(base + bytes.size());
+  d.replaced += substituted;
   return true;
 }
 
@@ -268,6 +287,9 @@ DecodeResult decode(std::string_view bytes, const DecodeOptions& options) {
       return finish(std::move(d));
     }
     Decoded d = decode_utf8_replacing(rest, 3);
+    if (static_cast<double>(d.replaced) > options.max_invalid_fraction * static_cast<double>(rest.size()) + 1)
+      return fail("not valid UTF-8 despite its byte-order mark (" + std::to_string(d.replaced) +
+                  " invalid sequences); use --encoding to name the encoding");
     d.encoding = "UTF-8 with BOM";
     d.note = std::to_string(d.replaced) + " invalid UTF-8 sequences replaced by U+FFFD";
     return finish(std::move(d));
@@ -314,7 +336,7 @@ DecodeResult decode(std::string_view bytes, const DecodeOptions& options) {
         const char32_t c = next_code_point(d.text, i);
         if (c >= 0x80) ((c >= 0x3000 && c <= 0x9FFF) || (c >= 0xFF00 && c <= 0xFFEF) ? cjk : other)++;
       }
-      if (cjk > 0 && cjk >= 4 * other) {
+      if (cjk >= 2 && cjk >= 4 * other) {
         d.encoding = "GB18030";
         d.note = "not UTF-8; decoded as GB18030 (decodes cleanly to Chinese text; use --encoding to force another)";
         return finish(std::move(d));

@@ -132,14 +132,23 @@ void index_file(const InputFile& file, Context& ctx, Worker& w, FileResult& r) {
   const std::string_view text = d.text;
   { std::string().swap(bytes); }
 
+  // A regex that fails on this file would silently change offsets or documents: skip the file.
+  std::string regex_error;
   std::vector<Range> found;
   for (const Pattern& p : ctx.strip) {
-    auto m = p.find_all(text);
+    auto m = p.find_all(text, &regex_error);
     found.insert(found.end(), m.begin(), m.end());
   }
   r.stripped = merge_ranges(std::move(found));
   std::vector<Range> starts;
-  if (ctx.doc_split) starts = ctx.doc_split->find_all(text);
+  if (ctx.doc_split) starts = ctx.doc_split->find_all(text, &regex_error);
+  if (!regex_error.empty()) {
+    r.ok = false;
+    r.reason = regex_error;
+    r.stripped.clear();
+    ctx.bytes_done += file.size;
+    return;
+  }
   Segmentation seg = segment(text, o.paragraphs, r.stripped, starts);
   if (seg.paragraphs.empty()) r.note = r.note.empty() ? "no text (only white space)" : r.note + "; no text";
   r.documents = std::move(seg.documents);

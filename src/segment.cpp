@@ -221,10 +221,25 @@ Segmentation segment(std::string_view text, ParagraphMode mode, std::span<const 
       if (doc_starts[doc_cursor].begin >= ls) doc_start = true;
       ++doc_cursor;
     }
-    if (doc_start && !l.empty) {
+    if (doc_start) {
+      // The document is named by its line as written (stripped markers included, white space
+      // trimmed), even when stripping leaves the line empty.
       close();
-      std::string name(text.substr(l.begin, l.end - l.begin));
-      seg.documents.push_back({std::move(name), line_no});
+      std::size_t nb = ls, ne = std::min(le, text.size());
+      if (ne > nb && text[ne - 1] == '\n') --ne;
+      while (nb < ne) {
+        std::size_t k = nb;
+        if (!is_space(next_code_point(text, k))) break;
+        nb = k;
+      }
+      while (ne > nb) {
+        std::size_t k = ne - 1;
+        while (k > nb && (static_cast<unsigned char>(text[k]) & 0xC0) == 0x80) --k;
+        std::size_t j = k;
+        if (!is_space(next_code_point(text, j))) break;
+        ne = k;
+      }
+      seg.documents.push_back({std::string(text.substr(nb, ne - nb)), line_no});
     }
     if (l.empty) {
       close();

@@ -169,8 +169,7 @@ void Normalizer::normalize(std::string_view input, std::span<const Range> remove
   icu::StringByteSink<std::string> sink(&target);
   icu::Edits edits;
   std::size_t pos = 0;
-  auto normalize_piece = [&](std::size_t begin, std::size_t end) {
-    if (begin >= end) return;
+  auto normalize_part = [&](std::size_t begin, std::size_t end) {
     const std::size_t out_base = target.size();
     UErrorCode status = U_ZERO_ERROR;
     edits.reset();
@@ -189,6 +188,25 @@ void Normalizer::normalize(std::string_view input, std::span<const Range> remove
                             static_cast<std::size_t>(it.newLength()),
                             static_cast<std::size_t>(it.oldLength()));
     }
+  };
+  // ICU takes int32 lengths: cut longer pieces where normalisation cannot reach across (a
+  // character with a normalisation boundary before it), so the parts normalise independently.
+  auto normalize_piece = [&](std::size_t begin, std::size_t end) {
+    constexpr std::size_t kMaxPart = std::size_t{1} << 26;
+    while (end - begin > kMaxPart) {
+      std::size_t cut = begin + kMaxPart;
+      while (cut > begin && (static_cast<unsigned char>(input[cut]) & 0xC0) == 0x80) --cut;
+      for (int tries = 0; tries < 64 && cut > begin; ++tries) {
+        std::size_t k = cut;
+        if (im.norm->hasBoundaryBefore(static_cast<UChar32>(next_code_point(input, k)))) break;
+        do --cut; while (cut > begin && (static_cast<unsigned char>(input[cut]) & 0xC0) == 0x80);
+      }
+      if (cut == begin) cut = begin + kMaxPart;  // no boundary found: cut anyway (pathological input)
+      while ((static_cast<unsigned char>(input[cut]) & 0xC0) == 0x80) ++cut;
+      normalize_part(begin, cut);
+      begin = cut;
+    }
+    if (begin < end) normalize_part(begin, end);
   };
   for (const Range& r : removed) {
     std::size_t b = std::min(r.begin, input.size()), e = std::min(r.end, input.size());
@@ -224,23 +242,48 @@ Pattern::~Pattern() = default;
 Pattern::Pattern(Pattern&&) noexcept = default;
 Pattern& Pattern::operator=(Pattern&&) noexcept = default;
 
-std::vector<Range> Pattern::find_all(std::string_view text) const {
+std::vector<Range> Pattern::find_all(std::string_view text, std::string* error) const {
+  // Backtracking memory per match; ICU's default (8 MB) fails on long lines with patterns such as
+  // (a|b)+, and a failure must never look like "no more matches".
+  constexpr int32_t kStackLimit = 1 << 30;
+  constexpr std::size_t kPiece = std::size_t{1} << 30;
   std::vector<Range> found;
-  UErrorCode status = U_ZERO_ERROR;
-  UText* ut = utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status);
-  std::unique_ptr<icu::RegexMatcher> m(impl_->pattern->matcher(status));
-  if (U_FAILURE(status)) {
-    utext_close(ut);
-    return found;
-  }
-  m->reset(ut);
-  while (m->find(status) && U_SUCCESS(status)) {
-    int64_t b = m->start64(status), e = m->end64(status);
-    if (U_FAILURE(status)) break;
-    if (e > b) found.push_back({static_cast<std::size_t>(b), static_cast<std::size_t>(e)});
+  std::string failure;
+  std::unique_ptr<icu::RegexMatcher> m;
+  UText* ut = nullptr;
+  for (std::size_t piece = 0; piece < text.size() && failure.empty();) {
+    std::size_t end = text.size();
+    if (end - piece > kPiece) {
+      const std::size_t nl = text.rfind('\n', piece + kPiece);
+      end = nl != std::string_view::npos && nl >= piece ? nl + 1 : text.find('\n', piece + kPiece);
+      if (end == std::string_view::npos) end = text.size();
+    }
+    if (end - piece > static_cast<std::size_t>(INT32_MAX)) {
+      failure = "a line longer than 2 GiB cannot be matched by --strip/--doc-split";
+      break;
+    }
+    UErrorCode status = U_ZERO_ERROR;
+    ut = utext_openUTF8(ut, text.data() + piece, static_cast<int64_t>(end - piece), &status);
+    if (!m && U_SUCCESS(status)) {
+      m.reset(impl_->pattern->matcher(status));
+      if (U_SUCCESS(status)) m->setStackLimit(kStackLimit, status);
+    }
+    if (U_SUCCESS(status)) m->reset(ut);
+    while (U_SUCCESS(status) && m->find(status)) {
+      const int64_t b = m->start64(status), e = m->end64(status);
+      if (U_SUCCESS(status) && e > b)
+        found.push_back({piece + static_cast<std::size_t>(b), piece + static_cast<std::size_t>(e)});
+    }
+    if (U_FAILURE(status))
+      failure = std::string("regular expression '") + source_ + "' failed: " + u_errorName(status);
+    piece = end;
   }
   m.reset();
   utext_close(ut);
+  if (!failure.empty()) {
+    if (!error) throw Error(errc::input, failure);
+    *error = failure;
+  }
   return found;
 }
 

@@ -81,7 +81,11 @@ class Pattern {
   Pattern& operator=(Pattern&&) noexcept;
 
   /// Every non-overlapping match in `text`, as byte ranges, in order. Empty matches are skipped.
-  std::vector<Range> find_all(std::string_view text) const;
+  /// Text is matched in pieces of at most 1 GiB cut after a newline (ICU indexes UTF-8 with
+  /// int32), so a match never spans such a cut. When matching fails (ICU's backtracking limit,
+  /// a single line over 2 GiB), `*error` says why and the matches found so far are returned; with
+  /// no `error` pointer the failure throws Error(errc::input).
+  std::vector<Range> find_all(std::string_view text, std::string* error = nullptr) const;
   /// The regex as given.
   const std::string& source() const noexcept { return source_; }
 
