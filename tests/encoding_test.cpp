@@ -307,3 +307,36 @@ TEST(DecodeOptionsValidate, RejectsAnUnknownConverterName) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Decode, CharactersCutByConversionChunksMapToTheirOwnBytes) {
+  // 'a' then 组 (D7 E9 in GB18030) repeated: character i starts at byte 1 + 2i, so one of them
+  // straddles the converter's 4 MiB chunk boundary (i = 2097151 starts at byte 4194303).
+  std::string bytes = "a";
+  const std::size_t chars = (std::size_t{1} << 21) + 16;
+  bytes.reserve(1 + 2 * chars);
+  for (std::size_t i = 0; i < chars; ++i) bytes += "\xD7\xE9";
+  DecodeOptions o;
+  o.encoding = "gb18030";
+  const DecodeResult r = decode(bytes, o);
+  ASSERT_TRUE(r.ok) << r.reason;
+  EXPECT_EQ(r.decoded.replaced, 0u);
+  ASSERT_EQ(r.decoded.text.size(), 1 + 3 * chars);
+  for (std::size_t i : {std::size_t{0}, std::size_t{2097150}, std::size_t{2097151}, std::size_t{2097152},
+                        chars - 1})
+    EXPECT_EQ(r.decoded.original(1 + 3 * i), 1 + 2 * i) << "character " << i;
+  EXPECT_EQ(r.decoded.original(r.decoded.text.size()), bytes.size());
+}
+
+TEST(Decode, LiteralReplacementCharactersAreNotDecodingErrors) {
+  std::string bytes = "\xFF\xFE";  // UTF-16LE BOM
+  for (int i = 0; i < 20; ++i) bytes += std::string("\xFD\xFF", 2);  // U+FFFD as written
+  bytes += std::string("A\0", 2);
+  const DecodeResult r = decode(bytes, DecodeOptions{});
+  ASSERT_TRUE(r.ok) << r.reason;
+  EXPECT_EQ(r.decoded.replaced, 0u);
+  EXPECT_TRUE(r.decoded.note.empty()) << r.decoded.note;
+}
+
+}  // namespace

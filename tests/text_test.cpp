@@ -325,3 +325,20 @@ TEST(CharacterClasses, NextCodePointDecodesOneToFourBytes) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Pattern, AMatchingFailureIsReportedNotTakenForTheEndOfMatches) {
+  // ICU's backtracking limit is reached on a long line with (a|b)+; what follows must not be
+  // silently left unmatched.
+  const recur::Pattern p("(?:中|文)+|MARK", false, "--strip");
+  std::string text = "MARK";
+  for (int i = 0; i < 400000; ++i) text += "中文";
+  text += "\nxMARK\n";
+  std::string error;
+  p.find_all(text, &error);
+  EXPECT_FALSE(error.empty());
+  EXPECT_THROW(p.find_all(text), recur::Error);
+}
+
+}  // namespace
