@@ -23,10 +23,18 @@
 #include "recur/cluster.hpp"
 #include "recur/corpus.hpp"
 #include "recur/error.hpp"
+#include "load.hpp"
 #include "parallel.hpp"
 
 namespace recur {
 namespace {
+
+using detail::CompiledInput;
+using detail::input_options_json;
+using detail::LoadedFile;
+using detail::LoadSettings;
+using detail::load_file;
+using detail::ranges_within;
 
 using Clock = std::chrono::steady_clock;
 double seconds_between(Clock::time_point a, Clock::time_point b) {
@@ -68,7 +76,7 @@ struct Worker {
   std::vector<std::uint32_t> signature;
   std::vector<std::uint64_t> band;
   std::vector<Range> removed;
-  Worker(const ReportOptions& o) : normalizer(o.normalize), shingler(o.shingle) {}
+  Worker(const ReportOptions& o) : normalizer(o.input.normalize), shingler(o.shingle) {}
 };
 
 // Options compiled once for the run.
@@ -76,85 +84,37 @@ struct Context {
   const ReportOptions& options;
   LshParams params;
   MinHasher hasher;
-  std::vector<Pattern> strip;
-  std::optional<Pattern> doc_split;
+  LoadSettings load;
   std::atomic<std::uint64_t> bytes_done{0};
   std::atomic<std::uint64_t> units_done{0};
   std::atomic<std::uint64_t> units_total{0};
   std::atomic<const char*> stage{"reading"};
 };
 
-// Sorted, merged union of ranges.
-std::vector<Range> merge_ranges(std::vector<Range> r) {
-  std::sort(r.begin(), r.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
-  std::vector<Range> out;
-  for (const Range& x : r) {
-    if (!out.empty() && x.begin <= out.back().end) out.back().end = std::max(out.back().end, x.end);
-    else out.push_back(x);
-  }
-  return out;
-}
-
-// The stripped ranges inside [begin, end), relative to begin.
-void ranges_within(const std::vector<Range>& stripped, std::size_t begin, std::size_t end, std::vector<Range>& out) {
-  out.clear();
-  auto it = std::lower_bound(stripped.begin(), stripped.end(), begin,
-                             [](const Range& r, std::size_t p) { return r.end <= p; });
-  for (; it != stripped.end() && it->begin < end; ++it)
-    out.push_back({std::max(it->begin, begin) - begin, std::min(it->end, end) - begin});
-}
-
 // Decodes a file's bytes with the run's options (the same call in stage 1 and when re-reading).
-DecodeResult decode_file(const std::string& bytes, const Context& ctx) { return decode(bytes, ctx.options.decode); }
+DecodeResult decode_file(const std::string& bytes, const Context& ctx) { return decode(bytes, ctx.options.input.decode); }
 
 void index_file(const InputFile& file, Context& ctx, Worker& w, FileResult& r) {
   const ReportOptions& o = ctx.options;
-  auto t0 = Clock::now();
-  std::string bytes;
-  r.stamp = stamp_of(file.path);
-  if (!read_file(file.path, bytes, r.reason)) {
-    ctx.bytes_done += file.size;
-    return;
-  }
-  r.bytes = bytes.size();
-  DecodeResult dr = decode_file(bytes, ctx);
-  auto t1 = Clock::now();
-  r.t_read = seconds_between(t0, t1);
-  if (!dr.ok) {
-    r.reason = dr.reason;
+  LoadedFile lf = load_file(file.path, ctx.load);
+  r.stamp = lf.stamp;
+  r.bytes = lf.bytes;
+  r.t_read = lf.seconds_read;
+  r.t_segment = lf.seconds_segment;
+  if (!lf.ok) {
+    r.reason = std::move(lf.reason);
     ctx.bytes_done += file.size;
     return;
   }
   r.ok = true;
-  r.note = dr.decoded.note;
-  r.identity = dr.decoded.is_identity();
-  const Decoded& d = dr.decoded;
+  r.note = std::move(lf.note);
+  r.identity = lf.decoded.is_identity();
+  r.stripped = std::move(lf.stripped);
+  const Decoded& d = lf.decoded;
   const std::string_view text = d.text;
-  { std::string().swap(bytes); }
-
-  // A regex that fails on this file would silently change offsets or documents: skip the file.
-  std::string regex_error;
-  std::vector<Range> found;
-  for (const Pattern& p : ctx.strip) {
-    auto m = p.find_all(text, &regex_error);
-    found.insert(found.end(), m.begin(), m.end());
-  }
-  r.stripped = merge_ranges(std::move(found));
-  std::vector<Range> starts;
-  if (ctx.doc_split) starts = ctx.doc_split->find_all(text, &regex_error);
-  if (!regex_error.empty()) {
-    r.ok = false;
-    r.reason = regex_error;
-    r.stripped.clear();
-    ctx.bytes_done += file.size;
-    return;
-  }
-  Segmentation seg = segment(text, o.paragraphs, r.stripped, starts);
-  if (seg.paragraphs.empty()) r.note = r.note.empty() ? "no text (only white space)" : r.note + "; no text";
+  Segmentation& seg = lf.seg;
   r.documents = std::move(seg.documents);
   r.paragraphs = static_cast<std::uint32_t>(seg.paragraphs.size());
-  auto t2 = Clock::now();
-  r.t_segment = seconds_between(t1, t2);
 
   const unsigned bands = ctx.params.bands, perms = ctx.hasher.options().perms;
   w.signature.resize(perms);
@@ -249,8 +209,7 @@ unsigned effective_threads(unsigned threads) noexcept {
 }
 
 std::string ReportOptions::validate() const {
-  if (glob.empty()) return "--glob must not be empty";
-  if (auto m = decode.validate(); !m.empty()) return m;
+  if (auto m = input.validate(); !m.empty()) return m;
   if (auto m = shingle.validate(); !m.empty()) return m;
   if (auto m = minhash.validate(); !m.empty()) return m;
   if (auto m = lsh.validate(minhash.perms); !m.empty()) return m;
@@ -261,13 +220,7 @@ std::string ReportOptions::validate() const {
 
 nlohmann::ordered_json options_json(const ReportOptions& o, LshParams params, unsigned threads) {
   nlohmann::ordered_json j;
-  j["glob"] = o.glob;
-  j["encoding"] = o.decode.encoding;
-  j["simplify"] = o.normalize.simplify;
-  j["casefold"] = o.normalize.casefold;
-  j["strip"] = o.strip;
-  j["doc_split"] = o.doc_split;
-  j["paragraphs"] = to_string(o.paragraphs);
+  input_options_json(o.input, j);
   j["min_chars"] = o.min_chars;
   j["shingle"] = o.shingle.size;
   j["shingle_seed"] = o.shingle.seed;
@@ -289,15 +242,15 @@ Report run_report(const std::vector<std::string>& inputs, const ReportOptions& o
   const auto start = Clock::now();
   const unsigned threads = effective_threads(o.threads);
   const LshParams params = resolve_params(o.minhash.perms, o.lsh);
-  Context ctx{o, params, MinHasher(o.minhash), {}, std::nullopt};
-  for (const auto& s : o.strip) ctx.strip.emplace_back(s, false, "--strip");
-  if (!o.doc_split.empty()) ctx.doc_split.emplace(o.doc_split, true, "--doc-split");
+  Context ctx{o, params, MinHasher(o.minhash), {}};
+  CompiledInput compiled(o.input);
+  ctx.load = compiled.settings();
 
   Report report;
   report.version = version();
   report.options = options_json(o, params, threads);
 
-  InputList list = find_inputs(inputs, o.glob);
+  InputList list = find_inputs(inputs, o.input.glob);
   std::uint64_t total_bytes = 0;
   for (const auto& f : list.files) total_bytes += f.size;
 

@@ -193,4 +193,121 @@ void write_text(const Report& report, std::ostream& out, const TextOptions& o) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// recur phrases
+
+namespace {
+
+nlohmann::ordered_json phrase_stats_json(const PhraseStats& s) {
+  nlohmann::ordered_json j;
+  j["files"] = s.files;
+  j["files_read"] = s.files_read;
+  j["files_skipped"] = s.files_skipped;
+  j["documents"] = s.documents;
+  j["paragraphs"] = s.paragraphs;
+  j["bytes"] = s.bytes;
+  j["content_chars"] = s.content_chars;
+  j["candidates"] = s.candidates;
+  j["excluded"] = s.excluded;
+  j["phrases"] = s.phrases;
+  nlohmann::ordered_json sec = nlohmann::ordered_json::object();
+  for (const auto& [name, v] : s.seconds) sec[name] = std::round(v * 1e4) / 1e4;
+  j["seconds"] = sec;
+  return j;
+}
+
+}  // namespace
+
+void write_json(const PhrasesReport& report, std::ostream& out) {
+  nlohmann::ordered_json j;
+  j["recur_version"] = report.version;
+  j["options"] = report.options;
+  j["stats"] = phrase_stats_json(report.stats);
+  nlohmann::ordered_json skipped = nlohmann::ordered_json::array();
+  for (const auto& s : report.skipped) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
+  j["skipped"] = skipped;
+  j["warnings"] = report.warnings;
+  nlohmann::ordered_json phrases = nlohmann::ordered_json::array();
+  for (const auto& p : report.phrases) {
+    nlohmann::ordered_json jp;
+    jp["id"] = p.id;
+    jp["text"] = p.text;
+    jp["chars"] = p.chars;
+    jp["documents"] = p.documents;
+    jp["occurrences"] = p.occurrences;
+    jp["score"] = round6(p.score);
+    nlohmann::ordered_json variants = nlohmann::ordered_json::array();
+    for (const auto& v : p.variants)
+      variants.push_back({{"text", v.text}, {"documents", v.documents}, {"occurrences", v.occurrences}});
+    jp["variants"] = std::move(variants);
+    nlohmann::ordered_json locations = nlohmann::ordered_json::array();
+    for (const auto& l : p.locations) {
+      nlohmann::ordered_json jl;
+      jl["path"] = l.path;
+      jl["document"] = l.document;
+      jl["document_index"] = l.document_index;
+      jl["line"] = l.line;
+      jl["byte_start"] = l.byte_start;
+      jl["byte_end"] = l.byte_end;
+      jl["text"] = l.text;
+      locations.push_back(std::move(jl));
+    }
+    jp["locations"] = std::move(locations);
+    phrases.push_back(std::move(jp));
+  }
+  j["phrases"] = std::move(phrases);
+  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+}
+
+void write_csv(const PhrasesReport& report, std::ostream& out) {
+  out << "phrase,phrase_text,chars,documents,occurrences,score,path,document,line,byte_start,byte_end,text\r\n";
+  for (const auto& p : report.phrases)
+    for (const auto& l : p.locations) {
+      out << p.id << ',';
+      write_csv_field(out, p.text);
+      out << ',' << p.chars << ',' << p.documents << ',' << p.occurrences << ',' << fixed(round6(p.score), 6) << ',';
+      write_csv_field(out, l.path);
+      out << ',';
+      write_csv_field(out, l.document);
+      out << ',' << l.line << ',' << l.byte_start << ',' << l.byte_end << ',';
+      write_csv_field(out, l.text);
+      out << "\r\n";
+    }
+}
+
+void write_text(const PhrasesReport& report, std::ostream& out, const TextOptions& o) {
+  const PhraseStats& s = report.stats;
+  const char* bold = o.color ? "\x1b[1m" : "";
+  const char* dim = o.color ? "\x1b[2m" : "";
+  const char* reset = o.color ? "\x1b[0m" : "";
+  double total = 0;
+  for (const auto& [name, v] : s.seconds)
+    if (name == "total") total = v;
+  out << bold << "recur phrases" << reset << ": " << s.files << " files (" << s.files_skipped << " skipped), "
+      << s.documents << " documents, " << fixed(static_cast<double>(s.bytes) / 1e6, 2) << " MB in " << fixed(total, 2)
+      << " s; " << s.phrases << " recurring phrases\n";
+  const std::size_t shown = std::min(o.top, report.phrases.size());
+  for (std::size_t i = 0; i < shown; ++i) {
+    const Phrase& p = report.phrases[i];
+    out << "\n" << bold << "#" << p.id << reset << "  " << p.documents << " documents, " << p.occurrences
+        << " occurrences, " << p.chars << " chars" << dim << "  (score " << fixed(p.score, 0) << ")" << reset << "\n";
+    out << "  " << p.text << "\n";
+    const std::size_t nv = std::min<std::size_t>(p.variants.size(), o.members);
+    if (p.variants.size() > 1)
+      for (std::size_t k = 0; k < nv; ++k)
+        out << "    " << dim << p.variants[k].documents << " docs, " << p.variants[k].occurrences << "x" << reset
+            << "  " << p.variants[k].text << "\n";
+    const std::size_t nl = std::min<std::size_t>(p.locations.size(), 3);
+    for (std::size_t k = 0; k < nl; ++k)
+      out << "    " << dim << p.locations[k].path << ":" << p.locations[k].line << reset << "\n";
+    if (p.locations.size() > nl) out << "    " << dim << "… " << (p.locations.size() - nl) << " more" << reset << "\n";
+  }
+  if (shown < report.phrases.size())
+    out << "\n… " << (report.phrases.size() - shown) << " more phrases (--top N shows more; --format json for all)\n";
+  if (!report.skipped.empty()) {
+    out << "\n" << bold << "Skipped" << reset << " (" << report.skipped.size() << "):\n";
+    for (const auto& sk : report.skipped) out << "  " << sk.path << ": " << sk.reason << "\n";
+  }
+}
+
 }  // namespace recur

@@ -71,4 +71,59 @@ struct TextOptions {
 /// Writes a human summary: counts, the largest clusters with excerpts, skipped files.
 void write_text(const Report& report, std::ostream& out, const TextOptions& options);
 
+// ---------------------------------------------------------------------------------------------
+// recur phrases
+
+/// One occurrence of a recurring phrase, located in the user's original file.
+struct PhraseLocation {
+  std::string path;
+  std::string document;
+  std::uint32_t document_index = 0;  ///< 1-based document number within the file
+  std::uint32_t line = 0;            ///< 1-based line of byte_start
+  std::uint64_t byte_start = 0;      ///< original bytes [byte_start, byte_end)
+  std::uint64_t byte_end = 0;
+  std::string text;                  ///< the occurrence as written (original bytes, decoded)
+};
+
+/// One way a phrase is written, with its counts.
+struct PhraseVariant {
+  std::string text;  ///< as written
+  std::uint64_t documents = 0, occurrences = 0;
+};
+
+/// A recurring phrase (a template with its variants).
+struct Phrase {
+  std::uint32_t id = 0;
+  std::string text;          ///< canonical normalised text (of the template's first occurrence)
+  std::uint32_t chars = 0;   ///< content characters (punctuation and spaces not counted)
+  std::uint64_t documents = 0, occurrences = 0;
+  double score = 0;
+  std::vector<PhraseVariant> variants;
+  std::vector<PhraseLocation> locations;
+};
+
+/// Counts for a `recur phrases` run.
+struct PhraseStats {
+  std::uint64_t files = 0, files_read = 0, files_skipped = 0, documents = 0, paragraphs = 0, bytes = 0,
+                content_chars = 0, candidates = 0, excluded = 0, phrases = 0;
+  std::vector<std::pair<std::string, double>> seconds;
+};
+
+/// Everything a `recur phrases` run produced.
+struct PhrasesReport {
+  std::string version;
+  nlohmann::ordered_json options;
+  PhraseStats stats;
+  std::vector<Skipped> skipped;
+  std::vector<std::string> warnings;
+  std::vector<Phrase> phrases;
+};
+
+/// Writes the phrases JSON contract (see README). Byte-identical for identical reports.
+void write_json(const PhrasesReport& report, std::ostream& out);
+/// Writes one CSV row per location (phrase columns repeated), with a header row.
+void write_csv(const PhrasesReport& report, std::ostream& out);
+/// Writes the top phrases with variants and a few locations.
+void write_text(const PhrasesReport& report, std::ostream& out, const TextOptions& options);
+
 }  // namespace recur

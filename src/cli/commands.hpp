@@ -19,5 +19,7 @@ struct Command {
 
 /// Registers `recur report` on `app`.
 Command add_report_command(CLI::App& app);
+/// Registers `recur phrases` on `app`.
+Command add_phrases_command(CLI::App& app);
 
 }  // namespace recur::cli

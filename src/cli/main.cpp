@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
                "read or the output could not be written, 2 invalid options or arguments."};
   app.set_version_flag("--version", std::string("recur ") + recur::version());
   app.require_subcommand(1);
-  const std::vector<recur::cli::Command> commands = {recur::cli::add_report_command(app)};
+  const std::vector<recur::cli::Command> commands = {recur::cli::add_report_command(app),
+                                                     recur::cli::add_phrases_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

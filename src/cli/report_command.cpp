@@ -1,17 +1,8 @@
 // `recur report`: parse options, run the pipeline, write the report.
-#include <unistd.h>
-
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <memory>
-#include <mutex>
-#include <sstream>
 
 #include "commands.hpp"
+#include "common.hpp"
 #include "recur/error.hpp"
 #include "recur/pipeline.hpp"
 
@@ -19,109 +10,34 @@ namespace recur::cli {
 namespace {
 
 struct ReportArgs {
-  std::vector<std::string> paths;
+  CommonArgs common;
   ReportOptions options;
-  std::string paragraphs = "auto";
-  std::string format = "text";
-  std::string output;
-  std::string color = "auto";
-  bool quiet = false;
   bool no_verify = false;
-  std::size_t top = 10;
-};
-
-// A one-line progress display on stderr, shown only after the run has taken a second.
-class ProgressLine {
- public:
-  explicit ProgressLine(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
-  // Called from the pipeline's ticker thread while warnings may be printed from the main thread.
-  void operator()(const Progress& p) {
-    if (!enabled_) return;
-    std::lock_guard lock(mutex_);
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    if (elapsed < 1.0) return;
-    std::ostringstream line;
-    line << "recur: " << p.stage;
-    if (p.total > 0) {
-      const double pct = 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total);
-      line.setf(std::ios::fixed);
-      line.precision(1);
-      line << " " << pct << "%";
-      if (std::string_view(p.stage) == "reading")
-        line << " (" << static_cast<double>(p.done) / 1e6 << " of " << static_cast<double>(p.total) / 1e6 << " MB, "
-             << static_cast<double>(p.done) / 1e6 / elapsed << " MB/s)";
-      else
-        line << " (" << p.done << " of " << p.total << ")";
-    }
-    line << "  " << static_cast<int>(elapsed) << " s";
-    std::fprintf(stderr, "\r\x1b[K%s", line.str().c_str());
-    std::fflush(stderr);
-    shown_ = true;
-  }
-  void clear() {
-    std::lock_guard lock(mutex_);
-    erase();
-  }
-  // Prints a message on its own line; the progress line is redrawn at the next tick.
-  void message(const std::string& text) {
-    std::lock_guard lock(mutex_);
-    erase();
-    std::cerr << "recur: " << text << "\n";
-  }
-
- private:
-  void erase() {
-    if (shown_) std::fprintf(stderr, "\r\x1b[K");
-    shown_ = false;
-  }
-  std::mutex mutex_;
-  bool enabled_;
-  bool shown_ = false;
-  std::chrono::steady_clock::time_point start_;
 };
 
 int run(ReportArgs& a) {
   ReportOptions& o = a.options;
-  o.paragraphs = parse_paragraph_mode(a.paragraphs);
+  finish_input_options(o.input, a.common);
   o.verify = !a.no_verify;
   if (auto msg = o.validate(); !msg.empty()) throw Error(errc::usage, msg);
 
-  // Open the output before the run so that a bad -o fails fast.
-  std::ofstream file;
-  std::ostream* out = &std::cout;
-  if (!a.output.empty() && a.output != "-") {
-    file.open(a.output, std::ios::binary);
-    if (!file) {
-      std::cerr << "recur: cannot write " << a.output << ": " << std::strerror(errno) << "\n";
-      return kExitNothing;
-    }
-    out = &file;
-  }
-  const bool stderr_tty = ::isatty(STDERR_FILENO) == 1;
-  auto line = std::make_shared<ProgressLine>(stderr_tty && !a.quiet);
-  ProgressFn progress = [line](const Progress& p) { (*line)(p); };
-  WarnFn warn = [line, &a](const std::string& msg) {
-    if (!a.quiet) line->message(msg);
-  };
-  Report report = run_report(a.paths, o, progress, warn);
-  line->clear();
+  Output out;  // opened before the run so that a bad -o fails fast
+  if (!out.open(a.common.output)) return kExitNothing;
+  Feedback fb = make_feedback(a.common.quiet);
+  Report report = run_report(a.common.paths, o, fb.progress, fb.warn);
+  fb.line->clear();
 
-  if (a.format == "json") {
-    write_json(report, *out);
-  } else if (a.format == "csv") {
-    write_csv(report, *out);
+  if (a.common.format == "json") {
+    write_json(report, out.stream());
+  } else if (a.common.format == "csv") {
+    write_csv(report, out.stream());
   } else {
     TextOptions t;
-    const bool to_tty = out == &std::cout && ::isatty(STDOUT_FILENO) == 1;
-    t.color = a.color == "always" || (a.color == "auto" && to_tty && std::getenv("NO_COLOR") == nullptr);
-    t.top = a.top;
-    write_text(report, *out, t);
+    t.color = use_color(a.common, out);
+    t.top = a.common.top;
+    write_text(report, out.stream(), t);
   }
-  out->flush();
-  if (!*out) {
-    std::cerr << "recur: error writing " << (a.output.empty() ? "standard output" : a.output) << "\n";
-    return kExitNothing;
-  }
+  if (!out.finish(a.common.output)) return kExitNothing;
   if (report.stats.files_read == 0) {
     std::cerr << "recur: nothing could be read (" << report.stats.files_skipped << " inputs skipped)\n";
     return kExitNothing;
@@ -151,26 +67,7 @@ Command add_report_command(CLI::App& app) {
       "read in sorted path order, so output does not depend on the file system or on --threads.\n\n"
       "Exit status: 0 the run completed (even if files were skipped), 1 nothing could be read or the\n"
       "output could not be written, 2 invalid options.");
-  sub->add_option("PATH", args->paths, "Files or directories (directories are searched recursively for --glob)")
-      ->required();
-  sub->add_option("--glob", o.glob, "File-name pattern for files found in directories")->capture_default_str();
-  sub->add_option("--encoding", o.decode.encoding,
-                  "Input encoding: auto (BOM, UTF-8, else ICU detection: GB18030, Big5, ...) or an ICU name "
-                  "such as gb18030, gbk, utf-16le, big5")
-      ->capture_default_str();
-  sub->add_flag("--simplify", o.normalize.simplify, "Map Traditional to Simplified Chinese before comparing");
-  sub->add_option("--strip", o.strip,
-                  "Regex (ICU syntax) of markers to ignore, e.g. '##paid(begin|end)##'; repeatable. Reported "
-                  "text and offsets still show the original bytes")
-      ->take_all();
-  sub->add_option("--doc-split", o.doc_split,
-                  "Regex (ICU, multiline): a line containing a match starts a new document, e.g. '综述$'");
-  sub->add_option("--paragraphs", args->paragraphs,
-                  "auto: per file, 'indent' if >=10% of lines are indented, else 'lines'; indent: indented lines "
-                  "and lines after sentence-final punctuation start paragraphs, wrapped lines are joined; "
-                  "lines: one paragraph per non-empty line")
-      ->check(CLI::IsMember({"auto", "indent", "lines"}))
-      ->capture_default_str();
+  add_input_options(*sub, o.input, args->common);
   sub->add_option("--min-chars", o.min_chars,
                   "Paragraphs with fewer characters (CJK characters plus letters and digits of words) are counted "
                   "but not compared")
@@ -194,16 +91,7 @@ Command add_report_command(CLI::App& app) {
   sub->add_flag("--no-verify", args->no_verify,
                 "Trust the MinHash estimate instead of computing exact Jaccard for candidates (faster, "
                 "approximate; keeps all signatures in memory)");
-  sub->add_option("--threads", o.threads, "Worker threads; 0 = all cores")->capture_default_str();
-  sub->add_option("--format", args->format, "Output format: text (summary), json (full report), csv (one row per member)")
-      ->check(CLI::IsMember({"text", "json", "csv"}))
-      ->capture_default_str();
-  sub->add_option("-o,--output", args->output, "Write the report to FILE instead of standard output");
-  sub->add_flag("-q,--quiet", args->quiet, "No progress display and no warnings on stderr");
-  sub->add_option("--top", args->top, "Clusters shown by the text format")->capture_default_str();
-  sub->add_option("--color", args->color, "Colour in the text format: auto (when stdout is a terminal), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->capture_default_str();
+  add_output_options(*sub, o.threads, args->common);
   return {sub, [args] { return run(*args); }};
 }
 

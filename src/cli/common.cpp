@@ -1,0 +1,133 @@
+// Options and output handling shared by the subcommands.
+#include "common.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+
+namespace recur::cli {
+
+void add_input_options(CLI::App& sub, InputOptions& o, CommonArgs& a) {
+  sub.add_option("PATH", a.paths, "Files or directories (directories are searched recursively for --glob)")->required();
+  sub.add_option("--glob", o.glob, "File-name pattern for files found in directories")->capture_default_str();
+  sub.add_option("--encoding", o.decode.encoding,
+                 "Input encoding: auto (BOM, UTF-8, else GB18030 when it decodes cleanly to Chinese, else ICU "
+                 "detection) or an ICU name such as gb18030, gbk, utf-16le, big5")
+      ->capture_default_str();
+  sub.add_flag("--simplify", o.normalize.simplify, "Map Traditional to Simplified Chinese before comparing");
+  sub.add_option("--strip", o.strip,
+                 "Regex (ICU syntax) of markers to ignore, e.g. '##paid(begin|end)##'; repeatable. Reported "
+                 "text and offsets still show the original bytes")
+      ->take_all();
+  sub.add_option("--doc-split", o.doc_split,
+                 "Regex (ICU, multiline): a line containing a match starts a new document, e.g. '综述$'");
+  sub.add_option("--paragraphs", a.paragraphs,
+                 "auto: per file, 'indent' if >=10% of lines are indented, else 'lines'; indent: indented lines "
+                 "and lines after sentence-final punctuation start paragraphs, wrapped lines are joined; "
+                 "lines: one paragraph per non-empty line")
+      ->check(CLI::IsMember({"auto", "indent", "lines"}))
+      ->capture_default_str();
+}
+
+void add_output_options(CLI::App& sub, unsigned& threads, CommonArgs& a) {
+  sub.add_option("--threads", threads, "Worker threads; 0 = all cores")->capture_default_str();
+  sub.add_option("--format", a.format, "Output format: text (summary), json (full report), csv")
+      ->check(CLI::IsMember({"text", "json", "csv"}))
+      ->capture_default_str();
+  sub.add_option("-o,--output", a.output, "Write the report to FILE instead of standard output");
+  sub.add_flag("-q,--quiet", a.quiet, "No progress display and no warnings on stderr");
+  sub.add_option("--top", a.top, "Items shown by the text format")->capture_default_str();
+  sub.add_option("--color", a.color, "Colour in the text format: auto (when stdout is a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+}
+
+void finish_input_options(InputOptions& input, const CommonArgs& args) {
+  input.paragraphs = parse_paragraph_mode(args.paragraphs);
+}
+
+ProgressLine::ProgressLine(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
+
+// Called from the pipeline's ticker thread while warnings may be printed from the main thread.
+void ProgressLine::update(const Progress& p) {
+  if (!enabled_) return;
+  std::lock_guard lock(mutex_);
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  if (elapsed < 1.0) return;
+  std::ostringstream line;
+  line << "recur: " << p.stage;
+  if (p.total > 0) {
+    const double pct = 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total);
+    line.setf(std::ios::fixed);
+    line.precision(1);
+    line << " " << pct << "%";
+    if (std::string_view(p.stage) == "reading")
+      line << " (" << static_cast<double>(p.done) / 1e6 << " of " << static_cast<double>(p.total) / 1e6 << " MB, "
+           << static_cast<double>(p.done) / 1e6 / elapsed << " MB/s)";
+    else
+      line << " (" << p.done << " of " << p.total << ")";
+  }
+  line << "  " << static_cast<int>(elapsed) << " s";
+  std::fprintf(stderr, "\r\x1b[K%s", line.str().c_str());
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void ProgressLine::clear() {
+  std::lock_guard lock(mutex_);
+  erase();
+}
+
+void ProgressLine::message(const std::string& text) {
+  std::lock_guard lock(mutex_);
+  erase();
+  std::cerr << "recur: " << text << "\n";
+}
+
+void ProgressLine::erase() {
+  if (shown_) std::fprintf(stderr, "\r\x1b[K");
+  shown_ = false;
+}
+
+bool Output::open(const std::string& path) {
+  if (path.empty() || path == "-") return true;
+  file_.open(path, std::ios::binary);
+  if (!file_) {
+    std::cerr << "recur: cannot write " << path << ": " << std::strerror(errno) << "\n";
+    return false;
+  }
+  out_ = &file_;
+  return true;
+}
+
+bool Output::finish(const std::string& path) {
+  out_->flush();
+  if (!*out_) {
+    std::cerr << "recur: error writing " << (path.empty() ? std::string("standard output") : path) << "\n";
+    return false;
+  }
+  return true;
+}
+
+Feedback make_feedback(bool quiet) {
+  Feedback f;
+  f.line = std::make_shared<ProgressLine>(::isatty(STDERR_FILENO) == 1 && !quiet);
+  auto line = f.line;
+  f.progress = [line](const Progress& p) { line->update(p); };
+  f.warn = [line, quiet](const std::string& msg) {
+    if (!quiet) line->message(msg);
+  };
+  return f;
+}
+
+bool use_color(const CommonArgs& a, const Output& out) {
+  if (a.color == "always") return true;
+  if (a.color == "never") return false;
+  return out.is_stdout() && ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+}
+
+}  // namespace recur::cli

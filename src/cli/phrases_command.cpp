@@ -1,0 +1,100 @@
+// `recur phrases`: parse options, run the phrase finder, write the report.
+#include <fstream>
+#include <iostream>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "recur/error.hpp"
+#include "recur/pipeline.hpp"
+
+namespace recur::cli {
+namespace {
+
+struct PhrasesArgs {
+  CommonArgs common;
+  PhrasesOptions options;
+  std::string unit = "span";
+  std::string exclude_file;
+};
+
+int run(PhrasesArgs& a) {
+  PhrasesOptions& o = a.options;
+  finish_input_options(o.input, a.common);
+  o.unit = a.unit == "sentence" ? PhraseUnit::sentence : PhraseUnit::span;
+  if (!a.exclude_file.empty()) {
+    std::ifstream in(a.exclude_file, std::ios::binary);
+    if (!in) throw Error(errc::usage, "--exclude: cannot read " + a.exclude_file);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (!line.empty() && line[0] != '#') o.exclude.push_back(line);
+    }
+  }
+  if (auto msg = o.validate(); !msg.empty()) throw Error(errc::usage, msg);
+
+  Output out;
+  if (!out.open(a.common.output)) return kExitNothing;
+  Feedback fb = make_feedback(a.common.quiet);
+  PhrasesReport report = run_phrases(a.common.paths, o, fb.progress, fb.warn);
+  fb.line->clear();
+  if (a.common.format == "json") {
+    write_json(report, out.stream());
+  } else if (a.common.format == "csv") {
+    write_csv(report, out.stream());
+  } else {
+    TextOptions t;
+    t.color = use_color(a.common, out);
+    t.top = a.common.top;
+    t.members = 4;
+    write_text(report, out.stream(), t);
+  }
+  if (!out.finish(a.common.output)) return kExitNothing;
+  if (report.stats.files_read == 0) {
+    std::cerr << "recur: nothing could be read (" << report.stats.files_skipped << " inputs skipped)\n";
+    return kExitNothing;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_phrases_command(CLI::App& app) {
+  auto args = std::make_shared<PhrasesArgs>();
+  PhrasesOptions& o = args->options;
+  CLI::App* sub = app.add_subcommand(
+      "phrases",
+      "Find wording that recurs across documents: slogans, template sentences, whole passages.\n\n"
+      "Text is compared after NFKC normalisation and case folding, without punctuation and white space\n"
+      "(体制顺、机制活 = 体制顺，机制活). --unit span (default) finds every maximal span of at least\n"
+      "--min-chars characters that occurs in at least --min-docs documents (a suffix array over all\n"
+      "paragraphs; a span is maximal when it cannot be extended without losing an occurrence).\n"
+      "--unit sentence finds whole sentences (ICU sentence break) that recur, exactly or as variants.\n\n"
+      "Variants: spans or sentences whose edit distance is at most --variants x the longer length (at least\n"
+      "one edit) are grouped under the most widespread one (一座堡垒 / 一个堡垒). Each variant is reported\n"
+      "as written, with its counts.\n\n"
+      "Ranking: score = documents x characters (the characters reused across documents), so long template\n"
+      "passages come first and a short slogan ranks high only when many documents use it; ties: more\n"
+      "documents, longer, earlier in the input.\n\n"
+      "Exit status: 0 the run completed (even if files were skipped), 1 nothing could be read or the\n"
+      "output could not be written, 2 invalid options.");
+  add_input_options(*sub, o.input, args->common);
+  sub->add_option("--unit", args->unit, "span: recurring spans of text; sentence: recurring whole sentences")
+      ->check(CLI::IsMember({"span", "sentence"}))
+      ->capture_default_str();
+  sub->add_option("--min-chars", o.min_chars, "Shortest phrase, in characters (punctuation and spaces not counted)")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  sub->add_option("--min-docs", o.min_docs, "Fewest distinct documents a phrase must occur in")
+      ->check(CLI::Range(1, 1000000000))
+      ->capture_default_str();
+  sub->add_option("--variants", o.variant_tolerance,
+                  "Variant tolerance: largest edit distance as a fraction of the length (0 = no grouping)")
+      ->check(CLI::Range(0.0, 0.99))
+      ->capture_default_str();
+  sub->add_option("--exclude", args->exclude_file,
+                  "File of stock phrases, one per line ('#' starts a comment): phrases inside one are left out "
+                  "(longer phrases containing one, and variants of other phrases, stay)");
+  add_output_options(*sub, o.threads, args->common);
+  return {sub, [args] { return run(*args); }};
+}
+
+}  // namespace recur::cli

@@ -1,0 +1,357 @@
+// Maximal repeats with a suffix array, and variant grouping.
+#include "recur/phrases.hpp"
+
+#include <divsufsort.h>
+#include <unicode/uchar.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "parallel.hpp"
+#include "recur/error.hpp"
+#include "recur/lsh.hpp"
+#include "recur/minhash.hpp"
+#include "recur/text.hpp"
+
+namespace recur {
+
+bool is_content_char(char32_t c) noexcept {
+  if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  if (is_cjk(c)) return true;
+  return u_isalnum(static_cast<UChar32>(c)) || u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_ALPHABETIC);
+}
+
+void SegmentedText::add_segment(std::span<const char32_t> content, std::uint32_t doc) {
+  if (segment_start.empty()) segment_start.push_back(0);
+  chars.insert(chars.end(), content.begin(), content.end());
+  segment_start.push_back(static_cast<std::uint32_t>(chars.size()));
+  segment_doc.push_back(doc);
+}
+
+std::size_t SegmentedText::segment_of(std::uint32_t pos) const noexcept {
+  auto it = std::upper_bound(segment_start.begin(), segment_start.end(), pos);
+  return static_cast<std::size_t>(it - segment_start.begin()) - 1;
+}
+
+std::string RepeatOptions::validate() const {
+  if (min_chars < 1) return "--min-chars must be at least 1";
+  if (min_docs < 1) return "--min-docs must be at least 1";
+  return {};
+}
+
+namespace {
+
+// More occurrences than this in all reported spans means a degenerate input (one character
+// repeated for megabytes): stop with a message instead of exhausting memory.
+constexpr std::size_t kMaxReportedPositions = std::size_t{1} << 26;
+
+// The text re-encoded for divsufsort: every character as a fixed-width big-endian rank (1..K,
+// so byte order is rank order), 0 as the separator after each segment. Suffixes starting
+// inside a character are dropped from the suffix array afterwards.
+struct Encoded {
+  std::vector<std::uint8_t> bytes;
+  unsigned width = 2;
+  std::uint32_t code(std::size_t e) const noexcept {
+    const std::uint8_t* p = bytes.data() + e * width;
+    return width == 2 ? (std::uint32_t{p[0]} << 8 | p[1]) : (std::uint32_t{p[0]} << 16 | std::uint32_t{p[1]} << 8 | p[2]);
+  }
+};
+
+}  // namespace
+
+std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options) {
+  if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
+  const std::size_t n = text.chars.size(), segments = text.segments();
+  if (n == 0 || segments == 0) return {};
+  const std::size_t m = n + segments;  // characters plus one separator per segment
+
+  Encoded enc;
+  {
+    // Ranks by a direct table over code points: sorting a copy of every character was a
+    // quarter of the run time on a 100 MB corpus.
+    constexpr std::size_t kCodePoints = 0x110000;
+    std::vector<std::uint32_t> rank_of(kCodePoints, 0);
+    for (char32_t c : text.chars) rank_of[std::min<std::size_t>(c, kCodePoints - 1)] = 1;
+    std::uint32_t k = 0;
+    for (auto& r : rank_of)
+      if (r) r = ++k;
+    enc.width = k < 0xFFFF ? 2 : 3;
+    if (m * enc.width > static_cast<std::size_t>(std::numeric_limits<saidx_t>::max()))
+      throw Error(errc::input, "the corpus has " + std::to_string(n) +
+                                   " content characters, more than the suffix array can index at once");
+    enc.bytes.resize(m * enc.width);
+    std::size_t e = 0;
+    auto put = [&](std::uint32_t r) {
+      std::uint8_t* p = enc.bytes.data() + e * enc.width;
+      if (enc.width == 2) { p[0] = static_cast<std::uint8_t>(r >> 8); p[1] = static_cast<std::uint8_t>(r); }
+      else { p[0] = static_cast<std::uint8_t>(r >> 16); p[1] = static_cast<std::uint8_t>(r >> 8); p[2] = static_cast<std::uint8_t>(r); }
+      ++e;
+    };
+    for (std::size_t s = 0; s < segments; ++s) {
+      for (std::uint32_t p = text.segment_start[s]; p < text.segment_start[s + 1]; ++p)
+        put(rank_of[std::min<std::size_t>(text.chars[p], kCodePoints - 1)]);
+      put(0);
+    }
+  }
+  // Start of segment k in encoded positions (one separator per earlier segment).
+  std::vector<std::uint32_t> enc_start(segments + 1);
+  for (std::size_t k = 0; k <= segments; ++k) enc_start[k] = static_cast<std::uint32_t>(text.segment_start[k] + k);
+  auto segment_of = [&](std::size_t e) {
+    return static_cast<std::size_t>(std::upper_bound(enc_start.begin(), enc_start.end(), e) - enc_start.begin()) - 1;
+  };
+
+  // Suffix array of the characters (positions in encoded characters).
+  std::vector<saidx_t> sa(enc.bytes.size());
+  if (divsufsort(enc.bytes.data(), sa.data(), static_cast<saidx_t>(enc.bytes.size())) != 0)
+    throw Error(errc::internal, "divsufsort failed");
+  {
+    std::size_t w = 0;
+    for (saidx_t s : sa)
+      if (static_cast<std::size_t>(s) % enc.width == 0) sa[w++] = static_cast<saidx_t>(static_cast<std::size_t>(s) / enc.width);
+    sa.resize(w);
+    sa.shrink_to_fit();
+  }
+
+  // LCP (Kasai), stopping at separators as if each were unique, so no span crosses a segment.
+  std::vector<std::int32_t> lcp(m + 1, 0);
+  std::vector<std::int32_t> rank(m);
+  {
+    for (std::size_t i = 0; i < m; ++i) rank[static_cast<std::size_t>(sa[i])] = static_cast<std::int32_t>(i);
+    std::size_t h = 0;
+    for (std::size_t e = 0; e < m; ++e) {
+      const auto r = static_cast<std::size_t>(rank[e]);
+      if (r == 0) { h = 0; continue; }
+      const auto j = static_cast<std::size_t>(sa[r - 1]);
+      while (e + h < m && j + h < m && enc.code(e + h) != 0 && enc.code(e + h) == enc.code(j + h)) ++h;
+      lcp[r] = static_cast<std::int32_t>(h);
+      if (h > 0) --h;
+    }
+  }
+  lcp[m] = -1;  // sentinel: closes every interval
+  // The rank array is done with: reuse it for the document of every position (-1: separator),
+  // so the traversal finds a suffix's document without a search.
+  std::vector<std::int32_t>& doc_at = rank;
+  for (std::size_t s = 0; s < segments; ++s) {
+    std::fill(doc_at.begin() + enc_start[s], doc_at.begin() + enc_start[s + 1] - 1,
+              static_cast<std::int32_t>(text.segment_doc[s]));
+    doc_at[enc_start[s + 1] - 1] = -1;
+  }
+
+  // Bottom-up traversal of the LCP intervals. Each open interval accumulates:
+  //  - dup: occurrences that repeat a document already counted (Hui's method: a pair of
+  //    consecutive same-document suffixes is charged to their lowest common interval), so
+  //    documents = size - dup;
+  //  - the characters left of its occurrences: left-maximal when they are not all the same
+  //    (or one occurrence starts a segment).
+  constexpr std::uint32_t kNone = UINT32_MAX;
+  struct Node {
+    std::int32_t depth;
+    std::size_t lb;
+    std::size_t dup = 0;
+    std::uint32_t left = kNone;
+    bool mixed = false;
+  };
+  auto left_code = [&](std::size_t i, bool& unique) -> std::uint32_t {
+    const auto e = static_cast<std::size_t>(sa[i]);
+    unique = e == 0 || enc.code(e - 1) == 0;
+    return unique ? kNone : enc.code(e - 1);
+  };
+  auto add_left = [](Node& node, std::uint32_t code, bool unique) {
+    if (unique) node.mixed = true;
+    else if (node.left == kNone) node.left = code;
+    else if (node.left != code) node.mixed = true;
+  };
+  auto merge = [&](Node& parent, const Node& child) {
+    parent.dup += child.dup;
+    if (child.mixed) parent.mixed = true;
+    else if (child.left != kNone) add_left(parent, child.left, false);
+  };
+  auto add_leaf = [&](Node& node, std::size_t i) {
+    bool unique = false;
+    const std::uint32_t c = left_code(i, unique);
+    add_left(node, c, unique);
+  };
+
+  std::vector<Repeat> out;
+  std::size_t reported = 0;
+  std::vector<std::int64_t> last_in_doc;  // last suffix-array index seen per document
+  const std::uint32_t docs = text.segment_doc.empty() ? 0 : text.segment_doc.back() + 1;
+  last_in_doc.assign(docs, -1);
+  std::vector<Node> stack;
+  stack.push_back({0, 0});
+
+  auto count_document = [&](std::size_t i) {
+    const std::int32_t doc = doc_at[static_cast<std::size_t>(sa[i])];
+    if (doc < 0) return;  // separator suffix: not an occurrence of anything
+    const auto d = static_cast<std::uint32_t>(doc);
+    const std::int64_t p = last_in_doc[d];
+    last_in_doc[d] = static_cast<std::int64_t>(i);
+    if (p < 0) return;
+    // Deepest open interval whose left bound is <= p: the lowest common interval of p and i.
+    auto it = std::upper_bound(stack.begin(), stack.end(), static_cast<std::size_t>(p),
+                               [](std::size_t v, const Node& nd) { return v < nd.lb; });
+    (it == stack.begin() ? stack.front() : *std::prev(it)).dup += 1;
+  };
+  auto report = [&](const Node& node, std::size_t rb) {
+    if (node.depth < static_cast<std::int32_t>(options.min_chars) || !node.mixed) return;
+    const std::size_t size = rb - node.lb + 1;
+    const std::size_t documents = size - node.dup;
+    if (documents < options.min_docs) return;
+    reported += size;
+    if (reported > kMaxReportedPositions)
+      throw Error(errc::input, "the text repeats itself too much to list every recurring span (over " +
+                                   std::to_string(kMaxReportedPositions) +
+                                   " occurrences); raise --min-chars or --min-docs");
+    Repeat r;
+    r.length = static_cast<std::uint32_t>(node.depth);
+    r.documents = static_cast<std::uint32_t>(documents);
+    r.positions.reserve(size);
+    for (std::size_t k = node.lb; k <= rb; ++k) {
+      const auto e = static_cast<std::size_t>(sa[k]);
+      r.positions.push_back(static_cast<std::uint32_t>(e - segment_of(e)));
+    }
+    std::sort(r.positions.begin(), r.positions.end());
+    out.push_back(std::move(r));
+  };
+
+  add_leaf(stack.back(), 0);
+  count_document(0);
+  for (std::size_t i = 1; i <= m; ++i) {
+    std::size_t lb = i - 1;
+    bool have_child = false;
+    Node child{0, 0};
+    while (stack.size() > 1 && lcp[i] < stack.back().depth) {  // the root (depth 0) stays
+      Node top = stack.back();
+      stack.pop_back();
+      report(top, i - 1);
+      lb = top.lb;
+      // The popped interval's parent is the next one down, or the one about to be pushed.
+      if (lcp[i] <= stack.back().depth) {
+        merge(stack.back(), top);
+      } else {
+        child = top;
+        have_child = true;
+      }
+    }
+    if (i == m) break;
+    if (lcp[i] > stack.back().depth) {
+      Node node{lcp[i], lb};
+      if (have_child) merge(node, child);
+      else add_leaf(node, i - 1);  // the new interval starts at leaf i-1
+      stack.push_back(node);
+    }
+    add_leaf(stack.back(), i);
+    count_document(i);
+  }
+
+  std::sort(out.begin(), out.end(), [](const Repeat& a, const Repeat& b) {
+    if (a.positions.front() != b.positions.front()) return a.positions.front() < b.positions.front();
+    return a.length < b.length;
+  });
+  return out;
+}
+
+std::size_t bounded_edit_distance(std::u32string_view a, std::u32string_view b, std::size_t limit) {
+  if (a.size() > b.size()) std::swap(a, b);
+  const std::size_t la = a.size(), lb = b.size();
+  if (lb - la > limit) return limit + 1;
+  if (la == 0) return lb;
+  // Row i holds D[i][j] for j in [i - limit, i + limit]; cells outside the band count as limit+1.
+  const std::size_t big = limit + 1;
+  std::vector<std::size_t> prev(lb + 1, big), cur(lb + 1, big);
+  for (std::size_t j = 0; j <= std::min(lb, limit); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= la; ++i) {
+    const std::size_t jlo = i > limit ? i - limit : 0, jhi = std::min(lb, i + limit);
+    std::fill(cur.begin() + static_cast<std::ptrdiff_t>(jlo > 0 ? jlo - 1 : 0),
+              cur.begin() + static_cast<std::ptrdiff_t>(std::min(lb, jhi + 1) + 1), big);
+    std::size_t row_min = big;
+    for (std::size_t j = jlo; j <= jhi; ++j) {
+      std::size_t v;
+      if (j == 0) v = i;
+      else {
+        v = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+        v = std::min(v, prev[j] + 1);
+        v = std::min(v, cur[j - 1] + 1);
+      }
+      cur[j] = std::min(v, big);
+      row_min = std::min(row_min, cur[j]);
+    }
+    if (row_min > limit) return limit + 1;
+    std::swap(prev, cur);
+  }
+  return std::min(prev[lb], big);
+}
+
+std::size_t variant_distance_limit(std::size_t len_a, std::size_t len_b, double tolerance) noexcept {
+  if (tolerance <= 0) return 0;
+  const auto lim = static_cast<std::size_t>(tolerance * static_cast<double>(std::max(len_a, len_b)));
+  return std::max<std::size_t>(1, lim);
+}
+
+std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u32string>& texts,
+                                                       const std::vector<double>& weights, double tolerance,
+                                                       unsigned threads) {
+  const std::size_t n = texts.size();
+  std::vector<std::vector<std::uint32_t>> adj(n);
+  if (n > 1) {  // at tolerance 0 only identical texts pass the check
+    // Candidates: MinHash LSH over character bigrams, tuned low (0.3) so that texts a few edits
+    // apart are nearly always candidates; every candidate is then checked by edit distance.
+    MinHashOptions mo;
+    mo.perms = 64;
+    LshOptions lo;
+    lo.threshold = 0.3;
+    const LshParams params = resolve_params(mo.perms, lo);
+    const MinHasher hasher(mo);
+    std::vector<std::uint32_t> keys(n * params.bands);
+    detail::parallel_for(n, threads, [&](std::size_t i, unsigned) {
+      const std::u32string& t = texts[i];
+      std::vector<std::uint64_t> sh;
+      if (t.size() < 2) sh.push_back(XXH3_64bits(t.data(), t.size() * sizeof(char32_t)));
+      for (std::size_t k = 0; k + 1 < t.size(); ++k) sh.push_back(XXH3_64bits(t.data() + k, 2 * sizeof(char32_t)));
+      std::vector<std::uint32_t> sig(mo.perms);
+      hasher.sign(sh, sig);
+      std::vector<std::uint64_t> bk(params.bands);
+      band_keys(sig, params, bk);
+      for (unsigned b = 0; b < params.bands; ++b) keys[i * params.bands + b] = fold_key(bk[b]);
+    });
+    auto pairs = candidate_pairs(std::span<const std::uint32_t>(keys), n, params.bands, 1000, nullptr, threads);
+    std::vector<char> ok(pairs.size(), 0);
+    detail::parallel_for((pairs.size() + 1023) / 1024, threads, [&](std::size_t c, unsigned) {
+      for (std::size_t k = c * 1024; k < std::min(pairs.size(), (c + 1) * 1024); ++k) {
+        const auto& a = texts[pairs[k].first];
+        const auto& b = texts[pairs[k].second];
+        const std::size_t lim = variant_distance_limit(a.size(), b.size(), tolerance);
+        ok[k] = bounded_edit_distance(a, b, lim) <= lim;
+      }
+    });
+    for (std::size_t k = 0; k < pairs.size(); ++k)
+      if (ok[k]) {
+        adj[pairs[k].first].push_back(pairs[k].second);
+        adj[pairs[k].second].push_back(pairs[k].first);
+      }
+    for (auto& a : adj) std::sort(a.begin(), a.end());
+  }
+  std::vector<std::uint32_t> order(n);
+  for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+    const double wx = x < weights.size() ? weights[x] : 0, wy = y < weights.size() ? weights[y] : 0;
+    if (wx != wy) return wx > wy;
+    if (texts[x].size() != texts[y].size()) return texts[x].size() > texts[y].size();
+    return x < y;
+  });
+  std::vector<char> taken(n, 0);
+  std::vector<std::vector<std::uint32_t>> groups;
+  for (std::uint32_t u : order) {
+    if (taken[u]) continue;
+    taken[u] = 1;
+    std::vector<std::uint32_t> g{u};
+    for (std::uint32_t v : adj[u])
+      if (!taken[v]) { taken[v] = 1; g.push_back(v); }
+    std::sort(g.begin() + 1, g.end());
+    groups.push_back(std::move(g));
+  }
+  return groups;
+}
+
+}  // namespace recur

@@ -1,0 +1,835 @@
+// Tests for phrases.hpp: content characters, segmented text, maximal repeats (checked against a
+// brute force over every span of random texts), bounded edit distance (against the plain dynamic
+// programme) and the star grouping of variants (against an exact all-pairs grouping).
+#include "recur/phrases.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <random>
+#include <set>
+#include <span>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using recur::Repeat;
+using recur::RepeatOptions;
+using recur::SegmentedText;
+
+using Positions = std::vector<std::uint32_t>;
+using Groups = std::vector<std::vector<std::uint32_t>>;
+
+// --- helpers ---------------------------------------------------------------------------------
+
+/// Uniform integer in [lo, hi]: portable (std::uniform_int_distribution differs between standard
+/// libraries), the tiny modulo bias does not matter here.
+std::size_t pick(std::mt19937_64& rng, std::size_t lo, std::size_t hi) {
+  return lo + static_cast<std::size_t>(rng() % (hi - lo + 1));
+}
+
+/// UTF-8 of code points, for failure messages.
+std::string utf8(std::u32string_view s) {
+  std::string out;
+  for (char32_t c : s) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+/// The content characters of `s` (what the caller of add_segment passes).
+std::u32string content(std::u32string_view s) {
+  std::u32string out;
+  for (char32_t c : s)
+    if (recur::is_content_char(c)) out += c;
+  return out;
+}
+
+/// One segment of a test input: its document and its content characters.
+struct Segment {
+  std::uint32_t doc = 0;
+  std::u32string text;
+};
+using Input = std::vector<Segment>;
+
+SegmentedText build(const Input& input) {
+  SegmentedText text;
+  for (const auto& s : input)
+    text.add_segment(std::span<const char32_t>(s.text.data(), s.text.size()), s.doc);
+  return text;
+}
+
+std::string describe(const Input& input) {
+  std::string out;
+  for (const auto& s : input)
+    out += "  doc " + std::to_string(s.doc) + ": \"" + utf8(s.text) + "\"\n";
+  return out.empty() ? "  (no segments)\n" : out;
+}
+
+RepeatOptions repeat_options(unsigned min_chars, unsigned min_docs) {
+  RepeatOptions options;
+  options.min_chars = min_chars;
+  options.min_docs = min_docs;
+  return options;
+}
+
+std::string describe(const RepeatOptions& o) {
+  return "min_chars=" + std::to_string(o.min_chars) + " min_docs=" + std::to_string(o.min_docs);
+}
+
+Repeat repeat(std::uint32_t length, std::uint32_t documents, Positions positions) {
+  Repeat r;
+  r.length = length;
+  r.documents = documents;
+  r.positions = std::move(positions);
+  return r;
+}
+
+using RepeatKey = std::tuple<std::uint32_t, std::uint32_t, Positions>;  // length, docs, positions
+RepeatKey key(const Repeat& r) { return {r.length, r.documents, r.positions}; }
+std::vector<RepeatKey> keys(const std::vector<Repeat>& rs) {
+  std::vector<RepeatKey> out;
+  for (const auto& r : rs) out.push_back(key(r));
+  return out;
+}
+
+std::string describe(const Repeat& r, std::u32string_view chars) {
+  std::string out = "len=" + std::to_string(r.length) + " docs=" + std::to_string(r.documents) + " at {";
+  for (std::size_t i = 0; i < r.positions.size(); ++i)
+    out += (i ? "," : "") + std::to_string(r.positions[i]);
+  out += "}";
+  if (!r.positions.empty() && r.positions[0] < chars.size())
+    out += " \"" + utf8(chars.substr(r.positions[0], r.length)) + "\"";
+  return out;
+}
+
+std::u32string all_chars(const Input& input) {
+  std::u32string chars;
+  for (const auto& s : input) chars += s.text;
+  return chars;
+}
+
+// --- brute force of the definition in phrases.hpp --------------------------------------------
+
+/// Every maximal repeat of `input` regardless of the options: every span inside one segment that
+/// occurs at least twice (all start positions, overlapping occurrences count) and for which no
+/// span one character longer on the left or on the right occurs as often. Sorted by first
+/// position, then length.
+std::vector<Repeat> brute_force_repeats(const Input& input) {
+  std::u32string chars;
+  std::vector<std::uint32_t> seg_begin, seg_end, seg_doc;
+  std::vector<std::uint32_t> seg_of;  // segment of each character
+  for (const auto& s : input) {
+    seg_begin.push_back(static_cast<std::uint32_t>(chars.size()));
+    chars += s.text;
+    seg_end.push_back(static_cast<std::uint32_t>(chars.size()));
+    seg_doc.push_back(s.doc);
+    seg_of.insert(seg_of.end(), s.text.size(), static_cast<std::uint32_t>(seg_doc.size() - 1));
+  }
+  std::unordered_map<std::u32string, Positions> occurrences;
+  for (std::size_t k = 0; k < seg_begin.size(); ++k)
+    for (std::uint32_t i = seg_begin[k]; i < seg_end[k]; ++i)
+      for (std::uint32_t j = i + 1; j <= seg_end[k]; ++j)
+        occurrences[chars.substr(i, j - i)].push_back(i);  // positions come out sorted
+  auto count = [&](const std::u32string& s) -> std::size_t {
+    const auto it = occurrences.find(s);
+    return it == occurrences.end() ? 0 : it->second.size();
+  };
+  std::vector<Repeat> out;
+  for (const auto& [span, positions] : occurrences) {
+    if (positions.size() < 2) continue;
+    const auto length = static_cast<std::uint32_t>(span.size());
+    bool maximal = true;
+    std::set<std::uint32_t> docs;
+    for (std::uint32_t p : positions) {
+      const std::uint32_t k = seg_of[p];
+      docs.insert(seg_doc[k]);
+      if (p > seg_begin[k] && count(chars[p - 1] + span) == positions.size()) maximal = false;
+      if (p + length < seg_end[k] && count(span + chars[p + length]) == positions.size()) maximal = false;
+    }
+    if (maximal) out.push_back(repeat(length, static_cast<std::uint32_t>(docs.size()), positions));
+  }
+  std::sort(out.begin(), out.end(), [](const Repeat& a, const Repeat& b) {
+    return std::make_pair(a.positions[0], a.length) < std::make_pair(b.positions[0], b.length);
+  });
+  return out;
+}
+
+std::vector<Repeat> filtered(const std::vector<Repeat>& all, const RepeatOptions& options) {
+  std::vector<Repeat> out;
+  for (const auto& r : all)
+    if (r.length >= options.min_chars && r.documents >= options.min_docs) out.push_back(r);
+  return out;
+}
+
+/// Empty when maximal_repeats() agrees with the brute force on `input` (same spans, positions,
+/// document counts and order, nothing across a segment boundary), else what differs.
+std::string mismatch(const Input& input, const RepeatOptions& options,
+                     const std::vector<Repeat>* all = nullptr) {
+  const SegmentedText text = build(input);
+  std::vector<Repeat> got;
+  try {
+    got = recur::maximal_repeats(text, options);
+  } catch (const std::exception& e) {
+    return std::string("maximal_repeats threw: ") + e.what() + "\n";
+  }
+  const std::vector<Repeat> expected =
+      filtered(all ? *all : brute_force_repeats(input), options);
+  const std::u32string chars = all_chars(input);
+  std::ostringstream diff;
+  for (const auto& r : got) {
+    if (!std::is_sorted(r.positions.begin(), r.positions.end()))
+      diff << "positions not sorted: " << describe(r, chars) << "\n";
+    for (std::uint32_t p : r.positions) {
+      if (r.length == 0 || std::size_t{p} + r.length > chars.size()) {
+        diff << "span out of range: " << describe(r, chars) << "\n";
+        break;
+      }
+      if (text.segment_of(p) != text.segment_of(p + r.length - 1)) {
+        diff << "crosses a segment boundary at " << p << ": " << describe(r, chars) << "\n";
+        break;
+      }
+    }
+  }
+  const auto got_keys = keys(got), expected_keys = keys(expected);
+  if (got_keys == expected_keys) return diff.str();
+  const std::set<RepeatKey> got_set(got_keys.begin(), got_keys.end());
+  const std::set<RepeatKey> expected_set(expected_keys.begin(), expected_keys.end());
+  for (const auto& r : expected)
+    if (!got_set.count(key(r))) diff << "missing:    " << describe(r, chars) << "\n";
+  for (const auto& r : got)
+    if (!expected_set.count(key(r))) diff << "unexpected: " << describe(r, chars) << "\n";
+  if (got_set == expected_set) {
+    diff << "same repeats, wrong order or duplicates; got:\n";
+    for (const auto& r : got) diff << "  " << describe(r, chars) << "\n";
+  }
+  return diff.str();
+}
+
+/// Smallest input found by deleting segments and characters that still shows a mismatch, with
+/// documents renumbered 0, 1, ...
+Input shrink(Input input, const RepeatOptions& options) {
+  auto renumber = [](Input in) {
+    std::uint32_t next = 0, previous = 0;
+    for (std::size_t k = 0; k < in.size(); ++k) {
+      const std::uint32_t old = in[k].doc;
+      if (k > 0 && old != previous) ++next;
+      previous = old;
+      in[k].doc = next;
+    }
+    return in;
+  };
+  bool progress = true;
+  while (progress) {
+    progress = false;
+    for (std::size_t k = 0; k < input.size() && !progress; ++k) {
+      Input smaller = input;
+      smaller.erase(smaller.begin() + static_cast<std::ptrdiff_t>(k));
+      smaller = renumber(std::move(smaller));
+      if (!mismatch(smaller, options).empty()) { input = std::move(smaller); progress = true; }
+    }
+    for (std::size_t k = 0; k < input.size() && !progress; ++k)
+      for (std::size_t i = 0; i < input[k].text.size() && input[k].text.size() > 1 && !progress; ++i) {
+        Input smaller = input;
+        smaller[k].text.erase(i, 1);
+        if (!mismatch(smaller, options).empty()) { input = std::move(smaller); progress = true; }
+      }
+  }
+  return input;
+}
+
+/// Checks maximal_repeats() against `expected` on a hand-made input.
+void expect_repeats(const Input& input, const RepeatOptions& options,
+                    const std::vector<Repeat>& expected) {
+  const auto got = recur::maximal_repeats(build(input), options);
+  const std::u32string chars = all_chars(input);
+  std::string got_text, expected_text;
+  for (const auto& r : got) got_text += "  " + describe(r, chars) + "\n";
+  for (const auto& r : expected) expected_text += "  " + describe(r, chars) + "\n";
+  EXPECT_TRUE(got_text == expected_text)
+      << "input:\n" << describe(input) << describe(options) << "\ngot:\n" << got_text
+      << "expected:\n" << expected_text;
+  // The brute force must agree with the hand-made answer too.
+  EXPECT_EQ(keys(filtered(brute_force_repeats(input), options)), keys(expected));
+}
+
+// --- plain edit distance and exact grouping --------------------------------------------------
+
+/// Levenshtein distance by the plain O(n m) dynamic programme.
+std::size_t levenshtein(std::u32string_view a, std::u32string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+/// The limit as the header states it: tolerance x the longer length, rounded down, at least 1
+/// when tolerance > 0.
+std::size_t limit_of(std::size_t la, std::size_t lb, double tolerance) {
+  if (tolerance <= 0) return 0;
+  const auto l = static_cast<std::size_t>(std::floor(tolerance * static_cast<double>(std::max(la, lb))));
+  return std::max<std::size_t>(l, 1);
+}
+
+/// Items in template order: weight desc, length desc, index asc.
+std::vector<std::uint32_t> template_order(const std::vector<std::u32string>& texts,
+                                          const std::vector<double>& weights) {
+  std::vector<std::uint32_t> order(texts.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    if (weights[a] != weights[b]) return weights[a] > weights[b];
+    if (texts[a].size() != texts[b].size()) return texts[a].size() > texts[b].size();
+    return a < b;
+  });
+  return order;
+}
+
+/// The grouping of group_variants() by its definition, with every pair compared exactly.
+Groups exact_star_groups(const std::vector<std::u32string>& texts, const std::vector<double>& weights,
+                         double tolerance) {
+  Groups groups;
+  std::vector<bool> grouped(texts.size(), false);
+  for (std::uint32_t t : template_order(texts, weights)) {
+    if (grouped[t]) continue;
+    grouped[t] = true;
+    std::vector<std::uint32_t> group{t};
+    for (std::uint32_t j = 0; j < texts.size(); ++j)
+      if (!grouped[j] &&
+          levenshtein(texts[t], texts[j]) <= limit_of(texts[t].size(), texts[j].size(), tolerance)) {
+        grouped[j] = true;
+        group.push_back(j);
+      }
+    groups.push_back(std::move(group));
+  }
+  return groups;
+}
+
+std::string describe(const Groups& groups) {
+  std::string out;
+  for (const auto& g : groups) {
+    out += "{";
+    for (std::size_t i = 0; i < g.size(); ++i) out += (i ? "," : "") + std::to_string(g[i]);
+    out += "} ";
+  }
+  return out;
+}
+
+/// Random CJK text (U+4E00 + 0..2999).
+std::u32string random_cjk(std::mt19937_64& rng, std::size_t length) {
+  std::u32string s;
+  for (std::size_t i = 0; i < length; ++i) s += static_cast<char32_t>(0x4E00 + rng() % 3000);
+  return s;
+}
+
+/// `s` with `edits` random substitutions, insertions and deletions.
+std::u32string edited(std::mt19937_64& rng, std::u32string s, std::size_t edits) {
+  for (std::size_t e = 0; e < edits; ++e) {
+    const std::size_t op = s.empty() ? 1 : rng() % 3;
+    if (op == 0) {
+      const std::size_t p = rng() % s.size();
+      char32_t c;
+      do c = static_cast<char32_t>(0x4E00 + rng() % 3000); while (c == s[p]);
+      s[p] = c;
+    } else if (op == 1) {
+      s.insert(s.begin() + static_cast<std::ptrdiff_t>(rng() % (s.size() + 1)),
+               static_cast<char32_t>(0x4E00 + rng() % 3000));
+    } else {
+      s.erase(rng() % s.size(), 1);
+    }
+  }
+  return s;
+}
+
+// --- is_content_char -------------------------------------------------------------------------
+
+TEST(ContentChar, CjkCharactersAreContent) {
+  for (char32_t c : U"组织工作体制机制一龥坚持稳中求进")
+    if (c) {
+      EXPECT_TRUE(recur::is_content_char(c)) << utf8(std::u32string(1, c));
+    }
+  EXPECT_TRUE(recur::is_content_char(U'\u4E00'));
+  EXPECT_TRUE(recur::is_content_char(U'\u9FA5'));
+  EXPECT_TRUE(recur::is_content_char(U'\u3400'));      // extension A
+  EXPECT_TRUE(recur::is_content_char(U'\U00020000'));  // extension B
+}
+
+TEST(ContentChar, AsciiLettersAndDigitsAreContent) {
+  for (char c = 'a'; c <= 'z'; ++c) EXPECT_TRUE(recur::is_content_char(static_cast<char32_t>(c))) << c;
+  for (char c = 'A'; c <= 'Z'; ++c) EXPECT_TRUE(recur::is_content_char(static_cast<char32_t>(c))) << c;
+  for (char c = '0'; c <= '9'; ++c) EXPECT_TRUE(recur::is_content_char(static_cast<char32_t>(c))) << c;
+}
+
+TEST(ContentChar, OtherLettersAreContent) {
+  EXPECT_TRUE(recur::is_content_char(U'é'));
+  EXPECT_TRUE(recur::is_content_char(U'Ω'));
+}
+
+TEST(ContentChar, PunctuationSymbolsAndWhiteSpaceAreNot) {
+  for (char32_t c : {U'，', U'。', U' ', U'\u3000', U'、', U'“', U'”', U'：', U'；', U'！', U'？',
+                     U'（', U'）', U'《', U'》', U'\n', U'\t', U'\r', U',', U'.', U'-', U'!', U'(',
+                     U'"', U'\u00A0'})
+    EXPECT_FALSE(recur::is_content_char(c)) << "U+" << std::hex << static_cast<std::uint32_t>(c);
+}
+
+TEST(ContentChar, PunctuationDoesNotSplitASpan) {
+  EXPECT_EQ(content(U"体制顺、机制活"), content(U"体制顺，机制活"));
+  EXPECT_EQ(content(U"“体制顺”， 机制活。"), U"体制顺机制活");
+}
+
+// --- SegmentedText ---------------------------------------------------------------------------
+
+TEST(SegmentedText, AddSegmentConcatenatesAndRecordsBoundariesAndDocuments) {
+  SegmentedText text;
+  const std::u32string a = U"组织工", b = U"作发", c = U"展改革建";
+  text.add_segment(std::span<const char32_t>(a.data(), a.size()), 0);
+  EXPECT_EQ(text.segments(), 1u);
+  EXPECT_EQ(text.segment_start, (std::vector<std::uint32_t>{0, 3}));
+  text.add_segment(std::span<const char32_t>(b.data(), b.size()), 0);
+  text.add_segment(std::span<const char32_t>(c.data(), c.size()), 1);
+  EXPECT_EQ(std::u32string(text.chars.begin(), text.chars.end()), a + b + c);
+  EXPECT_EQ(text.segments(), 3u);
+  EXPECT_EQ(text.segment_start, (std::vector<std::uint32_t>{0, 3, 5, 9}));
+  EXPECT_EQ(text.segment_doc, (std::vector<std::uint32_t>{0, 0, 1}));
+}
+
+TEST(SegmentedText, SegmentOfFindsTheSegmentOfEveryPosition) {
+  const SegmentedText text = build({{0, U"组织工"}, {0, U"作发"}, {1, U"展改革建"}, {3, U"设"}});
+  const std::vector<std::size_t> expected = {0, 0, 0, 1, 1, 2, 2, 2, 2, 3};
+  ASSERT_EQ(text.chars.size(), expected.size());
+  for (std::uint32_t p = 0; p < expected.size(); ++p) EXPECT_EQ(text.segment_of(p), expected[p]) << p;
+}
+
+TEST(SegmentedText, EmptySegmentsCountButHoldNoPosition) {
+  const SegmentedText text = build({{0, U"组织"}, {0, U""}, {1, U""}, {1, U"工作"}});
+  EXPECT_EQ(text.segments(), 4u);
+  EXPECT_EQ(text.segment_start, (std::vector<std::uint32_t>{0, 2, 2, 2, 4}));
+  EXPECT_EQ(text.segment_doc, (std::vector<std::uint32_t>{0, 0, 1, 1}));
+  EXPECT_EQ(text.segment_of(0), 0u);
+  EXPECT_EQ(text.segment_of(1), 0u);
+  EXPECT_EQ(text.segment_of(2), 3u);
+  EXPECT_EQ(text.segment_of(3), 3u);
+}
+
+// --- RepeatOptions ---------------------------------------------------------------------------
+
+TEST(RepeatOptions, DefaultsAreTenCharactersInThreeDocumentsAndValid) {
+  const RepeatOptions options;
+  EXPECT_EQ(options.min_chars, 10u);
+  EXPECT_EQ(options.min_docs, 3u);
+  EXPECT_EQ(options.validate(), "");
+  EXPECT_EQ(repeat_options(1, 1).validate(), "");
+}
+
+TEST(RepeatOptions, ZeroMinCharsOrZeroMinDocsIsInvalidAndNamed) {
+  const std::string chars = repeat_options(0, 3).validate();
+  EXPECT_FALSE(chars.empty());
+  EXPECT_NE(chars.find("char"), std::string::npos) << chars;
+  const std::string docs = repeat_options(10, 0).validate();
+  EXPECT_FALSE(docs.empty());
+  EXPECT_NE(docs.find("doc"), std::string::npos) << docs;
+  EXPECT_FALSE(repeat_options(0, 0).validate().empty());
+}
+
+// --- maximal_repeats: hand examples ----------------------------------------------------------
+
+TEST(RepeatHand, EmptyTextHasNoRepeats) {
+  EXPECT_TRUE(recur::maximal_repeats(SegmentedText{}, repeat_options(1, 1)).empty());
+  EXPECT_TRUE(recur::maximal_repeats(build({{0, U""}, {1, U""}}), repeat_options(1, 1)).empty());
+  EXPECT_TRUE(recur::maximal_repeats(build({{0, U"组"}}), repeat_options(1, 1)).empty());
+}
+
+TEST(RepeatHand, AbcabGivesOnlyTheMaximalAb) {
+  // 甲乙丙甲乙 ("abcab"): 甲 and 乙 always come as 甲乙, so only 甲乙 is maximal.
+  const Input input = {{0, U"甲乙丙甲乙"}};
+  expect_repeats(input, repeat_options(1, 1), {repeat(2, 1, {0, 3})});
+  expect_repeats(input, repeat_options(2, 1), {repeat(2, 1, {0, 3})});
+  expect_repeats(input, repeat_options(3, 1), {});
+  expect_repeats(input, repeat_options(1, 2), {});  // one document only
+}
+
+TEST(RepeatHand, AbcabAndBcdInTwoDocumentsAreOrderedByFirstPositionThenLength) {
+  // chars 甲乙丙甲乙|乙丙丁: 乙 at 1,4,5 is maximal (preceded by 甲, 甲, nothing), 乙丙 at 1,5
+  // too; 乙乙 at 4 crosses the boundary and does not count.
+  const Input input = {{0, U"甲乙丙甲乙"}, {1, U"乙丙丁"}};
+  expect_repeats(input, repeat_options(1, 1),
+                 {repeat(2, 1, {0, 3}), repeat(1, 2, {1, 4, 5}), repeat(2, 2, {1, 5})});
+  expect_repeats(input, repeat_options(1, 2), {repeat(1, 2, {1, 4, 5}), repeat(2, 2, {1, 5})});
+  expect_repeats(input, repeat_options(2, 2), {repeat(2, 2, {1, 5})});
+}
+
+TEST(RepeatHand, OverlappingOccurrencesCount) {
+  // 甲甲甲甲: 甲 x4, 甲甲 x3, 甲甲甲 x2 (at 0 and 1, overlapping); each is maximal.
+  expect_repeats({{0, U"甲甲甲甲"}}, repeat_options(1, 1),
+                 {repeat(1, 1, {0, 1, 2, 3}), repeat(2, 1, {0, 1, 2}), repeat(3, 1, {0, 1})});
+  expect_repeats({{0, U"甲甲甲甲"}}, repeat_options(3, 1), {repeat(3, 1, {0, 1})});
+  // In two documents the whole segment repeats too.
+  expect_repeats({{0, U"甲甲甲甲"}, {1, U"甲甲甲甲"}}, repeat_options(1, 2),
+                 {repeat(1, 2, {0, 1, 2, 3, 4, 5, 6, 7}), repeat(2, 2, {0, 1, 2, 4, 5, 6}),
+                  repeat(3, 2, {0, 1, 4, 5}), repeat(4, 2, {0, 4})});
+}
+
+TEST(RepeatHand, NothingSpansASegmentBoundary) {
+  // 甲乙丙丁 | 甲乙 | 丙丁: concatenated, 甲乙丙丁 would occur twice, but the second one crosses
+  // from one paragraph into the next.
+  const Input input = {{0, U"甲乙丙丁"}, {1, U"甲乙"}, {1, U"丙丁"}};
+  expect_repeats(input, repeat_options(2, 2), {repeat(2, 2, {0, 4}), repeat(2, 2, {2, 6})});
+  expect_repeats(input, repeat_options(3, 1), {});
+  // Same within one document: two paragraphs never join.
+  expect_repeats({{0, U"甲乙丙丁甲乙"}, {0, U"丙丁"}}, repeat_options(3, 1), {});
+}
+
+TEST(RepeatHand, DocumentsCountDistinctDocumentsNotOccurrences) {
+  const Input input = {{0, U"组织工作"}, {0, U"组织工作"}, {1, U"组织工作"}};
+  expect_repeats(input, repeat_options(4, 2), {repeat(4, 2, {0, 4, 8})});
+  expect_repeats(input, repeat_options(4, 3), {});
+  expect_repeats(input, repeat_options(4, 1), {repeat(4, 2, {0, 4, 8})});
+}
+
+TEST(RepeatHand, DefaultOptionsFindAPhraseInThreeDocumentsWhateverThePunctuation) {
+  const Input input = {{0, content(U"我们坚持稳中求进工作总基调，推动发展。")},
+                       {1, content(U"必须“坚持稳中求进、工作总基调”。")},
+                       {2, content(U"要坚持稳中求进工作总基调 稳字当头")}};
+  expect_repeats(input, RepeatOptions{}, {repeat(11, 3, {2, 19, 31})});
+  expect_repeats({{0, content(U"体制顺、机制活")}, {1, content(U"体制顺，机制活")}},
+                 repeat_options(6, 2), {repeat(6, 2, {0, 6})});
+}
+
+TEST(RepeatHand, EmptySegmentsChangeNothing) {
+  const Input input = {{0, U"甲乙丙甲乙"}, {0, U""}, {1, U""}, {1, U"乙丙丁"}, {2, U""}};
+  expect_repeats(input, repeat_options(1, 2), {repeat(1, 2, {1, 4, 5}), repeat(2, 2, {1, 5})});
+}
+
+// --- maximal_repeats: brute force ------------------------------------------------------------
+
+TEST(RepeatBruteForce, RandomTextsGiveExactlyTheMaximalRepeatsOfTheDefinition) {
+  std::mt19937_64 rng(20240611);
+  const std::u32string pool = U"组织工作发展";
+  const std::pair<unsigned, unsigned> combos[] = {{2, 2}, {3, 2}, {4, 3}, {1, 1}, {1, 2},
+                                                  {6, 2}, {3, 4}, {10, 2}};
+  std::size_t checked = 0, reported = 0, long_ones = 0;
+  for (int round = 0; round < 250; ++round) {
+    const std::size_t alphabet = pick(rng, 3, 6);
+    Input input;
+    const std::size_t docs = pick(rng, 2, 6);
+    for (std::uint32_t d = 0; d < docs; ++d) {
+      const std::size_t segments = pick(rng, 1, 3);
+      for (std::size_t s = 0; s < segments; ++s) {
+        std::u32string t(pick(rng, 5, 40), U' ');
+        for (auto& c : t) c = pool[rng() % alphabet];
+        input.push_back({d, std::move(t)});
+      }
+    }
+    const std::vector<Repeat> all = brute_force_repeats(input);
+    for (const auto& [min_chars, min_docs] : combos) {
+      const RepeatOptions options = repeat_options(min_chars, min_docs);
+      const std::string diff = mismatch(input, options, &all);
+      if (!diff.empty()) {
+        const Input minimal = shrink(input, options);
+        FAIL() << "round " << round << ", " << describe(options) << ":\n" << diff
+               << "minimal input (" << describe(options) << "):\n" << describe(minimal)
+               << mismatch(minimal, options);
+      }
+      ++checked;
+      for (const auto& r : filtered(all, options)) {
+        ++reported;
+        if (r.length >= 6) ++long_ones;
+      }
+    }
+  }
+  // The random texts must exercise the code: plenty of repeats, some of them long.
+  EXPECT_EQ(checked, 250u * std::size(combos));
+  EXPECT_GT(reported, 5000u);
+  EXPECT_GT(long_ones, 100u);
+}
+
+// --- bounded_edit_distance -------------------------------------------------------------------
+
+TEST(EditDistance, KittenToSittingIsThree) {
+  EXPECT_EQ(recur::bounded_edit_distance(U"kitten", U"sitting", 3), 3u);
+  EXPECT_EQ(recur::bounded_edit_distance(U"kitten", U"sitting", 4), 3u);
+  EXPECT_EQ(recur::bounded_edit_distance(U"kitten", U"sitting", 100), 3u);
+  EXPECT_EQ(recur::bounded_edit_distance(U"sitting", U"kitten", 3), 3u);
+}
+
+TEST(EditDistance, AboveTheLimitGivesLimitPlusOne) {
+  EXPECT_EQ(recur::bounded_edit_distance(U"kitten", U"sitting", 2), 3u);
+  EXPECT_EQ(recur::bounded_edit_distance(U"kitten", U"sitting", 1), 2u);
+  EXPECT_EQ(recur::bounded_edit_distance(U"kitten", U"sitting", 0), 1u);
+  EXPECT_EQ(recur::bounded_edit_distance(U"组织工作", U"发展改革", 2), 3u);
+  EXPECT_EQ(recur::bounded_edit_distance(U"组", U"组织工作发展", 3), 4u);  // length difference 5
+}
+
+TEST(EditDistance, EmptyAndIdenticalStrings) {
+  EXPECT_EQ(recur::bounded_edit_distance(U"", U"", 0), 0u);
+  EXPECT_EQ(recur::bounded_edit_distance(U"", U"", 5), 0u);
+  EXPECT_EQ(recur::bounded_edit_distance(U"", U"组织工", 5), 3u);
+  EXPECT_EQ(recur::bounded_edit_distance(U"组织工", U"", 3), 3u);
+  EXPECT_EQ(recur::bounded_edit_distance(U"组织工", U"", 1), 2u);
+  EXPECT_EQ(recur::bounded_edit_distance(U"组织工作", U"组织工作", 0), 0u);
+  EXPECT_EQ(recur::bounded_edit_distance(U"组织工作", U"组织工做", 0), 1u);
+  EXPECT_EQ(recur::bounded_edit_distance(U"组织工作", U"组织工做", 1), 1u);
+}
+
+TEST(EditDistance, MatchesThePlainDynamicProgrammeOnRandomStrings) {
+  std::mt19937_64 rng(7);
+  const std::u32string pool = U"组织工作";
+  for (int round = 0; round < 3000; ++round) {
+    const std::size_t alphabet = pick(rng, 2, 4);
+    const bool longer = round % 4 == 0;
+    std::u32string a(pick(rng, 0, longer ? 80 : 12), U' ');
+    for (auto& c : a) c = pool[rng() % alphabet];
+    std::u32string b;
+    if (round % 2 == 0) {  // a few edits away, so the distance is often inside the band
+      b = a;
+      for (std::size_t e = pick(rng, 0, 7); e > 0; --e) {
+        const std::size_t op = b.empty() ? 1 : rng() % 3;
+        if (op == 0) b[rng() % b.size()] = pool[rng() % alphabet];
+        else if (op == 1) b.insert(b.begin() + static_cast<std::ptrdiff_t>(rng() % (b.size() + 1)), pool[rng() % alphabet]);
+        else b.erase(rng() % b.size(), 1);
+      }
+    } else {
+      b.assign(pick(rng, 0, longer ? 80 : 12), U' ');
+      for (auto& c : b) c = pool[rng() % alphabet];
+    }
+    const std::size_t d = levenshtein(a, b);
+    for (std::size_t limit = 0; limit <= 5; ++limit) {
+      ASSERT_EQ(recur::bounded_edit_distance(a, b, limit), std::min(d, limit + 1))
+          << "a=\"" << utf8(a) << "\" b=\"" << utf8(b) << "\" limit=" << limit << " distance=" << d;
+    }
+  }
+}
+
+// --- variant_distance_limit ------------------------------------------------------------------
+
+TEST(VariantLimit, IsToleranceTimesTheLongerLengthRoundedDown) {
+  EXPECT_EQ(recur::variant_distance_limit(18, 17, 0.1), 1u);
+  EXPECT_EQ(recur::variant_distance_limit(17, 18, 0.1), 1u);
+  EXPECT_EQ(recur::variant_distance_limit(20, 20, 0.15), 3u);
+  EXPECT_EQ(recur::variant_distance_limit(20, 19, 0.15), 3u);
+  EXPECT_EQ(recur::variant_distance_limit(100, 40, 0.1), 10u);
+  EXPECT_EQ(recur::variant_distance_limit(40, 100, 0.1), 10u);
+  EXPECT_EQ(recur::variant_distance_limit(29, 30, 0.2), 6u);
+}
+
+TEST(VariantLimit, IsAtLeastOneWhenToleranceIsPositive) {
+  EXPECT_EQ(recur::variant_distance_limit(5, 3, 0.1), 1u);
+  EXPECT_EQ(recur::variant_distance_limit(1, 1, 0.01), 1u);
+  EXPECT_EQ(recur::variant_distance_limit(0, 0, 0.1), 1u);
+}
+
+TEST(VariantLimit, ZeroToleranceAllowsNoEdit) {
+  EXPECT_EQ(recur::variant_distance_limit(18, 17, 0.0), 0u);
+  EXPECT_EQ(recur::variant_distance_limit(1000, 1000, 0.0), 0u);
+  EXPECT_EQ(recur::variant_distance_limit(0, 0, 0.0), 0u);
+}
+
+// --- group_variants --------------------------------------------------------------------------
+
+TEST(VariantGroups, NoTextsGiveNoGroupsAndOneTextIsItsOwnGroup) {
+  EXPECT_TRUE(recur::group_variants({}, {}, 0.1).empty());
+  EXPECT_EQ(recur::group_variants({U"坚持稳中求进工作总基调"}, {1.0}, 0.1), (Groups{{0}}));
+}
+
+TEST(VariantGroups, ZeroToleranceGroupsOnlyIdenticalTexts) {
+  const std::vector<std::u32string> texts = {U"坚持稳中求进工作总基调", U"坚持稳中求进工作总基础",
+                                             U"坚持稳中求进工作总基调", U"推动高质量发展取得新成效"};
+  // Equal weights: the longest text (12 characters) leads, then the others in index order.
+  EXPECT_EQ(recur::group_variants(texts, {1, 1, 1, 1}, 0.0), (Groups{{3}, {0, 2}, {1}}));
+}
+
+TEST(VariantGroups, TemplateIsTheHeaviestThenTheLongestThenTheFirst) {
+  const std::u32string base = U"坚持稳中求进工作总基调推动高质量发展";  // 18 characters, limit 1 at 0.1
+  const std::u32string longer = base + U"好";
+  const std::u32string changed = U"坚持稳中求进工作总基调推动高质量发扬";
+  // Equal weights: the longer one leads; the rest follow in index order.
+  EXPECT_EQ(recur::group_variants({base, changed, longer}, {1, 1, 1}, 0.1), (Groups{{2, 0}, {1}}));
+  // Equal weights and lengths: the first index leads.
+  EXPECT_EQ(recur::group_variants({changed, base, base}, {1, 1, 1}, 0.1), (Groups{{0, 1, 2}}));
+  // The heaviest leads whatever its length and index; members in index order after it.
+  EXPECT_EQ(recur::group_variants({base, longer, changed, base}, {1, 2, 1, 5}, 0.1),
+            (Groups{{3, 0, 1, 2}}));
+}
+
+TEST(VariantGroups, GroupsComeInTemplateOrderIncludingSingletons) {
+  const std::vector<std::u32string> texts = {U"坚持稳中求进工作总基调", U"推动高质量发展取得新成效",
+                                             U"全面深化改革开放持续推进", U"坚持稳中求进工作总基础"};
+  EXPECT_EQ(recur::group_variants(texts, {1, 3, 2, 4}, 0.1), (Groups{{3, 0}, {1}, {2}}));
+}
+
+TEST(VariantGroups, VariantsNeverChain) {
+  // A ~ B ~ C: A and B differ in 2 characters, B and C in 2 others, so A and C are 4 apart, twice
+  // the limit of 2 (20 characters at tolerance 0.1).
+  const std::u32string a = U"一二三四五六七八九十百千万亿甲乙丙丁戊己";
+  std::u32string b = a, c;
+  b[3] = U'天';
+  b[4] = U'地';
+  c = b;
+  c[13] = U'日';
+  c[14] = U'月';
+  ASSERT_EQ(a.size(), 20u);
+  ASSERT_EQ(recur::variant_distance_limit(20, 20, 0.1), 2u);
+  ASSERT_EQ(levenshtein(a, b), 2u);
+  ASSERT_EQ(levenshtein(b, c), 2u);
+  ASSERT_EQ(levenshtein(a, c), 4u);
+  const std::vector<std::u32string> texts = {a, b, c};
+  // A leads: it takes B, and C (4 from A) stays apart although it is within 2 of B.
+  EXPECT_EQ(recur::group_variants(texts, {3, 2, 1}, 0.1), (Groups{{0, 1}, {2}}));
+  // C leads: the mirror image.
+  EXPECT_EQ(recur::group_variants(texts, {1, 2, 3}, 0.1), (Groups{{2, 1}, {0}}));
+  // B leads: A and C are both within the limit of the template, so both join it.
+  EXPECT_EQ(recur::group_variants(texts, {1, 3, 2}, 0.1), (Groups{{1, 0, 2}}));
+}
+
+/// Planted variant groups: bases of 15-40 random CJK characters, each with 1-3 variants 1-2 edits
+/// away and a lower weight, plus unrelated texts, in random order.
+struct Planted {
+  std::vector<std::u32string> texts;
+  std::vector<double> weights;
+  std::vector<int> family;  // planted group of each text, -1 for an unrelated one
+  std::vector<std::uint32_t> bases;
+};
+
+Planted plant(std::mt19937_64& rng, std::size_t families, std::size_t unrelated) {
+  struct Item {
+    std::u32string text;
+    double weight;
+    int family;
+    bool base;
+  };
+  std::vector<Item> items;
+  for (std::size_t f = 0; f < families; ++f) {
+    const std::u32string base = random_cjk(rng, pick(rng, 15, 40));
+    items.push_back({base, 100.0 + static_cast<double>(rng() % 100), static_cast<int>(f), true});
+    for (std::size_t v = pick(rng, 1, 3); v > 0; --v) {
+      std::u32string variant;
+      do variant = edited(rng, base, pick(rng, 1, 2));
+      while (levenshtein(base, variant) == 0);
+      items.push_back({variant, 1.0 + static_cast<double>(rng() % 50), static_cast<int>(f), false});
+    }
+  }
+  for (std::size_t u = 0; u < unrelated; ++u)
+    items.push_back({random_cjk(rng, pick(rng, 15, 40)), 1.0 + static_cast<double>(rng() % 200), -1, false});
+  for (std::size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[rng() % i]);
+  Planted p;
+  for (std::uint32_t i = 0; i < items.size(); ++i) {
+    p.texts.push_back(items[i].text);
+    p.weights.push_back(items[i].weight);
+    p.family.push_back(items[i].family);
+    if (items[i].base) p.bases.push_back(i);
+  }
+  return p;
+}
+
+TEST(VariantGroups, PlantedVariantsAreFoundExactlyAndTheSameWithTwoThreads) {
+  std::mt19937_64 rng(42);
+  const double tolerance = 0.15;  // limit >= 2 for every planted pair (15+ characters)
+  for (int round = 0; round < 25; ++round) {
+    const Planted p = plant(rng, pick(rng, 3, 10), pick(rng, 0, 8));
+    const std::size_t n = p.texts.size();
+    const Groups groups = recur::group_variants(p.texts, p.weights, tolerance, 1);
+    const std::string context = "round " + std::to_string(round) + ": got " + describe(groups);
+
+    // Every index exactly once.
+    std::vector<int> seen(n, 0);
+    for (const auto& g : groups) {
+      ASSERT_FALSE(g.empty()) << context;
+      for (std::uint32_t i : g) {
+        ASSERT_LT(i, n) << context;
+        ++seen[i];
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(seen[i], 1) << "index " << i << ", " << context;
+
+    const auto order = template_order(p.texts, p.weights);
+    std::vector<std::size_t> rank(n);
+    for (std::size_t r = 0; r < n; ++r) rank[order[r]] = r;
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+      const auto& g = groups[k];
+      const std::uint32_t t = g[0];
+      // The template is the heaviest of its group; the rest follow in index order and are all
+      // within the limit of the template (not merely of some other member).
+      for (std::uint32_t m : g) EXPECT_GE(p.weights[t], p.weights[m]) << context;
+      EXPECT_TRUE(std::is_sorted(g.begin() + 1, g.end())) << context;
+      for (std::size_t j = 1; j < g.size(); ++j)
+        EXPECT_LE(levenshtein(p.texts[t], p.texts[g[j]]),
+                  limit_of(p.texts[t].size(), p.texts[g[j]].size(), tolerance))
+            << "member " << g[j] << " of template " << t << ", " << context;
+      if (k > 0) {
+        EXPECT_LT(rank[groups[k - 1][0]], rank[t]) << "groups out of template order, " << context;
+      }
+      // Planted families come back whole, led by their base; unrelated texts stay alone.
+      if (p.family[t] < 0) {
+        EXPECT_EQ(g.size(), 1u) << "unrelated text " << t << " got company, " << context;
+      } else {
+        EXPECT_NE(std::find(p.bases.begin(), p.bases.end(), t), p.bases.end())
+            << "template " << t << " is not a base, " << context;
+        std::vector<std::uint32_t> family;
+        for (std::uint32_t i = 0; i < n; ++i)
+          if (p.family[i] == p.family[t] && i != t) family.push_back(i);
+        EXPECT_EQ(std::vector<std::uint32_t>(g.begin() + 1, g.end()), family)
+            << "family of base " << t << ", " << context;
+      }
+    }
+    // Exactly the grouping of the definition, every pair compared exactly.
+    EXPECT_EQ(groups, exact_star_groups(p.texts, p.weights, tolerance)) << context;
+    EXPECT_EQ(recur::group_variants(p.texts, p.weights, tolerance, 2), groups) << context;
+  }
+}
+
+TEST(VariantGroups, CloseFamiliesSplitByTheStarRuleMatchTheExactGrouping) {
+  // Harder than the planted families: variants of variants (chains) and families whose bases are
+  // only a few edits apart, so the greedy star rule decides who joins whom.
+  std::mt19937_64 rng(99);
+  const double tolerance = 0.1;
+  for (int round = 0; round < 25; ++round) {
+    std::vector<std::u32string> texts;
+    std::vector<double> weights;
+    for (std::size_t f = pick(rng, 1, 3); f > 0; --f) {
+      std::u32string s = random_cjk(rng, pick(rng, 20, 40));
+      for (std::size_t step = pick(rng, 2, 6); step > 0; --step) {
+        texts.push_back(s);
+        weights.push_back(static_cast<double>(rng() % 5));  // ties decided by length, then index
+        s = edited(rng, s, pick(rng, 1, 3));
+      }
+    }
+    const Groups expected = exact_star_groups(texts, weights, tolerance);
+    const Groups groups = recur::group_variants(texts, weights, tolerance, 1);
+    EXPECT_EQ(groups, expected) << "round " << round << ": got " << describe(groups) << " expected "
+                                << describe(expected);
+    EXPECT_EQ(recur::group_variants(texts, weights, tolerance, 2), groups) << "round " << round;
+  }
+}
+
+}  // namespace
