@@ -15,8 +15,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -254,36 +252,19 @@ Report run_report(const std::vector<std::string>& inputs, const ReportOptions& o
   std::uint64_t total_bytes = 0;
   for (const auto& f : list.files) total_bytes += f.size;
 
-  // Progress ticker: reports counters four times a second until the run ends.
-  std::mutex tick_mutex;
-  std::condition_variable tick_cv;
-  bool finished = false;
-  std::thread ticker;
-  if (progress) {
-    ticker = std::thread([&] {
-      std::unique_lock lock(tick_mutex);
-      while (!tick_cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return finished; })) {
-        const char* stage = ctx.stage.load();
-        Progress p{stage, 0, 0};
-        if (std::string_view(stage) == "reading") {
-          p.done = ctx.bytes_done.load();
-          p.total = total_bytes;
-        } else {
-          p.done = ctx.units_done.load();
-          p.total = ctx.units_total.load();
-        }
-        progress(p);
-      }
-    });
-  }
-  struct StopTicker {
-    std::mutex& m; std::condition_variable& cv; bool& finished; std::thread& t;
-    ~StopTicker() {
-      { std::lock_guard lock(m); finished = true; }
-      cv.notify_all();
-      if (t.joinable()) t.join();
+  // Progress: counters sampled four times a second until the run ends.
+  detail::Ticker ticker(progress, [&] {
+    const char* stage = ctx.stage.load();
+    Progress p{stage, 0, 0};
+    if (std::string_view(stage) == "reading") {
+      p.done = ctx.bytes_done.load();
+      p.total = total_bytes;
+    } else {
+      p.done = ctx.units_done.load();
+      p.total = ctx.units_total.load();
     }
-  } stop_ticker{tick_mutex, tick_cv, finished, ticker};
+    return p;
+  });
 
   // 1. index
   std::vector<FileResult> files(list.files.size());
