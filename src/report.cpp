@@ -14,6 +14,49 @@ namespace {
 // Similarities are exact ratios; six decimals are plenty and keep the files readable.
 double round6(double x) { return std::round(x * 1e6) / 1e6; }
 
+nlohmann::ordered_json seconds_json(const std::vector<std::pair<std::string, double>>& seconds) {
+  nlohmann::ordered_json sec = nlohmann::ordered_json::object();
+  for (const auto& [name, v] : seconds) sec[name] = std::round(v * 1e4) / 1e4;
+  return sec;
+}
+
+nlohmann::ordered_json skipped_json(const std::vector<Skipped>& skipped) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& s : skipped) out.push_back({{"path", s.path}, {"reason", s.reason}});
+  return out;
+}
+
+// The fields every report starts with, in contract order.
+template <class R>
+nlohmann::ordered_json json_head(const R& report, nlohmann::ordered_json stats) {
+  nlohmann::ordered_json j;
+  j["recur_version"] = report.version;
+  j["options"] = report.options;
+  j["stats"] = std::move(stats);
+  j["skipped"] = skipped_json(report.skipped);
+  j["warnings"] = report.warnings;
+  return j;
+}
+
+double total_seconds(const std::vector<std::pair<std::string, double>>& seconds) {
+  for (const auto& [name, v] : seconds)
+    if (name == "total") return v;
+  return 0;
+}
+
+// ANSI styles, empty without colour.
+struct Style {
+  const char *bold, *dim, *reset;
+  explicit Style(bool color)
+      : bold(color ? "\x1b[1m" : ""), dim(color ? "\x1b[2m" : ""), reset(color ? "\x1b[0m" : "") {}
+};
+
+void write_skipped_text(const std::vector<Skipped>& skipped, std::ostream& out, const Style& st) {
+  if (skipped.empty()) return;
+  out << "\n" << st.bold << "Skipped" << st.reset << " (" << skipped.size() << "):\n";
+  for (const auto& sk : skipped) out << "  " << sk.path << ": " << sk.reason << "\n";
+}
+
 nlohmann::ordered_json stats_json(const Stats& s) {
   nlohmann::ordered_json j;
   j["files"] = s.files;
@@ -29,9 +72,7 @@ nlohmann::ordered_json stats_json(const Stats& s) {
   j["clusters"] = s.clusters;
   j["clustered_paragraphs"] = s.clustered_paragraphs;
   j["truncated_buckets"] = s.truncated_buckets;
-  nlohmann::ordered_json sec = nlohmann::ordered_json::object();
-  for (const auto& [name, v] : s.seconds) sec[name] = std::round(v * 1e4) / 1e4;
-  j["seconds"] = sec;
+  j["seconds"] = seconds_json(s.seconds);
   return j;
 }
 
@@ -88,14 +129,7 @@ std::string fixed(double v, int digits) {
 }  // namespace
 
 void write_json(const Report& report, std::ostream& out) {
-  nlohmann::ordered_json j;
-  j["recur_version"] = report.version;
-  j["options"] = report.options;
-  j["stats"] = stats_json(report.stats);
-  nlohmann::ordered_json skipped = nlohmann::ordered_json::array();
-  for (const auto& s : report.skipped) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
-  j["skipped"] = skipped;
-  j["warnings"] = report.warnings;
+  nlohmann::ordered_json j = json_head(report, stats_json(report.stats));
   nlohmann::ordered_json clusters = nlohmann::ordered_json::array();
   for (const auto& c : report.clusters) {
     nlohmann::ordered_json jc;
@@ -144,13 +178,10 @@ void write_csv(const Report& report, std::ostream& out) {
 
 void write_text(const Report& report, std::ostream& out, const TextOptions& o) {
   const Stats& s = report.stats;
-  const char* bold = o.color ? "\x1b[1m" : "";
-  const char* dim = o.color ? "\x1b[2m" : "";
+  const Style style(o.color);
+  const char *bold = style.bold, *dim = style.dim, *reset = style.reset;
   const char* hl = o.color ? "\x1b[1;31m" : "";
-  const char* reset = o.color ? "\x1b[0m" : "";
-  double total = 0;
-  for (const auto& [name, v] : s.seconds)
-    if (name == "total") total = v;
+  const double total = total_seconds(s.seconds);
   out << bold << "recur report" << reset << ": " << s.files << " files (" << s.files_skipped << " skipped), "
       << s.documents << " documents, " << s.paragraphs << " paragraphs (" << s.paragraphs_too_short
       << " too short), " << fixed(static_cast<double>(s.bytes) / 1e6, 2) << " MB in " << fixed(total, 2) << " s\n";
@@ -187,10 +218,7 @@ void write_text(const Report& report, std::ostream& out, const TextOptions& o) {
   }
   if (shown < report.clusters.size())
     out << "\n… " << (report.clusters.size() - shown) << " more clusters (--top N shows more; --format json for all)\n";
-  if (!report.skipped.empty()) {
-    out << "\n" << bold << "Skipped" << reset << " (" << report.skipped.size() << "):\n";
-    for (const auto& sk : report.skipped) out << "  " << sk.path << ": " << sk.reason << "\n";
-  }
+  write_skipped_text(report.skipped, out, style);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,23 +238,14 @@ nlohmann::ordered_json phrase_stats_json(const PhraseStats& s) {
   j["candidates"] = s.candidates;
   j["excluded"] = s.excluded;
   j["phrases"] = s.phrases;
-  nlohmann::ordered_json sec = nlohmann::ordered_json::object();
-  for (const auto& [name, v] : s.seconds) sec[name] = std::round(v * 1e4) / 1e4;
-  j["seconds"] = sec;
+  j["seconds"] = seconds_json(s.seconds);
   return j;
 }
 
 }  // namespace
 
 void write_json(const PhrasesReport& report, std::ostream& out) {
-  nlohmann::ordered_json j;
-  j["recur_version"] = report.version;
-  j["options"] = report.options;
-  j["stats"] = phrase_stats_json(report.stats);
-  nlohmann::ordered_json skipped = nlohmann::ordered_json::array();
-  for (const auto& s : report.skipped) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
-  j["skipped"] = skipped;
-  j["warnings"] = report.warnings;
+  nlohmann::ordered_json j = json_head(report, phrase_stats_json(report.stats));
   nlohmann::ordered_json phrases = nlohmann::ordered_json::array();
   for (const auto& p : report.phrases) {
     nlohmann::ordered_json jp;
@@ -277,12 +296,9 @@ void write_csv(const PhrasesReport& report, std::ostream& out) {
 
 void write_text(const PhrasesReport& report, std::ostream& out, const TextOptions& o) {
   const PhraseStats& s = report.stats;
-  const char* bold = o.color ? "\x1b[1m" : "";
-  const char* dim = o.color ? "\x1b[2m" : "";
-  const char* reset = o.color ? "\x1b[0m" : "";
-  double total = 0;
-  for (const auto& [name, v] : s.seconds)
-    if (name == "total") total = v;
+  const Style style(o.color);
+  const char *bold = style.bold, *dim = style.dim, *reset = style.reset;
+  const double total = total_seconds(s.seconds);
   out << bold << "recur phrases" << reset << ": " << s.files << " files (" << s.files_skipped << " skipped), "
       << s.documents << " documents, " << fixed(static_cast<double>(s.bytes) / 1e6, 2) << " MB in " << fixed(total, 2)
       << " s; " << s.phrases << " recurring phrases\n";
@@ -304,10 +320,7 @@ void write_text(const PhrasesReport& report, std::ostream& out, const TextOption
   }
   if (shown < report.phrases.size())
     out << "\n… " << (report.phrases.size() - shown) << " more phrases (--top N shows more; --format json for all)\n";
-  if (!report.skipped.empty()) {
-    out << "\n" << bold << "Skipped" << reset << " (" << report.skipped.size() << "):\n";
-    for (const auto& sk : report.skipped) out << "  " << sk.path << ": " << sk.reason << "\n";
-  }
+  write_skipped_text(report.skipped, out, style);
 }
 
 }  // namespace recur

@@ -4,12 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 
-namespace recur::cli {
+#include "common.hpp"
 
-/// Exit statuses (documented in --help and README).
-inline constexpr int kExitOk = 0;        ///< the run completed, even with skipped files
-inline constexpr int kExitNothing = 1;   ///< nothing could be read, or an output could not be written
-inline constexpr int kExitUsage = 2;     ///< invalid options or arguments
+namespace recur::cli {
 
 /// A registered subcommand and the function that runs it once options are parsed.
 struct Command {

@@ -8,9 +8,17 @@
 #include <string>
 #include <vector>
 
+#include <iostream>
+
 #include "recur/pipeline.hpp"
+#include "recur/report.hpp"
 
 namespace recur::cli {
+
+/// Exit statuses (documented in --help and README).
+inline constexpr int kExitOk = 0;        ///< the run completed, even with skipped files
+inline constexpr int kExitNothing = 1;   ///< nothing could be read, or an output could not be written
+inline constexpr int kExitUsage = 2;     ///< invalid options or arguments
 
 /// Arguments every command takes besides its own options.
 struct CommonArgs {
@@ -72,5 +80,26 @@ Feedback make_feedback(bool quiet);
 
 /// Whether the text format should use colour.
 bool use_color(const CommonArgs& args, const Output& out);
+
+/// Writes `report` (Report or PhrasesReport) in --format and returns the exit status:
+/// kExitNothing when the output could not be written or no input could be read.
+template <class R>
+int write_report(const R& report, Output& out, const CommonArgs& args, TextOptions text) {
+  if (args.format == "json") {
+    write_json(report, out.stream());
+  } else if (args.format == "csv") {
+    write_csv(report, out.stream());
+  } else {
+    text.color = use_color(args, out);
+    text.top = args.top;
+    write_text(report, out.stream(), text);
+  }
+  if (!out.finish(args.output)) return kExitNothing;
+  if (report.stats.files_read == 0) {
+    std::cerr << "recur: nothing could be read (" << report.stats.files_skipped << " inputs skipped)\n";
+    return kExitNothing;
+  }
+  return kExitOk;
+}
 
 }  // namespace recur::cli

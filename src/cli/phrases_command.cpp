@@ -36,23 +36,9 @@ int run(PhrasesArgs& a) {
   Feedback fb = make_feedback(a.common.quiet);
   PhrasesReport report = run_phrases(a.common.paths, o, fb.progress, fb.warn);
   fb.line->clear();
-  if (a.common.format == "json") {
-    write_json(report, out.stream());
-  } else if (a.common.format == "csv") {
-    write_csv(report, out.stream());
-  } else {
-    TextOptions t;
-    t.color = use_color(a.common, out);
-    t.top = a.common.top;
-    t.members = 4;
-    write_text(report, out.stream(), t);
-  }
-  if (!out.finish(a.common.output)) return kExitNothing;
-  if (report.stats.files_read == 0) {
-    std::cerr << "recur: nothing could be read (" << report.stats.files_skipped << " inputs skipped)\n";
-    return kExitNothing;
-  }
-  return kExitOk;
+  TextOptions text;
+  text.members = 4;  // variants shown per phrase
+  return write_report(report, out, a.common, text);
 }
 
 }  // namespace

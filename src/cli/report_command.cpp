@@ -27,22 +27,7 @@ int run(ReportArgs& a) {
   Report report = run_report(a.common.paths, o, fb.progress, fb.warn);
   fb.line->clear();
 
-  if (a.common.format == "json") {
-    write_json(report, out.stream());
-  } else if (a.common.format == "csv") {
-    write_csv(report, out.stream());
-  } else {
-    TextOptions t;
-    t.color = use_color(a.common, out);
-    t.top = a.common.top;
-    write_text(report, out.stream(), t);
-  }
-  if (!out.finish(a.common.output)) return kExitNothing;
-  if (report.stats.files_read == 0) {
-    std::cerr << "recur: nothing could be read (" << report.stats.files_skipped << " inputs skipped)\n";
-    return kExitNothing;
-  }
-  return kExitOk;
+  return write_report(report, out, a.common, TextOptions{});
 }
 
 }  // namespace
