@@ -324,7 +324,14 @@ PhrasesReport run_phrases(const std::vector<std::string>& inputs, const PhrasesO
         auto& v = by_pos[p];
         v = std::max(v, l);
       }
-    t.occ.assign(by_pos.begin(), by_pos.end());
+    // An occurrence inside another occurrence of the same template (a shorter variant nested in a
+    // longer one) is the same text: keep only the outer one.
+    std::uint64_t reach = 0;
+    for (const auto& [p, l] : by_pos)
+      if (std::uint64_t{p} + l > reach) {
+        t.occ.emplace_back(p, l);
+        reach = std::uint64_t{p} + l;
+      }
     t.documents = count_documents(text, t.occ);
     if (t.documents < o.min_docs) continue;
     // Score: characters reused across documents. Long template passages in many documents
@@ -393,7 +400,10 @@ PhrasesReport run_phrases(const std::vector<std::string>& inputs, const PhrasesO
         loc.byte_start = lf.decoded.original(db);
         loc.byte_end = lf.decoded.original(de);
         loc.text.assign(dtext.substr(db, de - db));
-        normalized_of[want.templ][want.occ] = wk.normalized.substr(nb, ne - nb);
+        // The template's own length from here (a longer variant may start at the same place).
+        const std::uint32_t own = std::min<std::uint32_t>(len, static_cast<std::uint32_t>(cands[templ[want.templ].rep].text.size()));
+        const std::size_t ne_own = wk.content.norm_end[cb + own - 1];
+        normalized_of[want.templ][want.occ] = wk.normalized.substr(nb, ne_own - nb);
       }
     });
   }
@@ -407,12 +417,25 @@ PhrasesReport run_phrases(const std::vector<std::string>& inputs, const PhrasesO
     ph.documents = tp.documents;
     ph.occurrences = tp.occ.size();
     ph.score = tp.score;
-    const std::uint32_t first = cands[tp.rep].occ.front().first;
-    for (std::size_t k = 0; k < tp.occ.size(); ++k)
-      if (tp.occ[k].first == first) {
-        ph.text = normalized_of[t][k];
-        break;
+    // Canonical text: the template's own span in its most frequent normalised form (ties: first in
+    // input order).
+    {
+      std::set<std::uint32_t> own;
+      for (const auto& occ : cands[tp.rep].occ) own.insert(occ.first);
+      std::map<std::string, std::pair<std::size_t, std::size_t>> forms;  // normalised -> (count, first k)
+      for (std::size_t k = 0; k < tp.occ.size(); ++k) {
+        if (!own.count(tp.occ[k].first)) continue;
+        auto [it, fresh] = forms.emplace(normalized_of[t][k], std::make_pair(std::size_t{0}, k));
+        ++it->second.first;
       }
+      std::size_t best = tp.occ.size(), best_count = 0;
+      for (const auto& [form, v] : forms)
+        if (v.first > best_count || (v.first == best_count && v.second < best)) {
+          best_count = v.first;
+          best = v.second;
+        }
+      ph.text = normalized_of[t][best < tp.occ.size() ? best : 0];
+    }
     std::map<std::string, std::pair<std::set<std::pair<std::string, std::uint32_t>>, std::uint64_t>> variants;
     for (const auto& loc : ph.locations) {
       auto& v = variants[loc.text];

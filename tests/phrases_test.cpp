@@ -534,12 +534,13 @@ TEST(RepeatHand, EmptySegmentsChangeNothing) {
 // --- maximal_repeats: brute force ------------------------------------------------------------
 
 TEST(RepeatBruteForce, RandomTextsGiveExactlyTheMaximalRepeatsOfTheDefinition) {
+  // About 1 ms per call of maximal_repeats() whatever the size: 150 x 6 calls.
+  constexpr int kRounds = 150;
   std::mt19937_64 rng(20240611);
   const std::u32string pool = U"组织工作发展";
-  const std::pair<unsigned, unsigned> combos[] = {{2, 2}, {3, 2}, {4, 3}, {1, 1}, {1, 2},
-                                                  {6, 2}, {3, 4}, {10, 2}};
+  const std::pair<unsigned, unsigned> combos[] = {{2, 2}, {3, 2}, {4, 3}, {1, 1}, {1, 2}, {6, 2}};
   std::size_t checked = 0, reported = 0, long_ones = 0;
-  for (int round = 0; round < 250; ++round) {
+  for (int round = 0; round < kRounds; ++round) {
     const std::size_t alphabet = pick(rng, 3, 6);
     Input input;
     const std::size_t docs = pick(rng, 2, 6);
@@ -569,9 +570,9 @@ TEST(RepeatBruteForce, RandomTextsGiveExactlyTheMaximalRepeatsOfTheDefinition) {
     }
   }
   // The random texts must exercise the code: plenty of repeats, some of them long.
-  EXPECT_EQ(checked, 250u * std::size(combos));
-  EXPECT_GT(reported, 5000u);
-  EXPECT_GT(long_ones, 100u);
+  EXPECT_EQ(checked, kRounds * std::size(combos));
+  EXPECT_GT(reported, 20000u);
+  EXPECT_GT(long_ones, 1000u);
 }
 
 // --- bounded_edit_distance -------------------------------------------------------------------
@@ -755,8 +756,8 @@ Planted plant(std::mt19937_64& rng, std::size_t families, std::size_t unrelated)
 TEST(VariantGroups, PlantedVariantsAreFoundExactlyAndTheSameWithTwoThreads) {
   std::mt19937_64 rng(42);
   const double tolerance = 0.15;  // limit >= 2 for every planted pair (15+ characters)
-  for (int round = 0; round < 25; ++round) {
-    const Planted p = plant(rng, pick(rng, 3, 10), pick(rng, 0, 8));
+  for (int round = 0; round < 12; ++round) {  // about 10 ms per call whatever the size
+    const Planted p = plant(rng, pick(rng, 6, 16), pick(rng, 0, 12));
     const std::size_t n = p.texts.size();
     const Groups groups = recur::group_variants(p.texts, p.weights, tolerance, 1);
     const std::string context = "round " + std::to_string(round) + ": got " + describe(groups);
@@ -813,10 +814,10 @@ TEST(VariantGroups, CloseFamiliesSplitByTheStarRuleMatchTheExactGrouping) {
   // only a few edits apart, so the greedy star rule decides who joins whom.
   std::mt19937_64 rng(99);
   const double tolerance = 0.1;
-  for (int round = 0; round < 25; ++round) {
+  for (int round = 0; round < 12; ++round) {
     std::vector<std::u32string> texts;
     std::vector<double> weights;
-    for (std::size_t f = pick(rng, 1, 3); f > 0; --f) {
+    for (std::size_t f = pick(rng, 2, 5); f > 0; --f) {
       std::u32string s = random_cjk(rng, pick(rng, 20, 40));
       for (std::size_t step = pick(rng, 2, 6); step > 0; --step) {
         texts.push_back(s);
