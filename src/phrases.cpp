@@ -129,12 +129,20 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
     }
   }
   lcp[m] = -1;  // sentinel: closes every interval
+  // Documents renumbered densely (they are non-decreasing), so sparse or huge numbers cost nothing.
+  std::vector<std::int32_t> dense_doc(segments);
+  std::int32_t docs = 0;
+  for (std::size_t k = 0; k < segments; ++k) {
+    if (k > 0 && text.segment_doc[k] != text.segment_doc[k - 1]) ++docs;
+    dense_doc[k] = docs;
+  }
+  ++docs;
+  std::vector<std::int64_t> last_in_doc(static_cast<std::size_t>(docs), -1);  // last suffix-array index per document
   // The rank array is done with: reuse it for the document of every position (-1: separator),
   // so the traversal finds a suffix's document without a search.
   std::vector<std::int32_t>& doc_at = rank;
   for (std::size_t s = 0; s < segments; ++s) {
-    std::fill(doc_at.begin() + enc_start[s], doc_at.begin() + enc_start[s + 1] - 1,
-              static_cast<std::int32_t>(text.segment_doc[s]));
+    std::fill(doc_at.begin() + enc_start[s], doc_at.begin() + enc_start[s + 1] - 1, dense_doc[s]);
     doc_at[enc_start[s + 1] - 1] = -1;
   }
 
@@ -175,9 +183,6 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
 
   std::vector<Repeat> out;
   std::size_t reported = 0;
-  std::vector<std::int64_t> last_in_doc;  // last suffix-array index seen per document
-  const std::uint32_t docs = text.segment_doc.empty() ? 0 : text.segment_doc.back() + 1;
-  last_in_doc.assign(docs, -1);
   std::vector<Node> stack;
   stack.push_back({0, 0});
 
@@ -254,6 +259,8 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
 
 std::size_t bounded_edit_distance(std::u32string_view a, std::u32string_view b, std::size_t limit) {
   if (a.size() > b.size()) std::swap(a, b);
+  // The distance never exceeds the longer length; capping keeps limit + 1 from overflowing.
+  limit = std::min(limit, b.size());
   const std::size_t la = a.size(), lb = b.size();
   if (lb - la > limit) return limit + 1;
   if (la == 0) return lb;
@@ -295,12 +302,13 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
   const std::size_t n = texts.size();
   std::vector<std::vector<std::uint32_t>> adj(n);
   if (n > 1) {  // at tolerance 0 only identical texts pass the check
-    // Candidates: MinHash LSH over character bigrams, tuned low (0.3) so that texts a few edits
-    // apart are nearly always candidates; every candidate is then checked by edit distance.
+    // Candidates: MinHash LSH over character bigrams. The curve is centred well below the
+    // bigram Jaccard that texts at the tolerance typically keep, about (1-2t)/(1+2t), so they are
+    // nearly always candidates; every candidate is then checked by edit distance.
     MinHashOptions mo;
     mo.perms = 64;
     LshOptions lo;
-    lo.threshold = 0.3;
+    lo.threshold = std::clamp(0.5 * (1 - 2 * tolerance) / (1 + 2 * tolerance), 0.05, 0.5);
     const LshParams params = resolve_params(mo.perms, lo);
     const MinHasher hasher(mo);
     std::vector<std::uint32_t> keys(n * params.bands);
@@ -315,7 +323,23 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
       band_keys(sig, params, bk);
       for (unsigned b = 0; b < params.bands; ++b) keys[i * params.bands + b] = fold_key(bk[b]);
     });
-    auto pairs = candidate_pairs(std::span<const std::uint32_t>(keys), n, params.bands, 1000, nullptr, threads);
+    // Buckets are cut (pairs with their first text only) beyond 20,000 texts, which only near-
+    // identical floods of distinct texts reach.
+    auto pairs = candidate_pairs(std::span<const std::uint32_t>(keys), n, params.bands, 20000, nullptr, threads);
+    // Texts of up to 8 characters share too few shingles for LSH to be reliable: when there are
+    // not too many of them, every pair of them is a candidate.
+    {
+      constexpr std::size_t kShortTexts = 4000;
+      std::vector<std::uint32_t> shorts;
+      for (std::uint32_t i = 0; i < n; ++i)
+        if (texts[i].size() <= 8) shorts.push_back(i);
+      if (shorts.size() <= kShortTexts) {
+        for (std::size_t x = 0; x < shorts.size(); ++x)
+          for (std::size_t y = x + 1; y < shorts.size(); ++y) pairs.emplace_back(shorts[x], shorts[y]);
+        std::sort(pairs.begin(), pairs.end());
+        pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+      }
+    }
     std::vector<char> ok(pairs.size(), 0);
     detail::parallel_for((pairs.size() + 1023) / 1024, threads, [&](std::size_t c, unsigned) {
       for (std::size_t k = c * 1024; k < std::min(pairs.size(), (c + 1) * 1024); ++k) {

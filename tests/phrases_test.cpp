@@ -515,6 +515,10 @@ TEST(RepeatHand, DocumentsCountDistinctDocumentsNotOccurrences) {
   expect_repeats(input, repeat_options(4, 2), {repeat(4, 2, {0, 4, 8})});
   expect_repeats(input, repeat_options(4, 3), {});
   expect_repeats(input, repeat_options(4, 1), {repeat(4, 2, {0, 4, 8})});
+  // Document numbers need not start at 0 or be consecutive.
+  const Input sparse = {{3, U"组织工作"}, {3, U"组织工作"}, {1000, U"组织工作"}};
+  expect_repeats(sparse, repeat_options(4, 2), {repeat(4, 2, {0, 4, 8})});
+  expect_repeats(sparse, repeat_options(4, 3), {});
 }
 
 TEST(RepeatHand, DefaultOptionsFindAPhraseInThreeDocumentsWhateverThePunctuation) {
@@ -524,6 +528,17 @@ TEST(RepeatHand, DefaultOptionsFindAPhraseInThreeDocumentsWhateverThePunctuation
   expect_repeats(input, RepeatOptions{}, {repeat(11, 3, {2, 19, 31})});
   expect_repeats({{0, content(U"体制顺、机制活")}, {1, content(U"体制顺，机制活")}},
                  repeat_options(6, 2), {repeat(6, 2, {0, 6})});
+}
+
+TEST(RepeatHand, MoreThan65535DistinctCharactersAreHandled) {
+  // 70000 distinct characters (CJK extension B and beyond), then two slices of them again.
+  std::u32string all;
+  for (char32_t c = 0; c < 70000; ++c) all += static_cast<char32_t>(0x20000 + c);
+  const Input input = {{0, all}, {1, all.substr(100, 20) + all.substr(65000, 10)}};
+  const auto got = recur::maximal_repeats(build(input), repeat_options(1, 2));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(key(got[0]), key(repeat(20, 2, {100, 70000})));
+  EXPECT_EQ(key(got[1]), key(repeat(10, 2, {65000, 70020})));
 }
 
 TEST(RepeatHand, EmptySegmentsChangeNothing) {
@@ -831,6 +846,31 @@ TEST(VariantGroups, CloseFamiliesSplitByTheStarRuleMatchTheExactGrouping) {
                                 << describe(expected);
     EXPECT_EQ(recur::group_variants(texts, weights, tolerance, 2), groups) << "round " << round;
   }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(VariantGroups, ShortTextsOneEditApartAreGroupedThoughTheyShareNoBigram) {
+  const auto groups = recur::group_variants({U"甲乙丙", U"甲丁丙"}, {2, 1}, 0.1);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0], (std::vector<std::uint32_t>{0, 1}));
+}
+
+TEST(RepeatHand, SparseAndHugeDocumentNumbersAreCountedAsDocuments) {
+  recur::SegmentedText t;
+  t.add_segment(std::u32string_view(U"甲乙"), 0);
+  t.add_segment(std::u32string_view(U"甲乙"), 4294967295u);
+  const auto r = recur::maximal_repeats(t, {2, 2});
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].documents, 2u);
+  EXPECT_EQ(r[0].positions, (std::vector<std::uint32_t>{0, 2}));
+}
+
+TEST(EditDistance, HugeLimitsDoNotOverflow) {
+  EXPECT_EQ(recur::bounded_edit_distance(U"kitten", U"sitting", SIZE_MAX), 3u);
+  EXPECT_EQ(recur::bounded_edit_distance(U"kitten", U"sitting", SIZE_MAX - 1), 3u);
 }
 
 }  // namespace

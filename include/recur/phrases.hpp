@@ -40,8 +40,8 @@ struct RepeatOptions {
 };
 
 /// A maximal repeat: a span that occurs at `positions` (starts in SegmentedText::chars, sorted),
-/// cannot be extended left or right without losing an occurrence, and occurs in `documents`
-/// distinct documents.
+/// at least twice (a repeat, even with min_docs 1), cannot be extended left or right without
+/// losing an occurrence, and occurs in `documents` distinct documents.
 struct Repeat {
   std::uint32_t length = 0;
   std::uint32_t documents = 0;
@@ -66,8 +66,10 @@ std::size_t variant_distance_limit(std::size_t len_a, std::size_t len_b, double 
 /// Groups near-identical texts (edit distance within variant_distance_limit()) under templates.
 /// Items are taken in order of (weight desc, length desc, index asc); each one not yet grouped
 /// becomes a template and takes in every ungrouped item within the limit of it (star grouping, so
-/// variants never chain). Candidates come from MinHash LSH over character bigrams, then every
-/// pair is checked exactly. Returns groups; group[0] is the template, the rest in index order;
+/// variants never chain). Candidates come from MinHash LSH over character bigrams (texts of up to
+/// 8 characters, when there are at most 4000 of them, are all compared), then every pair is
+/// checked exactly; the candidate search is
+/// probabilistic, so at tolerances above about 0.2 a pair within the limit can be missed. Returns groups; group[0] is the template, the rest in index order;
 /// groups are in template order. Every index appears in exactly one group.
 std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u32string>& texts,
                                                        const std::vector<double>& weights,
