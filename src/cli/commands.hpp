@@ -18,5 +18,9 @@ struct Command {
 Command add_report_command(CLI::App& app);
 /// Registers `recur phrases` on `app`.
 Command add_phrases_command(CLI::App& app);
+/// Registers `recur synth` on `app`.
+Command add_synth_command(CLI::App& app);
+/// Registers `recur eval` on `app`.
+Command add_eval_command(CLI::App& app);
 
 }  // namespace recur::cli

@@ -13,7 +13,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("recur ") + recur::version());
   app.require_subcommand(1);
   const std::vector<recur::cli::Command> commands = {recur::cli::add_report_command(app),
-                                                     recur::cli::add_phrases_command(app)};
+                                                     recur::cli::add_phrases_command(app),
+                                                     recur::cli::add_synth_command(app),
+                                                     recur::cli::add_eval_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The corpus-level benchmark: generates corpora of 10 MiB, 100 MiB and 1 GiB with planted reuse
+# (cached), runs `recur report` on each with 1 and 2 threads, scores each run with `recur eval`,
+# and prints one Markdown table. Also runs on ../shared/corpus when it is present.
+#
+# Usage: bench/run.sh [SIZES...]      e.g. bench/run.sh 10MiB 100MiB
+# Environment: RECUR_BENCH_DIR (cache, default /tmp/recur-bench), RECUR (binary, default build/recur),
+#              THREADS (default "1 2").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RECUR=${RECUR:-build/recur}
+DIR=${RECUR_BENCH_DIR:-/tmp/recur-bench}
+THREADS=${THREADS:-"1 2"}
+SIZES=("$@")
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(10MiB 100MiB 1GiB)
+[ -x "$RECUR" ] || { echo "bench/run.sh: $RECUR not built (run .ci/build)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "bench/run.sh: /usr/bin/time missing (run .ci/install-deps)" >&2; exit 1; }
+mkdir -p "$DIR"
+rows="$DIR/rows.tsv"
+: > "$rows"
+
+measure() {  # name input threads [extra recur options...]
+  local name=$1 input=$2 threads=$3; shift 3
+  local out="$DIR/$name.t$threads.json" timing="$DIR/$name.t$threads.time"
+  /usr/bin/time -f "%e %M" -o "$timing" "$RECUR" report "$input" --threads "$threads" --format json -o "$out" -q "$@"
+  local eval_json="{}"
+  if [ -f "$DIR/$name/truth.jsonl" ]; then
+    eval_json=$("$RECUR" eval "$out" --truth "$DIR/$name/truth.jsonl" --format json)
+  fi
+  python3 - "$name" "$threads" "$out" "$timing" "$eval_json" >> "$rows" <<'PY'
+import json, sys
+name, threads, out, timing, ev = sys.argv[1:6]
+r = json.load(open(out)); s = r['stats']; sec = s['seconds']
+wall, rss_kb = open(timing).read().split()[-2:]
+wall = float(wall); ev = json.loads(ev)
+mb = s['bytes'] / 1e6
+stages = ' '.join(f"{k}={sec[k]:.2f}" for k in ('index', 'lsh', 'verify', 'cluster', 'report'))
+threads_s = ' '.join(f"{k}={sec[k]:.2f}" for k in ('read', 'segment', 'normalize', 'shingle', 'signature'))
+q = f"{ev['precision']:.4f} / {ev['recall']:.4f} / {ev['f1']:.4f}" if ev else "-"
+print('\t'.join([name, threads, f"{mb:.1f}", str(s['paragraphs']), f"{wall:.2f}", f"{mb / wall:.1f}",
+                 f"{s['paragraphs'] / wall:,.0f}", f"{int(rss_kb) / 1024:.0f}", stages, threads_s, q]))
+PY
+}
+
+for size in "${SIZES[@]}"; do
+  if [ ! -f "$DIR/$size/truth.jsonl" ]; then
+    echo "generating $size corpus in $DIR/$size ..." >&2
+    from=(); [ -d ../shared/corpus ] && from=(--from ../shared/corpus)
+    "$RECUR" synth --size "$size" --seed 7 -o "$DIR/$size" "${from[@]}" -q >&2
+  fi
+  for t in $THREADS; do
+    echo "recur report on $size, $t thread(s) ..." >&2
+    measure "$size" "$DIR/$size/docs" "$t"
+  done
+done
+if [ -d ../shared/corpus ]; then
+  for t in $THREADS; do
+    measure shared-corpus ../shared/corpus "$t" --doc-split '综述$' --strip '##paid(begin|end)##'
+  done
+fi
+
+echo "| corpus | threads | MB | paragraphs | wall s | MB/s | paragraphs/s | peak RSS MiB | stage wall s | stage thread-s | precision / recall / F1 |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+while IFS=$'\t' read -r -a f; do
+  echo "| ${f[0]} | ${f[1]} | ${f[2]} | ${f[3]} | ${f[4]} | ${f[5]} | ${f[6]} | ${f[7]} | ${f[8]} | ${f[9]} | ${f[10]} |"
+done < "$rows"
+echo
+echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; recur $("$RECUR" --version | awk '{print $2}')"
