@@ -12,6 +12,21 @@ namespace recur {
 namespace {
 
 // Midpoint rule with enough steps that the choice of (b, r) is stable to the 4th decimal.
+// Sorts (key << 32 | item) values by key, keeping item order within a key: a stable LSD radix
+// sort on the key's 32 bits in three 11-bit passes. The values arrive in item order, so equal keys
+// end up in item order, as a full sort would leave them. Several times faster than std::sort here.
+void radix_sort_by_key(std::vector<std::uint64_t>& a, std::vector<std::uint64_t>& tmp) {
+  constexpr unsigned kBits = 11, kBuckets = 1u << kBits;
+  tmp.resize(a.size());
+  for (unsigned shift = 32; shift < 64; shift += kBits) {
+    std::vector<std::size_t> count(kBuckets + 1, 0);
+    for (std::uint64_t x : a) ++count[((x >> shift) & (kBuckets - 1)) + 1];
+    for (unsigned b = 0; b < kBuckets; ++b) count[b + 1] += count[b];
+    for (std::uint64_t x : a) tmp[count[(x >> shift) & (kBuckets - 1)]++] = x;
+    a.swap(tmp);
+  }
+}
+
 template <class F>
 double integrate(F f, double a, double b) {
   constexpr int kSteps = 400;
@@ -79,13 +94,13 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(std::span<c
   // Per band: sort (key << 32 | item) and emit the pairs of each run of equal keys.
   std::vector<std::vector<std::uint64_t>> band_pairs(bands);  // packed (a << 32 | b), sorted, unique
   std::vector<std::size_t> truncated(bands, 0);
-  std::vector<std::vector<std::uint64_t>> scratch(std::max(1u, threads));
+  std::vector<std::vector<std::uint64_t>> scratch(std::max(1u, threads)), sort_tmp(std::max(1u, threads));
   detail::parallel_for(bands, threads, [&](std::size_t b, unsigned w) {
     std::vector<std::uint64_t>& entries = scratch[w];
     entries.resize(count);
     for (std::size_t i = 0; i < count; ++i)
       entries[i] = std::uint64_t{keys[i * bands + b]} << 32 | static_cast<std::uint32_t>(i);
-    std::sort(entries.begin(), entries.end());
+    radix_sort_by_key(entries, sort_tmp[w]);
     std::vector<std::uint64_t>& out = band_pairs[b];
     for (std::size_t i = 0; i < count;) {
       std::size_t j = i + 1;
