@@ -376,4 +376,16 @@ DecodeResult decode(std::string_view bytes, const DecodeOptions& options) {
               " invalid sequences) and no other encoding fits; use --encoding to name it");
 }
 
+DecodeResult decode(std::string&& bytes, const DecodeOptions& options) {
+  if (options.encoding == "auto" && !bytes.empty() && !starts_with(bytes, "\xEF\xBB\xBF") &&
+      !starts_with(bytes, "\xFF\xFE") && !starts_with(bytes, "\xFE\xFF") &&
+      std::memchr(bytes.data(), 0, bytes.size()) == nullptr && is_valid_utf8(bytes)) {
+    Decoded d;
+    d.text = std::move(bytes);
+    d.encoding = "UTF-8";
+    return finish(std::move(d));
+  }
+  return decode(std::string_view(bytes), options);
+}
+
 }  // namespace recur

@@ -51,14 +51,13 @@ LoadedFile load_file(const std::string& path, const LoadSettings& s) {
   r.stamp = stamp_of(path);
   if (!read_file(path, bytes, r.reason)) return r;
   r.bytes = bytes.size();
-  DecodeResult dr = decode(bytes, s.decode);
+  DecodeResult dr = decode(std::move(bytes), s.decode);
   const auto t1 = Clock::now();
   r.seconds_read = std::chrono::duration<double>(t1 - t0).count();
   if (!dr.ok) {
     r.reason = dr.reason;
     return r;
   }
-  { std::string().swap(bytes); }
   r.decoded = std::move(dr.decoded);
   r.note = r.decoded.note;
   const std::string_view text = r.decoded.text;

@@ -53,8 +53,50 @@ MinHasher::MinHasher(const MinHashOptions& options) : options_(options) {
 
 void MinHasher::sign(std::span<const std::uint64_t> shingles, std::span<std::uint32_t> signature) const {
   std::fill(signature.begin(), signature.end(), 0xFFFFFFFFU);
+  if (options_.scheme == MinHashScheme::one_permutation) {
+    sign_one_permutation(shingles, signature);
+    return;
+  }
   sign_kernel(shingles.data(), shingles.size(), seeds_.data(), signature.data(),
               std::min<std::size_t>(signature.size(), seeds_.size()));
+}
+
+void MinHasher::sign_one_permutation(std::span<const std::uint64_t> shingles,
+                                     std::span<std::uint32_t> sig) const {
+  const std::size_t k = sig.size();
+  if (k == 0 || shingles.empty()) return;
+  // Bins that received a shingle, as a bitmap (signatures are short: perms <= 1024).
+  std::uint64_t filled[1024 / 64] = {};
+  // Shingle hashes are XXH3 outputs already: one multiply-xorshift with the seed decorrelates the
+  // bin (high 32 bits) from the value (low 32 bits) and makes the seed matter.
+  const std::uint64_t seed = options_.seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL;
+  std::size_t nonempty = 0;
+  for (std::uint64_t x : shingles) {
+    std::uint64_t h = (x ^ seed) * 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 32;
+    const auto bin = static_cast<std::size_t>(((h >> 32) * k) >> 32);
+    const auto value = static_cast<std::uint32_t>(h);
+    if (value < sig[bin]) sig[bin] = value;
+    const std::uint64_t bit = std::uint64_t{1} << (bin & 63);
+    nonempty += (filled[bin >> 6] & bit) == 0;
+    filled[bin >> 6] |= bit;
+  }
+  if (nonempty == k) return;
+  // Optimal densification: empty bin i takes the value of the first filled bin in its own probe
+  // sequence j_1(i), j_2(i), ... (a function of i, the attempt and the seed only).
+  std::uint32_t original[1024];
+  std::copy(sig.begin(), sig.end(), original);
+  for (std::size_t i = 0; i < k; ++i) {
+    if (filled[i >> 6] >> (i & 63) & 1) continue;
+    for (std::uint64_t attempt = 1;; ++attempt) {
+      std::uint64_t state = options_.seed ^ (static_cast<std::uint64_t>(i) << 32 | attempt) ^ 0xD1B54A32D192ED03ULL;
+      const auto j = static_cast<std::size_t>(((splitmix64(state) >> 32) * k) >> 32);
+      if (filled[j >> 6] >> (j & 63) & 1) {
+        sig[i] = original[j];
+        break;
+      }
+    }
+  }
 }
 
 double estimate_jaccard(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) noexcept {

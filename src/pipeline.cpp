@@ -224,6 +224,7 @@ nlohmann::ordered_json options_json(const ReportOptions& o, LshParams params, un
   j["shingle_seed"] = o.shingle.seed;
   j["perms"] = o.minhash.perms;
   j["seed"] = o.minhash.seed;
+  j["minhash"] = o.minhash.scheme == MinHashScheme::classic ? "classic" : "oph";
   j["threshold"] = o.lsh.threshold;
   j["bands"] = params.bands;
   j["rows"] = params.rows;

@@ -16,6 +16,13 @@ using recur::MinHashOptions;
 
 using Signature = std::vector<std::uint32_t>;
 
+// The classic scheme, whose formula several tests below pin.
+recur::MinHashOptions classic() {
+  recur::MinHashOptions o;
+  o.scheme = recur::MinHashScheme::classic;
+  return o;
+}
+
 Signature sign(const MinHasher& hasher, const std::vector<std::uint64_t>& shingles) {
   Signature sig(hasher.options().perms, 0);
   hasher.sign(shingles, sig);
@@ -117,13 +124,13 @@ TEST(MinHashSign, SignatureOfAUnionIsTheElementwiseMinimum) {
   const auto a = random_set(rng, 40), b = random_set(rng, 25);
   auto both = a;
   both.insert(both.end(), b.begin(), b.end());
-  const MinHasher hasher;
+  const MinHasher hasher(classic());
   const auto sa = sign(hasher, a), sb = sign(hasher, b), sab = sign(hasher, both);
   for (std::size_t i = 0; i < sab.size(); ++i) EXPECT_EQ(sab[i], std::min(sa[i], sb[i])) << i;
 }
 
 TEST(MinHashSign, FoldsEachShingleTo32BitsWithXor) {
-  const MinHasher hasher;
+  const MinHasher hasher(classic());
   EXPECT_EQ(sign(hasher, {0x0000000100000005ull}), sign(hasher, {4}));
   EXPECT_EQ(sign(hasher, {0xABCDEF0012345678ull, 7}), sign(hasher, {0xABCDEF00ull ^ 0x12345678ull, 7}));
   // The high half matters: shingles differing only there get different values.
@@ -132,7 +139,7 @@ TEST(MinHashSign, FoldsEachShingleTo32BitsWithXor) {
 
 TEST(MinHashSign, ValueIIsTheMinimumOfFmix32OfShingleXorSeedI) {
   // Recover seed_i from the signature of {0}: sig[i] = fmix32(0 ^ seed_i).
-  const MinHasher hasher;
+  const MinHasher hasher(classic());
   const auto zero = sign(hasher, {0});
   std::vector<std::uint32_t> seeds(zero.size());
   for (std::size_t i = 0; i < zero.size(); ++i) seeds[i] = unfmix32(zero[i]);
@@ -175,12 +182,12 @@ TEST(MinHashSign, SignatureLengthFollowsPerms) {
 // Known answer: the first values of the signature of a fixed shingle list with the default
 // options. A change here changes every band key and every result, and makes signatures stored by
 // an older version incomparable.
-TEST(MinHashSign, KnownAnswerWithDefaultOptions) {
+TEST(MinHashSign, KnownAnswerOfTheClassicScheme) {
   // 32-bit values, so that the answer does not depend on how a 64-bit shingle is reduced (pinned
   // separately by FoldsEachShingleTo32BitsWithXor).
   const std::vector<std::uint64_t> shingles = {0x89ABCDEFull, 42, 7, 1000000007ull, 0xCAFEBABEull,
                                                0, 0xFFFFFFFFull};
-  const auto sig = sign(MinHasher(), shingles);
+  const auto sig = sign(MinHasher(classic()), shingles);
   const Signature expected = {
       122541405u, 128054505u, 383006604u, 184171541u, 615093310u, 475095311u, 647825510u, 508956064u,
   };
@@ -231,6 +238,73 @@ TEST(EstimateJaccard, IsUnbiasedOverManyPairs) {
     sum += recur::estimate_jaccard(sign(hasher, a), sign(hasher, b));
   }
   EXPECT_NEAR(sum / pairs, 0.5, 0.03);
+}
+
+}  // namespace
+
+// --- one-permutation hashing (the default scheme) ---------------------------------------------
+
+namespace {
+
+TEST(OnePermutation, IsTheDefaultScheme) {
+  EXPECT_EQ(recur::MinHashOptions{}.scheme, recur::MinHashScheme::one_permutation);
+}
+
+TEST(OnePermutation, KnownAnswerWithDefaultOptions) {
+  // Pinned: a change here changes every signature, band key and so every result.
+  const std::vector<std::uint64_t> shingles = {0x89ABCDEFull, 42, 7, 1000000007ull, 0xCAFEBABEull, 0, 0xFFFFFFFFull};
+  const auto sig = sign(MinHasher(), shingles);
+  ASSERT_EQ(sig.size(), 128u);
+  const Signature first8(sig.begin(), sig.begin() + 8);
+  static const Signature expected = {2004619827u, 2872255341u, 2872255341u, 2872255341u, 2004619827u, 341859931u, 2067343808u, 3944142605u};
+  EXPECT_EQ(first8, expected);
+}
+
+TEST(OnePermutation, DensifiedSignaturesHaveNoEmptyBinsAndUseOnlyShingleValues) {
+  const MinHasher h;
+  const auto one = sign(h, {12345});
+  for (auto v : one) EXPECT_EQ(v, one[0]);  // one shingle fills every bin with its value
+  const auto few = sign(h, {1, 2, 3, 4, 5});
+  std::vector<std::uint32_t> values(few.begin(), few.end());
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  EXPECT_LE(values.size(), 5u);
+  EXPECT_EQ(std::count(few.begin(), few.end(), 0xFFFFFFFFu), 0);
+}
+
+TEST(OnePermutation, OrderDuplicatesAndSeedBehave) {
+  const MinHasher h;
+  EXPECT_EQ(sign(h, {9, 8, 7, 7}), sign(h, {7, 8, 9}));
+  recur::MinHashOptions o;
+  o.seed = 2;
+  EXPECT_NE(sign(MinHasher(o), {7, 8, 9}), sign(h, {7, 8, 9}));
+  const auto empty = sign(h, {});
+  EXPECT_EQ(std::count(empty.begin(), empty.end(), 0xFFFFFFFFu), 128);
+}
+
+TEST(OnePermutation, EstimatesJaccardWithinTheExpectedError) {
+  // Sets of 40..400 elements (short paragraphs leave many bins to densify) at known similarity.
+  std::mt19937_64 rng(11);
+  const MinHasher h;
+  double worst = 0, sum_err = 0;
+  int trials = 0;
+  for (double target : {0.2, 0.5, 0.8}) {
+    for (std::size_t n : {40u, 120u, 400u}) {
+      for (int t = 0; t < 10; ++t) {
+        const std::size_t shared = static_cast<std::size_t>(std::lround(2 * target * n / (1 + target)));
+        std::vector<std::uint64_t> a, b;
+        for (std::size_t i = 0; i < shared; ++i) { auto x = rng(); a.push_back(x); b.push_back(x); }
+        for (std::size_t i = shared; i < n; ++i) { a.push_back(rng()); b.push_back(rng()); }
+        const double exact = static_cast<double>(shared) / static_cast<double>(2 * n - shared);
+        const double est = recur::estimate_jaccard(sign(h, a), sign(h, b));
+        worst = std::max(worst, std::abs(est - exact));
+        sum_err += est - exact;
+        ++trials;
+      }
+    }
+  }
+  EXPECT_LT(worst, 0.2);
+  EXPECT_LT(std::abs(sum_err / trials), 0.03);  // unbiased on average
 }
 
 }  // namespace

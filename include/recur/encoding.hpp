@@ -54,6 +54,10 @@ struct DecodeResult {
 /// cannot be decoded comes back with ok == false and a reason.
 DecodeResult decode(std::string_view bytes, const DecodeOptions& options);
 
+/// The same, taking the bytes: valid UTF-8 without a BOM (the common case) is moved into the result
+/// instead of copied.
+DecodeResult decode(std::string&& bytes, const DecodeOptions& options);
+
 /// True when `bytes` is well-formed UTF-8 (no surrogates, no overlongs).
 bool is_valid_utf8(std::string_view bytes) noexcept;
 

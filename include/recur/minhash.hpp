@@ -7,12 +7,25 @@
 /// a bijection on 32-bit values with full avalanche (MurmurHash3's finaliser), and signature
 /// value i is the minimum over the paragraph's shingles. The loop over permutations is branch-free
 /// 32-bit arithmetic that GCC vectorises (AVX2 when the CPU has it, chosen at run time).
+///
+/// One-permutation hashing (MinHashScheme::one_permutation) hashes each shingle once: its 64-bit
+/// hash, remixed with the seed, picks one of `perms` bins (high 32 bits) and a value (low 32 bits);
+/// each bin keeps its minimum. Empty bins are filled by optimal densification (Shrivastava 2017):
+/// empty bin i copies the first non-empty bin of a probe sequence that depends only on (i, seed),
+/// so two signatures agree in bin i with probability equal to the sets' Jaccard similarity. The
+/// cost is O(shingles + perms) instead of O(shingles x perms).
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
 namespace recur {
+
+/// How signatures are computed.
+enum class MinHashScheme {
+  classic,         ///< one hash per permutation and shingle
+  one_permutation  ///< one hash per shingle, binned, with optimal densification
+};
 
 /// Signature settings.
 struct MinHashOptions {
@@ -22,6 +35,9 @@ struct MinHashOptions {
   unsigned perms = 128;
   /// Seed of the permutations (default 1). Signatures made with other seeds are not comparable.
   std::uint64_t seed = 1;
+  /// One-permutation hashing (default: as accurate here and 1.3x faster end to end on 1 GiB) or
+  /// classic; signatures of different schemes are not comparable.
+  MinHashScheme scheme = MinHashScheme::one_permutation;
 
   /// Empty when valid, else a sentence saying what is wrong.
   std::string validate() const;
@@ -37,6 +53,7 @@ class MinHasher {
   const MinHashOptions& options() const noexcept { return options_; }
 
  private:
+  void sign_one_permutation(std::span<const std::uint64_t> shingles, std::span<std::uint32_t> signature) const;
   MinHashOptions options_;
   std::vector<std::uint32_t> seeds_;
 };

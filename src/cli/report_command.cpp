@@ -13,12 +13,14 @@ struct ReportArgs {
   CommonArgs common;
   ReportOptions options;
   bool no_verify = false;
+  std::string scheme = "oph";
 };
 
 int run(ReportArgs& a) {
   ReportOptions& o = a.options;
   finish_input_options(o.input, a.common);
   o.verify = !a.no_verify;
+  o.minhash.scheme = a.scheme == "oph" ? MinHashScheme::one_permutation : MinHashScheme::classic;
   if (auto msg = o.validate(); !msg.empty()) throw Error(errc::usage, msg);
 
   Output out;  // opened before the run so that a bad -o fails fast
@@ -64,6 +66,11 @@ Command add_report_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--perms", o.minhash.perms, "MinHash permutations (signature length)")
       ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  sub->add_option("--minhash", args->scheme,
+                  "classic: one hash per permutation and shingle; oph: one-permutation hashing with optimal "
+                  "densification (one hash per shingle, several times faster to sign)")
+      ->check(CLI::IsMember({"classic", "oph"}))
       ->capture_default_str();
   sub->add_option("--seed", o.minhash.seed, "MinHash seed (results are reproducible for a given seed)")
       ->capture_default_str();
