@@ -7,6 +7,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "recur/text.hpp"
+
 namespace recur {
 namespace {
 
@@ -38,24 +40,6 @@ const std::vector<std::u32string>& places() {
       U"宁波市", U"合肥市", U"福州市", U"厦门市", U"南昌市", U"郑州市", U"武汉市", U"长沙市", U"广州市", U"深圳市",
       U"南宁市", U"成都市", U"贵阳市", U"昆明市", U"西安市", U"兰州市", U"西宁市", U"银川市", U"包头市", U"鄂尔多斯市"};
   return p;
-}
-
-void append_utf8(std::string& out, char32_t c) {
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
 }
 
 // A paragraph kept as sentences (for swaps) and an optional "detail": a place and a number,

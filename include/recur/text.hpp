@@ -114,6 +114,25 @@ inline char32_t next_code_point(std::string_view s, std::size_t& i) noexcept {
   i += 4; return c;
 }
 
+/// Appends code point `c` to `out` as UTF-8.
+inline void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
 /// True for code points shingled one character at a time: Han ideographs, kana, CJK
 /// compatibility ideographs, and the iteration marks. Hangul is word-based (it uses spaces).
 bool is_cjk(char32_t c) noexcept;
