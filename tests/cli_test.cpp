@@ -230,51 +230,6 @@ void expect_planted_positions(const Json& report, const Corpus& corpus) {
     }
 }
 
-/// Minimal RFC 4180 parser: records of fields, quotes doubled inside quoted fields.
-std::vector<std::vector<std::string>> parse_csv(const std::string& s, bool* ok) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false, any = false;
-  *ok = true;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < s.size() && s[i + 1] == '"') { field += '"'; ++i; }
-        else quoted = false;
-      } else {
-        field += c;
-      }
-      continue;
-    }
-    if (c == '"') {
-      if (!field.empty()) *ok = false;  // a quote inside an unquoted field
-      quoted = true;
-      any = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-      any = true;
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
-      row.push_back(std::move(field));
-      field.clear();
-      rows.push_back(std::move(row));
-      row.clear();
-      any = false;
-    } else {
-      field += c;
-      any = true;
-    }
-  }
-  if (quoted) *ok = false;
-  if (any || !field.empty() || !row.empty()) {
-    row.push_back(std::move(field));
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
 
 // ------------------------------------------------------------------ usage ---------------------
 

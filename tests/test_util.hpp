@@ -533,6 +533,54 @@ inline void expect_check_report_passes(const std::string& report, const std::str
   EXPECT_EQ(r.status, 0) << "check_report.py failed:\n" << r.out << r.err;
 }
 
+/// Minimal RFC 4180 parser: records of fields, quotes doubled inside quoted fields. `ok` (may be
+/// null) tells whether the text was well-formed.
+inline std::vector<std::vector<std::string>> parse_csv(const std::string& s, bool* ok) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false, any = false;
+  bool good = true;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < s.size() && s[i + 1] == '"') { field += '"'; ++i; }
+        else quoted = false;
+      } else {
+        field += c;
+      }
+      continue;
+    }
+    if (c == '"') {
+      if (!field.empty()) good = false;  // a quote inside an unquoted field
+      quoted = true;
+      any = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+      any = true;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ++i;
+      row.push_back(std::move(field));
+      field.clear();
+      rows.push_back(std::move(row));
+      row.clear();
+      any = false;
+    } else {
+      field += c;
+      any = true;
+    }
+  }
+  if (quoted) good = false;
+  if (any || !field.empty() || !row.empty()) {
+    row.push_back(std::move(field));
+    rows.push_back(std::move(row));
+  }
+  if (ok) *ok = good;
+  return rows;
+}
+
 /// Index of the cluster holding the member at `path`, `line`, or -1.
 inline int cluster_of(const Json& r, const std::string& path, std::uint64_t line) {
   for (std::size_t i = 0; i < r["clusters"].size(); ++i)
