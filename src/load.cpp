@@ -35,12 +35,17 @@ std::vector<Range> merge_ranges(std::vector<Range> r) {
   return out;
 }
 
-void ranges_within(const std::vector<Range>& stripped, std::size_t begin, std::size_t end, std::vector<Range>& out) {
-  out.clear();
+void normalize_span(Normalizer& normalizer, std::string_view span, std::size_t begin,
+                    const std::vector<Range>& stripped, std::vector<Range>& removed, std::string& out,
+                    OffsetMap& map) {
+  // The stripped ranges inside [begin, end), relative to begin.
+  const std::size_t end = begin + span.size();
+  removed.clear();
   auto it = std::lower_bound(stripped.begin(), stripped.end(), begin,
                              [](const Range& r, std::size_t p) { return r.end <= p; });
   for (; it != stripped.end() && it->begin < end; ++it)
-    out.push_back({std::max(it->begin, begin) - begin, std::min(it->end, end) - begin});
+    removed.push_back({std::max(it->begin, begin) - begin, std::min(it->end, end) - begin});
+  normalizer.normalize(span, removed, out, map);
 }
 
 LoadedFile load_file(const std::string& path, const LoadSettings& s) {

@@ -60,8 +60,12 @@ LoadedFile load_file(const std::string& path, const LoadSettings& settings);
 /// Sorted, merged union of ranges.
 std::vector<Range> merge_ranges(std::vector<Range> ranges);
 
-/// The ranges of sorted `stripped` that fall inside [begin, end), relative to begin.
-void ranges_within(const std::vector<Range>& stripped, std::size_t begin, std::size_t end, std::vector<Range>& out);
+/// Normalises `span`, the decoded text that starts at decoded offset `begin`, leaving out the
+/// parts of it that sorted `stripped` covers. `removed` is scratch; `map` leads back to offsets
+/// within `span`. The one way every pipeline normalises a paragraph.
+void normalize_span(Normalizer& normalizer, std::string_view span, std::size_t begin,
+                    const std::vector<Range>& stripped, std::vector<Range>& removed, std::string& out,
+                    OffsetMap& map);
 
 /// Calls `progress` with `sample()` four times a second on a helper thread until destroyed.
 class Ticker {

@@ -175,8 +175,8 @@ PhrasesReport run_phrases(const std::vector<std::string>& inputs, const PhrasesO
         const std::string_view text = fw.lf.decoded.text;
         std::vector<std::uint32_t> ends;
         for (const Span& sp : fw.lf.seg.paragraphs) {
-          detail::ranges_within(fw.lf.stripped, sp.begin, sp.end, wk.removed);
-          wk.normalizer.normalize(text.substr(sp.begin, sp.end - sp.begin), wk.removed, wk.normalized, wk.map);
+          detail::normalize_span(wk.normalizer, text.substr(sp.begin, sp.end - sp.begin), sp.begin, fw.lf.stripped,
+                                 wk.removed, wk.normalized, wk.map);
           extract_content(wk.normalized, wk.content, sentences);
           fw.content.insert(fw.content.end(), wk.content.chars.begin(), wk.content.chars.end());
           fw.para_length.push_back(static_cast<std::uint32_t>(wk.content.chars.size()));
@@ -383,8 +383,8 @@ PhrasesReport run_phrases(const std::vector<std::string>& inputs, const PhrasesO
         const Span& sp = lf.seg.paragraphs[ref.paragraph];
         if (want.segment != current) {
           current = want.segment;
-          detail::ranges_within(lf.stripped, sp.begin, sp.end, wk.removed);
-          wk.normalizer.normalize(dtext.substr(sp.begin, sp.end - sp.begin), wk.removed, wk.normalized, wk.map);
+          detail::normalize_span(wk.normalizer, dtext.substr(sp.begin, sp.end - sp.begin), sp.begin, lf.stripped,
+                                 wk.removed, wk.normalized, wk.map);
           extract_content(wk.normalized, wk.content, true);
         }
         const auto [pos, len] = templ[want.templ].occ[want.occ];

@@ -15,7 +15,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <optional>
 #include <thread>
 
 #include "recur/cluster.hpp"
@@ -32,7 +31,7 @@ using detail::input_options_json;
 using detail::LoadedFile;
 using detail::LoadSettings;
 using detail::load_file;
-using detail::ranges_within;
+using detail::normalize_span;
 
 using Clock = std::chrono::steady_clock;
 double seconds_between(Clock::time_point a, Clock::time_point b) {
@@ -89,8 +88,6 @@ struct Context {
   std::atomic<const char*> stage{"reading"};
 };
 
-// Decodes a file's bytes with the run's options (the same call in stage 1 and when re-reading).
-DecodeResult decode_file(const std::string& bytes, const Context& ctx) { return decode(bytes, ctx.options.input.decode); }
 
 void index_file(const InputFile& file, Context& ctx, Worker& w, FileResult& r) {
   const ReportOptions& o = ctx.options;
@@ -125,8 +122,8 @@ void index_file(const InputFile& file, Context& ctx, Worker& w, FileResult& r) {
   for (std::size_t k = 0; k < seg.paragraphs.size(); ++k) {
     const Span& sp = seg.paragraphs[k];
     auto a = Clock::now();
-    ranges_within(r.stripped, sp.begin, sp.end, w.removed);
-    w.normalizer.normalize(text.substr(sp.begin, sp.end - sp.begin), w.removed, w.normalized, w.map);
+    normalize_span(w.normalizer, text.substr(sp.begin, sp.end - sp.begin), sp.begin, r.stripped, w.removed,
+                   w.normalized, w.map);
     auto b = Clock::now();
     const std::size_t chars = w.shingler.tokenize(w.normalized, w.tokens);
     if (chars < o.min_chars) {
@@ -186,7 +183,7 @@ bool paragraph_texts(const InputFile& file, const FileResult& fr, const Context&
   }
   std::string bytes;
   if (!read_file(file.path, bytes, reason)) return false;
-  DecodeResult dr = decode_file(bytes, ctx);
+  DecodeResult dr = decode(std::move(bytes), ctx.options.input.decode);
   if (!dr.ok) {
     reason = dr.reason;
     return false;
@@ -376,8 +373,7 @@ Report run_report(const std::vector<std::string>& inputs, const ReportOptions& o
       }
       for (std::size_t k = b; k < e; ++k) {
         const ParaRec& p = *paras[k - b];
-        ranges_within(files[fi].stripped, p.dbegin, p.dend, wk.removed);
-        wk.normalizer.normalize(texts[k - b], wk.removed, wk.normalized, wk.map);
+        normalize_span(wk.normalizer, texts[k - b], p.dbegin, files[fi].stripped, wk.removed, wk.normalized, wk.map);
         wk.shingler.shingle_set(wk.normalized, sets[k]);
       }
       ctx.units_done += e - b;

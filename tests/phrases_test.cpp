@@ -2,6 +2,7 @@
 // brute force over every span of random texts), bounded edit distance (against the plain dynamic
 // programme) and the star grouping of variants (against an exact all-pairs grouping).
 #include "recur/phrases.hpp"
+#include "recur/text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -41,23 +42,7 @@ std::size_t pick(std::mt19937_64& rng, std::size_t lo, std::size_t hi) {
 /// UTF-8 of code points, for failure messages.
 std::string utf8(std::u32string_view s) {
   std::string out;
-  for (char32_t c : s) {
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
+  for (char32_t c : s) recur::append_utf8(out, c);
   return out;
 }
 
