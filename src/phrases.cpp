@@ -311,7 +311,7 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
     lo.threshold = std::clamp(0.5 * (1 - 2 * tolerance) / (1 + 2 * tolerance), 0.05, 0.5);
     const LshParams params = resolve_params(mo.perms, lo);
     const MinHasher hasher(mo);
-    std::vector<std::uint32_t> keys(n * params.bands);
+    std::vector<std::uint32_t> keys(n * params.bands);  // band-major
     detail::parallel_for(n, threads, [&](std::size_t i, unsigned) {
       const std::u32string& t = texts[i];
       std::vector<std::uint64_t> sh;
@@ -321,11 +321,11 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
       hasher.sign(sh, sig);
       std::vector<std::uint64_t> bk(params.bands);
       band_keys(sig, params, bk);
-      for (unsigned b = 0; b < params.bands; ++b) keys[i * params.bands + b] = fold_key(bk[b]);
+      for (unsigned b = 0; b < params.bands; ++b) keys[b * n + i] = fold_key(bk[b]);
     });
     // Buckets are cut (pairs with their first text only) beyond 20,000 texts, which only near-
     // identical floods of distinct texts reach.
-    auto pairs = candidate_pairs(std::span<const std::uint32_t>(keys), n, params.bands, 20000, nullptr, threads);
+    auto pairs = candidate_pairs_band_major(keys, n, params.bands, 20000, nullptr, threads);
     // Texts of up to 8 characters share too few shingles for LSH to be reliable: when there are
     // not too many of them, every pair of them is a candidate.
     {

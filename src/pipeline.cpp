@@ -57,7 +57,7 @@ struct FileResult {
   std::vector<DocumentInfo> documents;
   std::uint32_t paragraphs = 0, too_short = 0;
   std::vector<ParaRec> indexed;
-  std::vector<std::uint32_t> keys;        // indexed.size() x bands, folded (fold_key)
+  std::vector<std::uint32_t> keys;        // bands x indexed.size() (band-major), folded (fold_key)
   std::vector<std::uint32_t> signatures;  // indexed.size() x perms, only without verification
   std::vector<Range> stripped;            // decoded offsets of --strip matches
   double t_read = 0, t_segment = 0, t_normalize = 0, t_shingle = 0, t_sign = 0;
@@ -116,7 +116,10 @@ void index_file(const InputFile& file, Context& ctx, Worker& w, FileResult& r) {
   w.band.resize(bands);
   // Exact capacity: growth slack on these per-file vectors was most of the peak memory.
   r.indexed.reserve(seg.paragraphs.size());
-  r.keys.reserve(seg.paragraphs.size() * bands);
+  // Band-major: band b of paragraph k at keys[b * capacity + k], compacted at the end; the run's
+  // candidate search reads one band at a time.
+  const std::size_t capacity = seg.paragraphs.size();
+  r.keys.resize(capacity * bands);
   if (!o.verify) r.signatures.reserve(seg.paragraphs.size() * perms);
   std::uint64_t reported = 0;
   for (std::size_t k = 0; k < seg.paragraphs.size(); ++k) {
@@ -136,7 +139,7 @@ void index_file(const InputFile& file, Context& ctx, Worker& w, FileResult& r) {
     auto c = Clock::now();
     ctx.hasher.sign(w.shingles, w.signature);
     band_keys(w.signature, ctx.params, w.band);
-    for (std::uint64_t k : w.band) r.keys.push_back(fold_key(k));
+    for (unsigned b = 0; b < bands; ++b) r.keys[b * capacity + r.indexed.size()] = fold_key(w.band[b]);
     if (!o.verify) r.signatures.insert(r.signatures.end(), w.signature.begin(), w.signature.end());
     auto e = Clock::now();
     r.t_normalize += seconds_between(a, b);
@@ -159,6 +162,13 @@ void index_file(const InputFile& file, Context& ctx, Worker& w, FileResult& r) {
     }
   }
   ctx.bytes_done += file.size > reported ? file.size - reported : 0;
+  const std::size_t rows = r.indexed.size();
+  if (rows < capacity) {  // close the gaps left by paragraphs too short to index
+    for (unsigned b = 1; b < bands; ++b)
+      std::copy_n(r.keys.begin() + static_cast<std::ptrdiff_t>(b * capacity), rows,
+                  r.keys.begin() + static_cast<std::ptrdiff_t>(b * rows));
+    r.keys.resize(rows * bands);
+  }
   if (r.too_short * 4 > r.paragraphs) {  // many short paragraphs: give back the unused capacity
     r.indexed.shrink_to_fit();
     r.keys.shrink_to_fit();
@@ -319,14 +329,19 @@ Report run_report(const std::vector<std::string>& inputs, const ReportOptions& o
   ctx.stage = "candidates";
   std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
   {
-    std::vector<std::uint32_t> keys;
-    keys.reserve(n * params.bands);
-    for (auto& fr : files) {
-      keys.insert(keys.end(), fr.keys.begin(), fr.keys.end());
-      std::vector<std::uint32_t>().swap(fr.keys);
+    // Band-major, so that each band's keys are contiguous; each file's keys are freed once copied.
+    const unsigned bands = params.bands;
+    std::vector<std::uint32_t> keys(n * bands);
+    for (std::size_t f = 0; f < files.size(); ++f) {
+      const std::vector<std::uint32_t>& fk = files[f].keys;
+      const std::size_t rows = fk.size() / bands;
+      for (unsigned b = 0; b < bands; ++b)
+        std::copy_n(fk.begin() + static_cast<std::ptrdiff_t>(b * rows), rows,
+                    keys.begin() + static_cast<std::ptrdiff_t>(std::size_t{b} * n + first_id[f]));
+      std::vector<std::uint32_t>().swap(files[f].keys);
     }
     std::size_t truncated = 0;
-    pairs = candidate_pairs(std::span<const std::uint32_t>(keys), n, params.bands, o.max_bucket, &truncated, threads);
+    pairs = candidate_pairs_band_major(keys, n, bands, o.max_bucket, &truncated, threads);
     st.truncated_buckets = truncated;
   }
   st.candidate_pairs = pairs.size();

@@ -2,10 +2,12 @@
 #include "recur/report.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <iomanip>
 #include <sstream>
 
+#include "recur/encoding.hpp"
 #include "recur/text.hpp"
 
 namespace recur {
@@ -120,6 +122,46 @@ void write_csv_field(std::ostream& out, std::string_view s) {
   out << '"';
 }
 
+void append_json_number(std::string& out, std::uint64_t v) {
+  char digits[24];
+  const auto r = std::to_chars(digits, digits + sizeof digits, v);
+  out.append(digits, r.ptr);
+}
+
+// A JSON string as nlohmann::json::dump writes it without ensure_ascii: quotes, backslashes and
+// control characters escaped, everything else as is. Invalid UTF-8 (never expected: texts are
+// decoded) goes through nlohmann, which replaces it with U+FFFD.
+void append_json_string(std::string& out, std::string_view s) {
+  if (!is_valid_utf8(s)) {
+    out += nlohmann::ordered_json(std::string(s)).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    return;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t run = 0;  // start of the bytes not yet copied
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
 std::string fixed(double v, int digits) {
   std::ostringstream os;
   os << std::fixed << std::setprecision(digits) << v;
@@ -129,34 +171,64 @@ std::string fixed(double v, int digits) {
 }  // namespace
 
 void write_json(const Report& report, std::ostream& out) {
-  nlohmann::ordered_json j = json_head(report, stats_json(report.stats));
-  nlohmann::ordered_json clusters = nlohmann::ordered_json::array();
-  for (const auto& c : report.clusters) {
-    nlohmann::ordered_json jc;
-    jc["id"] = c.id;
-    jc["size"] = c.members.size();
-    jc["representative"] = c.representative;
-    nlohmann::ordered_json members = nlohmann::ordered_json::array();
-    for (const auto& m : c.members) {
-      nlohmann::ordered_json jm;
-      jm["path"] = m.path;
-      jm["document"] = m.document;
-      jm["document_index"] = m.document_index;
-      jm["paragraph"] = m.paragraph;
-      jm["line"] = m.line;
-      jm["line_end"] = m.line_end;
-      jm["byte_start"] = m.byte_start;
-      jm["byte_end"] = m.byte_end;
-      jm["similarity"] = round6(m.similarity);
-      jm["text"] = m.text;
-      members.push_back(std::move(jm));
+  // The head (options, stats, skipped, warnings) is small and goes through nlohmann::json. The
+  // clusters, one object per member and a hundred thousand of them on a 1 GiB corpus, are written
+  // straight to the stream in the same layout that json::dump(2) gives: building them as a JSON
+  // tree first took longer than finding them.
+  std::string head = json_head(report, stats_json(report.stats))
+                         .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  head.resize(head.size() - 2);  // "\n}": the clusters follow as the last member
+  std::string buf = std::move(head);
+  buf += ",\n  \"clusters\": ";
+  if (report.clusters.empty()) buf += "[]";
+  else buf += "[\n";
+  auto flush = [&] {
+    if (buf.size() >= (1u << 20)) {
+      out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+      buf.clear();
     }
-    jc["members"] = std::move(members);
-    clusters.push_back(std::move(jc));
+  };
+  for (std::size_t ci = 0; ci < report.clusters.size(); ++ci) {
+    const ReportCluster& c = report.clusters[ci];
+    buf += "    {\n      \"id\": ";
+    append_json_number(buf, c.id);
+    buf += ",\n      \"size\": ";
+    append_json_number(buf, c.members.size());
+    buf += ",\n      \"representative\": ";
+    append_json_number(buf, c.representative);
+    buf += ",\n      \"members\": ";
+    buf += c.members.empty() ? "[]" : "[\n";
+    for (std::size_t mi = 0; mi < c.members.size(); ++mi) {
+      const Member& m = c.members[mi];
+      buf += "        {\n          \"path\": ";
+      append_json_string(buf, m.path);
+      buf += ",\n          \"document\": ";
+      append_json_string(buf, m.document);
+      buf += ",\n          \"document_index\": ";
+      append_json_number(buf, m.document_index);
+      buf += ",\n          \"paragraph\": ";
+      append_json_number(buf, m.paragraph);
+      buf += ",\n          \"line\": ";
+      append_json_number(buf, m.line);
+      buf += ",\n          \"line_end\": ";
+      append_json_number(buf, m.line_end);
+      buf += ",\n          \"byte_start\": ";
+      append_json_number(buf, m.byte_start);
+      buf += ",\n          \"byte_end\": ";
+      append_json_number(buf, m.byte_end);
+      buf += ",\n          \"similarity\": ";
+      buf += nlohmann::ordered_json(round6(m.similarity)).dump();  // nlohmann's shortest form
+      buf += ",\n          \"text\": ";
+      append_json_string(buf, m.text);
+      buf += mi + 1 < c.members.size() ? "\n        },\n" : "\n        }\n";
+    }
+    if (!c.members.empty()) buf += "      ]";
+    buf += ci + 1 < report.clusters.size() ? "\n    },\n" : "\n    }\n";
+    flush();
   }
-  j["clusters"] = std::move(clusters);
-  // Replace rather than throw on invalid UTF-8: text is decoded, so this is only a safety net.
-  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+  if (!report.clusters.empty()) buf += "  ]";
+  buf += "\n}\n";
+  out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
 }
 
 void write_csv(const Report& report, std::ostream& out) {

@@ -89,49 +89,82 @@ class StrippedCursor {
   std::size_t i_ = 0;
 };
 
+// Position of the code point that ends just before `pos` (text is valid UTF-8).
+std::size_t previous_code_point(std::string_view text, std::size_t pos) noexcept {
+  do --pos; while (pos > 0 && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80);
+  return pos;
+}
+
 LineInfo analyse_line(std::string_view text, std::size_t ls, std::size_t le, std::span<const Range> stripped) {
   LineInfo info;
-  // Code points that are not stripped, with their positions.
-  char32_t first = 0, last = 0, before_last = 0;
-  bool seen_first = false;
-  std::size_t i = ls;
-  // Find the first stripped range that may overlap this line.
+  // Content characters (not white space, not stripped): the last two and the second.
+  char32_t last = 0, before_last = 0, second_seen = 0;
   auto it = std::lower_bound(stripped.begin(), stripped.end(), ls,
                              [](const Range& r, std::size_t p) { return r.end <= p; });
-  StrippedCursor cur(std::span<const Range>(it, stripped.end()));
-  char32_t second_seen = 0;
-  std::size_t n_content = 0;
-  while (i < le) {
-    if (const Range* r = cur.at(i)) {
-      i = std::min(std::max(r->end, i + 1), le);
-      continue;
+  if (it == stripped.end() || it->begin >= le) {
+    // No stripped text on this line (nearly always): only the ends of the line are decoded.
+    if (ls == le) return info;
+    std::size_t i = ls, k = ls;
+    info.indented = is_space(next_code_point(text, k));
+    for (k = i; i < le && is_space(next_code_point(text, k)); k = i) i = k;
+    if (i == le) return info;
+    info.empty = false;
+    info.begin = i;
+    std::size_t e = le, p = previous_code_point(text, e);
+    for (k = p; is_space(next_code_point(text, k)); k = p) e = p, p = previous_code_point(text, p);
+    info.end = e;
+    k = p;
+    last = next_code_point(text, k);
+    while (p > info.begin) {
+      p = previous_code_point(text, p);
+      k = p;
+      const char32_t c = next_code_point(text, k);
+      if (!is_space(c)) {
+        before_last = c;
+        break;
+      }
     }
-    std::size_t start = i;
-    char32_t c = next_code_point(text, i);
-    if (!seen_first) {
-      first = c;
-      seen_first = true;
-      info.indented = is_space(c);
-    }
-    if (is_space(c)) continue;
-    if (info.empty) {
-      info.begin = start;
-      info.empty = false;
-    }
-    info.end = i;
-    before_last = last;
-    last = c;
-    ++n_content;
-    if (n_content == 2) second_seen = c;
-  }
-  (void)first;
-  if (info.empty) return info;
-  // Characters between begin and end (spaces inside included), for the length heuristics.
-  std::size_t chars = 0;
-  for (std::size_t k = info.begin; k < info.end;) {
+    k = info.begin;
     next_code_point(text, k);
-    ++chars;
+    while (k < e) {
+      const char32_t c = next_code_point(text, k);
+      if (!is_space(c)) {
+        second_seen = c;
+        break;
+      }
+    }
+  } else {
+    StrippedCursor cur(std::span<const Range>(it, stripped.end()));
+    bool seen_first = false;
+    std::size_t n_content = 0;
+    for (std::size_t i = ls; i < le;) {
+      if (const Range* r = cur.at(i)) {
+        i = std::min(std::max(r->end, i + 1), le);
+        continue;
+      }
+      const std::size_t start = i;
+      const char32_t c = next_code_point(text, i);
+      if (!seen_first) {
+        seen_first = true;
+        info.indented = is_space(c);
+      }
+      if (is_space(c)) continue;
+      if (info.empty) {
+        info.begin = start;
+        info.empty = false;
+      }
+      info.end = i;
+      before_last = last;
+      last = c;
+      if (++n_content == 2) second_seen = c;
+    }
+    if (info.empty) return info;
   }
+  // Characters between begin and end (spaces inside included), for the length heuristics: the
+  // bytes that start a code point.
+  std::size_t chars = 0;
+  for (std::size_t k = info.begin; k < info.end; ++k)
+    chars += (static_cast<unsigned char>(text[k]) & 0xC0) != 0x80;
   info.chars = chars;
   {
     // A table-of-contents entry ends in white space and a page number; it is never wrapped.

@@ -83,9 +83,82 @@ bool is_space(char32_t c) noexcept {
 // ---------------------------------------------------------------------------------------------
 // Normalizer
 
+namespace {
+
+// What a normaliser does to each character of the Basic Multilingual Plane on its own, built once
+// per normaliser kind from ICU. A character whose entry is `alone` has a normalisation boundary on
+// both sides whatever surrounds it, so its normal form is `mapped` in any text; a character with
+// only a boundary after it still maps alone when the next character has one before it. Chinese
+// text is nearly all such characters (ideographs, full-width punctuation, digits), and the table
+// lookup is several times faster than ICU's normalizeUTF8 with an edit record.
+struct BmpTable {
+  // One 32-bit entry per code point (a 256 KiB table): where its mapping is in `pool`, and flags.
+  static constexpr std::uint32_t kOffsetMask = (1u << 20) - 1;
+  static constexpr unsigned kLengthShift = 20;          // 8 bits: mapping length in bytes
+  static constexpr std::uint32_t kUsable = 1u << 28;    // mapping known (at most 255 bytes)
+  static constexpr std::uint32_t kIdentity = 1u << 29;  // maps to itself
+  static constexpr std::uint32_t kBefore = 1u << 30;    // boundary before it, always
+  static constexpr std::uint32_t kAfter = 1u << 31;     // boundary after it, always
+  std::vector<std::uint32_t> entries;  // indexed by code point, 0..0xFFFF
+  std::string pool;
+  // Lead bytes of 3-byte sequences whose 4096 code points are all normalisation-inert (those of
+  // the CJK ideographs among them): such a character is skipped without decoding it.
+  bool inert_lead[256] = {};
+
+  explicit BmpTable(const icu::Normalizer2& norm) : entries(0x10000, 0) {
+    for (UChar32 c = 0; c < 0x10000; ++c) {
+      if (c >= 0xD800 && c <= 0xDFFF) continue;  // surrogates: not characters
+      std::uint32_t& e = entries[static_cast<std::size_t>(c)];
+      if (norm.hasBoundaryBefore(c)) e |= kBefore;
+      if (norm.hasBoundaryAfter(c)) e |= kAfter;
+      if (norm.isInert(c)) {
+        e |= kUsable | kIdentity;
+        continue;
+      }
+      UErrorCode status = U_ZERO_ERROR;
+      const icu::UnicodeString in(c);
+      const icu::UnicodeString out = norm.normalize(in, status);
+      std::string bytes;
+      out.toUTF8String(bytes);
+      if (U_FAILURE(status) || bytes.size() > 255 || pool.size() + bytes.size() > kOffsetMask) continue;
+      e |= kUsable | static_cast<std::uint32_t>(pool.size()) | static_cast<std::uint32_t>(bytes.size()) << kLengthShift;
+      if (out == in) e |= kIdentity;
+      pool += bytes;
+    }
+    for (unsigned lead = 0xE1; lead <= 0xEF; ++lead) {
+      bool all = lead != 0xED;  // ED leads surrogates and more
+      for (std::size_t c = (lead & 0x0Fu) << 12; all && c < ((lead & 0x0Fu) + 1) << 12; ++c)
+        all = norm.isInert(static_cast<UChar32>(c)) != 0;
+      inert_lead[lead] = all;
+    }
+  }
+};
+
+const icu::Normalizer2& icu_normalizer(bool casefold) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* n = casefold ? icu::Normalizer2::getNFKCCasefoldInstance(status)
+                                       : icu::Normalizer2::getNFKCInstance(status);
+  if (U_FAILURE(status) || n == nullptr)
+    throw Error(errc::internal, std::string("ICU normaliser: ") + u_errorName(status));
+  return *n;
+}
+
+// Built on first use (a few milliseconds), then shared read-only by every thread.
+const BmpTable& bmp_table(bool casefold) {
+  if (casefold) {
+    static const BmpTable folded(icu_normalizer(true));
+    return folded;
+  }
+  static const BmpTable plain(icu_normalizer(false));
+  return plain;
+}
+
+}  // namespace
+
 struct Normalizer::Impl {
   NormalizeOptions options;
   const icu::Normalizer2* norm = nullptr;
+  const BmpTable* table = nullptr;
   std::unique_ptr<icu::Transliterator> simplifier;
   std::unordered_map<char32_t, std::string> simplified;  // per-character cache
   std::string scratch;
@@ -146,10 +219,9 @@ struct Normalizer::Impl {
 
 Normalizer::Normalizer(const NormalizeOptions& options) : impl_(std::make_unique<Impl>()) {
   impl_->options = options;
+  impl_->norm = &icu_normalizer(options.casefold);
+  if (options.table) impl_->table = &bmp_table(options.casefold);
   UErrorCode status = U_ZERO_ERROR;
-  impl_->norm = options.casefold ? icu::Normalizer2::getNFKCCasefoldInstance(status)
-                                 : icu::Normalizer2::getNFKCInstance(status);
-  if (U_FAILURE(status)) throw Error(errc::internal, std::string("ICU normaliser: ") + u_errorName(status));
   if (options.simplify) {
     impl_->simplifier.reset(icu::Transliterator::createInstance("Traditional-Simplified", UTRANS_FORWARD, status));
     if (U_FAILURE(status) || !impl_->simplifier)
@@ -208,15 +280,76 @@ void Normalizer::normalize(std::string_view input, std::span<const Range> remove
     }
     if (begin < end) normalize_part(begin, end);
   };
+  // With the table: characters that map on their own are copied or replaced here; each run of
+  // the others, up to the next place where a boundary is certain, goes through ICU.
+  auto normalize_with_table = [&](std::size_t begin, std::size_t end) {
+    const BmpTable& t = *im.table;
+    std::size_t i = begin, copied = begin;  // input[copied, i) is unchanged and not yet copied
+    auto entry_at = [&](std::size_t at, char32_t& c, std::size_t& next) -> std::uint32_t {
+      next = at;
+      c = next_code_point(input, next);
+      return c < 0x10000 ? t.entries[c] : 0;  // 0: not in the table
+    };
+    auto has_before = [&](std::uint32_t e, char32_t c) {
+      return (e & BmpTable::kUsable) ? (e & BmpTable::kBefore) != 0 : im.norm->hasBoundaryBefore(static_cast<UChar32>(c)) != 0;
+    };
+    auto has_after = [&](std::uint32_t e, char32_t c) {
+      return (e & BmpTable::kUsable) ? (e & BmpTable::kAfter) != 0 : im.norm->hasBoundaryAfter(static_cast<UChar32>(c)) != 0;
+    };
+    auto boundary_before = [&](std::size_t at) {  // at a character start, or at end
+      if (at >= end) return true;
+      char32_t c = 0;
+      std::size_t next = 0;
+      return has_before(entry_at(at, c, next), c);
+    };
+    while (i < end) {
+      if (t.inert_lead[static_cast<unsigned char>(input[i])]) {  // an ideograph: nothing to do
+        i += 3;
+        continue;
+      }
+      char32_t c = 0;
+      std::size_t next = 0;
+      const std::uint32_t e = entry_at(i, c, next);
+      // A boundary is known before i (start of the piece, or after what was handled last).
+      if ((e & BmpTable::kUsable) && ((e & BmpTable::kAfter) || boundary_before(next))) {
+        if (!(e & BmpTable::kIdentity)) {
+          const std::size_t length = e >> BmpTable::kLengthShift & 0xFF;
+          target.append(input.data() + copied, i - copied);
+          target_map.add_change(target.size(), i, length, next - i);
+          target.append(t.pool, e & BmpTable::kOffsetMask, length);
+          copied = next;
+        }
+        i = next;
+        continue;
+      }
+      // A run that may interact: extend it to the next certain boundary.
+      std::size_t j = next;
+      bool after = has_after(e, c);
+      while (j < end && !after && !boundary_before(j)) {
+        char32_t d = 0;
+        std::size_t k = 0;
+        after = has_after(entry_at(j, d, k), d);
+        j = k;
+      }
+      target.append(input.data() + copied, i - copied);
+      normalize_piece(i, j);
+      i = copied = j;
+    }
+    target.append(input.data() + copied, end - copied);
+  };
+  auto normalize_span = [&](std::size_t begin, std::size_t end) {
+    if (im.table) normalize_with_table(begin, end);
+    else normalize_piece(begin, end);
+  };
   for (const Range& r : removed) {
     std::size_t b = std::min(r.begin, input.size()), e = std::min(r.end, input.size());
     if (b < pos) b = pos;
     if (e <= b) continue;
-    normalize_piece(pos, b);
+    normalize_span(pos, b);
     target_map.add_change(target.size(), b, 0, e - b);
     pos = e;
   }
-  normalize_piece(pos, input.size());
+  normalize_span(pos, input.size());
   if (im.options.simplify) im.simplify(im.scratch, im.scratch_map, out, map);
 }
 

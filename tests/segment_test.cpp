@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "recur/error.hpp"
@@ -364,6 +366,37 @@ TEST(SegmentStripped, AStrippedMarkerDoesNotHideIndentation) {
   const auto s = seg(text, ParagraphMode::indent, {find_range(text, "##m##")});
   ASSERT_EQ(s.paragraphs.size(), 2u);
   EXPECT_EQ(s.paragraphs[1].line, 2u);
+}
+
+// Lines without stripped text take a fast path that decodes only their ends; lines with stripped
+// text are walked character by character. An empty stripped range changes no content but forces
+// the walk, so the two must give the same segmentation on any text.
+TEST(SegmentStripped, TheFastPathForUnstrippedLinesAgreesWithTheFullWalk) {
+  const std::vector<std::string> pieces = {"组织", "工作", "。", "，", "　", " ", "\t", "\r", "一、", "（二）",
+                                           "第三", "1.", "②", "”", "。”", "综述　　13", "abc", "é", "\n",
+                                           "\n", "\n", "　　", "！", "x"};
+  std::mt19937 rng(5);
+  for (int round = 0; round < 300; ++round) {
+    std::string text;
+    const int n = static_cast<int>(rng() % 60);
+    for (int i = 0; i < n; ++i) text += pieces[rng() % pieces.size()];
+    // An empty range at every character boundary of every line.
+    std::vector<Range> empty_ranges;
+    for (std::size_t k = 0; k <= text.size(); ++k)
+      if (k == text.size() || (static_cast<unsigned char>(text[k]) & 0xC0) != 0x80) empty_ranges.push_back({k, k});
+    for (ParagraphMode mode : {ParagraphMode::automatic, ParagraphMode::indent, ParagraphMode::lines}) {
+      const auto fast = seg(text, mode);
+      const auto walked = seg(text, mode, empty_ranges);
+      ASSERT_EQ(fast.mode, walked.mode) << text;
+      ASSERT_EQ(fast.paragraphs.size(), walked.paragraphs.size()) << text;
+      for (std::size_t i = 0; i < fast.paragraphs.size(); ++i) {
+        const auto &a = fast.paragraphs[i], &b = walked.paragraphs[i];
+        EXPECT_EQ(std::tie(a.begin, a.end, a.line, a.line_end, a.document),
+                  std::tie(b.begin, b.end, b.line, b.line_end, b.document))
+            << "paragraph " << i << " of: " << text;
+      }
+    }
+  }
 }
 
 }  // namespace

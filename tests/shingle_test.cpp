@@ -2,6 +2,7 @@
 #include "recur/shingle.hpp"
 
 #include <gtest/gtest.h>
+#include <unicode/uchar.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -203,18 +204,47 @@ TEST(Shingles, OptionsAreKept) {
 // Known answer: the shingle hashes of a fixed string with the default options. Every signature,
 // band key and therefore every result depends on these values: a change here changes every
 // report, and signatures stored by an older version would no longer be comparable.
+// The expected values were computed outside recur, with libxxhash itself: a CJK token is its code
+// point, "gdp" is XXH3_64bits_withSeed("gdp", 3, 0x9E3779B97F4A7C15), and each shingle is
+// XXH3_64bits_withSeed over the two tokens as 16 little-endian bytes, seed 0.
 TEST(Shingles, KnownAnswerWithDefaultOptions) {
   Shingler shingler;
   Hashes tokens, out;
   shingler.tokenize("坚持稳中求进，gdp增长", tokens);
   ASSERT_EQ(tokens.size(), 9u);  // 坚 持 稳 中 求 进 gdp 增 长
+  EXPECT_EQ(tokens[0], 0x575Au);  // 坚
+  EXPECT_EQ(tokens[8], 0x957Fu);  // 长
   shingler.shingles(tokens, out);
   const Hashes expected = {
-      17816385270032964637ull, 14495070016775714692ull, 1960488054547467969ull,
-      6369410855371450438ull,  8140164421070835277ull,  7590195327800682729ull,
-      6095503654601473960ull,  978626714160069005ull,
+      7055563688586257352ull, 2272408309209285809ull,  5120629589412385325ull,
+      9477832000544339503ull, 5971881247375586820ull,  16196957968870031222ull,
+      8959250309028740562ull, 16606255387132884576ull,
   };
   EXPECT_EQ(out, expected);
+}
+
+// The punctuation ranges that skip ICU's property lookups must hold no letter or digit.
+TEST(ShingleTokenize, PunctuationBlocksHoldNoLettersOrDigits) {
+  std::size_t in_blocks = 0;
+  for (char32_t c = 0x80; c < 0x10000; ++c) {
+    if (!recur::is_punctuation_block(c)) continue;
+    ++in_blocks;
+    EXPECT_FALSE(u_isalnum(static_cast<UChar32>(c))) << std::hex << static_cast<std::uint32_t>(c);
+    EXPECT_FALSE(u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_ALPHABETIC))
+        << std::hex << static_cast<std::uint32_t>(c);
+  }
+  EXPECT_GT(in_blocks, 100u);
+  for (char32_t c : {U'。', U'，', U'“', U'”', U'、', U'《', U'》', U'…', U'—', U'【'})
+    EXPECT_TRUE(recur::is_punctuation_block(c)) << std::hex << static_cast<std::uint32_t>(c);
+  for (char32_t c : {U'a', U'é', U'中', U'々', U'〇', U'ー', U'Ａ'}) EXPECT_FALSE(recur::is_punctuation_block(c));
+}
+
+// Text with punctuation between words: the words are still found.
+TEST(ShingleTokenize, WordsBetweenChinesePunctuationAreTokens) {
+  std::size_t chars = 0;
+  const auto t = tokens_of("《café》、“naïve”。", &chars);
+  EXPECT_EQ(t.size(), 2u);
+  EXPECT_EQ(chars, 9u);
 }
 
 // --- sort_unique -----------------------------------------------------------------------------

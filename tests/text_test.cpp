@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -205,6 +206,44 @@ TEST(OffsetMap, ShiftsOffsetsAfterEachChangeAndKeepsChangesAtomic) {
   map.clear();
   EXPECT_TRUE(map.changes().empty());
   EXPECT_EQ(map.to_input_begin(6), 6u);
+}
+
+// The table of characters that normalise on their own must change nothing: same text and, at
+// every character boundary of the output, the same offsets as sending everything through ICU.
+// The pieces are chosen to interact: combining marks after letters and after full-width letters,
+// Hangul jamo that compose, half-width katakana with a voicing mark, expansions (ﬁ, ㈱, U+FDFA),
+// case folding that changes length (ß, İ, ΐ), characters outside the BMP, and --strip ranges.
+TEST(Normalizer, TheCharacterTableGivesWhatIcuGives) {
+  const std::vector<std::string> pieces = {
+      "组织", "工作", "，", "。", "“", "”", "　", " ", "a", "Z", "e", "\u0301", "\u0323", "Ａ", "ｅ",
+      "\u1100", "\u1161", "\u11A8", "한", "ｶ", "ﾞ", "ﬁ", "㈱", "\uFDFA", "Ⅻ", "²", "ß", "İ", "ΐ", "Σ",
+      "ς", "\u0345", "𝐀", "😀", "\U0002F800", "\uF900", "ㄱ", "½", "…", "１", "\u0300\u0316", "\n", "〇"};
+  std::mt19937 rng(11);
+  for (bool casefold : {true, false}) {
+    NormalizeOptions with_table, icu_only;
+    with_table.casefold = icu_only.casefold = casefold;
+    icu_only.table = false;
+    for (int round = 0; round < 400; ++round) {
+      std::string input;
+      const int n = static_cast<int>(rng() % 40);
+      for (int i = 0; i < n; ++i) input += pieces[rng() % pieces.size()];
+      std::vector<Range> removed;
+      if (round % 3 == 0 && input.size() > 4) {  // a stripped range on character boundaries
+        std::size_t b = rng() % input.size(), e = b + rng() % (input.size() - b);
+        while (b > 0 && (static_cast<unsigned char>(input[b]) & 0xC0) == 0x80) --b;
+        while (e < input.size() && (static_cast<unsigned char>(input[e]) & 0xC0) == 0x80) ++e;
+        if (b < e) removed.push_back({b, e});
+      }
+      const Normalized a = normalize(input, removed, with_table);
+      const Normalized b = normalize(input, removed, icu_only);
+      ASSERT_EQ(a.text, b.text) << input;
+      for (std::size_t pos = 0; pos <= a.text.size(); ++pos) {
+        if (pos < a.text.size() && (static_cast<unsigned char>(a.text[pos]) & 0xC0) == 0x80) continue;
+        EXPECT_EQ(a.map.to_input_begin(pos), b.map.to_input_begin(pos)) << input << " at " << pos;
+        EXPECT_EQ(a.map.to_input_end(pos), b.map.to_input_end(pos)) << input << " at " << pos;
+      }
+    }
+  }
 }
 
 // --- Pattern ---------------------------------------------------------------------------------

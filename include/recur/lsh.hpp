@@ -67,6 +67,12 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(
     std::span<const std::uint32_t> keys, std::size_t count, unsigned bands,
     std::size_t max_bucket = SIZE_MAX, std::size_t* truncated_buckets = nullptr, unsigned threads = 1);
 
+/// The same from band-major keys: `keys[b * count + i]` is band b's key of item i. Each band is
+/// then read sequentially; with row-major keys every band strides through all of them.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs_band_major(
+    std::span<const std::uint32_t> keys, std::size_t count, unsigned bands,
+    std::size_t max_bucket = SIZE_MAX, std::size_t* truncated_buckets = nullptr, unsigned threads = 1);
+
 /// The same from full 64-bit keys (as band_keys() writes them), folded with fold_key().
 std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(
     std::span<const std::uint64_t> keys, std::size_t count, unsigned bands,

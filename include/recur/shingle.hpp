@@ -3,7 +3,8 @@
 /// Shingles: hashed n-grams of tokens. A token is one CJK character, or one word of any other
 /// script (ICU word break; a plain run of ASCII letters and digits is taken as one word without
 /// asking ICU). Punctuation and whitespace are not tokens, so shingles run across them: a
-/// shingle of size 2 over "组织，工作" is {组织, 织工, 工作}. Tokens and shingles are hashed with XXH3.
+/// shingle of size 2 over "组织，工作" is {组织, 织工, 工作}. A CJK token is its code point, a
+/// word token the XXH3 hash of its bytes; a shingle is the XXH3 hash of its tokens.
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -54,6 +55,10 @@ class Shingler {
   std::unique_ptr<Impl> impl_;
   std::vector<std::uint64_t> scratch_;
 };
+
+/// True for code points in punctuation blocks that hold no letters or digits (general punctuation,
+/// CJK symbols and punctuation, full-width punctuation): never part of a word token.
+bool is_punctuation_block(char32_t c) noexcept;
 
 /// Sorts `v` and removes duplicates.
 void sort_unique(std::vector<std::uint64_t>& v);

@@ -47,6 +47,10 @@ class OffsetMap {
 struct NormalizeOptions {
   bool casefold = true;   ///< NFKC_Casefold (default) rather than plain NFKC
   bool simplify = false;  ///< also Traditional -> Simplified Chinese (ICU "Hant-Hans"); slower
+  /// Characters of the Basic Multilingual Plane that normalise on their own (a normalisation
+  /// boundary on both sides) are mapped from a table built once from ICU; the rest go through
+  /// ICU. Same text and offsets either way; false sends everything through ICU (for tests).
+  bool table = true;
 };
 
 /// Normalises text. Holds ICU objects, so make one per thread (it is cheap to copy options,
