@@ -68,16 +68,6 @@ void colliding_band_entries(std::span<const std::uint32_t> keys, std::vector<std
   }
 }
 
-// Midpoint rule with enough steps that the choice of (b, r) is stable to the 4th decimal.
-template <class F>
-double integrate(F f, double a, double b) {
-  constexpr int kSteps = 400;
-  const double h = (b - a) / kSteps;
-  double sum = 0;
-  for (int i = 0; i < kSteps; ++i) sum += f(a + (i + 0.5) * h);
-  return sum * h;
-}
-
 }  // namespace
 
 std::string LshOptions::validate(unsigned perms) const {
@@ -97,20 +87,45 @@ double collision_probability(double s, LshParams p) noexcept {
 }
 
 LshParams optimal_params(unsigned perms, const LshOptions& o) {
+  // The false-positive area (P over [0, t]) and false-negative area (1 - P over [t, 1]) of every
+  // (bands, rows) with bands * rows <= perms, by the midpoint rule. For each step s, s^rows and
+  // (1 - s^rows)^bands come from running products, not pow(): evaluating pow() 1.1 million times
+  // was 20 ms, a quarter of a whole run on a small corpus.
+  constexpr int kSteps = 400;
+  const double t = o.threshold;
+  std::vector<std::size_t> first(perms + 2, 0);  // first[r]: where row count r's bands start
+  for (unsigned r = 1; r <= perms; ++r) first[r + 1] = first[r] + perms / r;
+  std::vector<double> fp(first[perms + 1], 0.0), fn(first[perms + 1], 0.0);
+  auto accumulate = [&](double lo, double hi, std::vector<double>& area, bool above) {
+    const double h = (hi - lo) / kSteps;
+    for (int i = 0; i < kSteps; ++i) {
+      const double s = lo + (i + 0.5) * h;
+      double power = 1;  // s^r
+      for (unsigned r = 1; r <= perms; ++r) {
+        power *= s;
+        const double miss = 1.0 - power;  // a band of r rows does not collide
+        double all_miss = 1;              // (1 - s^r)^b: no band collides
+        double* row = area.data() + first[r];
+        for (unsigned b = 1; b <= perms / r; ++b) {
+          all_miss *= miss;
+          row[b - 1] += (above ? all_miss : 1.0 - all_miss) * h;
+        }
+      }
+    }
+  };
+  accumulate(0.0, t, fp, false);
+  if (t < 1) accumulate(t, 1.0, fn, true);
   LshParams best{1, 1};
   double best_err = INFINITY;
-  const double t = o.threshold;
   for (unsigned b = 1; b <= perms; ++b) {
     for (unsigned r = 1; b * r <= perms; ++r) {
       if (o.bands && b != o.bands) continue;
       if (o.rows && r != o.rows) continue;
-      const LshParams p{b, r};
-      const double fp = integrate([&](double s) { return collision_probability(s, p); }, 0.0, t);
-      const double fn = t < 1 ? integrate([&](double s) { return 1.0 - collision_probability(s, p); }, t, 1.0) : 0.0;
-      const double err = o.false_positive_weight * fp + o.false_negative_weight * fn;
+      const std::size_t at = first[r] + b - 1;
+      const double err = o.false_positive_weight * fp[at] + o.false_negative_weight * fn[at];
       if (err < best_err - 1e-12) {
         best_err = err;
-        best = p;
+        best = {b, r};
       }
     }
   }

@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -82,6 +83,53 @@ TEST(IsValidUtf8, AcceptsAsciiChineseAndFourByteSequences) {
   EXPECT_TRUE(is_valid_utf8("\xED\x9F\xBF"));            // U+D7FF, just below the surrogates
   EXPECT_TRUE(is_valid_utf8("\xEE\x80\x80"));            // U+E000, just above them
   EXPECT_TRUE(is_valid_utf8(std::string_view("a\0b", 3)));  // NUL is valid UTF-8
+}
+
+// The validator skips ahead over ASCII words and runs of 3-byte sequences; it must agree with a
+// plain byte-by-byte reading of Unicode's table 3-7 wherever an error falls relative to those
+// runs. Reference: the well-formed byte sequences of Unicode 3.9, table 3-7.
+bool reference_valid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  auto in = [&](std::size_t k, unsigned lo, unsigned hi) {
+    if (i + k >= text.size()) return false;
+    const auto b = static_cast<unsigned char>(text[i + k]);
+    return b >= lo && b <= hi;
+  };
+  while (i < text.size()) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    std::size_t len = 0;
+    if (b <= 0x7F) len = 1;
+    else if (b >= 0xC2 && b <= 0xDF) len = in(1, 0x80, 0xBF) ? 2 : 0;
+    else if (b == 0xE0) len = in(1, 0xA0, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
+    else if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) len = in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
+    else if (b == 0xED) len = in(1, 0x80, 0x9F) && in(2, 0x80, 0xBF) ? 3 : 0;
+    else if (b == 0xF0) len = in(1, 0x90, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+    else if (b >= 0xF1 && b <= 0xF3) len = in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+    else if (b == 0xF4) len = in(1, 0x80, 0x8F) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+TEST(IsValidUtf8, AgreesWithTable37OnMostlyChineseTextWithOneBadByte) {
+  const std::vector<std::string> pieces = {"组", "织", "，", "。", "\xEF\xBF\xBD", "\xED\x9F\xBF", "\xE0\xA0\x80",
+                                           "a", "1", "\n", "é", "\xF0\x9F\x98\x80", "\xF4\x8F\xBF\xBF"};
+  std::mt19937 rng(21);
+  std::size_t invalid = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    const int n = static_cast<int>(rng() % 24);
+    for (int i = 0; i < n; ++i) text += pieces[rng() % (round % 2 ? 4 : pieces.size())];
+    if (!text.empty() && rng() % 4 != 0) {  // one byte replaced by any value, or the text cut short
+      if (rng() % 5 == 0) text.resize(rng() % text.size());
+      else text[rng() % text.size()] = static_cast<char>(rng() % 256);
+    }
+    const bool expected = reference_valid_utf8(text);
+    invalid += !expected;
+    ASSERT_EQ(is_valid_utf8(text), expected) << ::testing::PrintToString(text);
+  }
+  EXPECT_GT(invalid, 5000u);  // the corruptions do produce invalid text
 }
 
 TEST(IsValidUtf8, RejectsOverlongEncodings) {

@@ -405,3 +405,4 @@ TEST(CandidatePairs, BandMajorKeysGiveTheSamePairsAsRowMajor) {
     EXPECT_EQ(cut_rows, cut_bands);
   }
 }
+
