@@ -192,26 +192,15 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs_band_major(
   return out;
 }
 
-std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(std::span<const std::uint32_t> keys,
+std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(std::span<const std::uint64_t> keys,
                                                                      std::size_t count, unsigned bands,
                                                                      std::size_t max_bucket,
                                                                      std::size_t* truncated_buckets,
                                                                      unsigned threads) {
   std::vector<std::uint32_t> by_band(keys.size());
   for (std::size_t i = 0; i < count; ++i)
-    for (unsigned b = 0; b < bands; ++b) by_band[b * count + i] = keys[i * bands + b];
+    for (unsigned b = 0; b < bands; ++b) by_band[b * count + i] = fold_key(keys[i * bands + b]);
   return candidate_pairs_band_major(by_band, count, bands, max_bucket, truncated_buckets, threads);
-}
-
-std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(std::span<const std::uint64_t> keys,
-                                                                     std::size_t count, unsigned bands,
-                                                                     std::size_t max_bucket,
-                                                                     std::size_t* truncated_buckets,
-                                                                     unsigned threads) {
-  std::vector<std::uint32_t> folded(keys.size());
-  std::transform(keys.begin(), keys.end(), folded.begin(), fold_key);
-  return candidate_pairs(std::span<const std::uint32_t>(folded), count, bands, max_bucket, truncated_buckets,
-                         threads);
 }
 
 }  // namespace recur

@@ -179,54 +179,66 @@ void write_json(const Report& report, std::ostream& out) {
                          .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   head.resize(head.size() - 2);  // "\n}": the clusters follow as the last member
   std::string buf = std::move(head);
-  buf += ",\n  \"clusters\": ";
-  if (report.clusters.empty()) buf += "[]";
-  else buf += "[\n";
-  auto flush = [&] {
-    if (buf.size() >= (1u << 20)) {
+  // dump(2)'s layout: each member or element on its own line, indented two spaces per level.
+  auto next = [&](int depth, bool first) {
+    buf += first ? "\n" : ",\n";
+    buf.append(2 * static_cast<std::size_t>(depth), ' ');
+  };
+  auto key = [&](int depth, const char* name, bool first = false) {
+    next(depth, first);
+    buf += '"';
+    buf += name;
+    buf += "\": ";
+  };
+  auto number = [&](int depth, const char* name, std::uint64_t v, bool first = false) {
+    key(depth, name, first);
+    append_json_number(buf, v);
+  };
+  auto string = [&](int depth, const char* name, std::string_view v, bool first = false) {
+    key(depth, name, first);
+    append_json_string(buf, v);
+  };
+  auto close = [&](int depth, char bracket) {
+    buf += '\n';
+    buf.append(2 * static_cast<std::size_t>(depth), ' ');
+    buf += bracket;
+  };
+  key(1, "clusters");
+  buf += report.clusters.empty() ? "[]" : "[";
+  for (std::size_t ci = 0; ci < report.clusters.size(); ++ci) {
+    const ReportCluster& c = report.clusters[ci];
+    next(2, ci == 0);
+    buf += '{';
+    number(3, "id", c.id, true);
+    number(3, "size", c.members.size());
+    number(3, "representative", c.representative);
+    key(3, "members");
+    buf += c.members.empty() ? "[]" : "[";
+    for (std::size_t mi = 0; mi < c.members.size(); ++mi) {
+      const Member& m = c.members[mi];
+      next(4, mi == 0);
+      buf += '{';
+      string(5, "path", m.path, true);
+      string(5, "document", m.document);
+      number(5, "document_index", m.document_index);
+      number(5, "paragraph", m.paragraph);
+      number(5, "line", m.line);
+      number(5, "line_end", m.line_end);
+      number(5, "byte_start", m.byte_start);
+      number(5, "byte_end", m.byte_end);
+      key(5, "similarity");
+      buf += nlohmann::ordered_json(round6(m.similarity)).dump();  // nlohmann's shortest form
+      string(5, "text", m.text);
+      close(4, '}');
+    }
+    if (!c.members.empty()) close(3, ']');
+    close(2, '}');
+    if (buf.size() >= (1u << 20)) {  // write in pieces of about a megabyte
       out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
       buf.clear();
     }
-  };
-  for (std::size_t ci = 0; ci < report.clusters.size(); ++ci) {
-    const ReportCluster& c = report.clusters[ci];
-    buf += "    {\n      \"id\": ";
-    append_json_number(buf, c.id);
-    buf += ",\n      \"size\": ";
-    append_json_number(buf, c.members.size());
-    buf += ",\n      \"representative\": ";
-    append_json_number(buf, c.representative);
-    buf += ",\n      \"members\": ";
-    buf += c.members.empty() ? "[]" : "[\n";
-    for (std::size_t mi = 0; mi < c.members.size(); ++mi) {
-      const Member& m = c.members[mi];
-      buf += "        {\n          \"path\": ";
-      append_json_string(buf, m.path);
-      buf += ",\n          \"document\": ";
-      append_json_string(buf, m.document);
-      buf += ",\n          \"document_index\": ";
-      append_json_number(buf, m.document_index);
-      buf += ",\n          \"paragraph\": ";
-      append_json_number(buf, m.paragraph);
-      buf += ",\n          \"line\": ";
-      append_json_number(buf, m.line);
-      buf += ",\n          \"line_end\": ";
-      append_json_number(buf, m.line_end);
-      buf += ",\n          \"byte_start\": ";
-      append_json_number(buf, m.byte_start);
-      buf += ",\n          \"byte_end\": ";
-      append_json_number(buf, m.byte_end);
-      buf += ",\n          \"similarity\": ";
-      buf += nlohmann::ordered_json(round6(m.similarity)).dump();  // nlohmann's shortest form
-      buf += ",\n          \"text\": ";
-      append_json_string(buf, m.text);
-      buf += mi + 1 < c.members.size() ? "\n        },\n" : "\n        }\n";
-    }
-    if (!c.members.empty()) buf += "      ]";
-    buf += ci + 1 < report.clusters.size() ? "\n    },\n" : "\n    }\n";
-    flush();
   }
-  if (!report.clusters.empty()) buf += "  ]";
+  if (!report.clusters.empty()) close(1, ']');
   buf += "\n}\n";
   out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
 }

@@ -324,7 +324,7 @@ TEST(CandidatePairs, FromBandKeysOfSignatures) {
 
 TEST(CandidatePairs, NoItemsOrNoCollisionsGiveNoPairs) {
   EXPECT_TRUE(recur::candidate_pairs(std::span<const std::uint64_t>(), 0, 4).empty());
-  EXPECT_TRUE(recur::candidate_pairs(std::span<const std::uint32_t>(), 0, 4).empty());
+  EXPECT_TRUE(recur::candidate_pairs_band_major(std::span<const std::uint32_t>(), 0, 4).empty());
   const std::vector<std::uint64_t> keys = {1, 2, 3, 4, 5, 6};
   EXPECT_TRUE(recur::candidate_pairs(keys, 3, 2).empty());
   EXPECT_TRUE(recur::candidate_pairs(keys, 1, 6).empty());
@@ -374,10 +374,11 @@ TEST(CandidatePairs, FoldedAndFullKeysGiveTheSamePairs) {
   const unsigned bands = 5;
   std::vector<std::uint64_t> full(n * bands);
   for (auto& k : full) k = (rng() % 40) * 0x100000001ULL + 7;  // collisions, both halves used
-  std::vector<std::uint32_t> folded(full.size());
-  for (std::size_t i = 0; i < full.size(); ++i) folded[i] = recur::fold_key(full[i]);
+  std::vector<std::uint32_t> folded(full.size());  // band-major
+  for (std::size_t i = 0; i < n; ++i)
+    for (unsigned b = 0; b < bands; ++b) folded[b * n + i] = recur::fold_key(full[i * bands + b]);
   const auto a = recur::candidate_pairs(std::span<const std::uint64_t>(full), n, bands);
-  const auto b = recur::candidate_pairs(std::span<const std::uint32_t>(folded), n, bands, SIZE_MAX, nullptr, 2);
+  const auto b = recur::candidate_pairs_band_major(folded, n, bands, SIZE_MAX, nullptr, 2);
   EXPECT_FALSE(a.empty());
   EXPECT_EQ(a, b);
 }
@@ -388,7 +389,8 @@ TEST(CandidatePairs, BandMajorKeysGiveTheSamePairsAsRowMajor) {
   std::mt19937_64 rng(7);
   const std::size_t n = 2000;
   const unsigned bands = 6;
-  std::vector<std::uint32_t> rows(n * bands), by_band(n * bands);
+  std::vector<std::uint64_t> rows(n * bands);
+  std::vector<std::uint32_t> by_band(n * bands);
   for (std::size_t i = 0; i < n; ++i)
     for (unsigned b = 0; b < bands; ++b) {
       // Keys spread over all 32 bits (every radix digit matters), with some collisions.
@@ -398,7 +400,7 @@ TEST(CandidatePairs, BandMajorKeysGiveTheSamePairsAsRowMajor) {
     }
   for (std::size_t max_bucket : {std::size_t{3}, SIZE_MAX}) {
     std::size_t cut_rows = 0, cut_bands = 0;
-    const auto a = recur::candidate_pairs(std::span<const std::uint32_t>(rows), n, bands, max_bucket, &cut_rows);
+    const auto a = recur::candidate_pairs(std::span<const std::uint64_t>(rows), n, bands, max_bucket, &cut_rows);
     const auto b = recur::candidate_pairs_band_major(by_band, n, bands, max_bucket, &cut_bands, 2);
     EXPECT_FALSE(a.empty());
     EXPECT_EQ(a, b);

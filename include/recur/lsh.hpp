@@ -58,22 +58,17 @@ inline std::uint32_t fold_key(std::uint64_t key) noexcept {
   return static_cast<std::uint32_t>(key ^ (key >> 32));
 }
 
-/// Candidate pairs (a < b) from folded band keys: `keys` holds `count` rows of `bands` keys each,
-/// row i for item i. Sorted and without duplicates. A bucket holding more than
-/// `max_bucket` items (default: no limit) contributes only pairs with its first item; the number of
-/// buckets cut this way is added to *truncated_buckets when given. Bands are processed on up to
-/// `threads` threads; the result does not depend on it.
-std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(
-    std::span<const std::uint32_t> keys, std::size_t count, unsigned bands,
-    std::size_t max_bucket = SIZE_MAX, std::size_t* truncated_buckets = nullptr, unsigned threads = 1);
-
-/// The same from band-major keys: `keys[b * count + i]` is band b's key of item i. Each band is
-/// then read sequentially; with row-major keys every band strides through all of them.
+/// Candidate pairs (a < b) from folded band keys (fold_key), band-major: `keys[b * count + i]` is
+/// band b's key of item i, so each band is read sequentially. Sorted and without duplicates. A
+/// bucket holding more than `max_bucket` items (default: no limit) contributes only pairs with its
+/// first item; the number of buckets cut this way is added to *truncated_buckets when given. Bands
+/// are processed on up to `threads` threads; the result does not depend on it.
 std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs_band_major(
     std::span<const std::uint32_t> keys, std::size_t count, unsigned bands,
     std::size_t max_bucket = SIZE_MAX, std::size_t* truncated_buckets = nullptr, unsigned threads = 1);
 
-/// The same from full 64-bit keys (as band_keys() writes them), folded with fold_key().
+/// The same from full 64-bit keys as band_keys() writes them, row-major (`count` rows of `bands`
+/// keys, row i for item i): folded and transposed, then as above.
 std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(
     std::span<const std::uint64_t> keys, std::size_t count, unsigned bands,
     std::size_t max_bucket = SIZE_MAX, std::size_t* truncated_buckets = nullptr, unsigned threads = 1);
