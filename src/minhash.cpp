@@ -65,6 +65,11 @@ std::size_t MinHasher::probe(std::size_t bin, std::uint64_t attempt) const noexc
 }
 
 void MinHasher::sign(std::span<const std::uint64_t> shingles, std::span<std::uint32_t> signature) const {
+  // The bins and the densification probes are laid out for exactly `perms` values.
+  if (signature.size() != options_.perms)
+    throw Error(errc::internal, "MinHasher::sign: the signature must have --perms (" +
+                                    std::to_string(options_.perms) + ") entries, not " +
+                                    std::to_string(signature.size()));
   std::fill(signature.begin(), signature.end(), 0xFFFFFFFFU);
   if (options_.scheme == MinHashScheme::one_permutation) {
     sign_one_permutation(shingles, signature);

@@ -288,7 +288,11 @@ void Normalizer::normalize(std::string_view input, std::span<const Range> remove
     auto entry_at = [&](std::size_t at, char32_t& c, std::size_t& next) -> std::uint32_t {
       next = at;
       c = next_code_point(input, next);
-      return c < 0x10000 ? t.entries[c] : 0;  // 0: not in the table
+      if (c < 0x10000) return t.entries[c];
+      // Outside the table: an inert character (most of them: ideographs of the extensions, emoji)
+      // maps to itself alone; for the others (0) ICU is asked.
+      constexpr std::uint32_t kInert = BmpTable::kUsable | BmpTable::kIdentity | BmpTable::kBefore | BmpTable::kAfter;
+      return im.norm->isInert(static_cast<UChar32>(c)) ? kInert : 0;
     };
     auto has_before = [&](std::uint32_t e, char32_t c) {
       return (e & BmpTable::kUsable) ? (e & BmpTable::kBefore) != 0 : im.norm->hasBoundaryBefore(static_cast<UChar32>(c)) != 0;
@@ -300,7 +304,8 @@ void Normalizer::normalize(std::string_view input, std::span<const Range> remove
       if (at >= end) return true;
       char32_t c = 0;
       std::size_t next = 0;
-      return has_before(entry_at(at, c, next), c);
+      const std::uint32_t e = entry_at(at, c, next);  // sets c: not in the same expression
+      return has_before(e, c);
     };
     while (i < end) {
       if (t.inert_lead[static_cast<unsigned char>(input[i])]) {  // an ideograph: nothing to do
@@ -328,7 +333,8 @@ void Normalizer::normalize(std::string_view input, std::span<const Range> remove
       while (j < end && !after && !boundary_before(j)) {
         char32_t d = 0;
         std::size_t k = 0;
-        after = has_after(entry_at(j, d, k), d);
+        const std::uint32_t f = entry_at(j, d, k);  // sets d: not in the same expression
+        after = has_after(f, d);
         j = k;
       }
       target.append(input.data() + copied, i - copied);

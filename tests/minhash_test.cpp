@@ -9,6 +9,8 @@
 #include <random>
 #include <vector>
 
+#include "recur/error.hpp"
+
 namespace {
 
 using recur::MinHasher;
@@ -308,3 +310,17 @@ TEST(OnePermutation, EstimatesJaccardWithinTheExpectedError) {
 }
 
 }  // namespace
+
+// The bins and probe tables are laid out for `perms` values: any other length is refused, not
+// written past.
+TEST(MinHashSign, ASignatureOfTheWrongLengthIsRefused) {
+  for (auto scheme : {recur::MinHashScheme::classic, recur::MinHashScheme::one_permutation}) {
+    recur::MinHashOptions o;
+    o.scheme = scheme;
+    const recur::MinHasher hasher(o);
+    std::vector<std::uint32_t> longer(o.perms + 1), shorter(o.perms - 1);
+    const std::vector<std::uint64_t> set = {1, 2, 3};
+    EXPECT_THROW(hasher.sign(set, longer), recur::Error);
+    EXPECT_THROW(hasher.sign(set, shorter), recur::Error);
+  }
+}

@@ -48,7 +48,8 @@ class MinHasher {
  public:
   explicit MinHasher(const MinHashOptions& options = {});
   /// Writes the signature of `shingles` (any order, duplicates allowed) to `signature`, which
-  /// must have options().perms entries. An empty set gives all 0xFFFFFFFF.
+  /// must have options().perms entries (else Error(errc::internal)). An empty set gives all
+  /// 0xFFFFFFFF.
   void sign(std::span<const std::uint64_t> shingles, std::span<std::uint32_t> signature) const;
   const MinHashOptions& options() const noexcept { return options_; }
 
