@@ -48,11 +48,11 @@ void normalize_span(Normalizer& normalizer, std::string_view span, std::size_t b
   normalizer.normalize(span, removed, out, map);
 }
 
-LoadedFile load_file(const std::string& path, const LoadSettings& s) {
+LoadedFile load_file(const std::string& path, const LoadSettings& s, std::string* buffer) {
   using Clock = std::chrono::steady_clock;
   LoadedFile r;
   const auto t0 = Clock::now();
-  std::string bytes;
+  std::string bytes = buffer ? std::move(*buffer) : std::string();  // its capacity is reused
   r.stamp = stamp_of(path);
   if (!read_file(path, bytes, r.reason)) return r;
   r.bytes = bytes.size();

@@ -14,29 +14,37 @@ namespace {
 
 // The entries (key << 32 | item) of one band whose key may occur more than once, sorted by key
 // with item order kept within a key. Nearly every key of a band is unique, so sorting all of them
-// (an LSD radix sort over the whole band was 18 ns per entry, most of it cache and TLB misses) is
-// wasted work. Instead:
-//   1. a stable partition by the key's top 8 bits into 256 buckets (few enough output streams for
-//      the caches and the TLB), so each bucket is small enough to stay in cache;
+// (an LSD radix sort over the whole band cost 18 ns per entry) is wasted work. Instead:
+//   1. a stable partition by the key's top 8 bits into 256 buckets, so each bucket is small enough
+//      to stay in cache. It is done as two partitions of 16: scattering to 256 places at once
+//      missed the TLB on nearly every write (24 ms for 2.66 M entries, against 15 ms for two passes);
 //   2. per bucket, two bitmaps indexed by the key's low bits mark bits seen once and seen again;
 //      only entries whose bit was seen again are kept (all repeated keys, plus about 1 in 16
 //      unique keys that share low bits with another), then sorted.
 // Entries with a unique key that slip through form runs of one and give no pairs.
 void colliding_band_entries(std::span<const std::uint32_t> keys, std::vector<std::uint64_t>& out,
-                            std::vector<std::uint64_t>& tmp, std::vector<std::uint64_t>& seen,
-                            std::vector<std::uint64_t>& again) {
-  constexpr unsigned kBuckets = 256;
+                            std::vector<std::uint64_t>& tmp, std::vector<std::uint64_t>& tmp2,
+                            std::vector<std::uint64_t>& seen, std::vector<std::uint64_t>& again) {
+  constexpr unsigned kBuckets = 256, kFan = 16;
   const std::size_t n = keys.size();
   out.clear();
   tmp.resize(n);
+  tmp2.resize(n);
+  // start[b]: where bucket b (the key's top 8 bits) begins once partitioned.
   std::size_t start[kBuckets + 1] = {};
   for (std::uint32_t k : keys) ++start[(k >> 24) + 1];
   for (unsigned b = 0; b < kBuckets; ++b) start[b + 1] += start[b];
   {
-    std::size_t pos[kBuckets];
-    std::copy(start, start + kBuckets, pos);
+    std::size_t pos[kFan];  // by the top 4 bits, into tmp2
+    for (unsigned h = 0; h < kFan; ++h) pos[h] = start[h * kFan];
     for (std::size_t i = 0; i < n; ++i)
-      tmp[pos[keys[i] >> 24]++] = std::uint64_t{keys[i]} << 32 | static_cast<std::uint32_t>(i);
+      tmp2[pos[keys[i] >> 28]++] = std::uint64_t{keys[i]} << 32 | static_cast<std::uint32_t>(i);
+  }
+  for (unsigned h = 0; h < kFan; ++h) {  // then each part by the next 4 bits, into tmp
+    std::size_t pos[kFan];
+    std::copy(start + h * kFan, start + (h + 1) * kFan, pos);
+    for (std::size_t i = start[h * kFan]; i < start[(h + 1) * kFan]; ++i)
+      tmp[pos[(tmp2[i] >> 56) & (kFan - 1)]++] = tmp2[i];
   }
   for (unsigned b = 0; b < kBuckets; ++b) {
     const std::size_t lo = start[b], hi = start[b + 1];
@@ -150,12 +158,12 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs_band_major(
   std::vector<std::vector<std::uint64_t>> band_pairs(bands);  // packed (a << 32 | b), sorted, unique
   std::vector<std::size_t> truncated(bands, 0);
   struct Scratch {
-    std::vector<std::uint64_t> entries, tmp, seen, again;
+    std::vector<std::uint64_t> entries, tmp, tmp2, seen, again;
   };
   std::vector<Scratch> scratch(std::max(1u, threads));
   detail::parallel_for(bands, threads, [&](std::size_t b, unsigned w) {
     Scratch& sc = scratch[w];
-    colliding_band_entries(keys.subspan(b * count, count), sc.entries, sc.tmp, sc.seen, sc.again);
+    colliding_band_entries(keys.subspan(b * count, count), sc.entries, sc.tmp, sc.tmp2, sc.seen, sc.again);
     const std::vector<std::uint64_t>& entries = sc.entries;
     std::vector<std::uint64_t>& out = band_pairs[b];
     for (std::size_t i = 0; i < entries.size();) {
