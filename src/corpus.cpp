@@ -144,32 +144,37 @@ bool read_file(const std::string& path, std::string& out, std::string& reason) {
   return true;
 }
 
-bool read_range(const std::string& path, std::uint64_t begin, std::uint64_t end, std::string& out,
-                std::string& reason) {
-  out.clear();
-  if (end < begin) {
-    reason = "invalid byte range";
-    return false;
-  }
+bool read_ranges(const std::string& path, std::span<const std::pair<std::uint64_t, std::uint64_t>> ranges,
+                 std::vector<std::string>& out, std::string& reason) {
+  out.assign(ranges.size(), {});
+  if (ranges.empty()) return true;
   Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (f.fd < 0) {
     reason = "cannot open: " + errno_text(errno);
     return false;
   }
-  out.resize(static_cast<std::size_t>(end - begin));
-  std::size_t got = 0;
-  while (got < out.size()) {
-    ssize_t r = ::pread(f.fd, out.data() + got, out.size() - got, static_cast<off_t>(begin + got));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      reason = "read error: " + errno_text(errno);
+  for (std::size_t k = 0; k < ranges.size(); ++k) {
+    const auto [begin, end] = ranges[k];
+    if (end < begin) {
+      reason = "invalid byte range";
       return false;
     }
-    if (r == 0) {
-      reason = "file is shorter than expected (changed during the run?)";
-      return false;
+    std::string& text = out[k];
+    text.resize(static_cast<std::size_t>(end - begin));
+    std::size_t got = 0;
+    while (got < text.size()) {
+      ssize_t r = ::pread(f.fd, text.data() + got, text.size() - got, static_cast<off_t>(begin + got));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        reason = "read error: " + errno_text(errno);
+        return false;
+      }
+      if (r == 0) {
+        reason = "file is shorter than expected (changed during the run?)";
+        return false;
+      }
+      got += static_cast<std::size_t>(r);
     }
-    got += static_cast<std::size_t>(r);
   }
   return true;
 }

@@ -205,10 +205,11 @@ bool paragraph_texts(const InputFile& file, const FileResult& fr, const Context&
     reason = "changed while recur was running; its matches were dropped";
     return false;
   }
-  if (fr.identity) {
-    for (std::size_t k = 0; k < paras.size(); ++k)
-      if (!read_range(file.path, paras[k]->obegin, paras[k]->oend, texts[k], reason)) return false;
-    return true;
+  if (fr.identity) {  // the paragraphs' original bytes are their text
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+    ranges.reserve(paras.size());
+    for (const ParaRec* p : paras) ranges.emplace_back(p->obegin, p->oend);
+    return read_ranges(file.path, ranges, texts, reason);
   }
   std::string bytes;
   if (!read_file(file.path, bytes, reason)) return false;

@@ -3,7 +3,9 @@
 /// The file-system adapter: finding input files and reading bytes. Everything else in recur
 /// works on bytes in memory.
 #include <cstdint>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace recur {
@@ -35,9 +37,10 @@ InputList find_inputs(const std::vector<std::string>& paths, const std::string& 
 /// Reads a whole file into `out`. Returns false and sets `reason` when it cannot.
 bool read_file(const std::string& path, std::string& out, std::string& reason);
 
-/// Reads bytes [begin, end) of a file into `out`. Returns false and sets `reason` when it cannot.
-bool read_range(const std::string& path, std::uint64_t begin, std::uint64_t end, std::string& out,
-                std::string& reason);
+/// Reads byte ranges [first, second) of one file, opening it once: `out[k]` gets `ranges[k]`.
+/// Returns false and sets `reason` when it cannot.
+bool read_ranges(const std::string& path, std::span<const std::pair<std::uint64_t, std::uint64_t>> ranges,
+                 std::vector<std::string>& out, std::string& reason);
 
 /// A file's size and modification time, to notice a file changing during a run.
 struct FileStamp {

@@ -1,0 +1,58 @@
+// Tests for the file adapter of corpus.hpp: reading byte ranges back from an input file, as
+// verification and the report do for the paragraphs they need.
+#include "recur/corpus.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "test_util.hpp"
+
+namespace {
+
+using recur_test::TempDir;
+using recur_test::write_file;
+using Ranges = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
+
+TEST(ReadRanges, ReadsEachRangeInItsOrderFromOneFile) {
+  TempDir t;
+  const std::string path = t.file("a.txt");
+  const std::string bytes = "第一段。\n第二段。\nthird\n";
+  write_file(path, bytes);
+  const Ranges ranges = {{bytes.find("第二段"), bytes.find("\nthird")}, {0, 3}, {5, 5}, {bytes.size() - 6, bytes.size()}};
+  std::vector<std::string> out = {"left over"};
+  std::string reason;
+  ASSERT_TRUE(recur::read_ranges(path, ranges, out, reason)) << reason;
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0], "第二段。");
+  EXPECT_EQ(out[1], "第");
+  EXPECT_EQ(out[2], "");
+  EXPECT_EQ(out[3], "third\n");
+}
+
+TEST(ReadRanges, NoRangesNeedNoFile) {
+  std::vector<std::string> out = {"x"};
+  std::string reason;
+  EXPECT_TRUE(recur::read_ranges("/nonexistent/recur/file", {}, out, reason));
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(ReadRanges, AMissingFileOrARangePastTheEndIsAnError) {
+  TempDir t;
+  const std::string path = t.file("short.txt");
+  write_file(path, "0123456789");
+  std::vector<std::string> out;
+  std::string reason;
+  EXPECT_FALSE(recur::read_ranges(t.file("missing.txt"), Ranges{{0, 1}}, out, reason));
+  EXPECT_NE(reason.find("cannot open"), std::string::npos) << reason;
+  reason.clear();
+  EXPECT_FALSE(recur::read_ranges(path, Ranges{{2, 4}, {8, 20}}, out, reason));
+  EXPECT_NE(reason.find("shorter"), std::string::npos) << reason;
+  reason.clear();
+  EXPECT_FALSE(recur::read_ranges(path, Ranges{{5, 3}}, out, reason));
+  EXPECT_FALSE(reason.empty());
+}
+
+}  // namespace
