@@ -148,17 +148,17 @@ bool read_ranges(const std::string& path, std::span<const std::pair<std::uint64_
                  std::vector<std::string>& out, std::string& reason) {
   out.assign(ranges.size(), {});
   if (ranges.empty()) return true;
-  Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (f.fd < 0) {
-    reason = "cannot open: " + errno_text(errno);
+  // On failure no text is left half read: every range comes back empty.
+  auto fail = [&](std::string why) {
+    out.assign(ranges.size(), {});
+    reason = std::move(why);
     return false;
-  }
+  };
+  Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (f.fd < 0) return fail("cannot open: " + errno_text(errno));
   for (std::size_t k = 0; k < ranges.size(); ++k) {
     const auto [begin, end] = ranges[k];
-    if (end < begin) {
-      reason = "invalid byte range";
-      return false;
-    }
+    if (end < begin) return fail("invalid byte range");
     std::string& text = out[k];
     text.resize(static_cast<std::size_t>(end - begin));
     std::size_t got = 0;
@@ -166,13 +166,9 @@ bool read_ranges(const std::string& path, std::span<const std::pair<std::uint64_
       ssize_t r = ::pread(f.fd, text.data() + got, text.size() - got, static_cast<off_t>(begin + got));
       if (r < 0) {
         if (errno == EINTR) continue;
-        reason = "read error: " + errno_text(errno);
-        return false;
+        return fail("read error: " + errno_text(errno));
       }
-      if (r == 0) {
-        reason = "file is shorter than expected (changed during the run?)";
-        return false;
-      }
+      if (r == 0) return fail("file is shorter than expected (changed during the run?)");
       got += static_cast<std::size_t>(r);
     }
   }

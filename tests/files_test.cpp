@@ -50,6 +50,10 @@ TEST(ReadRanges, AMissingFileOrARangePastTheEndIsAnError) {
   reason.clear();
   EXPECT_FALSE(recur::read_ranges(path, Ranges{{2, 4}, {8, 20}}, out, reason));
   EXPECT_NE(reason.find("shorter"), std::string::npos) << reason;
+  // Nothing half read is handed back: "23" was read before the failure, "89" and padding after.
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0], "");
+  EXPECT_EQ(out[1], "");
   reason.clear();
   EXPECT_FALSE(recur::read_ranges(path, Ranges{{5, 3}}, out, reason));
   EXPECT_FALSE(reason.empty());

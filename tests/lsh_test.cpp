@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <random>
 #include <set>
 #include <utility>
@@ -301,6 +302,37 @@ TEST(CandidatePairs, AreExactlyThePairsSharingAKeyInSomeBand) {
     EXPECT_TRUE(std::is_sorted(got.begin(), got.end()));
     EXPECT_EQ(std::adjacent_find(got.begin(), got.end()), got.end());
     for (const auto& [a, b] : got) EXPECT_LT(a, b);
+  }
+}
+
+// Folded keys spread over all 32 bits, so that every bucket of the partition (by the top 8 bits,
+// in two passes of 4) holds items, against brute force, with and without cut buckets.
+TEST(CandidatePairs, KeysOverAllBitsAgainstBruteForceWithCutBuckets) {
+  std::mt19937_64 rng(5);
+  const std::size_t count = 3000;
+  const unsigned bands = 4;
+  std::vector<std::uint64_t> keys(count * bands);
+  for (std::size_t i = 0; i < count; ++i)
+    for (unsigned j = 0; j < bands; ++j)  // about 3 items per key: many runs of 2 to 8
+      keys[i * bands + j] = (rng() % 1000) * 0x9E3779B97F4A7C15ULL + j;
+  for (std::size_t max_bucket : {std::size_t{3}, SIZE_MAX}) {
+    // Brute force: per band, the items of each key in order; a group over max_bucket gives only
+    // the pairs of its first item.
+    Pairs want;
+    for (unsigned j = 0; j < bands; ++j) {
+      std::map<std::uint32_t, std::vector<std::uint32_t>> groups;
+      for (std::uint32_t i = 0; i < count; ++i) groups[recur::fold_key(keys[i * bands + j])].push_back(i);
+      for (const auto& [key, items] : groups)
+        for (std::size_t x = 0; x < (items.size() > max_bucket ? 1 : items.size()); ++x)
+          for (std::size_t y = x + 1; y < items.size(); ++y) want.emplace_back(items[x], items[y]);
+    }
+    std::sort(want.begin(), want.end());
+    want.erase(std::unique(want.begin(), want.end()), want.end());
+    std::size_t cut = 0;
+    const auto got = recur::candidate_pairs(keys, count, bands, max_bucket, &cut, 2);
+    EXPECT_GT(want.size(), 1000u);
+    EXPECT_EQ(got, want) << "max_bucket " << max_bucket;
+    EXPECT_EQ(cut > 0, max_bucket == 3);
   }
 }
 

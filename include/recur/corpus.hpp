@@ -38,7 +38,7 @@ InputList find_inputs(const std::vector<std::string>& paths, const std::string& 
 bool read_file(const std::string& path, std::string& out, std::string& reason);
 
 /// Reads byte ranges [first, second) of one file, opening it once: `out[k]` gets `ranges[k]`.
-/// Returns false and sets `reason` when it cannot.
+/// Returns false and sets `reason` when it cannot; `out` then holds only empty strings.
 bool read_ranges(const std::string& path, std::span<const std::pair<std::uint64_t, std::uint64_t>> ranges,
                  std::vector<std::string>& out, std::string& reason);
 
