@@ -150,7 +150,8 @@ void index_file(const InputFile& file, Context& ctx, Worker& w, FileResult& r) {
     if (timed) c = Clock::now();
     ctx.hasher.sign(w.shingles, w.signature);
     band_keys(w.signature, ctx.params, w.band);
-    for (unsigned b = 0; b < bands; ++b) r.keys[b * capacity + r.indexed.size()] = fold_key(w.band[b]);
+    for (unsigned band = 0; band < bands; ++band)
+      r.keys[band * capacity + r.indexed.size()] = fold_key(w.band[band]);
     if (!o.verify) r.signatures.insert(r.signatures.end(), w.signature.begin(), w.signature.end());
     if (timed) {
       sampled[0] += seconds_between(a, b);

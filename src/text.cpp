@@ -285,57 +285,59 @@ void Normalizer::normalize(std::string_view input, std::span<const Range> remove
   auto normalize_with_table = [&](std::size_t begin, std::size_t end) {
     const BmpTable& t = *im.table;
     std::size_t i = begin, copied = begin;  // input[copied, i) is unchanged and not yet copied
-    auto entry_at = [&](std::size_t at, char32_t& c, std::size_t& next) -> std::uint32_t {
-      next = at;
-      c = next_code_point(input, next);
-      if (c < 0x10000) return t.entries[c];
-      // Outside the table: an inert character (most of them: ideographs of the extensions, emoji)
-      // maps to itself alone; for the others (0) ICU is asked.
-      constexpr std::uint32_t kInert = BmpTable::kUsable | BmpTable::kIdentity | BmpTable::kBefore | BmpTable::kAfter;
-      return im.norm->isInert(static_cast<UChar32>(c)) ? kInert : 0;
+    // A character of the input: its table entry (0 when ICU must be asked), code point, and where
+    // the next one starts.
+    struct Char {
+      std::uint32_t entry;
+      char32_t cp;
+      std::size_t next;
     };
-    auto has_before = [&](std::uint32_t e, char32_t c) {
-      return (e & BmpTable::kUsable) ? (e & BmpTable::kBefore) != 0 : im.norm->hasBoundaryBefore(static_cast<UChar32>(c)) != 0;
+    auto char_at = [&](std::size_t at) {
+      Char ch{0, 0, at};
+      ch.cp = next_code_point(input, ch.next);
+      if (ch.cp < 0x10000) {
+        ch.entry = t.entries[ch.cp];
+      } else if (im.norm->isInert(static_cast<UChar32>(ch.cp))) {
+        // Outside the table, an inert character (most of them: ideographs of the extensions,
+        // emoji) maps to itself alone.
+        ch.entry = BmpTable::kUsable | BmpTable::kIdentity | BmpTable::kBefore | BmpTable::kAfter;
+      }
+      return ch;
     };
-    auto has_after = [&](std::uint32_t e, char32_t c) {
-      return (e & BmpTable::kUsable) ? (e & BmpTable::kAfter) != 0 : im.norm->hasBoundaryAfter(static_cast<UChar32>(c)) != 0;
+    auto has_before = [&](const Char& ch) {
+      return (ch.entry & BmpTable::kUsable) ? (ch.entry & BmpTable::kBefore) != 0
+                                            : im.norm->hasBoundaryBefore(static_cast<UChar32>(ch.cp)) != 0;
     };
-    auto boundary_before = [&](std::size_t at) {  // at a character start, or at end
-      if (at >= end) return true;
-      char32_t c = 0;
-      std::size_t next = 0;
-      const std::uint32_t e = entry_at(at, c, next);  // sets c: not in the same expression
-      return has_before(e, c);
+    auto has_after = [&](const Char& ch) {
+      return (ch.entry & BmpTable::kUsable) ? (ch.entry & BmpTable::kAfter) != 0
+                                            : im.norm->hasBoundaryAfter(static_cast<UChar32>(ch.cp)) != 0;
     };
     while (i < end) {
       if (t.inert_lead[static_cast<unsigned char>(input[i])]) {  // an ideograph: nothing to do
         i += 3;
         continue;
       }
-      char32_t c = 0;
-      std::size_t next = 0;
-      const std::uint32_t e = entry_at(i, c, next);
+      const Char ch = char_at(i);
+      const std::uint32_t e = ch.entry;
       // A boundary is known before i (start of the piece, or after what was handled last).
-      if ((e & BmpTable::kUsable) && ((e & BmpTable::kAfter) || boundary_before(next))) {
+      if ((e & BmpTable::kUsable) && ((e & BmpTable::kAfter) || ch.next >= end || has_before(char_at(ch.next)))) {
         if (!(e & BmpTable::kIdentity)) {
           const std::size_t length = e >> BmpTable::kLengthShift & 0xFF;
           target.append(input.data() + copied, i - copied);
-          target_map.add_change(target.size(), i, length, next - i);
+          target_map.add_change(target.size(), i, length, ch.next - i);
           target.append(t.pool, e & BmpTable::kOffsetMask, length);
-          copied = next;
+          copied = ch.next;
         }
-        i = next;
+        i = ch.next;
         continue;
       }
       // A run that may interact: extend it to the next certain boundary.
-      std::size_t j = next;
-      bool after = has_after(e, c);
-      while (j < end && !after && !boundary_before(j)) {
-        char32_t d = 0;
-        std::size_t k = 0;
-        const std::uint32_t f = entry_at(j, d, k);  // sets d: not in the same expression
-        after = has_after(f, d);
-        j = k;
+      std::size_t j = ch.next;
+      for (bool after = has_after(ch); j < end;) {
+        const Char d = char_at(j);
+        if (after || has_before(d)) break;
+        after = has_after(d);
+        j = d.next;
       }
       target.append(input.data() + copied, i - copied);
       normalize_piece(i, j);

@@ -169,6 +169,10 @@ int run_eval(const EvalArgs& a) {
     }
   }
   const Evaluation ev = evaluate(clusters, truth);
+  // Recall of one edit rate from its (true pairs, found pairs).
+  auto recall_of = [](const auto& counts) {
+    return counts.first ? static_cast<double>(counts.second) / static_cast<double>(counts.first) : 1.0;
+  };
   if (a.format == "json") {
     nlohmann::ordered_json j;
     j["precision"] = ev.precision;
@@ -180,7 +184,7 @@ int run_eval(const EvalArgs& a) {
     nlohmann::ordered_json rates = nlohmann::ordered_json::array();
     for (const auto& [rate, v] : ev.by_edit_rate)
       rates.push_back({{"edit_rate", rate}, {"true_pairs", v.first}, {"found_pairs", v.second},
-                       {"recall", v.first ? static_cast<double>(v.second) / static_cast<double>(v.first) : 1.0}});
+                       {"recall", recall_of(v)}});
     j["by_edit_rate"] = rates;
     j["families"] = ev.families;
     j["families_split"] = ev.families_split;
@@ -196,7 +200,7 @@ int run_eval(const EvalArgs& a) {
   std::cout << "recall by edit rate (a pair counts under the larger rate of its two paragraphs):\n";
   for (const auto& [rate, v] : ev.by_edit_rate)
     std::cout << "  " << std::setprecision(2) << rate << std::setprecision(4) << "  "
-              << (v.first ? static_cast<double>(v.second) / static_cast<double>(v.first) : 1.0) << "  (" << v.first
+              << recall_of(v) << "  (" << v.first
               << " pairs)\n";
   std::cout << "families " << ev.families << ", split across clusters " << ev.families_split
             << ", clusters merging families " << ev.clusters_merging << ", planted paragraphs in no cluster "
