@@ -28,22 +28,102 @@ struct Fd {
   Fd& operator=(const Fd&) = delete;
 };
 
+// Reads everything `fd` gives until end of file. False with `reason` on a read error.
+bool read_stream(int fd, std::string& out, std::string& reason) {
+  char buf[65536];
+  while (true) {
+    const ssize_t r = ::read(fd, buf, sizeof buf);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      reason = "read error: " + errno_text(errno);
+      return false;
+    }
+    if (r == 0) return true;
+    try {
+      out.append(buf, static_cast<std::size_t>(r));
+    } catch (const std::bad_alloc&) {
+      reason = "too large to read into memory (more than " + std::to_string(out.size()) + " bytes)";
+      return false;
+    }
+  }
+}
+
+// A stream input, read now: it cannot be read twice.
+void add_stream(InputList& list, const std::string& name, int fd) {
+  auto data = std::make_shared<std::string>();
+  std::string reason;
+  if (!read_stream(fd, *data, reason)) {
+    list.problems.push_back({name, reason});
+    return;
+  }
+  InputFile f;
+  f.path = name;
+  f.size = data->size();
+  f.data = std::move(data);
+  list.files.push_back(std::move(f));
+}
+
+InputFile regular_file(std::string path, const struct stat& st) {
+  InputFile f;
+  f.path = std::move(path);
+  f.size = static_cast<std::uint64_t>(st.st_size);
+  f.device = static_cast<std::uint64_t>(st.st_dev);
+  f.inode = static_cast<std::uint64_t>(st.st_ino);
+  return f;
+}
+
 }  // namespace
 
-InputList find_inputs(const std::vector<std::string>& paths, const std::string& glob) {
+std::string check_glob(const std::string& glob) {
+  if (glob.empty()) return "--glob must not be empty (the default is *.txt)";
+  for (std::size_t i = 0; i < glob.size(); ++i) {
+    if (glob[i] == '\\') {
+      if (++i == glob.size()) return "--glob '" + glob + "' ends in a lone backslash";
+      continue;
+    }
+    if (glob[i] != '[') continue;
+    // A bracket expression: '[', optional '!' or '^', then at least one character (a ']' right at the
+    // start is a member), up to the closing ']'.
+    std::size_t j = i + 1;
+    if (j < glob.size() && (glob[j] == '!' || glob[j] == '^')) ++j;
+    if (j < glob.size() && glob[j] == ']') ++j;
+    while (j < glob.size() && glob[j] != ']') ++j;
+    if (j == glob.size())
+      return "--glob '" + glob + "' has a '[' without its closing ']' (write [[] for a literal '[')";
+    i = j;
+  }
+  return {};
+}
+
+InputList find_inputs(const std::vector<std::string>& paths, const std::string& glob,
+                      const std::string& stdin_name) {
   InputList list;
+  bool stdin_read = false;
   for (const std::string& arg : paths) {
+    if (arg == "-") {
+      // Standard input is read once, however often "-" is given.
+      if (!stdin_read) add_stream(list, stdin_name, STDIN_FILENO);
+      stdin_read = true;
+      continue;
+    }
     struct stat st {};
     if (::stat(arg.c_str(), &st) != 0) {
       list.problems.push_back({arg, "cannot open: " + errno_text(errno)});
       continue;
     }
     if (S_ISREG(st.st_mode)) {
-      list.files.push_back({arg, static_cast<std::uint64_t>(st.st_size)});
+      list.files.push_back(regular_file(arg, st));
+      continue;
+    }
+    if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
+      // Named on the command line: the user means it (/dev/stdin, a named pipe, <(...)).
+      Fd f(::open(arg.c_str(), O_RDONLY | O_CLOEXEC));
+      if (f.fd < 0) list.problems.push_back({arg, "cannot open: " + errno_text(errno)});
+      else add_stream(list, arg, f.fd);
       continue;
     }
     if (!S_ISDIR(st.st_mode)) {
-      list.problems.push_back({arg, "not a regular file or directory"});
+      list.problems.push_back({arg, "not a regular file, stream or directory"});
       continue;
     }
     std::size_t found = 0;
@@ -75,7 +155,7 @@ InputList find_inputs(const std::vector<std::string>& paths, const std::string& 
         ++found;
         continue;
       }
-      list.files.push_back({path, static_cast<std::uint64_t>(fst.st_size)});
+      list.files.push_back(regular_file(path, fst));
       ++found;
     }
     if (ec) {
@@ -173,6 +253,33 @@ bool read_ranges(const std::string& path, std::span<const std::pair<std::uint64_
     }
   }
   return true;
+}
+
+bool read_input(const InputFile& input, std::string& out, std::string& reason) {
+  if (!input.data) return read_file(input.path, out, reason);
+  out.assign(*input.data);
+  return true;
+}
+
+bool read_input_ranges(const InputFile& input, std::span<const std::pair<std::uint64_t, std::uint64_t>> ranges,
+                       std::vector<std::string>& out, std::string& reason) {
+  if (!input.data) return read_ranges(input.path, ranges, out, reason);
+  out.assign(ranges.size(), {});
+  for (std::size_t k = 0; k < ranges.size(); ++k) {
+    const auto [begin, end] = ranges[k];
+    if (end < begin || end > input.data->size()) {
+      out.assign(ranges.size(), {});
+      reason = "invalid byte range";
+      return false;
+    }
+    out[k] = input.data->substr(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin));
+  }
+  return true;
+}
+
+FileStamp stamp_of(const InputFile& input) {
+  if (input.data) return {input.data->size(), 0};
+  return stamp_of(input.path);
 }
 
 FileStamp stamp_of(const std::string& path) {

@@ -48,13 +48,13 @@ void normalize_span(Normalizer& normalizer, std::string_view span, std::size_t b
   normalizer.normalize(span, removed, out, map);
 }
 
-LoadedFile load_file(const std::string& path, const LoadSettings& s, std::string* buffer) {
+LoadedFile load_file(const InputFile& input, const LoadSettings& s, std::string* buffer) {
   using Clock = std::chrono::steady_clock;
   LoadedFile r;
   const auto t0 = Clock::now();
   std::string bytes = buffer ? std::move(*buffer) : std::string();  // its capacity is reused
-  r.stamp = stamp_of(path);
-  if (!read_file(path, bytes, r.reason)) return r;
+  r.stamp = stamp_of(input);
+  if (!read_input(input, bytes, r.reason)) return r;
   r.bytes = bytes.size();
   DecodeResult dr = decode(std::move(bytes), s.decode);
   const auto t1 = Clock::now();
@@ -95,7 +95,8 @@ LoadedFile load_file(const std::string& path, const LoadSettings& s, std::string
 namespace recur {
 
 std::string InputOptions::validate() const {
-  if (glob.empty()) return "--glob must not be empty";
+  if (auto m = check_glob(glob); !m.empty()) return m;
+  if (stdin_name.empty()) return "--stdin-name must not be empty";
   if (auto m = decode.validate(); !m.empty()) return m;
   return {};
 }

@@ -58,7 +58,7 @@ struct LoadedFile {
 /// `buffer`, when given, lends its memory for reading the file (it is left empty): a caller that
 /// reads many files moves `decoded.text` back into it when done, so files are read without a new
 /// allocation, and new pages, each time.
-LoadedFile load_file(const std::string& path, const LoadSettings& settings, std::string* buffer = nullptr);
+LoadedFile load_file(const InputFile& input, const LoadSettings& settings, std::string* buffer = nullptr);
 
 /// Sorted, merged union of ranges.
 std::vector<Range> merge_ranges(std::vector<Range> ranges);

@@ -79,7 +79,7 @@ void colliding_band_entries(std::span<const std::uint32_t> keys, std::vector<std
 }  // namespace
 
 std::string LshOptions::validate(unsigned perms) const {
-  if (!(threshold > 0 && threshold <= 1)) return "--threshold must be in (0, 1]";
+  if (!(threshold > 0 && threshold <= 1)) return "--threshold must be a number greater than 0 and at most 1";
   if (!(false_positive_weight >= 0 && false_negative_weight >= 0) ||
       false_positive_weight + false_negative_weight <= 0)
     return "LSH weights must be non-negative and not both 0";

@@ -140,6 +140,12 @@ nlohmann::ordered_json options_json(const PhrasesOptions& o, unsigned threads) {
 PhrasesReport run_phrases(const std::vector<std::string>& inputs, const PhrasesOptions& o,
                           const ProgressFn& progress, const WarnFn& warn) {
   if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
+  return run_phrases(find_inputs(inputs, o.input.glob, o.input.stdin_name), o, progress, warn);
+}
+
+PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const ProgressFn& progress,
+                          const WarnFn& warn) {
+  if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
   const auto start = Clock::now();
   const unsigned threads = effective_threads(o.threads);
   detail::CompiledInput compiled(o.input);
@@ -149,7 +155,6 @@ PhrasesReport run_phrases(const std::vector<std::string>& inputs, const PhrasesO
   PhrasesReport report;
   report.version = version();
   report.options = options_json(o, threads);
-  InputList list = find_inputs(inputs, o.input.glob);
   std::uint64_t total_bytes = 0;
   for (const auto& f : list.files) total_bytes += f.size;
 
@@ -169,7 +174,7 @@ PhrasesReport run_phrases(const std::vector<std::string>& inputs, const PhrasesO
       if (!workers[w]) workers[w] = std::make_unique<Worker>(o.input.normalize);
       Worker& wk = *workers[w];
       FileWork& fw = files[i];
-      fw.lf = detail::load_file(list.files[i].path, settings);
+      fw.lf = detail::load_file(list.files[i], settings);
       if (fw.lf.ok) {
         const auto t0 = Clock::now();
         const std::string_view text = fw.lf.decoded.text;

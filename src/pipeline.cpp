@@ -93,7 +93,7 @@ struct Context {
 
 void index_file(const InputFile& file, Context& ctx, Worker& w, FileResult& r) {
   const ReportOptions& o = ctx.options;
-  LoadedFile lf = load_file(file.path, ctx.load, &w.buffer);
+  LoadedFile lf = load_file(file, ctx.load, &w.buffer);
   r.stamp = lf.stamp;
   r.bytes = lf.bytes;
   r.t_read = lf.seconds_read;
@@ -202,7 +202,7 @@ bool paragraph_texts(const InputFile& file, const FileResult& fr, const Context&
                      const std::vector<const ParaRec*>& paras, std::vector<std::string>& texts,
                      std::string& reason) {
   texts.assign(paras.size(), {});
-  if (!(stamp_of(file.path) == fr.stamp)) {
+  if (!(stamp_of(file) == fr.stamp)) {
     reason = "changed while recur was running; its matches were dropped";
     return false;
   }
@@ -210,10 +210,10 @@ bool paragraph_texts(const InputFile& file, const FileResult& fr, const Context&
     std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
     ranges.reserve(paras.size());
     for (const ParaRec* p : paras) ranges.emplace_back(p->obegin, p->oend);
-    return read_ranges(file.path, ranges, texts, reason);
+    return read_input_ranges(file, ranges, texts, reason);
   }
   std::string bytes;
-  if (!read_file(file.path, bytes, reason)) return false;
+  if (!read_input(file, bytes, reason)) return false;
   DecodeResult dr = decode(std::move(bytes), ctx.options.input.decode);
   if (!dr.ok) {
     reason = dr.reason;
@@ -266,6 +266,11 @@ nlohmann::ordered_json options_json(const ReportOptions& o, LshParams params, un
 Report run_report(const std::vector<std::string>& inputs, const ReportOptions& o, const ProgressFn& progress,
                   const WarnFn& warn) {
   if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
+  return run_report(find_inputs(inputs, o.input.glob, o.input.stdin_name), o, progress, warn);
+}
+
+Report run_report(InputList list, const ReportOptions& o, const ProgressFn& progress, const WarnFn& warn) {
+  if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
   const auto start = Clock::now();
   const unsigned threads = effective_threads(o.threads);
   const LshParams params = resolve_params(o.minhash.perms, o.lsh);
@@ -277,7 +282,6 @@ Report run_report(const std::vector<std::string>& inputs, const ReportOptions& o
   report.version = version();
   report.options = options_json(o, params, threads);
 
-  InputList list = find_inputs(inputs, o.input.glob);
   std::uint64_t total_bytes = 0;
   for (const auto& f : list.files) total_bytes += f.size;
 

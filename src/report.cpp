@@ -243,8 +243,14 @@ void write_json(const Report& report, std::ostream& out) {
   out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
 }
 
+// The first line of each CSV format; also how looks_like_recur_output() knows them.
+constexpr std::string_view kReportCsvHeader =
+    "cluster,size,representative,path,document,paragraph,line,line_end,byte_start,byte_end,similarity,text\r\n";
+constexpr std::string_view kPhrasesCsvHeader =
+    "phrase,phrase_text,chars,documents,occurrences,score,path,document,line,byte_start,byte_end,text\r\n";
+
 void write_csv(const Report& report, std::ostream& out) {
-  out << "cluster,size,representative,path,document,paragraph,line,line_end,byte_start,byte_end,similarity,text\r\n";
+  out << kReportCsvHeader;
   for (const auto& c : report.clusters) {
     for (std::size_t k = 0; k < c.members.size(); ++k) {
       const Member& m = c.members[k];
@@ -363,7 +369,7 @@ void write_json(const PhrasesReport& report, std::ostream& out) {
 }
 
 void write_csv(const PhrasesReport& report, std::ostream& out) {
-  out << "phrase,phrase_text,chars,documents,occurrences,score,path,document,line,byte_start,byte_end,text\r\n";
+  out << kPhrasesCsvHeader;
   for (const auto& p : report.phrases)
     for (const auto& l : p.locations) {
       out << p.id << ',';
@@ -405,6 +411,15 @@ void write_text(const PhrasesReport& report, std::ostream& out, const TextOption
   if (shown < report.phrases.size())
     out << "\n… " << (report.phrases.size() - shown) << " more phrases (--top N shows more; --format json for all)\n";
   write_skipped_text(report.skipped, out, style);
+}
+
+bool looks_like_recur_output(std::string_view head) noexcept {
+  auto starts = [&](std::string_view p) { return head.substr(0, p.size()) == p; };
+  if (starts("{\n  \"recur_version\": \"") || starts(kReportCsvHeader) || starts(kPhrasesCsvHeader)) return true;
+  // The text summary's first line, possibly in bold.
+  if (starts("\x1b[1m")) head.remove_prefix(4);
+  return starts("recur report\x1b[0m: ") || starts("recur phrases\x1b[0m: ") || starts("recur report: ") ||
+         starts("recur phrases: ");
 }
 
 }  // namespace recur

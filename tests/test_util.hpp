@@ -135,8 +135,12 @@ inline RunResult run_command(const std::string& command, const fs::path& cwd = {
   return r;
 }
 
-/// Path of the recur binary under test.
-inline std::string recur_binary() { return RECUR_BINARY; }
+/// Path of the recur binary under test: the one built with the tests, or $RECUR_TEST_BINARY (to
+/// check that a test fails on an older build).
+inline std::string recur_binary() {
+  const char* other = std::getenv("RECUR_TEST_BINARY");
+  return other != nullptr && *other != '\0' ? other : RECUR_BINARY;
+}
 /// Path of ../shared (may not exist).
 inline fs::path shared_dir() { return fs::path(RECUR_SHARED_DIR); }
 /// Path of python3, or empty when CMake did not find one.

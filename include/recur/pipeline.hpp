@@ -25,6 +25,7 @@ namespace recur {
 /// Options of every command that reads a corpus: which files, how to decode, normalise and split.
 struct InputOptions {
   std::string glob = "*.txt";            ///< --glob: file-name pattern when searching directories
+  std::string stdin_name = "-";          ///< --stdin-name: the name standard input ("-") is reported under
   DecodeOptions decode;                  ///< --encoding
   NormalizeOptions normalize;            ///< --simplify
   std::vector<std::string> strip;        ///< --strip REGEX (repeatable): markers removed before matching
@@ -96,6 +97,11 @@ unsigned effective_threads(unsigned threads) noexcept;
 Report run_report(const std::vector<std::string>& inputs, const ReportOptions& options,
                   const ProgressFn& progress = {}, const WarnFn& warn = {});
 
+/// The same over inputs already listed (find_inputs()), e.g. after the caller has checked them
+/// against its output path; `list.problems` become skipped entries.
+Report run_report(InputList list, const ReportOptions& options, const ProgressFn& progress = {},
+                  const WarnFn& warn = {});
+
 /// The "options" object of the JSON report: every effective option.
 nlohmann::ordered_json options_json(const ReportOptions& options, LshParams params, unsigned threads);
 
@@ -104,6 +110,10 @@ nlohmann::ordered_json options_json(const ReportOptions& options, LshParams para
 /// suffix array; bad input files are reported in PhrasesReport::skipped.
 PhrasesReport run_phrases(const std::vector<std::string>& inputs, const PhrasesOptions& options,
                           const ProgressFn& progress = {}, const WarnFn& warn = {});
+
+/// The same over inputs already listed (find_inputs()).
+PhrasesReport run_phrases(InputList list, const PhrasesOptions& options, const ProgressFn& progress = {},
+                          const WarnFn& warn = {});
 
 /// The "options" object of the phrases JSON: every effective option.
 nlohmann::ordered_json options_json(const PhrasesOptions& options, unsigned threads);

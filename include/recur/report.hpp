@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -56,6 +57,11 @@ struct Report {
 
 /// Writes the JSON contract (see README). Byte-identical for identical reports.
 void write_json(const Report& report, std::ostream& out);
+
+/// True when `head`, the first bytes of a file, begin the way every report recur writes begins
+/// (report or phrases; JSON, CSV or text): how recur recognises its own previous output at an
+/// output path that is also an input, so that it replaces it instead of reading it.
+bool looks_like_recur_output(std::string_view head) noexcept;
 
 /// Writes one CSV row per cluster member (RFC 4180 quoting), with a header row.
 void write_csv(const Report& report, std::ostream& out);

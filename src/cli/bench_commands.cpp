@@ -1,7 +1,10 @@
 // `recur synth` (generate a corpus with planted reuse) and `recur eval` (score a report).
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <iomanip>
+#include <set>
+#include <unistd.h>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +12,7 @@
 #include "recur/corpus.hpp"
 #include "recur/encoding.hpp"
 #include "recur/error.hpp"
+#include "recur/output.hpp"
 #include "recur/synth.hpp"
 #include "recur/text.hpp"
 
@@ -16,14 +20,16 @@ namespace recur::cli {
 namespace {
 namespace fs = std::filesystem;
 
-// "1GiB", "100MiB", "10M", "500kB", "12345": bytes.
-std::uint64_t parse_size(const std::string& s) {
+// "1GiB", "100MiB", "10M", "500kB", "12345": bytes. `option` names the option in messages.
+std::uint64_t parse_size(const std::string& s, const std::string& option) {
   std::size_t pos = 0;
   double v = 0;
   try {
+    if (s.empty() || s[0] == '-' || s[0] == '+' || std::isspace(static_cast<unsigned char>(s[0])))
+      throw std::invalid_argument(s);
     v = std::stod(s, &pos);
   } catch (const std::exception&) {
-    throw Error(errc::usage, "--size: not a size: '" + s + "'");
+    throw Error(errc::usage, option + ": expected a size such as 100MB or 1GiB, got '" + s + "'");
   }
   std::string unit = s.substr(pos);
   for (auto& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -35,8 +41,9 @@ std::uint64_t parse_size(const std::string& s) {
   else if (unit == "kib") mult = 1024.0;
   else if (unit == "mib") mult = 1024.0 * 1024;
   else if (unit == "gib") mult = 1024.0 * 1024 * 1024;
-  else throw Error(errc::usage, "--size: unknown unit '" + unit + "' (use B, kB, MB, GB, KiB, MiB, GiB)");
-  if (!(v > 0)) throw Error(errc::usage, "--size must be positive");
+  else throw Error(errc::usage, option + ": unknown unit '" + unit + "' (use B, kB, MB, GB, KiB, MiB, GiB)");
+  if (!(v * mult >= 1) || !(v * mult < 1e18))
+    throw Error(errc::usage, option + ": expected a size of at least 1 byte, got '" + s + "'");
   return static_cast<std::uint64_t>(v * mult);
 }
 
@@ -68,39 +75,56 @@ std::vector<char32_t> alphabet_from(const std::string& dir, std::size_t count) {
 struct SynthArgs {
   std::string size = "100MB", output, from, doc_size = "100kB";
   std::uint64_t seed = 7;
-  bool quiet = false;
+  bool quiet = false, force = false;
 };
+
+// True when `inner` is `outer` or lies under it (both existing paths).
+bool is_within(const fs::path& inner, const fs::path& outer) {
+  std::error_code ec;
+  const fs::path a = fs::weakly_canonical(inner, ec), b = fs::weakly_canonical(outer, ec);
+  auto [ai, bi] = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
+  return bi == b.end();
+}
 
 int run_synth(const SynthArgs& a) {
   SynthOptions o;
-  o.size = parse_size(a.size);
-  o.document_bytes = parse_size(a.doc_size);
+  o.size = parse_size(a.size, "--size");
+  o.document_bytes = parse_size(a.doc_size, "--doc-size");
   o.seed = a.seed;
+  if (!a.from.empty() && is_within(a.from, a.output))
+    throw Error(errc::usage, "--from " + a.from + " lies in the output folder -o " + a.output +
+                                 ", which recur synth replaces; name another output folder");
   if (!a.from.empty()) o.alphabet = alphabet_from(a.from, 3000);
   if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
-  const fs::path out(a.output), docs = out / "docs";
+  // Generated in a temporary folder that replaces -o only when complete: an interrupted or failed
+  // run leaves -o as it was. Paths in the truth file name the final folder.
+  AtomicFolder folder(a.output, a.force);
+  InterruptScope scope;  // a signal now sets a flag; the loop below stops and the folder is removed
+  const fs::path out(a.output), docs = out / "docs", temp(folder.temp_path());
   std::error_code ec;
-  fs::create_directories(docs, ec);
+  fs::create_directories(temp / "docs", ec);
   if (ec) {
-    std::cerr << "recur: cannot create " << docs.string() << ": " << ec.message() << "\n";
+    std::cerr << "recur synth: cannot create " << (temp / "docs").string() << ": " << ec.message() << "\n";
     return kExitNothing;
   }
-  std::ofstream truth(out / "truth.jsonl", std::ios::binary);
+  std::ofstream truth(temp / "truth.jsonl", std::ios::binary);
   if (!truth) {
-    std::cerr << "recur: cannot write " << (out / "truth.jsonl").string() << "\n";
+    std::cerr << "recur synth: cannot write " << (temp / "truth.jsonl").string() << "\n";
     return kExitNothing;
   }
+  const bool show_progress = !a.quiet && ::isatty(STDERR_FILENO) == 1;
   std::uint64_t bytes = 0, planted_total = 0;
   bool failed = false;
   auto name_of = [&](std::uint64_t doc) {
     std::ostringstream n;
     n << std::setw(6) << std::setfill('0') << doc << ".txt";
-    return (docs / n.str()).string();
+    return n.str();
   };
   const std::uint64_t documents = synthesize(o, [&](std::uint64_t doc, const std::string& text,
                                                     const std::vector<PlantedParagraph>& planted) {
-    const std::string path = name_of(doc);
-    std::ofstream f(path, std::ios::binary);
+    if (const int sig = interrupt_requested()) throw Interrupted{sig};
+    const std::string name = name_of(doc), path = (docs / name).string();
+    std::ofstream f(temp / "docs" / name, std::ios::binary);
     f << text;
     if (!f) failed = true;
     bytes += text.size();
@@ -113,15 +137,18 @@ int run_synth(const SynthArgs& a) {
       truth << j.dump() << '\n';
       ++planted_total;
     }
-    if (!a.quiet && doc % 256 == 255)
+    if (show_progress && doc % 256 == 255)
       std::cerr << "\rrecur synth: " << bytes / 1000000 << " of " << o.size / 1000000 << " MB" << std::flush;
   });
-  if (!a.quiet) std::cerr << "\r\x1b[K";
-  truth.flush();
+  if (show_progress) std::cerr << "\r\x1b[K";
+  truth.close();
   if (failed || !truth) {
-    std::cerr << "recur: error writing under " << out.string() << "\n";
+    std::cerr << "recur synth: error writing under " << temp.string() << " (disk full?); " << out.string()
+              << " is unchanged\n";
     return kExitNothing;
   }
+  if (const int sig = interrupt_requested()) throw Interrupted{sig};
+  folder.commit();
   std::cout << "recur synth: " << documents << " documents, " << bytes << " bytes, " << planted_total
             << " planted paragraphs in " << (out / "docs").string() << "; truth in " << (out / "truth.jsonl").string()
             << "\n";
@@ -168,6 +195,17 @@ int run_eval(const EvalArgs& a) {
       throw Error(errc::input, a.truth + ":" + std::to_string(line_no) + ": not a truth record (" + e.what() + ")");
     }
   }
+  // A report of another corpus scores 0 without being wrong: say so instead.
+  std::set<std::string> truth_files, report_files;
+  for (const auto& t : truth) truth_files.insert(t.path);
+  for (const auto& c : clusters)
+    for (const auto& m : c.members) report_files.insert(m.first);
+  if (truth.empty()) throw Error(errc::input, a.truth + " has no truth records");
+  if (!report_files.empty() &&
+      std::none_of(report_files.begin(), report_files.end(), [&](const std::string& f) { return truth_files.count(f); }))
+    throw Error(errc::input, "no file of the truth " + a.truth + " is in the report " + a.report + " (" +
+                                 std::to_string(report_files.size()) +
+                                 " clustered files, matched by name): the report is of another corpus");
   const Evaluation ev = evaluate(clusters, truth);
   // Recall of one edit rate from its (true pairs, found pairs).
   auto recall_of = [](const auto& counts) {
@@ -221,13 +259,18 @@ Command add_synth_command(CLI::App& app) {
       "characters (substitutions, insertions, deletions), some with two sentences swapped or a number or\n"
       "place name changed. Streams (memory does not grow with --size); deterministic for a --seed.");
   sub->add_option("--size", args->size, "Total size: 10MiB, 100MB, 1GiB, ...")->capture_default_str();
-  sub->add_option("--seed", args->seed, "Random seed")->capture_default_str();
-  sub->add_option("-o,--output", args->output, "Output directory")->required();
+  sub->add_option("--seed", args->seed, "Random seed")
+      ->check(whole_number(0, UINT64_MAX, "a whole number from 0 to 18446744073709551615"))
+      ->capture_default_str();
+  sub->add_option("-o,--output", args->output,
+                  "Output folder: new or empty (written in full, then moved into place)")
+      ->required();
+  sub->add_flag("--force", args->force, "Replace the contents of a non-empty output folder");
   sub->add_option("--from", args->from,
                   "Directory of real reports whose most frequent 3000 Chinese characters make the alphabet "
                   "(default: 3000 characters from U+4E00)");
   sub->add_option("--doc-size", args->doc_size, "Approximate size of one document")->capture_default_str();
-  sub->add_flag("-q,--quiet", args->quiet, "No progress on stderr");
+  sub->add_flag("-q,--quiet", args->quiet, "No progress on stderr (shown only when stderr is a terminal)");
   return {sub, [args] { return run_synth(*args); }};
 }
 

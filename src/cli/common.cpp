@@ -1,9 +1,16 @@
 // Options and output handling shared by the subcommands.
 #include "common.hpp"
 
+#include "recur/error.hpp"
+
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -12,8 +19,14 @@
 namespace recur::cli {
 
 void add_input_options(CLI::App& sub, InputOptions& o, CommonArgs& a) {
-  sub.add_option("PATH", a.paths, "Files or directories (directories are searched recursively for --glob)")->required();
-  sub.add_option("--glob", o.glob, "File-name pattern for files found in directories")->capture_default_str();
+  sub.add_option("PATH", a.paths,
+                 "Files or directories (directories are searched recursively for --glob); - reads standard input")
+      ->required();
+  sub.add_option("--glob", o.glob,
+                 "File-name pattern for files found in directories (* any characters, ? one, [abc] one of them)")
+      ->capture_default_str();
+  sub.add_option("--stdin-name", o.stdin_name, "The name standard input (PATH -) is reported under")
+      ->capture_default_str();
   sub.add_option("--encoding", o.decode.encoding,
                  "Input encoding: auto (BOM, UTF-8, else GB18030 when it decodes cleanly to Chinese, else ICU "
                  "detection) or an ICU name such as gb18030, gbk, utf-16le, big5")
@@ -34,13 +47,17 @@ void add_input_options(CLI::App& sub, InputOptions& o, CommonArgs& a) {
 }
 
 void add_output_options(CLI::App& sub, unsigned& threads, CommonArgs& a) {
-  sub.add_option("--threads", threads, "Worker threads; 0 = all cores")->capture_default_str();
+  sub.add_option("--threads", threads, "Worker threads; 0 = all cores")
+      ->check(whole_number(0, 1024, "a whole number from 0 to 1024"))
+      ->capture_default_str();
   sub.add_option("--format", a.format, "Output format: text (summary), json (full report), csv")
       ->check(CLI::IsMember({"text", "json", "csv"}))
       ->capture_default_str();
-  sub.add_option("-o,--output", a.output, "Write the report to FILE instead of standard output");
+  sub.add_option("-o,--output", a.output, "Write the report to FILE instead of standard output (atomically; never over an input)");
   sub.add_flag("-q,--quiet", a.quiet, "No progress display and no warnings on stderr");
-  sub.add_option("--top", a.top, "Items shown by the text format")->capture_default_str();
+  sub.add_option("--top", a.top, "Items shown by the text format; 0 = all")
+      ->check(whole_number(0, UINT32_MAX, "a whole number (0 = all)"))
+      ->capture_default_str();
   sub.add_option("--color", a.color, "Colour in the text format: auto (when stdout is a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
@@ -93,24 +110,75 @@ void ProgressLine::erase() {
   shown_ = false;
 }
 
-bool Output::open(const std::string& path) {
-  if (path.empty() || path == "-") return true;
-  file_.open(path, std::ios::binary);
+void Output::open(const std::string& path) {
+  if (path.empty() || path == "-") return;
+  file_ = std::make_unique<AtomicFile>(path);
+}
+
+bool Output::finish() {
   if (!file_) {
-    std::cerr << "recur: cannot write " << path << ": " << std::strerror(errno) << "\n";
+    std::cout.flush();
+    if (!std::cout) {
+      std::cerr << "recur: error writing standard output\n";
+      return false;
+    }
+    return true;
+  }
+  try {
+    file_->commit();
+  } catch (const recur::Error& e) {
+    std::cerr << "recur: " << e.what() << "\n";
     return false;
   }
-  out_ = &file_;
   return true;
 }
 
-bool Output::finish(const std::string& path) {
-  out_->flush();
-  if (!*out_) {
-    std::cerr << "recur: error writing " << (path.empty() ? std::string("standard output") : path) << "\n";
-    return false;
+InputList list_inputs(const InputOptions& input, const CommonArgs& args, const Output& out) {
+  if (auto m = input.validate(); !m.empty()) throw recur::Error(errc::usage, m);
+  const bool reads_stdin = std::find(args.paths.begin(), args.paths.end(), "-") != args.paths.end();
+  if (reads_stdin && ::isatty(STDIN_FILENO) == 1 && !args.quiet)
+    std::cerr << "recur: reading standard input (end it with Ctrl-D)\n";
+  InputList list = find_inputs(args.paths, input.glob, input.stdin_name);
+  // Our own temporary, met while listing its folder, is no input.
+  if (const std::string temp = out.temp_path(); !temp.empty()) {
+    struct stat st {};
+    if (::stat(temp.c_str(), &st) == 0)
+      std::erase_if(list.files, [&](const InputFile& f) {
+        return !f.data && f.device == static_cast<std::uint64_t>(st.st_dev) &&
+               f.inode == static_cast<std::uint64_t>(st.st_ino);
+      });
   }
-  return true;
+  protect_inputs(args.output, list);
+  return list;
+}
+
+CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi, const std::string& words) {
+  return CLI::Validator(
+      [lo, hi, words](std::string& s) -> std::string {
+        std::uint64_t v = 0;
+        const char* end = s.data() + s.size();
+        const auto [ptr, ec] = std::from_chars(s.data(), end, v);
+        if (s.empty() || ptr != end || ec == std::errc::invalid_argument)
+          return "expected " + words + ", got '" + s + "'";
+        if (ec == std::errc::result_out_of_range || v < lo || v > hi)
+          return "'" + s + "' is out of range: expected " + words;
+        return {};
+      },
+      words);
+}
+
+CLI::Validator decimal(std::function<bool(double)> ok, const std::string& words) {
+  return CLI::Validator(
+      [ok = std::move(ok), words](std::string& s) -> std::string {
+        char* end = nullptr;
+        errno = 0;
+        const double v = s.empty() ? 0 : std::strtod(s.c_str(), &end);
+        if (s.empty() || end != s.c_str() + s.size() || std::isnan(v) || std::isspace(static_cast<unsigned char>(s[0])))
+          return "expected " + words + ", got '" + s + "'";
+        if (!ok(v)) return "'" + s + "' is out of range: expected " + words;
+        return {};
+      },
+      words);
 }
 
 Feedback make_feedback(bool quiet) {

@@ -10,6 +10,7 @@
 
 #include <iostream>
 
+#include "recur/output.hpp"
 #include "recur/pipeline.hpp"
 #include "recur/report.hpp"
 
@@ -55,20 +56,35 @@ class ProgressLine {
   std::chrono::steady_clock::time_point start_;
 };
 
-/// Where a report goes: the -o file or standard output.
+/// Where a report goes: standard output, or the -o file written atomically (output.hpp).
 class Output {
  public:
-  /// Opens -o (or takes stdout for "" and "-"); false with a message on stderr when it cannot.
-  bool open(const std::string& path);
-  std::ostream& stream() { return *out_; }
-  bool is_stdout() const { return out_ == &std::cout; }
-  /// Flushes; false with a message on stderr when writing failed.
-  bool finish(const std::string& path);
+  /// Prepares -o (standard output for "" and "-"). Throws Error when the file cannot be created.
+  void open(const std::string& path);
+  std::ostream& stream() { return file_ ? file_->stream() : std::cout; }
+  bool is_stdout() const { return !file_; }
+  /// The temporary file being written, or "".
+  std::string temp_path() const { return file_ ? file_->temp_path() : std::string(); }
+  /// Puts the file in place (or flushes standard output); false with a message on stderr when
+  /// writing failed, and then any previous file at the path is unchanged.
+  bool finish();
 
  private:
-  std::ofstream file_;
-  std::ostream* out_ = &std::cout;
+  std::unique_ptr<AtomicFile> file_;
 };
+
+/// Lists the inputs of a command (find_inputs(), reading standard input for "-") and protects
+/// them from the output (protect_inputs()): throws Error(errc::usage) when -o is an input, and
+/// leaves out recur's previous report at -o. `out` must be open, so that its temporary file (which
+/// a listing of its folder may meet) is not taken for an input.
+InputList list_inputs(const InputOptions& input, const CommonArgs& args, const Output& out);
+
+/// A CLI11 check that its value is a whole number in [lo, hi]: no sign, no fraction. `words` is
+/// how --help and the error message describe the range ("a whole number from 1 to 1024").
+CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi, const std::string& words);
+
+/// A CLI11 check that its value is a decimal number in the range `words` describes; `ok` decides.
+CLI::Validator decimal(std::function<bool(double)> ok, const std::string& words);
 
 /// Callbacks wired to a progress line (progress, and warnings unless --quiet).
 struct Feedback {
@@ -91,10 +107,10 @@ int write_report(const R& report, Output& out, const CommonArgs& args, TextOptio
     write_csv(report, out.stream());
   } else {
     text.color = use_color(args, out);
-    text.top = args.top;
+    text.top = args.top == 0 ? SIZE_MAX : args.top;  // --top 0: all
     write_text(report, out.stream(), text);
   }
-  if (!out.finish(args.output)) return kExitNothing;
+  if (!out.finish()) return kExitNothing;
   if (report.stats.files_read == 0) {
     std::cerr << "recur: nothing could be read (" << report.stats.files_skipped << " inputs skipped)\n";
     return kExitNothing;

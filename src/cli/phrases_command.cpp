@@ -32,9 +32,11 @@ int run(PhrasesArgs& a) {
   if (auto msg = o.validate(); !msg.empty()) throw Error(errc::usage, msg);
 
   Output out;
-  if (!out.open(a.common.output)) return kExitNothing;
+  out.open(a.common.output);
+  refuse_same_file(a.common.output, a.exclude_file, "--exclude");
+  InputList inputs = list_inputs(o.input, a.common, out);
   Feedback fb = make_feedback(a.common.quiet);
-  PhrasesReport report = run_phrases(a.common.paths, o, fb.progress, fb.warn);
+  PhrasesReport report = run_phrases(std::move(inputs), o, fb.progress, fb.warn);
   fb.line->clear();
   TextOptions text;
   text.members = 4;  // variants shown per phrase
@@ -60,21 +62,23 @@ Command add_phrases_command(CLI::App& app) {
       "Ranking: score = documents x characters (the characters reused across documents), so long template\n"
       "passages come first and a short slogan ranks high only when many documents use it; ties: more\n"
       "documents, longer, earlier in the input.\n\n"
+      "Output (-o) is written to a temporary file in the same folder and renamed into place when\n"
+      "complete; an input is never overwritten, and recur's own previous report at -o is not read.\n\n"
       "Exit status: 0 the run completed (even if files were skipped), 1 nothing could be read or the\n"
-      "output could not be written, 2 invalid options.");
+      "output could not be written, 2 invalid options, 130 interrupted (128 + signal).");
   add_input_options(*sub, o.input, args->common);
   sub->add_option("--unit", args->unit, "span: recurring spans of text; sentence: recurring whole sentences")
       ->check(CLI::IsMember({"span", "sentence"}))
       ->capture_default_str();
   sub->add_option("--min-chars", o.min_chars, "Shortest phrase, in characters (punctuation and spaces not counted)")
-      ->check(CLI::Range(1, 100000))
+      ->check(whole_number(1, 100000, "a whole number from 1 to 100000"))
       ->capture_default_str();
   sub->add_option("--min-docs", o.min_docs, "Fewest distinct documents a phrase must occur in")
-      ->check(CLI::Range(1, 1000000000))
+      ->check(whole_number(1, 1000000000, "a whole number from 1 to 1000000000"))
       ->capture_default_str();
   sub->add_option("--variants", o.variant_tolerance,
                   "Variant tolerance: largest edit distance as a fraction of the length (0 = no grouping)")
-      ->check(CLI::Range(0.0, 0.99))
+      ->check(decimal([](double v) { return v >= 0 && v <= 0.99; }, "a number from 0 to 0.99"))
       ->capture_default_str();
   sub->add_option("--exclude", args->exclude_file,
                   "File of stock phrases, one per line ('#' starts a comment): phrases inside one are left out "

@@ -24,9 +24,10 @@ int run(ReportArgs& a) {
   if (auto msg = o.validate(); !msg.empty()) throw Error(errc::usage, msg);
 
   Output out;  // opened before the run so that a bad -o fails fast
-  if (!out.open(a.common.output)) return kExitNothing;
+  out.open(a.common.output);
+  InputList inputs = list_inputs(o.input, a.common, out);
   Feedback fb = make_feedback(a.common.quiet);
-  Report report = run_report(a.common.paths, o, fb.progress, fb.warn);
+  Report report = run_report(std::move(inputs), o, fb.progress, fb.warn);
   fb.line->clear();
 
   return write_report(report, out, a.common, TextOptions{});
@@ -52,20 +53,23 @@ Command add_report_command(CLI::App& app) {
       "Output order: clusters by size (largest first), then by input position of the representative;\n"
       "in a cluster the representative comes first, then members in input order. Input files are\n"
       "read in sorted path order, so output does not depend on the file system or on --threads.\n\n"
+      "Output (-o) is written to a temporary file in the same folder and renamed into place when\n"
+      "complete; an input is never overwritten, and recur's own previous report at -o is not read.\n\n"
       "Exit status: 0 the run completed (even if files were skipped), 1 nothing could be read or the\n"
-      "output could not be written, 2 invalid options.");
+      "output could not be written, 2 invalid options, 130 interrupted (128 + signal).");
   add_input_options(*sub, o.input, args->common);
   sub->add_option("--min-chars", o.min_chars,
                   "Paragraphs with fewer characters (CJK characters plus letters and digits of words) are counted "
                   "but not compared")
+      ->check(whole_number(0, UINT32_MAX, "a whole number"))
       ->capture_default_str();
   sub->add_option("--shingle", o.shingle.size,
                   "Tokens per shingle (a token is a CJK character or a word). 2 keeps copies with 12% of "
                   "characters edited at Jaccard >= 0.58 while unrelated paragraphs stay near 0.02")
-      ->check(CLI::Range(1, 16))
+      ->check(whole_number(1, 16, "a whole number from 1 to 16"))
       ->capture_default_str();
   sub->add_option("--perms", o.minhash.perms, "MinHash permutations (signature length)")
-      ->check(CLI::Range(1, 1024))
+      ->check(whole_number(1, 1024, "a whole number from 1 to 1024"))
       ->capture_default_str();
   sub->add_option("--minhash", args->scheme,
                   "classic: one hash per permutation and shingle; oph: one-permutation hashing with optimal "
@@ -73,13 +77,16 @@ Command add_report_command(CLI::App& app) {
       ->check(CLI::IsMember({"classic", "oph"}))
       ->capture_default_str();
   sub->add_option("--seed", o.minhash.seed, "MinHash seed (results are reproducible for a given seed)")
+      ->check(whole_number(0, UINT64_MAX, "a whole number from 0 to 18446744073709551615"))
       ->capture_default_str();
   sub->add_option("--threshold", o.lsh.threshold,
                   "Jaccard similarity (of shingle sets) at which two paragraphs count as near-duplicates")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(decimal([](double v) { return v > 0 && v <= 1; }, "a number greater than 0 and at most 1"))
       ->capture_default_str();
-  sub->add_option("--bands", o.lsh.bands, "LSH bands (default: chosen from --threshold and --perms)");
-  sub->add_option("--rows", o.lsh.rows, "LSH rows per band (default: chosen from --threshold and --perms)");
+  sub->add_option("--bands", o.lsh.bands, "LSH bands (default 0: chosen from --threshold and --perms)")
+      ->check(whole_number(0, 1024, "a whole number from 0 to 1024, at most --perms"));
+  sub->add_option("--rows", o.lsh.rows, "LSH rows per band (default 0: chosen from --threshold and --perms)")
+      ->check(whole_number(0, 1024, "a whole number from 0 to 1024, at most --perms"));
   sub->add_flag("--no-verify", args->no_verify,
                 "Trust the MinHash estimate instead of computing exact Jaccard for candidates (faster, "
                 "approximate; keeps all signatures in memory)");

@@ -1,0 +1,263 @@
+// Outputs written atomically, protected from being inputs, cleaned up on signals.
+#include "recur/output.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include "recur/error.hpp"
+#include "recur/report.hpp"
+
+namespace recur {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Temporaries a signal handler must remove. A handler may only touch lock-free atomics and fixed
+// buffers, so the paths live in a fixed table; a slot is claimed with `used` and its path is valid
+// to unlink while `live` is set.
+struct Slot {
+  std::atomic<bool> used{false};
+  std::atomic<bool> live{false};
+  char path[4096] = {};
+};
+std::array<Slot, 16> g_slots;
+std::atomic<int> g_scopes{0};         // InterruptScopes alive
+std::atomic<int> g_requested{0};      // signal seen while a scope was alive
+bool g_stderr_tty = false;            // decided when the handlers are installed
+
+int claim_slot(const std::string& temp_template) {
+  if (temp_template.size() >= sizeof(Slot::path)) return -1;
+  for (std::size_t i = 0; i < g_slots.size(); ++i) {
+    bool expected = false;
+    if (g_slots[i].used.compare_exchange_strong(expected, true)) {
+      std::memcpy(g_slots[i].path, temp_template.c_str(), temp_template.size() + 1);
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+void release_slot(int slot) noexcept {
+  if (slot < 0) return;
+  g_slots[static_cast<std::size_t>(slot)].live = false;
+  g_slots[static_cast<std::size_t>(slot)].used = false;
+}
+
+void write_all(int fd, const char* s) noexcept {
+  std::size_t n = std::strlen(s);
+  while (n > 0) {
+    const ssize_t w = ::write(fd, s, n);
+    if (w <= 0) return;
+    s += w;
+    n -= static_cast<std::size_t>(w);
+  }
+}
+
+extern "C" void on_signal(int sig) {
+  if (g_scopes.load() > 0) {
+    g_requested = sig;
+    return;
+  }
+  for (auto& s : g_slots)
+    if (s.live.load()) ::unlink(s.path);
+  // Erase a progress line first, so the message starts a clean line.
+  write_all(STDERR_FILENO, g_stderr_tty ? "\r\x1b[Krecur: interrupted; no output written\n"
+                                        : "recur: interrupted; no output written\n");
+  ::_exit(128 + sig);
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+// The path an output replaces: a symbolic link is followed (its target is replaced, the link
+// stays), relative links are resolved against the link's folder.
+std::string resolve_output(const std::string& path) {
+  std::error_code ec;
+  fs::path p(path);
+  for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(p, ec)); ++hops) {
+    const fs::path target = fs::read_symlink(p, ec);
+    if (ec) break;
+    p = target.is_absolute() ? target : p.parent_path() / target;
+  }
+  return p.string();
+}
+
+std::string folder_of(const std::string& path) {
+  const fs::path parent = fs::path(path).parent_path();
+  return parent.empty() ? std::string(".") : parent.string();
+}
+
+// Permissions for a new output: those of the file it replaces, else 0666 less the umask.
+mode_t output_mode(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) return st.st_mode & 07777;
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  return 0666 & ~mask;
+}
+
+bool identity(const std::string& path, struct stat& st) { return ::stat(path.c_str(), &st) == 0; }
+
+}  // namespace
+
+AtomicFile::AtomicFile(const std::string& path) : path_(resolve_output(path)) {
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw Error(errc::usage, "-o " + path + ": is a directory; name a file");
+  const std::string name = fs::path(path_).filename().string();
+  // A dot file with a suffix no --glob default matches, so a run listing this folder meanwhile
+  // does not take the temporary for an input.
+  std::string templ = (fs::path(folder_of(path_)) / ("." + name + ".recur-tmp-XXXXXX")).string();
+  slot_ = claim_slot(templ);
+  char* buf = slot_ >= 0 ? g_slots[static_cast<std::size_t>(slot_)].path : templ.data();
+  if (slot_ >= 0) g_slots[static_cast<std::size_t>(slot_)].live = true;
+  const int fd = ::mkstemp(buf);
+  if (fd < 0) {
+    const std::string why = errno_text();
+    release_slot(slot_);
+    slot_ = -1;
+    throw Error(errc::io, "cannot write " + path + ": " + why);
+  }
+  temp_ = buf;
+  ::fchmod(fd, output_mode(path_));
+  ::close(fd);
+  out_.open(temp_, std::ios::binary | std::ios::trunc);
+  if (!out_) {
+    const std::string why = errno_text();
+    discard();
+    throw Error(errc::io, "cannot write " + path + ": " + why);
+  }
+}
+
+AtomicFile::~AtomicFile() {
+  if (!committed_) discard();
+}
+
+void AtomicFile::discard() noexcept {
+  if (out_.is_open()) out_.close();
+  if (!temp_.empty()) ::unlink(temp_.c_str());
+  temp_.clear();
+  release_slot(slot_);
+  slot_ = -1;
+}
+
+void AtomicFile::commit() {
+  out_.flush();
+  const bool written = static_cast<bool>(out_);
+  out_.close();
+  if (!written || out_.fail()) {
+    discard();
+    throw Error(errc::io, "error writing " + path_ + " (disk full?); the previous file, if any, is unchanged");
+  }
+  // Sync before the rename, so that a crash cannot leave the final name on an empty file.
+  const int fd = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!synced || ::rename(temp_.c_str(), path_.c_str()) != 0) {
+    const std::string why = errno_text();
+    discard();
+    throw Error(errc::io, "cannot write " + path_ + ": " + why + "; the previous file, if any, is unchanged");
+  }
+  committed_ = true;
+  temp_.clear();
+  release_slot(slot_);
+  slot_ = -1;
+  const int dir = ::open(folder_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+}
+
+AtomicFolder::AtomicFolder(const std::string& path, bool replace) : path_(path), replace_(replace) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(path_, ec);
+  if (fs::exists(st)) {
+    if (!fs::is_directory(st)) throw Error(errc::usage, "-o " + path + ": exists and is not a folder");
+    if (!fs::is_empty(path_, ec) && !replace_)
+      throw Error(errc::usage, "-o " + path + ": the folder is not empty; name a new or empty folder, or add "
+                               "--force to replace its contents");
+  }
+  const std::string name = fs::path(path_).lexically_normal().filename().string();
+  std::string templ = (fs::path(folder_of(fs::path(path_).lexically_normal().string())) /
+                       ("." + (name.empty() ? std::string("out") : name) + ".recur-tmp-XXXXXX"))
+                          .string();
+  if (::mkdtemp(templ.data()) == nullptr) throw Error(errc::io, "cannot create a folder next to " + path + ": " + errno_text());
+  temp_ = templ;
+}
+
+AtomicFolder::~AtomicFolder() {
+  if (committed_ || temp_.empty()) return;
+  std::error_code ec;
+  fs::remove_all(temp_, ec);
+}
+
+void AtomicFolder::commit() {
+  std::error_code ec;
+  std::string old;
+  if (fs::exists(path_, ec)) {
+    // Move the old folder aside first: the final name then holds either the old or the new folder.
+    old = temp_ + ".old";
+    if (::rename(path_.c_str(), old.c_str()) != 0)
+      throw Error(errc::io, "cannot replace " + path_ + ": " + errno_text());
+  }
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+    const std::string why = errno_text();
+    if (!old.empty()) ::rename(old.c_str(), path_.c_str());
+    throw Error(errc::io, "cannot move the new folder to " + path_ + ": " + why);
+  }
+  committed_ = true;
+  if (!old.empty()) fs::remove_all(old, ec);
+}
+
+void install_interrupt_handlers() {
+  g_stderr_tty = ::isatty(STDERR_FILENO) == 1;
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+}
+
+InterruptScope::InterruptScope() { ++g_scopes; }
+InterruptScope::~InterruptScope() { --g_scopes; }
+
+int interrupt_requested() noexcept { return g_requested.load(); }
+
+void protect_inputs(const std::string& output, InputList& inputs) {
+  if (output.empty() || output == "-") return;
+  struct stat out {};
+  if (!identity(output, out) || !S_ISREG(out.st_mode)) return;  // a new file cannot be an input
+  for (std::size_t i = 0; i < inputs.files.size(); ++i) {
+    const InputFile& f = inputs.files[i];
+    if (f.data || f.device != static_cast<std::uint64_t>(out.st_dev) ||
+        f.inode != static_cast<std::uint64_t>(out.st_ino))
+      continue;
+    std::string head(512, '\0'), reason;
+    std::vector<std::string> got;
+    const std::pair<std::uint64_t, std::uint64_t> range{0, std::min<std::uint64_t>(f.size, head.size())};
+    const bool own = read_ranges(f.path, {&range, 1}, got, reason) && looks_like_recur_output(got[0]);
+    if (!own)
+      throw Error(errc::usage, "-o " + output + " is the input file " + f.path +
+                                   "; recur never writes over an input (name another output file)");
+    inputs.problems.push_back({f.path, "recur's previous report at the output path (-o): not read, replaced"});
+    inputs.files.erase(inputs.files.begin() + static_cast<std::ptrdiff_t>(i));
+    --i;
+  }
+}
+
+void refuse_same_file(const std::string& output, const std::string& input, const std::string& what) {
+  if (output.empty() || output == "-" || input.empty()) return;
+  struct stat a {}, b {};
+  if (identity(output, a) && identity(input, b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+    throw Error(errc::usage, "-o " + output + " is the file read by " + what + " (" + input +
+                                 "); recur never writes over an input");
+}
+
+}  // namespace recur
