@@ -2,7 +2,10 @@
 // brute force over every span of random texts), bounded edit distance (against the plain dynamic
 // programme) and the star grouping of variants (against an exact all-pairs grouping).
 #include "recur/phrases.hpp"
+#include "recur/pipeline.hpp"
 #include "recur/text.hpp"
+
+#include "test_util.hpp"
 
 #include <gtest/gtest.h>
 
@@ -1100,5 +1103,52 @@ TEST(PhraseLimits, DefaultsAreTheDocumentedCapsAndZeroIsInvalid) {
     recur::PhraseLimits bad;
     bad.*field = 0;
     EXPECT_NE(bad.validate(), "");
+  }
+}
+
+TEST(PhraseLimits, ReportWideCapsListPhrasesInRankingOrderAndCountWhatTheyCut) {
+  // Four files, each: phrase A (20 characters) on three lines, phrase B (12) on one. A ranks first
+  // (4 documents x 20); A has 12 occurrences, B 4.
+  const std::string a = "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸", b = "子丑寅卯辰巳午未申酉戌亥";
+  recur_test::TempDir tmp;
+  for (int f = 0; f < 4; ++f)
+    recur_test::write_file(tmp.path() / ("d" + std::to_string(f) + ".txt"), a + "\n" + a + "\n" + a + "\n" + b + "\n");
+  struct Case {
+    std::uint64_t per_phrase, locations, chars;
+    std::vector<std::size_t> listed;  // locations listed per phrase (A, B)
+    std::uint64_t locations_omitted, phrases_omitted;
+  };
+  const Case cases[] = {
+      {100, 100, 1000, {12, 4}, 0, 0},         // nothing reached
+      {5, 100, 1000, {5, 4}, 7, 0},            // per phrase: A lists its first 5
+      {5, 6, 1000, {5, 1}, 7 + 3, 0},          // in all: B gets the sixth location only
+      {5, 100, 5 * 20 + 11, {5}, 7, 1},        // characters: B's first 12 do not fit, B is omitted
+  };
+  for (const Case& c : cases) {
+    recur::PhrasesOptions o;
+    o.threads = 1;
+    o.limits.max_locations_per_phrase = c.per_phrase;
+    o.limits.max_locations = c.locations;
+    o.limits.max_location_chars = c.chars;
+    std::vector<std::string> warnings;
+    const recur::PhrasesReport r = recur::run_phrases({tmp.path().string()}, o, {},
+                                                      [&](const std::string& w) { warnings.push_back(w); });
+    SCOPED_TRACE(std::to_string(c.per_phrase) + " " + std::to_string(c.locations) + " " + std::to_string(c.chars));
+    ASSERT_EQ(r.phrases.size(), c.listed.size());
+    EXPECT_EQ(r.stats.phrases, c.listed.size());
+    const std::uint64_t occurrences[] = {12, 4};
+    for (std::size_t k = 0; k < c.listed.size(); ++k) {
+      EXPECT_EQ(r.phrases[k].occurrences, occurrences[k]);
+      EXPECT_EQ(r.phrases[k].locations.size(), c.listed[k]);
+      EXPECT_EQ(r.phrases[k].locations_omitted, occurrences[k] - c.listed[k]);
+      std::uint64_t variant_occ = 0;
+      for (const auto& v : r.phrases[k].variants) variant_occ += v.occurrences;
+      EXPECT_EQ(variant_occ, c.listed[k]) << "variants count the listed locations";
+    }
+    EXPECT_EQ(r.stats.locations_omitted, c.locations_omitted);
+    EXPECT_EQ(r.stats.phrases_omitted, c.phrases_omitted);
+    const bool cut = c.locations_omitted + c.phrases_omitted > 0;
+    EXPECT_EQ(warnings.size(), cut ? 1u : 0u);
+    EXPECT_EQ(r.warnings, warnings);
   }
 }
