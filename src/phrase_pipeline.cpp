@@ -122,7 +122,7 @@ std::string PhrasesOptions::validate() const {
   if (auto m = r.validate(); !m.empty()) return m;
   if (!(variant_tolerance >= 0 && variant_tolerance < 1)) return "--variants must be in [0, 1)";
   if (threads > 1024) return "--threads must be at most 1024";
-  return {};
+  return limits.validate();
 }
 
 nlohmann::ordered_json options_json(const PhrasesOptions& o, unsigned threads) {
@@ -254,8 +254,11 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
   // 2. find
   stage = sentences ? "sentences" : "suffix array";
   std::vector<Candidate> cands;
+  RepeatCounts rc;
   if (!sentences) {
-    for (Repeat& r : maximal_repeats(text, RepeatOptions{o.min_chars, o.min_docs})) {
+    // Periodic runs are folded: without it, a sentence written 400 times back to back gives 400
+    // nested repeats of up to 400 sentences each, and the report grows with the cube of the run.
+    for (Repeat& r : maximal_repeats(text, RepeatOptions{o.min_chars, o.min_docs, true}, rc)) {
       Candidate c;
       c.text.assign(text.chars.begin() + r.positions.front(), text.chars.begin() + r.positions.front() + r.length);
       for (std::uint32_t p : r.positions) c.occ.emplace_back(p, r.length);
@@ -278,6 +281,7 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
     for (auto& c : cands) c.documents = count_documents(text, c.occ);
   }
   st.candidates = cands.size();
+  if (!sentences) st.periodic = rc.periodic;
   const auto t_find = Clock::now();
 
   // 3. exclude: candidates inside a stock phrase
@@ -308,7 +312,14 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
     texts.push_back(c.text);
     weights.push_back(static_cast<double>(c.documents) + 1e-9 * static_cast<double>(c.occ.size()));
   }
-  const auto groups = group_variants(texts, weights, o.variant_tolerance, threads);
+  VariantOptions vo;
+  vo.tolerance = o.variant_tolerance;
+  vo.threads = threads;
+  vo.max_edit_cells = o.limits.max_edit_cells;
+  VariantCounts vc;
+  const auto groups = group_variants(texts, weights, vo, vc);
+  st.variant_pairs_unchecked = vc.pairs_unchecked;
+  st.edit_cells = vc.edit_cells;
   const auto t_group = Clock::now();
 
   // Templates: a group's occurrences (the longest one where variants start at the same place),
@@ -352,6 +363,60 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
   });
   st.phrases = templ.size();
 
+  // Caps on the output: phrases in ranking order list their first locations (input order) until
+  // a cap is reached; the phrases after one that hit a report-wide cap are omitted. Decided from
+  // content lengths before anything is located, so the work of step 5 is bounded too.
+  std::vector<std::uint32_t> listed(templ.size(), 0);
+  {
+    const PhraseLimits& lim = o.limits;
+    std::uint64_t locations = 0, chars = 0;
+    std::size_t kept = 0;
+    bool full = false;
+    for (; kept < templ.size() && !full; ++kept) {
+      std::uint32_t n = 0;
+      for (const auto& occ : templ[kept].occ) {
+        if (n >= lim.max_locations_per_phrase) break;
+        if (locations >= lim.max_locations || chars + occ.second > lim.max_location_chars) {
+          full = true;
+          break;
+        }
+        ++n;
+        ++locations;
+        chars += occ.second;
+      }
+      if (n == 0) break;  // not even its first location fits: it and the rest are omitted
+      listed[kept] = n;
+      st.locations_omitted += templ[kept].occ.size() - n;
+    }
+    st.phrases_omitted = templ.size() - kept;
+    st.phrases = kept;  // the phrases listed; with phrases_omitted, all that were found
+    templ.resize(kept);
+    listed.resize(kept);
+  }
+  {
+    std::vector<std::string> notes;
+    if (st.periodic > 0)
+      notes.push_back(std::to_string(st.periodic) +
+                      " recurring spans are not listed because every occurrence of each overlaps another: they lie "
+                      "inside periodic runs (text repeated back to back); the repeated unit and a whole run that "
+                      "recurs are listed when long enough");
+    if (st.variant_pairs_unchecked > 0)
+      notes.push_back("variant grouping reached its budget of " + std::to_string(o.limits.max_edit_cells) +
+                      " edit-distance cells: " + std::to_string(st.variant_pairs_unchecked) + " of " +
+                      std::to_string(vc.pairs) + " candidate pairs were not checked, so some variants may be listed as "
+                      "separate phrases");
+    if (st.phrases_omitted + st.locations_omitted > 0)
+      notes.push_back("output capped: " + std::to_string(st.phrases_omitted) + " lowest-ranked phrases omitted and " +
+                      std::to_string(st.locations_omitted) + " locations of listed phrases not listed (caps: " +
+                      std::to_string(o.limits.max_locations_per_phrase) + " locations per phrase, " +
+                      std::to_string(o.limits.max_locations) + " in all, " + std::to_string(o.limits.max_location_chars) +
+                      " characters in all)");
+    for (auto& n : notes) {
+      if (warn) warn(n);
+      report.warnings.push_back(std::move(n));
+    }
+  }
+
   // 5. locate: every occurrence back to original bytes, file by file.
   stage = "writing";
   struct Want {
@@ -359,15 +424,15 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
   };
   std::vector<std::vector<Want>> wants(files.size());
   for (std::uint32_t t = 0; t < templ.size(); ++t)
-    for (std::uint32_t k = 0; k < templ[t].occ.size(); ++k) {
+    for (std::uint32_t k = 0; k < listed[t]; ++k) {
       const auto seg = static_cast<std::uint32_t>(text.segment_of(templ[t].occ[k].first));
       wants[seg_ref[seg].file].push_back({seg, t, k});
     }
   report.phrases.resize(templ.size());
   std::vector<std::vector<std::string>> normalized_of(templ.size());
   for (std::uint32_t t = 0; t < templ.size(); ++t) {
-    report.phrases[t].locations.resize(templ[t].occ.size());
-    normalized_of[t].resize(templ[t].occ.size());
+    report.phrases[t].locations.resize(listed[t]);
+    normalized_of[t].resize(listed[t]);
   }
   {
     std::vector<std::unique_ptr<Worker>> workers(threads);
@@ -421,6 +486,7 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
     ph.chars = static_cast<std::uint32_t>(cands[tp.rep].text.size());
     ph.documents = tp.documents;
     ph.occurrences = tp.occ.size();
+    ph.locations_omitted = tp.occ.size() - listed[t];
     ph.score = tp.score;
     // Canonical text: the template's own span in its most frequent normalised form (ties: first in
     // input order).
@@ -428,18 +494,18 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
       std::set<std::uint32_t> own;
       for (const auto& occ : cands[tp.rep].occ) own.insert(occ.first);
       std::map<std::string, std::pair<std::size_t, std::size_t>> forms;  // normalised -> (count, first k)
-      for (std::size_t k = 0; k < tp.occ.size(); ++k) {
+      for (std::size_t k = 0; k < listed[t]; ++k) {
         if (!own.count(tp.occ[k].first)) continue;
         auto [it, fresh] = forms.emplace(normalized_of[t][k], std::make_pair(std::size_t{0}, k));
         ++it->second.first;
       }
-      std::size_t best = tp.occ.size(), best_count = 0;
+      std::size_t best = listed[t], best_count = 0;
       for (const auto& [form, v] : forms)
         if (v.first > best_count || (v.first == best_count && v.second < best)) {
           best_count = v.first;
           best = v.second;
         }
-      ph.text = normalized_of[t][best < tp.occ.size() ? best : 0];
+      ph.text = normalized_of[t][best < listed[t] ? best : 0];
     }
     std::map<std::string, std::pair<std::set<std::pair<std::string, std::uint32_t>>, std::uint64_t>> variants;
     for (const auto& loc : ph.locations) {

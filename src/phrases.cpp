@@ -58,9 +58,27 @@ struct Encoded {
   }
 };
 
+// True when every occurrence (sorted starts) overlaps a neighbouring one. Two occurrences of a
+// span of `length` closer than `length` overlap, and then both lie in one paragraph (a span never
+// crosses one), so no segment test is needed.
+bool all_overlapping(const std::vector<std::uint32_t>& pos, std::uint32_t length) {
+  if (pos.size() < 2) return false;
+  for (std::size_t i = 0; i < pos.size(); ++i) {
+    const bool left = i > 0 && pos[i] - pos[i - 1] < length;
+    const bool right = i + 1 < pos.size() && pos[i + 1] - pos[i] < length;
+    if (!left && !right) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options) {
+  RepeatCounts counts;
+  return maximal_repeats(text, options, counts);
+}
+
+std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts) {
   if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
   const std::size_t n = text.chars.size(), segments = text.segments();
   if (n == 0 || segments == 0) return {};
@@ -203,11 +221,6 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
     const std::size_t size = rb - node.lb + 1;
     const std::size_t documents = size - node.dup;
     if (documents < options.min_docs) return;
-    reported += size;
-    if (reported > kMaxReportedPositions)
-      throw Error(errc::input, "the text repeats itself too much to list every recurring span (over " +
-                                   std::to_string(kMaxReportedPositions) +
-                                   " occurrences); raise --min-chars or --min-docs");
     Repeat r;
     r.length = static_cast<std::uint32_t>(node.depth);
     r.documents = static_cast<std::uint32_t>(documents);
@@ -217,6 +230,16 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
       r.positions.push_back(static_cast<std::uint32_t>(e - segment_of(e)));
     }
     std::sort(r.positions.begin(), r.positions.end());
+    if (options.fold_periodic && all_overlapping(r.positions, r.length)) {
+      ++counts.periodic;
+      return;
+    }
+    // Counted after folding: folded repeats are dropped at once, only what is kept takes memory.
+    reported += size;
+    if (reported > kMaxReportedPositions)
+      throw Error(errc::input, "the text repeats itself too much to list every recurring span (over " +
+                                   std::to_string(kMaxReportedPositions) +
+                                   " occurrences); raise --min-chars or --min-docs");
     out.push_back(std::move(r));
   };
 
@@ -296,9 +319,37 @@ std::size_t variant_distance_limit(std::size_t len_a, std::size_t len_b, double 
   return std::max<std::size_t>(1, lim);
 }
 
+std::string VariantOptions::validate() const {
+  if (!(tolerance >= 0 && tolerance < 1)) return "the variant tolerance must be in [0, 1)";
+  if (threads > 1024) return "threads must be at most 1024";
+  return {};
+}
+
+std::string PhraseLimits::validate() const {
+  if (max_locations_per_phrase < 1) return "max_locations_per_phrase must be at least 1";
+  if (max_locations < 1) return "max_locations must be at least 1";
+  if (max_location_chars < 1) return "max_location_chars must be at least 1";
+  return {};
+}
+
 std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u32string>& texts,
                                                        const std::vector<double>& weights, double tolerance,
                                                        unsigned threads) {
+  VariantOptions options;
+  options.tolerance = tolerance;
+  options.threads = threads;
+  options.max_edit_cells = std::numeric_limits<std::uint64_t>::max();
+  VariantCounts counts;
+  return group_variants(texts, weights, options, counts);
+}
+
+std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u32string>& texts,
+                                                       const std::vector<double>& weights,
+                                                       const VariantOptions& options, VariantCounts& counts) {
+  if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
+  const double tolerance = options.tolerance;
+  const unsigned threads = std::max(1u, options.threads);
+  counts = {};
   const std::size_t n = texts.size();
   std::vector<std::vector<std::uint32_t>> adj(n);
   if (n > 1) {  // at tolerance 0 only identical texts pass the check
@@ -340,9 +391,41 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
         pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
       }
     }
+    // The budget: pairs cheapest first, so that a few huge near-identical texts (periodic input:
+    // hundreds of candidates thousands of characters long) cannot starve the ordinary ones. The
+    // choice depends on the pairs alone, never on thread timing.
+    counts.pairs = pairs.size();
+    std::vector<std::uint64_t> cost(pairs.size());
+    for (std::size_t k = 0; k < pairs.size(); ++k) {
+      const std::size_t la = texts[pairs[k].first].size(), lb = texts[pairs[k].second].size();
+      const std::size_t lo = std::min(la, lb), hi = std::max(la, lb);
+      const std::size_t lim = std::min(variant_distance_limit(la, lb, tolerance), hi);
+      cost[k] = hi - lo > lim ? 0 : std::uint64_t{lo} * std::min<std::uint64_t>(2 * std::uint64_t{lim} + 1, hi + 1);
+    }
+    std::vector<char> chosen(pairs.size(), 1);
+    {
+      std::uint64_t total = 0;
+      for (std::uint64_t c : cost) total += c;
+      if (total > options.max_edit_cells) {
+        std::vector<std::uint32_t> by_cost(pairs.size());
+        for (std::uint32_t k = 0; k < by_cost.size(); ++k) by_cost[k] = k;
+        std::stable_sort(by_cost.begin(), by_cost.end(), [&](std::uint32_t x, std::uint32_t y) { return cost[x] < cost[y]; });
+        std::fill(chosen.begin(), chosen.end(), 0);
+        total = 0;
+        for (std::uint32_t k : by_cost) {
+          if (cost[k] > options.max_edit_cells - total) break;  // the rest cost at least as much
+          total += cost[k];
+          chosen[k] = 1;
+        }
+      }
+      counts.edit_cells = total;
+      for (char c : chosen) counts.pairs_checked += c != 0;
+      counts.pairs_unchecked = counts.pairs - counts.pairs_checked;
+    }
     std::vector<char> ok(pairs.size(), 0);
     detail::parallel_for((pairs.size() + 1023) / 1024, threads, [&](std::size_t c, unsigned) {
       for (std::size_t k = c * 1024; k < std::min(pairs.size(), (c + 1) * 1024); ++k) {
+        if (!chosen[k]) continue;
         const auto& a = texts[pairs[k].first];
         const auto& b = texts[pairs[k].second];
         const std::size_t lim = variant_distance_limit(a.size(), b.size(), tolerance);

@@ -328,6 +328,13 @@ nlohmann::ordered_json phrase_stats_json(const PhraseStats& s) {
   j["candidates"] = s.candidates;
   j["excluded"] = s.excluded;
   j["phrases"] = s.phrases;
+  // Present only when they apply, so reports of ordinary input keep their exact bytes.
+  if (s.periodic > 0) j["periodic"] = s.periodic;
+  if (s.phrases_omitted + s.locations_omitted + s.variant_pairs_unchecked > 0)
+    j["truncated"] = {{"phrases_omitted", s.phrases_omitted},
+                      {"locations_omitted", s.locations_omitted},
+                      {"variant_pairs_unchecked", s.variant_pairs_unchecked},
+                      {"edit_cells", s.edit_cells}};
   j["seconds"] = seconds_json(s.seconds);
   return j;
 }
@@ -362,6 +369,7 @@ void write_json(const PhrasesReport& report, std::ostream& out) {
       locations.push_back(std::move(jl));
     }
     jp["locations"] = std::move(locations);
+    if (p.locations_omitted > 0) jp["locations_omitted"] = p.locations_omitted;
     phrases.push_back(std::move(jp));
   }
   j["phrases"] = std::move(phrases);

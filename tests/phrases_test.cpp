@@ -2,7 +2,10 @@
 // brute force over every span of random texts), bounded edit distance (against the plain dynamic
 // programme) and the star grouping of variants (against an exact all-pairs grouping).
 #include "recur/phrases.hpp"
+#include "recur/pipeline.hpp"
 #include "recur/text.hpp"
+
+#include "test_util.hpp"
 
 #include <gtest/gtest.h>
 
@@ -859,3 +862,293 @@ TEST(EditDistance, HugeLimitsDoNotOverflow) {
 }
 
 }  // namespace
+
+// --- periodic runs: folding, the variant budget, the output caps ----------------------------
+
+namespace {
+
+/// The fold rule of RepeatOptions::fold_periodic, on brute-force repeats: left out when every
+/// occurrence lies closer than the length to another occurrence (positions are sorted).
+bool every_occurrence_overlaps(const Repeat& r) {
+  const Positions& p = r.positions;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    bool overlaps = false;
+    for (std::size_t j = 0; j < p.size(); ++j)
+      if (j != i && (p[i] > p[j] ? p[i] - p[j] : p[j] - p[i]) < r.length) overlaps = true;
+    if (!overlaps) return false;
+  }
+  return true;
+}
+
+RepeatOptions folding(unsigned min_chars, unsigned min_docs) {
+  RepeatOptions o = repeat_options(min_chars, min_docs);
+  o.fold_periodic = true;
+  return o;
+}
+
+/// `unit` written `times` times back to back.
+std::u32string repeated(std::u32string_view unit, std::size_t times) {
+  std::u32string s;
+  for (std::size_t i = 0; i < times; ++i) s += unit;
+  return s;
+}
+
+}  // namespace
+
+TEST(RepeatPeriodic, FoldingIsOffByDefault) { EXPECT_FALSE(RepeatOptions{}.fold_periodic); }
+
+TEST(RepeatPeriodic, OverlappingRunsAreFoldedAndTheUnitAndTheWholeRunStay) {
+  // 甲甲甲甲 in two documents: 甲甲 at {0,1,2,4,5,6} and 甲甲甲 at {0,1,4,5} overlap themselves
+  // everywhere; 甲 (adjacent, not overlapping) and the whole 甲甲甲甲 (once per document) stay.
+  const SegmentedText text = build({{0, U"甲甲甲甲"}, {1, U"甲甲甲甲"}});
+  recur::RepeatCounts counts;
+  EXPECT_EQ(keys(recur::maximal_repeats(text, folding(1, 2), counts)),
+            keys({repeat(1, 2, {0, 1, 2, 3, 4, 5, 6, 7}), repeat(4, 2, {0, 4})}));
+  EXPECT_EQ(counts.periodic, 2u);
+}
+
+TEST(RepeatPeriodic, ARepeatWithOneOccurrenceClearOfTheOthersStays) {
+  // 乙乙乙 overlaps itself in the first document but stands alone in the second: it stays.
+  const SegmentedText text = build({{0, U"乙乙乙乙"}, {1, U"甲乙乙乙丙"}});
+  recur::RepeatCounts counts;
+  const auto got = recur::maximal_repeats(text, folding(3, 1), counts);
+  EXPECT_EQ(keys(got), keys({repeat(3, 2, {0, 1, 5})}));
+  EXPECT_EQ(counts.periodic, 0u);
+}
+
+TEST(RepeatPeriodic, RandomTextsWithRunsGiveTheBruteForceRepeatsWithoutTheFoldedOnes) {
+  std::mt19937_64 rng(77);
+  const std::u32string pool = U"组织工作发展";
+  std::size_t folded = 0, kept = 0;
+  for (int round = 0; round < 150; ++round) {
+    Input input;
+    const std::size_t docs = pick(rng, 2, 4);
+    for (std::uint32_t d = 0; d < docs; ++d) {
+      std::u32string t;
+      // Random text with periodic runs: a short random unit written several times.
+      for (std::size_t piece = pick(rng, 1, 4); piece > 0; --piece) {
+        std::u32string unit(pick(rng, 1, 4), U' ');
+        for (auto& c : unit) c = pool[rng() % pick(rng, 2, 6)];
+        t += pick(rng, 0, 1) ? repeated(unit, pick(rng, 2, 8)) : unit;
+      }
+      input.push_back({d, t});
+    }
+    const std::vector<Repeat> all = brute_force_repeats(input);
+    for (const auto& [min_chars, min_docs] : {std::pair{1u, 1u}, {2u, 2u}, {4u, 1u}}) {
+      std::vector<Repeat> expected;
+      std::uint64_t expected_folded = 0;
+      for (const Repeat& r : filtered(all, repeat_options(min_chars, min_docs))) {
+        if (every_occurrence_overlaps(r)) ++expected_folded;
+        else expected.push_back(r);
+      }
+      recur::RepeatCounts counts;
+      const auto got = recur::maximal_repeats(build(input), folding(min_chars, min_docs), counts);
+      ASSERT_EQ(keys(got), keys(expected)) << "round " << round << " min_chars=" << min_chars
+                                           << " min_docs=" << min_docs << "\n" << describe(input);
+      EXPECT_EQ(counts.periodic, expected_folded);
+      folded += expected_folded;
+      kept += expected.size();
+    }
+  }
+  EXPECT_GT(folded, 200u) << "the inputs must exercise folding";
+  EXPECT_GT(kept, 1000u);
+}
+
+TEST(RepeatPeriodic, ASentenceWrittenFourHundredTimesInThreeDocumentsGivesTwoRepeats) {
+  // The fuzz finding: 3 documents, each one 12-character sentence 400 times in one paragraph.
+  // Unfolded, the maximal repeats are u^j for j = 1..400, u^j with 3 x (401 - j) occurrences:
+  // about 240,000 positions of up to 4,800 characters each.
+  constexpr std::size_t kTimes = 400;
+  const std::u32string unit = U"加强党的建设推进改革发展";
+  const Input input = {{0, repeated(unit, kTimes)}, {1, repeated(unit, kTimes)}, {2, repeated(unit, kTimes)}};
+  const SegmentedText text = build(input);
+
+  const auto plain = recur::maximal_repeats(text, repeat_options(10, 3));
+  ASSERT_EQ(plain.size(), kTimes);
+  std::size_t plain_positions = 0;
+  for (const auto& r : plain) plain_positions += r.positions.size();
+  EXPECT_EQ(plain_positions, 3 * kTimes * (kTimes + 1) / 2);
+
+  recur::RepeatCounts counts;
+  const auto got = recur::maximal_repeats(text, folding(10, 3), counts);
+  std::size_t positions = 0;
+  for (const auto& r : got) positions += r.positions.size();
+  // Bounded by the text: no more positions than 1 per unit plus the three whole runs.
+  EXPECT_LE(positions, 3 * kTimes + 3);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].length, unit.size());
+  EXPECT_EQ(got[0].positions.size(), 3 * kTimes);
+  EXPECT_EQ(got[1].length, unit.size() * kTimes);
+  EXPECT_EQ(got[1].documents, 3u);
+  EXPECT_EQ(counts.periodic, kTimes - 2);
+}
+
+// --- the variant budget -----------------------------------------------------------------------
+
+namespace {
+
+/// Plain (unbanded) Levenshtein distance, the reference for the grouping checks.
+std::size_t plain_distance(std::u32string_view a, std::u32string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1), prev[j] + 1, cur[j - 1] + 1});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+/// The documented cost of checking a pair: shorter length x (2 x limit + 1) cells, at most the
+/// longer length + 1 per row, or nothing when the lengths alone differ by more than the limit.
+std::uint64_t pair_cost(std::size_t la, std::size_t lb, double tolerance) {
+  const std::size_t lo = std::min(la, lb), hi = std::max(la, lb);
+  const std::size_t lim = std::min(recur::variant_distance_limit(la, lb, tolerance), hi);
+  if (hi - lo > lim) return 0;
+  return std::uint64_t{lo} * std::min<std::uint64_t>(2 * lim + 1, hi + 1);
+}
+
+/// Periodic candidates: u^1 .. u^n, which all share one bigram set, so every pair is a candidate.
+std::vector<std::u32string> periodic_texts(std::size_t n) {
+  std::vector<std::u32string> texts;
+  for (std::size_t j = 1; j <= n; ++j) texts.push_back(repeated(U"加强党的建设推进改革发展", j));
+  return texts;
+}
+
+/// Every text in exactly one group, and every variant within the limit of its template.
+void expect_valid_grouping(const Groups& groups, const std::vector<std::u32string>& texts, double tolerance) {
+  std::vector<int> seen(texts.size(), 0);
+  for (const auto& g : groups)
+    for (std::size_t k = 0; k < g.size(); ++k) {
+      ++seen[g[k]];
+      if (k == 0) continue;
+      const auto& a = texts[g[0]];
+      const auto& b = texts[g[k]];
+      EXPECT_LE(plain_distance(a, b), recur::variant_distance_limit(a.size(), b.size(), tolerance));
+    }
+  for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], 1) << "text " << i;
+}
+
+}  // namespace
+
+TEST(VariantBudget, DefaultsAreDocumentedAndValid) {
+  const recur::VariantOptions v;
+  EXPECT_DOUBLE_EQ(v.tolerance, 0.1);
+  EXPECT_EQ(v.max_edit_cells, std::uint64_t{1} << 32);
+  EXPECT_EQ(v.validate(), "");
+  recur::VariantOptions bad;
+  bad.tolerance = 1;
+  EXPECT_NE(bad.validate(), "");
+}
+
+TEST(VariantBudget, WithinTheBudgetEveryPairIsCheckedAndTheGroupsAreUnchanged) {
+  const auto texts = periodic_texts(60);
+  const std::vector<double> weights(texts.size(), 1.0);
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < texts.size(); ++i)
+    for (std::size_t j = i + 1; j < texts.size(); ++j) total += pair_cost(texts[i].size(), texts[j].size(), 0.1);
+  recur::VariantOptions o;
+  o.max_edit_cells = total;
+  recur::VariantCounts counts;
+  const Groups got = recur::group_variants(texts, weights, o, counts);
+  EXPECT_EQ(counts.pairs, texts.size() * (texts.size() - 1) / 2) << "identical bigram sets: every pair";
+  EXPECT_EQ(counts.pairs_unchecked, 0u);
+  EXPECT_EQ(counts.edit_cells, total);
+  EXPECT_EQ(got, recur::group_variants(texts, weights, 0.1));
+  expect_valid_grouping(got, texts, 0.1);
+}
+
+TEST(VariantBudget, ABudgetCutsTheCostliestPairsAndSaysSoTheSameWithTwoThreads) {
+  const auto texts = periodic_texts(60);
+  const std::vector<double> weights(texts.size(), 1.0);
+  std::vector<std::uint64_t> costs;
+  for (std::size_t i = 0; i < texts.size(); ++i)
+    for (std::size_t j = i + 1; j < texts.size(); ++j) costs.push_back(pair_cost(texts[i].size(), texts[j].size(), 0.1));
+  std::uint64_t total = 0;
+  for (auto c : costs) total += c;
+  recur::VariantOptions o;
+  o.max_edit_cells = total / 10;
+  // Cheapest first: the checked pairs are the longest prefix of the sorted costs within budget.
+  std::sort(costs.begin(), costs.end());
+  std::uint64_t expected_cells = 0, expected_checked = 0;
+  for (auto c : costs) {
+    if (expected_cells + c > o.max_edit_cells) break;
+    expected_cells += c;
+    ++expected_checked;
+  }
+  recur::VariantCounts one, two;
+  const Groups g1 = recur::group_variants(texts, weights, o, one);
+  o.threads = 2;
+  const Groups g2 = recur::group_variants(texts, weights, o, two);
+  EXPECT_EQ(one.edit_cells, expected_cells);
+  EXPECT_LE(one.edit_cells, o.max_edit_cells);
+  EXPECT_EQ(one.pairs_checked, expected_checked);
+  EXPECT_EQ(one.pairs_unchecked, costs.size() - expected_checked);
+  EXPECT_GT(one.pairs_unchecked, 0u);
+  EXPECT_EQ(g1, g2);
+  EXPECT_EQ(one.edit_cells, two.edit_cells);
+  expect_valid_grouping(g1, texts, 0.1);
+}
+
+TEST(PhraseLimits, DefaultsAreTheDocumentedCapsAndZeroIsInvalid) {
+  const recur::PhraseLimits l;
+  EXPECT_EQ(l.max_edit_cells, std::uint64_t{1} << 32);
+  EXPECT_EQ(l.max_locations_per_phrase, 10000u);
+  EXPECT_EQ(l.max_locations, 1000000u);
+  EXPECT_EQ(l.max_location_chars, std::uint64_t{1} << 24);
+  EXPECT_EQ(l.validate(), "");
+  for (auto field : {&recur::PhraseLimits::max_locations_per_phrase, &recur::PhraseLimits::max_locations,
+                     &recur::PhraseLimits::max_location_chars}) {
+    recur::PhraseLimits bad;
+    bad.*field = 0;
+    EXPECT_NE(bad.validate(), "");
+  }
+}
+
+TEST(PhraseLimits, ReportWideCapsListPhrasesInRankingOrderAndCountWhatTheyCut) {
+  // Four files, each: phrase A (20 characters) on three lines, phrase B (12) on one. A ranks first
+  // (4 documents x 20); A has 12 occurrences, B 4.
+  const std::string a = "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸", b = "子丑寅卯辰巳午未申酉戌亥";
+  recur_test::TempDir tmp;
+  for (int f = 0; f < 4; ++f)
+    recur_test::write_file(tmp.path() / ("d" + std::to_string(f) + ".txt"), a + "\n" + a + "\n" + a + "\n" + b + "\n");
+  struct Case {
+    std::uint64_t per_phrase, locations, chars;
+    std::vector<std::size_t> listed;  // locations listed per phrase (A, B)
+    std::uint64_t locations_omitted, phrases_omitted;
+  };
+  const Case cases[] = {
+      {100, 100, 1000, {12, 4}, 0, 0},         // nothing reached
+      {5, 100, 1000, {5, 4}, 7, 0},            // per phrase: A lists its first 5
+      {5, 6, 1000, {5, 1}, 7 + 3, 0},          // in all: B gets the sixth location only
+      {5, 100, 5 * 20 + 11, {5}, 7, 1},        // characters: B's first 12 do not fit, B is omitted
+  };
+  for (const Case& c : cases) {
+    recur::PhrasesOptions o;
+    o.threads = 1;
+    o.limits.max_locations_per_phrase = c.per_phrase;
+    o.limits.max_locations = c.locations;
+    o.limits.max_location_chars = c.chars;
+    std::vector<std::string> warnings;
+    const recur::PhrasesReport r = recur::run_phrases({tmp.path().string()}, o, {},
+                                                      [&](const std::string& w) { warnings.push_back(w); });
+    SCOPED_TRACE(std::to_string(c.per_phrase) + " " + std::to_string(c.locations) + " " + std::to_string(c.chars));
+    ASSERT_EQ(r.phrases.size(), c.listed.size());
+    EXPECT_EQ(r.stats.phrases, c.listed.size());
+    const std::uint64_t occurrences[] = {12, 4};
+    for (std::size_t k = 0; k < c.listed.size(); ++k) {
+      EXPECT_EQ(r.phrases[k].occurrences, occurrences[k]);
+      EXPECT_EQ(r.phrases[k].locations.size(), c.listed[k]);
+      EXPECT_EQ(r.phrases[k].locations_omitted, occurrences[k] - c.listed[k]);
+      std::uint64_t variant_occ = 0;
+      for (const auto& v : r.phrases[k].variants) variant_occ += v.occurrences;
+      EXPECT_EQ(variant_occ, c.listed[k]) << "variants count the listed locations";
+    }
+    EXPECT_EQ(r.stats.locations_omitted, c.locations_omitted);
+    EXPECT_EQ(r.stats.phrases_omitted, c.phrases_omitted);
+    const bool cut = c.locations_omitted + c.phrases_omitted > 0;
+    EXPECT_EQ(warnings.size(), cut ? 1u : 0u);
+    EXPECT_EQ(r.warnings, warnings);
+  }
+}

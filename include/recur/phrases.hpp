@@ -34,6 +34,12 @@ struct SegmentedText {
 struct RepeatOptions {
   unsigned min_chars = 10;  ///< shortest span reported, in content characters (default 10)
   unsigned min_docs = 3;    ///< fewest distinct documents a span must occur in (default 3)
+  /// Leave out a repeat when *every* occurrence overlaps another occurrence of it (default false:
+  /// the plain definition). Such a repeat lies inside periodic runs (a unit written back to back):
+  /// a unit u repeated k times has maximal repeats u^2 .. u^(k-1) with about k^2/2 occurrences of
+  /// about k/2 units each, which is all noise once u itself and the whole run are reported. A
+  /// repeat with one occurrence clear of the others (the whole run, where it recurs) stays.
+  bool fold_periodic = false;
 
   /// Empty when valid, else a sentence naming the option.
   std::string validate() const;
@@ -55,6 +61,14 @@ struct Repeat {
 /// content characters).
 std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options);
 
+/// What maximal_repeats() left out.
+struct RepeatCounts {
+  std::uint64_t periodic = 0;  ///< repeats left out by RepeatOptions::fold_periodic
+};
+
+/// maximal_repeats(), also counting into `counts` what was left out.
+std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts);
+
 /// Levenshtein distance between `a` and `b` if it is at most `limit`, else limit + 1 (banded, so
 /// O(limit * length)).
 std::size_t bounded_edit_distance(std::u32string_view a, std::u32string_view b, std::size_t limit);
@@ -74,5 +88,62 @@ std::size_t variant_distance_limit(std::size_t len_a, std::size_t len_b, double 
 std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u32string>& texts,
                                                        const std::vector<double>& weights,
                                                        double tolerance, unsigned threads = 1);
+
+/// Options of group_variants() with a work budget.
+///
+/// | option           | default | meaning |
+/// | ---------------- | ------- | ------- |
+/// | `tolerance`      | 0.1     | as variant_distance_limit(); 0 groups only identical texts |
+/// | `threads`        | 1       | threads for signatures and checks; the result does not depend on it |
+/// | `max_edit_cells` | 2^32    | budget of edit-distance cells (see below) |
+///
+/// A candidate pair costs the cells of its band, shorter length x (2 x limit + 1), or nothing
+/// when the lengths alone differ by more than the limit. Pairs are checked cheapest first (ties in
+/// pair order) while the total stays within `max_edit_cells`; the rest are left unchecked and count
+/// as not variants. Near-identical long texts in numbers (periodic input) are what reach it: on
+/// real reports the checks use a few million cells. 2^32 cells take a few seconds on one core.
+struct VariantOptions {
+  double tolerance = 0.1;  ///< largest edit distance as a fraction of the longer length
+  unsigned threads = 1;    ///< threads; the groups are the same for any number
+  std::uint64_t max_edit_cells = std::uint64_t{1} << 32;  ///< budget of edit-distance cells
+
+  /// Empty when valid, else a sentence naming the option.
+  std::string validate() const;
+};
+
+/// The work group_variants() did, and what the budget cut.
+struct VariantCounts {
+  std::uint64_t pairs = 0;            ///< candidate pairs (LSH, plus short texts all against all)
+  std::uint64_t pairs_checked = 0;    ///< pairs checked by edit distance (or by length alone)
+  std::uint64_t pairs_unchecked = 0;  ///< pairs left out by the budget: pairs - pairs_checked
+  std::uint64_t edit_cells = 0;       ///< band cells of the checked pairs, at most max_edit_cells
+};
+
+/// group_variants() within a budget of edit-distance cells; `counts` tells the work done and
+/// whether the budget cut it (pairs_unchecked > 0).
+std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u32string>& texts,
+                                                       const std::vector<double>& weights,
+                                                       const VariantOptions& options, VariantCounts& counts);
+
+/// Caps on the work and output of `recur phrases`, so that degenerate input (periodic text, one
+/// passage pasted thousands of times) gives a bounded report in bounded time. Whatever a cap cuts
+/// is counted in the report (stats.truncated, a warning, and per phrase `locations_omitted`);
+/// nothing is cut silently. The defaults are far above what real reports need.
+///
+/// | cap                        | default  | meaning |
+/// | -------------------------- | -------- | ------- |
+/// | `max_edit_cells`           | 2^32     | edit-distance work when grouping variants (VariantOptions) |
+/// | `max_locations_per_phrase` | 10,000   | locations listed per phrase, the first in input order; occurrences and documents still count all |
+/// | `max_locations`            | 1,000,000| locations listed in all; phrases are listed in ranking order until a cap is reached, the rest are omitted |
+/// | `max_location_chars`       | 2^24     | content characters of all listed locations (about 50 MB of Chinese text) |
+struct PhraseLimits {
+  std::uint64_t max_edit_cells = std::uint64_t{1} << 32;   ///< see VariantOptions::max_edit_cells
+  std::uint64_t max_locations_per_phrase = 10000;          ///< locations listed per phrase
+  std::uint64_t max_locations = 1000000;                   ///< locations listed in the whole report
+  std::uint64_t max_location_chars = std::uint64_t{1} << 24;  ///< content characters of listed locations
+
+  /// Empty when valid, else a sentence naming the cap.
+  std::string validate() const;
+};
 
 }  // namespace recur

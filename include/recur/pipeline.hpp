@@ -15,6 +15,7 @@
 #include "recur/encoding.hpp"
 #include "recur/lsh.hpp"
 #include "recur/minhash.hpp"
+#include "recur/phrases.hpp"
 #include "recur/report.hpp"
 #include "recur/segment.hpp"
 #include "recur/shingle.hpp"
@@ -71,6 +72,8 @@ struct PhrasesOptions {
   double variant_tolerance = 0.1;
   std::vector<std::string> exclude;      ///< --exclude FILE: stock phrases (one per line) to leave out
   unsigned threads = 0;                  ///< --threads: 0 = all cores
+  /// Caps on work and output for degenerate input (see PhraseLimits); what they cut is reported.
+  PhraseLimits limits;
 
   /// Empty when valid, else a sentence naming the option.
   std::string validate() const;

@@ -104,14 +104,23 @@ struct Phrase {
   std::uint32_t chars = 0;   ///< content characters (punctuation and spaces not counted)
   std::uint64_t documents = 0, occurrences = 0;
   double score = 0;
-  std::vector<PhraseVariant> variants;
+  std::vector<PhraseVariant> variants;  ///< counted over the listed locations
   std::vector<PhraseLocation> locations;
+  /// Occurrences not listed in `locations` because a PhraseLimits cap was reached (0: all listed).
+  std::uint64_t locations_omitted = 0;
 };
 
 /// Counts for a `recur phrases` run.
 struct PhraseStats {
   std::uint64_t files = 0, files_read = 0, files_skipped = 0, documents = 0, paragraphs = 0, bytes = 0,
-                content_chars = 0, candidates = 0, excluded = 0, phrases = 0;
+                content_chars = 0, candidates = 0, excluded = 0,
+                phrases = 0;  ///< phrases listed (those found = phrases + phrases_omitted)
+  /// Spans left out because every occurrence overlaps another one: the inside of periodic runs
+  /// (RepeatOptions::fold_periodic).
+  std::uint64_t periodic = 0;
+  /// What the caps of PhraseLimits cut: phrases (lowest ranked) and locations not listed, candidate
+  /// pairs not checked for variants, and the edit-distance cells spent.
+  std::uint64_t phrases_omitted = 0, locations_omitted = 0, variant_pairs_unchecked = 0, edit_cells = 0;
   std::vector<std::pair<std::string, double>> seconds;
 };
 
