@@ -98,8 +98,8 @@ int run_synth(const SynthArgs& a) {
   if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
   // Generated in a temporary folder that replaces -o only when complete: an interrupted or failed
   // run leaves -o as it was. Paths in the truth file name the final folder.
+  InterruptScope scope;  // from here a signal sets a flag; the loop below stops and the folder is removed
   AtomicFolder folder(a.output, a.force);
-  InterruptScope scope;  // a signal now sets a flag; the loop below stops and the folder is removed
   const fs::path out(a.output), docs = out / "docs", temp(folder.temp_path());
   std::error_code ec;
   fs::create_directories(temp / "docs", ec);
