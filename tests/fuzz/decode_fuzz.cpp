@@ -9,7 +9,7 @@
 // - identity results are the input bytes after `shift`;
 // - otherwise `to_original` has text.size()+1 entries, is non-decreasing, stays inside the input,
 //   ends at its size, and the bytes of a decoded character map together (or byte for byte);
-// - decode(string_view) and decode(string&&) agree.
+// - decode(string_view) and decode(string&&) agree (on valid UTF-8, where they differ in code).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -100,15 +100,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   CHECK(automatic.validate().empty(), "valid options rejected");
   const recur::DecodeResult by_view = recur::decode(bytes, automatic);
   check_decoded(bytes, by_view, "auto");
-  const recur::DecodeResult by_move = recur::decode(std::string(bytes), automatic);
-  check_decoded(bytes, by_move, "auto (string&&)");
-  check_same(by_view, by_move, "auto");
+  // The string&& overload has a path of its own only for valid UTF-8 (else it calls the view
+  // overload); every ICU conversion costs 48 MB of buffers at present, so call it only there.
+  if (recur::is_valid_utf8(bytes)) {
+    const recur::DecodeResult by_move = recur::decode(std::string(bytes), automatic);
+    check_decoded(bytes, by_move, "auto (string&&)");
+    check_same(by_view, by_move, "auto");
+  }
 
   recur::DecodeOptions forced = automatic;
   forced.encoding = kForced[last % (sizeof kForced / sizeof kForced[0])];
   CHECK(forced.validate().empty(), "ICU does not know the converter '%s'", forced.encoding.c_str());
-  const recur::DecodeResult f = recur::decode(bytes, forced);
-  check_decoded(bytes, f, forced.encoding.c_str());
-  check_same(f, recur::decode(std::string(bytes), forced), forced.encoding.c_str());
+  check_decoded(bytes, recur::decode(bytes, forced), forced.encoding.c_str());
   return 0;
 }
