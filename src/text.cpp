@@ -9,8 +9,10 @@
 #include <unicode/utext.h>
 
 #include <algorithm>
+#include <cassert>
 #include <unordered_map>
 
+#include "recur/encoding.hpp"
 #include "recur/error.hpp"
 
 namespace recur {
@@ -233,6 +235,17 @@ Normalizer::~Normalizer() = default;
 
 void Normalizer::normalize(std::string_view input, std::span<const Range> removed, std::string& out,
                            OffsetMap& map) {
+  // Preconditions, checked in debug builds only: valid UTF-8, removed ranges sorted, disjoint and
+  // on character boundaries.
+  assert(is_valid_utf8(input));
+#ifndef NDEBUG
+  for (std::size_t k = 0; k < removed.size(); ++k) {
+    assert(removed[k].begin <= removed[k].end && removed[k].end <= input.size());
+    assert(k == 0 || removed[k - 1].end <= removed[k].begin);
+    for (std::size_t at : {removed[k].begin, removed[k].end})
+      assert(at == input.size() || (static_cast<unsigned char>(input[at]) & 0xC0) != 0x80);
+  }
+#endif
   Impl& im = *impl_;
   std::string& target = im.options.simplify ? im.scratch : out;
   OffsetMap& target_map = im.options.simplify ? im.scratch_map : map;

@@ -3,6 +3,7 @@
 /// Unicode normalisation (ICU NFKC + case folding, optional Traditional->Simplified) with an
 /// offset map from normalised text back to the input, and user-named markers to strip.
 /// In the spirit of sentencepiece's Normalize(input, &normalized, &norm_to_orig).
+#include <cassert>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -109,7 +110,10 @@ class Pattern {
 
 /// Decodes one code point from UTF-8 at `s[i]`, advancing `i`. Input must be valid UTF-8.
 inline char32_t next_code_point(std::string_view s, std::size_t& i) noexcept {
+  // Debug builds check the preconditions: i at the start of a whole character.
+  assert(i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80);
   const auto b0 = static_cast<unsigned char>(s[i]);
+  assert(i + (b0 < 0x80 ? 1 : b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4) <= s.size());
   if (b0 < 0x80) { ++i; return b0; }
   if (b0 < 0xE0) {
     char32_t c = ((b0 & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
