@@ -2,7 +2,9 @@
 #include "recur/segment.hpp"
 
 #include <algorithm>
+#include <cassert>
 
+#include "recur/encoding.hpp"
 #include "recur/error.hpp"
 
 namespace recur {
@@ -209,6 +211,18 @@ LineInfo analyse_line(std::string_view text, std::size_t ls, std::size_t le, std
 
 Segmentation segment(std::string_view text, ParagraphMode mode, std::span<const Range> stripped,
                      std::span<const Range> doc_starts) {
+  // Preconditions, checked in debug builds only: valid UTF-8, ranges sorted, within the text and
+  // on character boundaries.
+  assert(is_valid_utf8(text));
+#ifndef NDEBUG
+  for (std::span<const Range> ranges : {stripped, doc_starts})
+    for (std::size_t k = 0; k < ranges.size(); ++k) {
+      assert(ranges[k].begin <= ranges[k].end && ranges[k].end <= text.size());
+      assert(k == 0 || ranges[k - 1].begin <= ranges[k].begin);
+      for (std::size_t at : {ranges[k].begin, ranges[k].end})
+        assert(at == text.size() || (static_cast<unsigned char>(text[at]) & 0xC0) != 0x80);
+    }
+#endif
   Segmentation seg;
   // Pass 1: line boundaries and their analysis.
   std::vector<LineInfo> lines;

@@ -7,7 +7,9 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cassert>
 
+#include "recur/encoding.hpp"
 #include "recur/error.hpp"
 #include "recur/text.hpp"
 
@@ -58,6 +60,7 @@ Shingler::Shingler(const ShingleOptions& options) : options_(options), impl_(std
 Shingler::~Shingler() = default;
 
 std::size_t Shingler::tokenize(std::string_view s, std::vector<std::uint64_t>& tokens) {
+  assert(is_valid_utf8(s));  // debug builds: normalised text is valid UTF-8
   tokens.clear();
   const std::uint64_t word_seed = options_.seed ^ kWordSalt;
   std::size_t chars = 0;

@@ -9,8 +9,10 @@
 #include <unicode/utext.h>
 
 #include <algorithm>
+#include <cassert>
 #include <unordered_map>
 
+#include "recur/encoding.hpp"
 #include "recur/error.hpp"
 
 namespace recur {
@@ -233,6 +235,17 @@ Normalizer::~Normalizer() = default;
 
 void Normalizer::normalize(std::string_view input, std::span<const Range> removed, std::string& out,
                            OffsetMap& map) {
+  // Preconditions, checked in debug builds only: valid UTF-8, removed ranges sorted, disjoint and
+  // on character boundaries.
+  assert(is_valid_utf8(input));
+#ifndef NDEBUG
+  for (std::size_t k = 0; k < removed.size(); ++k) {
+    assert(removed[k].begin <= removed[k].end && removed[k].end <= input.size());
+    assert(k == 0 || removed[k - 1].end <= removed[k].begin);
+    for (std::size_t at : {removed[k].begin, removed[k].end})
+      assert(at == input.size() || (static_cast<unsigned char>(input[at]) & 0xC0) != 0x80);
+  }
+#endif
   Impl& im = *impl_;
   std::string& target = im.options.simplify ? im.scratch : out;
   OffsetMap& target_map = im.options.simplify ? im.scratch_map : map;
@@ -261,22 +274,36 @@ void Normalizer::normalize(std::string_view input, std::span<const Range> remove
                             static_cast<std::size_t>(it.oldLength()));
     }
   };
-  // ICU takes int32 lengths: cut longer pieces where normalisation cannot reach across (a
+  // ICU takes int32 lengths: cut longer pieces where normalisation cannot reach across (before a
   // character with a normalisation boundary before it), so the parts normalise independently.
+  // The boundary is searched for as far as it takes: a cut inside a run of combining marks would
+  // stop them being reordered and composed together.
+  auto is_continuation = [&](std::size_t at) {
+    return (static_cast<unsigned char>(input[at]) & 0xC0) == 0x80;
+  };
+  auto boundary_before = [&](std::size_t at) {
+    std::size_t k = at;
+    return im.norm->hasBoundaryBefore(static_cast<UChar32>(next_code_point(input, k))) != 0;
+  };
+  const std::size_t max_part =
+      std::clamp<std::size_t>(im.options.icu_piece_bytes, 4, static_cast<std::size_t>(INT32_MAX));
   auto normalize_piece = [&](std::size_t begin, std::size_t end) {
-    constexpr std::size_t kMaxPart = std::size_t{1} << 26;
-    while (end - begin > kMaxPart) {
-      std::size_t cut = begin + kMaxPart;
-      while (cut > begin && (static_cast<unsigned char>(input[cut]) & 0xC0) == 0x80) --cut;
-      for (int tries = 0; tries < 64 && cut > begin; ++tries) {
-        std::size_t k = cut;
-        if (im.norm->hasBoundaryBefore(static_cast<UChar32>(next_code_point(input, k)))) break;
-        do --cut; while (cut > begin && (static_cast<unsigned char>(input[cut]) & 0xC0) == 0x80);
+    while (end - begin > max_part) {
+      std::size_t cut = begin + max_part;
+      while (cut > begin && is_continuation(cut)) --cut;
+      std::size_t found = cut;
+      while (found > begin && !boundary_before(found))
+        do --found; while (found > begin && is_continuation(found));
+      if (found == begin) {  // none in reach: the first boundary after it
+        found = begin + max_part;
+        while (found < end && (is_continuation(found) || !boundary_before(found))) ++found;
+        if (found - begin > static_cast<std::size_t>(INT32_MAX)) found = cut;  // 2 GiB of marks: cut anyway
+        if (found == cut && cut == begin) found = begin + max_part;
+        while (found < end && is_continuation(found)) ++found;
       }
-      if (cut == begin) cut = begin + kMaxPart;  // no boundary found: cut anyway (pathological input)
-      while ((static_cast<unsigned char>(input[cut]) & 0xC0) == 0x80) ++cut;
-      normalize_part(begin, cut);
-      begin = cut;
+      if (found >= end) break;
+      normalize_part(begin, found);
+      begin = found;
     }
     if (begin < end) normalize_part(begin, end);
   };
@@ -368,8 +395,9 @@ struct Pattern::Impl {
   std::unique_ptr<icu::RegexPattern> pattern;
 };
 
-Pattern::Pattern(const std::string& regex, bool multiline, const std::string& option_name)
-    : impl_(std::make_unique<Impl>()), source_(regex) {
+Pattern::Pattern(const std::string& regex, bool multiline, const std::string& option_name,
+                 std::size_t piece_bytes)
+    : impl_(std::make_unique<Impl>()), source_(regex), piece_bytes_(std::max<std::size_t>(1, piece_bytes)) {
   UErrorCode status = U_ZERO_ERROR;
   UParseError perr{};
   impl_->pattern.reset(icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(regex),
@@ -387,16 +415,16 @@ std::vector<Range> Pattern::find_all(std::string_view text, std::string* error) 
   // Backtracking memory per match; ICU's default (8 MB) fails on long lines with patterns such as
   // (a|b)+, and a failure must never look like "no more matches".
   constexpr int32_t kStackLimit = 1 << 30;
-  constexpr std::size_t kPiece = std::size_t{1} << 30;
+  const std::size_t piece_size = piece_bytes_;
   std::vector<Range> found;
   std::string failure;
   std::unique_ptr<icu::RegexMatcher> m;
   UText* ut = nullptr;
   for (std::size_t piece = 0; piece < text.size() && failure.empty();) {
     std::size_t end = text.size();
-    if (end - piece > kPiece) {
-      const std::size_t nl = text.rfind('\n', piece + kPiece);
-      end = nl != std::string_view::npos && nl >= piece ? nl + 1 : text.find('\n', piece + kPiece);
+    if (end - piece > piece_size) {
+      const std::size_t nl = text.rfind('\n', piece + piece_size);
+      end = nl != std::string_view::npos && nl >= piece ? nl + 1 : text.find('\n', piece + piece_size);
       if (end == std::string_view::npos) end = text.size();
     }
     if (end - piece > static_cast<std::size_t>(INT32_MAX)) {

@@ -2,14 +2,24 @@
 #include "recur/encoding.hpp"
 
 #include <gtest/gtest.h>
+#include <unicode/ucnv.h>
+#include <unicode/utf16.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <new>
+#include <sstream>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "recur/text.hpp"
 
 namespace {
 
@@ -385,6 +395,365 @@ TEST(Decode, LiteralReplacementCharactersAreNotDecodingErrors) {
   ASSERT_TRUE(r.ok) << r.reason;
   EXPECT_EQ(r.decoded.replaced, 0u);
   EXPECT_TRUE(r.decoded.note.empty()) << r.decoded.note;
+}
+
+}  // namespace
+
+// --- independent references: ICU converters called on the whole input at once -----------------
+
+namespace {
+
+// Bytes that operator new hands out on this thread while a counter is set (see
+// DecodeAllocatesInProportionToTheInput).
+thread_local std::size_t* t_allocated = nullptr;
+
+}  // namespace
+
+// Replaced for the whole test binary, but counting only where a test asks for it.
+void* operator new(std::size_t n) {
+  if (t_allocated != nullptr) *t_allocated += n;
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+// Text and, for each decoded code point, the original offset where it starts, as ICU gives them
+// when converting the whole input in one call (no chunk boundary to get wrong).
+struct Reference {
+  std::string text;
+  std::vector<std::uint64_t> starts;
+  std::size_t substitutions = 0;
+};
+
+extern "C" void U_CALLCONV count_substitutions(const void* context, UConverterToUnicodeArgs* args,
+                                               const char* units, int32_t length,
+                                               UConverterCallbackReason reason, UErrorCode* err) {
+  if (reason <= UCNV_IRREGULAR) ++*static_cast<std::size_t*>(const_cast<void*>(context));
+  UCNV_TO_U_CALLBACK_SUBSTITUTE(nullptr, args, units, length, reason, err);
+}
+
+Reference icu_decode(std::string_view bytes, const char* charset) {
+  Reference r;
+  UErrorCode status = U_ZERO_ERROR;
+  UConverter* conv = ucnv_open(charset, &status);
+  EXPECT_TRUE(U_SUCCESS(status)) << charset;
+  ucnv_setToUCallBack(conv, count_substitutions, &r.substitutions, nullptr, nullptr, &status);
+  std::vector<UChar> out(bytes.size() * 2 + 16);
+  std::vector<int32_t> offsets(out.size());
+  UChar* t = out.data();
+  const char* s = bytes.data();
+  ucnv_toUnicode(conv, &t, out.data() + out.size(), &s, bytes.data() + bytes.size(), offsets.data(), true,
+                 &status);
+  EXPECT_TRUE(U_SUCCESS(status)) << u_errorName(status);
+  ucnv_close(conv);
+  const auto n = static_cast<int32_t>(t - out.data());
+  for (int32_t k = 0; k < n;) {
+    const int32_t at = k;
+    UChar32 c;
+    U16_NEXT(out.data(), k, n, c);
+    recur::append_utf8(r.text, static_cast<char32_t>(c));
+    r.starts.push_back(static_cast<std::uint64_t>(offsets[static_cast<std::size_t>(at)]));
+  }
+  return r;
+}
+
+// `text` (UTF-8) in `charset`, with the original offset where each character starts, found by
+// converting one character at a time. Characters the charset cannot encode are left out.
+struct Encoded {
+  std::string text;  // UTF-8, the characters kept
+  std::string bytes;
+  std::vector<std::uint64_t> starts;
+};
+Encoded icu_encode(std::string_view text, const char* charset) {
+  Encoded e;
+  UErrorCode status = U_ZERO_ERROR;
+  UConverter* conv = ucnv_open(charset, &status);
+  EXPECT_TRUE(U_SUCCESS(status)) << charset;
+  ucnv_setFromUCallBack(conv, UCNV_FROM_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t at = i;
+    const char32_t c = recur::next_code_point(text, i);
+    UChar u[2];
+    int32_t len = 0;
+    U16_APPEND_UNSAFE(u, len, static_cast<UChar32>(c));
+    char buf[16];
+    status = U_ZERO_ERROR;
+    ucnv_resetFromUnicode(conv);
+    const int32_t got = ucnv_fromUChars(conv, buf, sizeof buf, u, len, &status);
+    if (U_FAILURE(status) || got == 0) continue;
+    e.starts.push_back(e.bytes.size());
+    e.bytes.append(buf, static_cast<std::size_t>(got));
+    e.text.append(text.substr(at, i - at));
+  }
+  ucnv_close(conv);
+  return e;
+}
+
+// Checks `d` against a reference: the same text, every byte of the j-th character mapping to
+// starts[j], the map never decreasing and ending at `size`.
+void expect_matches(const recur::Decoded& d, const std::string& text, const std::vector<std::uint64_t>& starts,
+                    std::uint64_t size, const std::string& what) {
+  ASSERT_TRUE(d.text == text) << what << ": decoded text differs (" << d.text.size() << " bytes, expected "
+                              << text.size() << ")";
+  ASSERT_FALSE(d.is_identity()) << what;
+  ASSERT_EQ(d.to_original.size(), d.text.size() + 1) << what;
+  std::size_t j = 0, bad = 0;
+  for (std::size_t pos = 0; pos < d.text.size(); ++j) {
+    const std::size_t len = utf8_length(static_cast<unsigned char>(d.text[pos]));
+    ASSERT_LT(j, starts.size()) << what;
+    for (std::size_t k = 0; k < len && bad < 5; ++k, ++pos)
+      if (d.original(pos) != starts[j]) {
+        ADD_FAILURE() << what << ": decoded byte " << pos << " (character " << j << ") maps to "
+                      << d.original(pos) << ", its character starts at " << starts[j];
+        ++bad;
+      }
+    if (bad >= 5) return;
+  }
+  EXPECT_EQ(j, starts.size()) << what;
+  EXPECT_EQ(d.original(d.text.size()), size) << what;
+  EXPECT_TRUE(std::is_sorted(d.to_original.begin(), d.to_original.end())) << what;
+}
+
+// The shared corpus (real reports, UTF-8) when present, else generated text of similar sizes.
+std::vector<std::string> corpus_texts() {
+  std::vector<std::string> texts;
+  const std::filesystem::path dir = std::filesystem::path(RECUR_SHARED_DIR) / "corpus";
+  std::error_code ec;
+  std::vector<std::filesystem::path> paths;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.path().extension() == ".txt") paths.push_back(entry.path());
+  std::sort(paths.begin(), paths.end());
+  for (const auto& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (is_valid_utf8(ss.str()) && !ss.str().empty()) texts.push_back(ss.str());
+  }
+  if (texts.empty()) {
+    for (std::size_t copies : {40, 80, 200}) {
+      std::string t;
+      for (std::size_t i = 0; i < copies; ++i) t += kGbUtf8 + "\n";
+      texts.push_back(t);
+    }
+  }
+  return texts;
+}
+
+std::size_t count_chars(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// The allowance of DecodeOptions, computed here from its documentation.
+std::size_t allowance(std::size_t chars) {
+  const DecodeOptions o;
+  return std::max<std::size_t>(o.min_invalid_allowed,
+                               static_cast<std::size_t>(o.max_invalid_per_char * static_cast<double>(chars)));
+}
+
+// --- decode: lightly corrupted UTF-8 -------------------------------------------------------------
+
+TEST(Decode, Utf8WithRandomCorruptionUpToTheAllowanceIsReadAsUtf8WithExactOffsets) {
+  std::mt19937_64 rng(2024);
+  for (const std::string& text : corpus_texts()) {
+    ASSERT_EQ(text.find("\xEF\xBF\xBD"), std::string::npos);  // so every U+FFFD below is a repair
+    const std::size_t limit = allowance(count_chars(text));
+    // One corrupted byte makes one or two invalid stretches (E4 41 AD: E4 and AD), so the rates
+    // go past the allowance and below it.
+    for (std::size_t k : {std::size_t{1}, std::size_t{2}, std::size_t{5}, limit / 2, limit, 2 * limit}) {
+      for (int round = 0; round < 6; ++round) {
+        std::string bytes = text;
+        for (std::size_t c = 0; c < k; ++c) {
+          std::size_t at = rng() % bytes.size();
+          if (round == 0 && c == 0) at = 0;                 // at the very start
+          if (round == 1 && c == 0) at = bytes.size() - 1;  // and the very end
+          bytes[at] = static_cast<char>(rng() & 0xFF);
+        }
+        if (std::memchr(bytes.data(), 0, bytes.size()) != nullptr) continue;  // that is binary
+        // The rule of DecodeOptions, applied to what ICU makes of the bytes.
+        const Reference ref = icu_decode(bytes, "UTF-8");
+        std::size_t stretches = 0;
+        for (std::size_t at = ref.text.find("\xEF\xBF\xBD"); at != std::string::npos;
+             at = ref.text.find("\xEF\xBF\xBD", at + 3))
+          stretches += at < 3 || ref.text.compare(at - 3, 3, "\xEF\xBF\xBD") != 0;
+        const bool fits = stretches <= allowance(ref.starts.size());
+        const std::string what = std::to_string(text.size()) + " bytes, " + std::to_string(k) + " corrupted (" +
+                                 std::to_string(stretches) + " stretches), round " + std::to_string(round);
+        const DecodeResult r = decode_auto(bytes);
+        if (!fits) {
+          EXPECT_TRUE(!r.ok || r.decoded.encoding != "UTF-8") << what << ": read as UTF-8";
+          continue;
+        }
+        ASSERT_TRUE(r.ok) << what << ": " << r.reason;
+        EXPECT_EQ(r.decoded.encoding, "UTF-8") << what << ": " << r.decoded.note;
+        EXPECT_EQ(r.decoded.replaced, ref.substitutions) << what;
+        if (is_valid_utf8(bytes)) continue;  // corrupted into valid text: the identity, nothing to map
+        EXPECT_FALSE(r.decoded.note.empty()) << what;
+        expect_matches(r.decoded, ref.text, ref.starts, bytes.size(), what);
+      }
+    }
+  }
+}
+
+TEST(Decode, Utf8IsReadUpToTheAllowanceOfInvalidStretchesAndNotBeyond) {
+  for (const std::string& text : corpus_texts()) {
+    const std::size_t limit = allowance(count_chars(text));
+    // Stretches of three 0xFF bytes (with what remains of the characters they cut), far apart,
+    // around the allowance.
+    const std::size_t gap = text.size() / (limit + 6);
+    ASSERT_GT(gap, 8u);
+    bool accepted = false, refused = false;
+    for (std::size_t stretches = limit - 1; stretches <= limit + 4; ++stretches) {
+      std::string bytes = text;
+      for (std::size_t c = 1; c <= stretches; ++c) bytes.replace(c * gap, 3, "\xFF\xFF\xFF");
+      const Reference ref = icu_decode(bytes, "UTF-8");
+      const bool fits = stretches <= allowance(ref.starts.size());
+      (fits ? accepted : refused) = true;
+      const DecodeResult r = decode_auto(bytes);
+      const std::string what = std::to_string(ref.starts.size()) + " characters, " + std::to_string(stretches) +
+                               " stretches";
+      if (fits) {
+        ASSERT_TRUE(r.ok) << what << ": " << r.reason;
+        EXPECT_EQ(r.decoded.encoding, "UTF-8") << what;
+        EXPECT_EQ(r.decoded.replaced, ref.substitutions) << what;
+        expect_matches(r.decoded, ref.text, ref.starts, bytes.size(), what);
+      } else {
+        EXPECT_TRUE(!r.ok || r.decoded.encoding != "UTF-8") << what << " read as UTF-8";
+      }
+    }
+    EXPECT_TRUE(accepted && refused) << "the allowance was not crossed";
+  }
+}
+
+TEST(Decode, AReportWithEightCorruptedBytesIsStillUtf8) {
+  // The report of the issue: 23 KB of UTF-8, 8 bytes corrupted, was read as windows-1252.
+  const std::vector<std::string> texts = corpus_texts();
+  std::string text = texts.back();
+  for (const auto& t : texts)
+    if (t.size() >= 20000 && t.size() < 30000) text = t;
+  std::mt19937_64 rng(8);
+  for (int round = 0; round < 20; ++round) {
+    std::string bytes = text;
+    // The lead byte of 8 Chinese characters made a continuation byte: 8 invalid stretches of 3
+    // bytes each (24 bytes, 0.1% of 23 KB, which the old rule counted against the file).
+    for (int c = 0; c < 8; ++c) {
+      std::size_t at = rng() % bytes.size();
+      while (static_cast<unsigned char>(bytes[at]) < 0xE0 || static_cast<unsigned char>(bytes[at]) >= 0xF0)
+        at = (at + 1) % bytes.size();
+      bytes[at] = static_cast<char>(0x80 | (rng() & 0x3F));
+    }
+    const DecodeResult r = decode_auto(bytes);
+    ASSERT_TRUE(r.ok) << r.reason;
+    EXPECT_EQ(r.decoded.encoding, "UTF-8") << r.decoded.note;
+  }
+}
+
+TEST(Decode, TheSameTextInGb18030IsStillReadAsGb18030) {
+  std::mt19937_64 rng(18030);
+  for (const std::string& text : corpus_texts()) {
+    const Encoded gb = icu_encode(text, "GB18030");
+    ASSERT_EQ(gb.text, text);  // GB18030 encodes all of Unicode
+    const DecodeResult whole = decode_auto(gb.bytes);
+    ASSERT_TRUE(whole.ok) << whole.reason;
+    EXPECT_EQ(whole.decoded.encoding, "GB18030") << whole.decoded.note;
+    expect_matches(whole.decoded, gb.text, gb.starts, gb.bytes.size(), "whole file");
+    // Short files too, cut between characters: from 20 characters on, real Chinese in GB18030
+    // is invalid UTF-8 often enough to be told from corruption.
+    for (std::size_t length : {20, 50, 100, 300, 1000}) {
+      for (int round = 0; round < 10 && length < gb.starts.size(); ++round) {
+        const std::size_t first = rng() % (gb.starts.size() - length);
+        const std::size_t b = gb.starts[first], e = gb.starts[first + length];
+        const std::string piece = gb.bytes.substr(b, e - b);
+        if (is_valid_utf8(piece)) continue;
+        const DecodeResult r = decode_auto(piece);
+        ASSERT_TRUE(r.ok) << r.reason;
+        EXPECT_EQ(r.decoded.encoding, "GB18030") << length << " characters from " << first << ": "
+                                                 << r.decoded.note;
+      }
+    }
+  }
+}
+
+// --- decode: exact offsets across conversion chunks ---------------------------------------------
+
+TEST(Decode, OffsetsStayExactAcrossEveryChunkBoundaryInEveryEncoding) {
+  // Characters of 1 to 4 bytes in most encodings: ASCII, Chinese, Japanese, Korean, an accented
+  // letter (4 bytes in GB18030), a supplementary ideograph (a surrogate pair in UTF-16).
+  std::string sample = kGbUtf8.substr(0, 120) + "\nAbc 1-2 é ü 𠀀𠀁 日本語のテキスト、カタカナ。한국어 텍스트 中國政府工作報告。";
+  sample += sample;
+  for (const char* charset : {"UTF-8", "GB18030", "UTF-16LE", "UTF-16BE", "Big5", "Shift_JIS", "EUC-JP",
+                              "EUC-KR", "UTF-32LE", "UTF-32BE"}) {
+    const Encoded e = icu_encode(sample, charset);
+    ASSERT_GT(e.starts.size(), 40u) << charset;
+    std::string bytes = e.bytes;
+    std::vector<std::uint64_t> starts = e.starts;
+    std::string text = e.text;
+    if (std::string_view(charset) == "UTF-8") {
+      // A bad byte in front keeps the map (valid UTF-8 is the identity).
+      bytes.insert(0, "\xFF");
+      for (auto& s : starts) ++s;
+      starts.insert(starts.begin(), 0);
+      text.insert(0, "\xEF\xBF\xBD");
+    }
+    for (std::size_t chunk : {1, 2, 3, 4, 5, 6, 7, 8, 11, 13, 64, 1000, 1 << 22}) {
+      DecodeOptions o;
+      o.encoding = charset;
+      o.chunk_bytes = chunk;
+      ASSERT_EQ(o.validate(), "");
+      const DecodeResult r = decode(bytes, o);
+      ASSERT_TRUE(r.ok) << charset << ": " << r.reason;
+      expect_matches(r.decoded, text, starts, bytes.size(),
+                     std::string(charset) + ", chunks of " + std::to_string(chunk));
+    }
+  }
+}
+
+TEST(Decode, ForcedUtf8WithABadByteKeepsOffsetsAcrossTheDefaultChunk) {
+  // The case of the issue: over 4 MiB, one invalid byte, a character across the 4 MiB mark.
+  std::string bytes = "\xFF" "a";  // then 组 (3 bytes) from byte 2: one of them straddles 4 MiB
+  const std::size_t chars = (std::size_t{1} << 22) / 3 + 16;
+  for (std::size_t i = 0; i < chars; ++i) bytes += "组";
+  const DecodeResult r = decode_as(bytes, "utf-8");
+  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_EQ(r.decoded.text.size(), 4 + 3 * chars);
+  for (std::size_t i : {std::size_t{0}, std::size_t{1398100}, std::size_t{1398101}, std::size_t{1398102}, chars - 1})
+    for (std::size_t k = 0; k < 3; ++k)
+      EXPECT_EQ(r.decoded.original(4 + 3 * i + k), 2 + 3 * i) << "character " << i;
+  EXPECT_EQ(r.decoded.original(r.decoded.text.size()), bytes.size());
+}
+
+// --- decode: the map of replaced UTF-8 -------------------------------------------------------
+
+TEST(Decode, EveryByteOfARepairedUtf8CharacterMapsToItsStart) {
+  // 组 at 0, a truncated 组 (E7 BB) at 3, x at 5, 织 at 6; E7 BB is one ill-formed sequence.
+  const std::string bytes = "组\xE7\xBBx织";
+  for (const char* encoding : {"auto", "utf-8"}) {
+    const DecodeResult r = decode_as(bytes, encoding);
+    ASSERT_TRUE(r.ok) << r.reason;
+    EXPECT_EQ(r.decoded.text, "组\xEF\xBF\xBDx织") << encoding;
+    EXPECT_EQ(r.decoded.replaced, 1u);
+    const std::vector<std::uint64_t> expected = {0, 0, 0, 3, 3, 3, 5, 6, 6, 6, 9};
+    EXPECT_EQ(r.decoded.to_original, expected) << encoding;
+  }
+}
+
+// --- decode: cost of short files -------------------------------------------------------------
+
+TEST(Decode, DecodingAShortFileAllocatesInProportionToIt) {
+  // Auto detection converts a short GB18030 file several times (the GB18030 probe, ICU's
+  // candidates); each conversion used to allocate buffers for 4 MiB of input (48 MiB).
+  for (const char* encoding : {"auto", "gb18030", "big5", "utf-16le"}) {
+    std::size_t allocated = 0;
+    t_allocated = &allocated;
+    const DecodeResult r = decode_as(kGbBytes, encoding);
+    t_allocated = nullptr;
+    EXPECT_TRUE(r.ok || !r.reason.empty());
+    EXPECT_LT(allocated, 64 * kGbBytes.size()) << encoding;
+  }
 }
 
 }  // namespace

@@ -259,6 +259,41 @@ TEST(Normalizer, TheCharacterTableGivesWhatIcuGives) {
   }
 }
 
+TEST(Normalizer, SmallIcuPiecesGiveTheSameTextAndOffsetsOnLongCombiningRuns) {
+  // Runs of 64 to 300 combining marks of two classes (U+0323 below, 230 U+0301 above, alternating):
+  // NFKC sorts every 220 before every 230 in a run, so a cut inside a run changes the text.
+  std::mt19937 rng(26);
+  std::vector<std::string> inputs;
+  for (int round = 0; round < 40; ++round) {
+    std::string input;
+    for (int run = 0; run < 3; ++run) {
+      input += rng() % 2 ? "e" : "组织";
+      const int marks = 64 + static_cast<int>(rng() % 240);
+      for (int m = 0; m < marks; ++m) input += m % 2 ? "\u0301" : "\u0323";
+      input += rng() % 2 ? "工作。" : "Ａﬁ";
+    }
+    inputs.push_back(input);
+  }
+  NormalizeOptions reference;  // the table, pieces of 64 MiB: no cut in these inputs
+  for (std::size_t piece : {4, 5, 7, 16, 33, 100, 129}) {
+    for (bool table : {true, false}) {
+      NormalizeOptions o;
+      o.table = table;
+      o.icu_piece_bytes = piece;
+      for (const std::string& input : inputs) {
+        const Normalized a = normalize(input, {}, reference);
+        const Normalized b = normalize(input, {}, o);
+        ASSERT_EQ(a.text, b.text) << "pieces of " << piece << (table ? ", table" : ", ICU only");
+        for (std::size_t pos = 0; pos <= a.text.size(); ++pos) {
+          if (pos < a.text.size() && (static_cast<unsigned char>(a.text[pos]) & 0xC0) == 0x80) continue;
+          ASSERT_EQ(a.map.to_input_begin(pos), b.map.to_input_begin(pos)) << "pieces of " << piece << " at " << pos;
+          ASSERT_EQ(a.map.to_input_end(pos), b.map.to_input_end(pos)) << "pieces of " << piece << " at " << pos;
+        }
+      }
+    }
+  }
+}
+
 // --- Pattern ---------------------------------------------------------------------------------
 
 std::vector<std::string> match_texts(const Pattern& p, std::string_view text) {
@@ -391,6 +426,31 @@ TEST(Pattern, AMatchingFailureIsReportedNotTakenForTheEndOfMatches) {
   p.find_all(text, &error);
   EXPECT_FALSE(error.empty());
   EXPECT_THROW(p.find_all(text), recur::Error);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Pattern, SmallPiecesFindWhatOnePieceFinds) {
+  // Lines of random length; matches stay within a line, so cuts after a newline change nothing.
+  std::mt19937 rng(30);
+  std::string text;
+  const std::vector<std::string> words = {"组织", "工作", "创新", "，", "a", "12", "##mark##", "。"};
+  for (int line = 0; line < 300; ++line) {
+    const int n = static_cast<int>(rng() % 12);
+    for (int w = 0; w < n; ++w) text += words[rng() % words.size()];
+    text += '\n';
+  }
+  for (const char* regex : {"组织[^\\n]{0,4}", "##mark##", "^工作", "创新$", "[0-9]+"}) {
+    const Pattern whole(regex, true, "--strip");
+    const std::vector<Range> expected = whole.find_all(text);
+    ASSERT_FALSE(expected.empty()) << regex;
+    for (std::size_t piece : {1, 2, 3, 10, 50, 333, 4096}) {
+      const Pattern cut(regex, true, "--strip", piece);
+      EXPECT_EQ(cut.find_all(text), expected) << regex << ", pieces of " << piece;
+    }
+  }
 }
 
 }  // namespace

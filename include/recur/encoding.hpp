@@ -2,6 +2,7 @@
 /// \file encoding.hpp
 /// Turning a file's bytes into UTF-8 text, with a map back to the original bytes.
 /// No I/O: the caller reads the bytes (see corpus.hpp).
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -10,14 +11,34 @@
 namespace recur {
 
 /// How to decode input bytes.
+///
+/// | field                  | default | meaning                                                        |
+/// |------------------------|---------|----------------------------------------------------------------|
+/// | encoding               | "auto"  | detection, or an ICU converter name forced on every file       |
+/// | max_invalid_per_char   | 0.001   | invalid stretches tolerated per decoded character (1 in 1,000)  |
+/// | min_invalid_allowed    | 8       | invalid stretches tolerated in any file, however short          |
+/// | chunk_bytes            | 4 MiB   | bytes handed to ICU per call (for tests and tuning only)        |
+///
+/// An *invalid stretch* is a maximal run of consecutive bytes that belong to no valid character,
+/// however many bytes long: one corrupted character counts once.
 struct DecodeOptions {
   /// "auto" (default): BOM, then strict UTF-8, then ICU charset detection (GB18030, Big5, ...).
   /// Anything else is an ICU converter name ("gb18030", "gbk", "utf-16le", ...) forced on every file.
   std::string encoding = "auto";
-  /// In auto mode, a file that is mostly UTF-8 but has a few invalid sequences is decoded with
-  /// U+FFFD replacements (and a warning) when the invalid bytes are at most this fraction of
-  /// the file (default 0.001 = 0.1%); more than that and it is treated as another encoding or skipped.
-  double max_invalid_fraction = 0.001;
+  /// A file that is valid UTF-8 apart from a few invalid stretches is read as UTF-8, each
+  /// ill-formed sequence replaced by U+FFFD with a warning, when it has at most
+  /// max(min_invalid_allowed, max_invalid_per_char * characters) invalid stretches. The same
+  /// allowance, counted in undecodable sequences, applies to a forced or detected encoding.
+  /// In auto mode a short file whose invalid stretches are dense (1 in 30 characters or more) is
+  /// read as GB18030 instead when it decodes as GB18030 without a single error to mostly Chinese:
+  /// real GB18030 Chinese is invalid UTF-8 at least every 20 characters, corruption is rarer.
+  double max_invalid_per_char = 0.001;
+  /// See max_invalid_per_char: the allowance of a short file (default 8 invalid stretches).
+  std::size_t min_invalid_allowed = 8;
+  /// Bytes converted per ICU call (ICU's offsets are int32). Only tests and tuning change this:
+  /// tiny chunks make characters straddle chunk boundaries in small inputs. Default 4 MiB; the
+  /// conversion buffers are sized to min(chunk_bytes, input size).
+  std::size_t chunk_bytes = std::size_t{1} << 22;
 
   /// Empty when valid, else a sentence saying what is wrong.
   std::string validate() const;
@@ -30,10 +51,12 @@ struct Decoded {
   std::string note;        ///< a warning for the user (replacements, detection confidence), or empty
   std::uint64_t shift = 0; ///< original offset of text[0] when `to_original` is empty (BOM length)
   /// Empty when text bytes are the original bytes shifted by `shift` (UTF-8 input, the common case).
-  /// Otherwise text.size()+1 entries: the original offset of each decoded byte (the start of the
-  /// original character it came from), and the original size at the end.
+  /// Otherwise text.size()+1 entries: for each decoded byte, the original offset where the
+  /// character it belongs to starts (every byte of a character maps to the same offset; a U+FFFD
+  /// maps to the first byte of the invalid sequence it replaces), and the original size at the
+  /// end. The entries never decrease and stay within [start of the text, original size].
   std::vector<std::uint64_t> to_original;
-  std::size_t replaced = 0; ///< invalid sequences replaced by U+FFFD
+  std::size_t replaced = 0; ///< undecodable sequences replaced by U+FFFD (one U+FFFD each)
 
   /// True when decoded offsets map to original offsets by adding `shift`.
   bool is_identity() const noexcept { return to_original.empty(); }

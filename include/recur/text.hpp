@@ -3,6 +3,7 @@
 /// Unicode normalisation (ICU NFKC + case folding, optional Traditional->Simplified) with an
 /// offset map from normalised text back to the input, and user-named markers to strip.
 /// In the spirit of sentencepiece's Normalize(input, &normalized, &norm_to_orig).
+#include <cassert>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -51,6 +52,10 @@ struct NormalizeOptions {
   /// boundary on both sides) are mapped from a table built once from ICU; the rest go through
   /// ICU. Same text and offsets either way; false sends everything through ICU (for tests).
   bool table = true;
+  /// Longest input handed to ICU at once, in bytes (default 64 MiB; ICU takes int32 lengths).
+  /// Longer spans are cut before a character with a normalisation boundary before it, so the cut
+  /// changes nothing. Only tests change this, to make cuts happen in small inputs.
+  std::size_t icu_piece_bytes = std::size_t{1} << 26;
 };
 
 /// Normalises text. Holds ICU objects, so make one per thread (it is cheap to copy options,
@@ -79,13 +84,16 @@ class Pattern {
  public:
   /// Compiles `regex`; `multiline` makes ^ and $ match at line boundaries.
   /// Throws Error(errc::usage) naming the option when the regex is invalid.
-  Pattern(const std::string& regex, bool multiline, const std::string& option_name);
+  /// `piece_bytes` (default 1 GiB) is the size of the pieces find_all matches in; only tests
+  /// change it, to make cuts happen in small inputs.
+  Pattern(const std::string& regex, bool multiline, const std::string& option_name,
+          std::size_t piece_bytes = std::size_t{1} << 30);
   ~Pattern();
   Pattern(Pattern&&) noexcept;
   Pattern& operator=(Pattern&&) noexcept;
 
   /// Every non-overlapping match in `text`, as byte ranges, in order. Empty matches are skipped.
-  /// Text is matched in pieces of at most 1 GiB cut after a newline (ICU indexes UTF-8 with
+  /// Text is matched in pieces of at most `piece_bytes` (1 GiB) cut after a newline (ICU indexes UTF-8 with
   /// int32), so a match never spans such a cut. When matching fails (ICU's backtracking limit,
   /// a single line over 2 GiB), `*error` says why and the matches found so far are returned; with
   /// no `error` pointer the failure throws Error(errc::input).
@@ -97,11 +105,15 @@ class Pattern {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string source_;
+  std::size_t piece_bytes_;
 };
 
 /// Decodes one code point from UTF-8 at `s[i]`, advancing `i`. Input must be valid UTF-8.
 inline char32_t next_code_point(std::string_view s, std::size_t& i) noexcept {
+  // Debug builds check the preconditions: i at the start of a whole character.
+  assert(i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80);
   const auto b0 = static_cast<unsigned char>(s[i]);
+  assert(i + (b0 < 0x80 ? 1 : b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4) <= s.size());
   if (b0 < 0x80) { ++i; return b0; }
   if (b0 < 0xE0) {
     char32_t c = ((b0 & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
