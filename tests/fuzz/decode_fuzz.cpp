@@ -93,15 +93,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t last = size > 0 ? data[size - 1] : 0;
 
   recur::DecodeOptions automatic;
-  // Half the time, a tolerant mostly-UTF-8 threshold, so that replacement paths run on short inputs.
-  if (last & 0x80) automatic.max_invalid_fraction = 0.25;
-  // TODO(chunk_bytes): when DecodeOptions has `chunk_bytes`, set it here from the input so that
-  // small files cross converter chunk boundaries, e.g. automatic.chunk_bytes = 1 + (last & 0x1F);
+  // Half the time, a tolerant mostly-UTF-8 allowance, so that replacement paths run on short inputs.
+  if (last & 0x80) automatic.max_invalid_per_char = 0.25;
+  // Converter chunks of 1..32 bytes half the time, so that small files cross the chunk boundaries
+  // a 4 MiB file would (where the first fuzz finding lived).
+  if (last & 0x40) automatic.chunk_bytes = 1 + (last & 0x1F);
   CHECK(automatic.validate().empty(), "valid options rejected");
   const recur::DecodeResult by_view = recur::decode(bytes, automatic);
   check_decoded(bytes, by_view, "auto");
   // The string&& overload has a path of its own only for valid UTF-8 (else it calls the view
-  // overload); every ICU conversion costs 48 MB of buffers at present, so call it only there.
+  // overload).
   if (recur::is_valid_utf8(bytes)) {
     const recur::DecodeResult by_move = recur::decode(std::string(bytes), automatic);
     check_decoded(bytes, by_move, "auto (string&&)");

@@ -30,17 +30,18 @@ using recur::OffsetMap;
 using recur::Range;
 using recur_fuzz::is_boundary;
 
-// One normaliser per option combination, built on first use (ICU set-up is costly).
-recur::Normalizer& normalizer(bool casefold, bool simplify, bool table) {
-  static std::unique_ptr<recur::Normalizer> cache[8];
-  auto& slot = cache[(casefold ? 4 : 0) | (simplify ? 2 : 0) | (table ? 1 : 0)];
+// One normaliser per option combination, built on first use (ICU set-up is costly). `piece` is
+// 0 for the default ICU piece size, else 1..4: pieces of 8..32 bytes, so that short inputs cross
+// the piece boundaries a 64 MiB file would.
+recur::Normalizer& normalizer(bool casefold, bool simplify, bool table, unsigned piece = 0) {
+  static std::unique_ptr<recur::Normalizer> cache[8 * 5];
+  auto& slot = cache[((casefold ? 4 : 0) | (simplify ? 2 : 0) | (table ? 1 : 0)) * 5 + piece];
   if (!slot) {
     recur::NormalizeOptions o;
     o.casefold = casefold;
     o.simplify = simplify;
     o.table = table;
-    // TODO(piece size): when NormalizeOptions has its piece-size field, set it here from the
-    // header (e.g. 1 + (flags >> 5) * 8 bytes) so that short inputs cross piece boundaries.
+    if (piece > 0) o.icu_piece_bytes = 8 * piece;
     slot = std::make_unique<recur::Normalizer>(o);
   }
   return *slot;
@@ -148,7 +149,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::vector<Range> removed = removed_ranges(rh, n_removed, text);
 
   recur::Normalizer& with_table = normalizer(casefold, simplify, true);
-  recur::Normalizer& icu_only = normalizer(casefold, simplify, false);
+  // Bits 5-7 of the flags: small ICU pieces for the ICU-only path (0 = the default size).
+  recur::Normalizer& icu_only = normalizer(casefold, simplify, false, (flags >> 5) % 5);
 
   const Result t = run(with_table, text, removed);
   check_map(text, removed, t.text, t.map, "table");
