@@ -258,7 +258,9 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
   if (!sentences) {
     // Periodic runs are folded: without it, a sentence written 400 times back to back gives 400
     // nested repeats of up to 400 sentences each, and the report grows with the cube of the run.
-    for (Repeat& r : maximal_repeats(text, RepeatOptions{o.min_chars, o.min_docs, true}, rc)) {
+    RepeatOptions ro{o.min_chars, o.min_docs, true};
+    ro.max_positions = o.limits.max_positions;
+    for (Repeat& r : maximal_repeats(text, ro, rc)) {
       Candidate c;
       c.text.assign(text.chars.begin() + r.positions.front(), text.chars.begin() + r.positions.front() + r.length);
       for (std::uint32_t p : r.positions) c.occ.emplace_back(p, r.length);
@@ -388,7 +390,7 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
       listed[kept] = n;
       st.locations_omitted += templ[kept].occ.size() - n;
     }
-    st.phrases_omitted = templ.size() - kept;
+    st.phrases_omitted = templ.size() - kept + rc.truncated;
     st.phrases = kept;  // the phrases listed; with phrases_omitted, all that were found
     templ.resize(kept);
     listed.resize(kept);
@@ -400,13 +402,19 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
                       " recurring spans are not listed because every occurrence of each overlaps another: they lie "
                       "inside periodic runs (text repeated back to back); the repeated unit and a whole run that "
                       "recurs are listed when long enough");
+    if (rc.truncated > 0)
+      notes.push_back(std::to_string(rc.truncated) + " recurring spans reusing the fewest characters are not listed "
+                      "(counted in phrases_omitted): the spans found have over " +
+                      std::to_string(o.limits.max_positions) + " occurrences in all; raise --min-chars or --min-docs "
+                      "to list them");
     if (st.variant_pairs_unchecked > 0)
       notes.push_back("variant grouping reached its budget of " + std::to_string(o.limits.max_edit_cells) +
                       " edit-distance cells: " + std::to_string(st.variant_pairs_unchecked) + " of " +
                       std::to_string(vc.pairs) + " candidate pairs were not checked, so some variants may be listed as "
                       "separate phrases");
-    if (st.phrases_omitted + st.locations_omitted > 0)
-      notes.push_back("output capped: " + std::to_string(st.phrases_omitted) + " lowest-ranked phrases omitted and " +
+    // Spans left out by max_positions are in phrases_omitted too, but have their own note.
+    if (const std::uint64_t capped = st.phrases_omitted - rc.truncated; capped + st.locations_omitted > 0)
+      notes.push_back("output capped: " + std::to_string(capped) + " lowest-ranked phrases omitted and " +
                       std::to_string(st.locations_omitted) + " locations of listed phrases not listed (caps: " +
                       std::to_string(o.limits.max_locations_per_phrase) + " locations per phrase, " +
                       std::to_string(o.limits.max_locations) + " in all, " + std::to_string(o.limits.max_location_chars) +

@@ -37,14 +37,11 @@ std::size_t SegmentedText::segment_of(std::uint32_t pos) const noexcept {
 std::string RepeatOptions::validate() const {
   if (min_chars < 1) return "--min-chars must be at least 1";
   if (min_docs < 1) return "--min-docs must be at least 1";
+  if (max_positions < 1) return "max_positions must be at least 1";
   return {};
 }
 
 namespace {
-
-// More occurrences than this in all reported spans means a degenerate input (one character
-// repeated for megabytes): stop with a message instead of exhausting memory.
-constexpr std::size_t kMaxReportedPositions = std::size_t{1} << 26;
 
 // The text re-encoded for divsufsort: every character as a fixed-width big-endian rank (1..K,
 // so byte order is rank order), 0 as the separator after each segment. Suffixes starting
@@ -58,18 +55,110 @@ struct Encoded {
   }
 };
 
-// True when every occurrence (sorted starts) overlaps a neighbouring one. Two occurrences of a
-// span of `length` closer than `length` overlap, and then both lie in one paragraph (a span never
-// crosses one), so no segment test is needed.
-bool all_overlapping(const std::vector<std::uint32_t>& pos, std::uint32_t length) {
-  if (pos.size() < 2) return false;
-  for (std::size_t i = 0; i < pos.size(); ++i) {
-    const bool left = i > 0 && pos[i] - pos[i - 1] < length;
-    const bool right = i + 1 < pos.size() && pos[i + 1] - pos[i] < length;
-    if (!left && !right) return false;
+// A run: a stretch [start, end) of one paragraph with smallest period `period`, at least two
+// periods long, that the period does not extend either way.
+struct Run {
+  std::uint32_t start, end, period;
+  auto operator<=>(const Run&) const = default;
+};
+
+// The runs of c[0, len) (one paragraph) at least `min_len` long, each once. The Runs Theorem
+// (Bannai et al. 2017): a run has a Lyndon root (the rotation of its period that is a Lyndon word)
+// starting after its start, and under the order of the alphabet in which the character after the
+// run is the smaller of the two a period apart, that root is the longest Lyndon word starting
+// there. So the longest Lyndon word at every position, under both orders, extended both ways,
+// finds every run. Characters are compared directly (no LCE structure): a root further than one
+// period into its run is skipped after at most period + 1 comparisons, so each run is extended
+// from at most two roots per order and periodic text costs O(n).
+void paragraph_runs(const char32_t* c, std::uint32_t len, std::uint32_t min_len, std::vector<std::uint32_t>& lyn,
+                    std::vector<Run>& out) {
+  const std::size_t first = out.size();
+  lyn.resize(len);
+  for (const bool reversed : {false, true}) {
+    // Longest Lyndon word at each position, right to left: u = c[i, j) takes in the next longest
+    // Lyndon word v while u < v, since then uv is a Lyndon word too.
+    for (std::uint32_t i = len; i-- > 0;) {
+      std::uint32_t j = i + 1;
+      while (j < len) {
+        const std::uint32_t lu = j - i, lv = lyn[j];
+        std::uint32_t k = 0;
+        while (k < lu && k < lv && c[i + k] == c[j + k]) ++k;
+        const bool u_less = k == lu ? lu < lv : k < lv && (reversed ? c[i + k] > c[j + k] : c[i + k] < c[j + k]);
+        if (!u_less) break;
+        j += lv;
+      }
+      lyn[i] = j - i;
+    }
+    for (std::uint32_t i = 0; i < len; ++i) {
+      const std::uint32_t q = lyn[i];
+      std::uint32_t back = 0;
+      while (back <= q && back < i && c[i - back - 1] == c[i + q - back - 1]) ++back;
+      if (back > q) continue;  // a root of the same run a period earlier finds it
+      std::uint32_t ahead = 0;
+      while (i + q + ahead < len && c[i + ahead] == c[i + q + ahead]) ++ahead;
+      if (back + ahead >= q && q + back + ahead >= min_len) out.push_back({i - back, i + q + ahead, q});
+    }
   }
-  return true;
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
+  out.erase(std::unique(out.begin() + static_cast<std::ptrdiff_t>(first), out.end()), out.end());
 }
+
+// Lengths at which an occurrence at a position overlaps another occurrence: (low, high].
+struct Cover {
+  std::uint32_t pos, low, high;
+};
+
+// For every content position, the lengths L >= min_chars at which the span of length L starting
+// there overlaps another occurrence of itself, as disjoint ranges (position order). Such an
+// overlap at distance d < L makes the stretch covering both occurrences periodic, so it lies in a
+// run of some period q <= d < L, and the occurrence a period q away is one too: the occurrence at
+// p in run [s, e) of period q overlaps another exactly for q < L <= e - p when p - q >= s (one
+// period before it), else for q < L <= e - p - q (one after it).
+std::vector<Cover> overlap_covers(const SegmentedText& text, std::uint32_t min_chars) {
+  std::vector<Cover> covers;
+  std::vector<std::uint32_t> lyn;
+  std::vector<Run> runs;
+  std::vector<Cover> here;
+  for (std::size_t k = 0; k < text.segments(); ++k) {
+    const std::uint32_t s0 = text.segment_start[k], len = text.segment_start[k + 1] - s0;
+    runs.clear();
+    paragraph_runs(text.chars.data() + s0, len, min_chars + 1, lyn, runs);
+    if (runs.empty()) continue;
+    here.clear();
+    for (const Run& r : runs)
+      for (std::uint32_t p = r.start; p < r.end; ++p) {
+        const std::uint32_t high = p >= r.start + r.period ? r.end - p : r.end - p - std::min(r.end - p, r.period);
+        if (high <= r.period || high < min_chars) {
+          if (p >= r.start + r.period) break;  // high only falls from here on
+          continue;
+        }
+        here.push_back({s0 + p, r.period, high});
+      }
+    std::sort(here.begin(), here.end(), [](const Cover& a, const Cover& b) {
+      return a.pos != b.pos ? a.pos < b.pos : a.low < b.low;
+    });
+    for (const Cover& cv : here) {  // union per position
+      if (!covers.empty() && covers.back().pos == cv.pos && cv.low <= covers.back().high)
+        covers.back().high = std::max(covers.back().high, cv.high);
+      else covers.push_back(cv);
+    }
+  }
+  return covers;
+}
+
+// Counts over a prefix of the suffix array.
+struct Fenwick {
+  std::vector<std::int32_t> t;
+  explicit Fenwick(std::size_t n) : t(n + 1, 0) {}
+  void add(std::size_t i, std::int32_t v) {
+    for (++i; i < t.size(); i += i & (~i + 1)) t[i] += v;
+  }
+  std::int64_t prefix(std::size_t n) const {  // sum of [0, n)
+    std::int64_t s = 0;
+    for (; n > 0; n -= n & (~n + 1)) s += t[n];
+    return s;
+  }
+};
 
 }  // namespace
 
@@ -147,6 +236,16 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
     }
   }
   lcp[m] = -1;  // sentinel: closes every interval
+  // Overlap ranges of every position, by suffix-array rank, while the rank array is at hand.
+  std::vector<Cover> covers;
+  if (options.fold_periodic) {
+    covers = overlap_covers(text, options.min_chars);
+    std::size_t k = 0;
+    for (Cover& cv : covers) {
+      while (text.segment_start[k + 1] <= cv.pos) ++k;
+      cv.pos = static_cast<std::uint32_t>(rank[cv.pos + k]);
+    }
+  }
   // Documents renumbered densely (they are non-decreasing), so sparse or huge numbers cost nothing.
   std::vector<std::int32_t> dense_doc(segments);
   std::int32_t docs = 0;
@@ -199,8 +298,12 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
     add_left(node, c, unique);
   };
 
-  std::vector<Repeat> out;
-  std::size_t reported = 0;
+  // Intervals that pass the filters; their occurrences are listed only once they are kept.
+  struct Found {
+    std::size_t lb, rb;
+    std::uint32_t length, documents;
+  };
+  std::vector<Found> found;
   std::vector<Node> stack;
   stack.push_back({0, 0});
 
@@ -221,26 +324,7 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
     const std::size_t size = rb - node.lb + 1;
     const std::size_t documents = size - node.dup;
     if (documents < options.min_docs) return;
-    Repeat r;
-    r.length = static_cast<std::uint32_t>(node.depth);
-    r.documents = static_cast<std::uint32_t>(documents);
-    r.positions.reserve(size);
-    for (std::size_t k = node.lb; k <= rb; ++k) {
-      const auto e = static_cast<std::size_t>(sa[k]);
-      r.positions.push_back(static_cast<std::uint32_t>(e - segment_of(e)));
-    }
-    std::sort(r.positions.begin(), r.positions.end());
-    if (options.fold_periodic && all_overlapping(r.positions, r.length)) {
-      ++counts.periodic;
-      return;
-    }
-    // Counted after folding: folded repeats are dropped at once, only what is kept takes memory.
-    reported += size;
-    if (reported > kMaxReportedPositions)
-      throw Error(errc::input, "the text repeats itself too much to list every recurring span (over " +
-                                   std::to_string(kMaxReportedPositions) +
-                                   " occurrences); raise --min-chars or --min-docs");
-    out.push_back(std::move(r));
+    found.push_back({node.lb, rb, static_cast<std::uint32_t>(node.depth), static_cast<std::uint32_t>(documents)});
   };
 
   add_leaf(stack.back(), 0);
@@ -273,6 +357,75 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
     count_document(i);
   }
 
+
+  // Folding: an interval of length L is folded when every suffix in it is covered at L. A sweep
+  // from the longest length down keeps the positions covered at the current length counted by
+  // rank, so each interval costs two prefix sums instead of its occurrences.
+  std::vector<char> fold(found.size(), 0);
+  if (!covers.empty() && !found.empty()) {
+    auto order = [](std::size_t size, auto key) {
+      std::vector<std::uint32_t> o(size);
+      for (std::uint32_t k = 0; k < size; ++k) o[k] = k;
+      // The order among equal keys does not matter: counts at one length are the same either way.
+      std::sort(o.begin(), o.end(), [&](std::uint32_t x, std::uint32_t y) { return key(x) > key(y); });
+      return o;
+    };
+    const auto by_high = order(covers.size(), [&](std::uint32_t k) { return covers[k].high; });
+    const auto by_low = order(covers.size(), [&](std::uint32_t k) { return covers[k].low; });
+    const auto by_length = order(found.size(), [&](std::uint32_t k) { return found[k].length; });
+    Fenwick covered(m);
+    std::size_t h = 0, l = 0;
+    for (std::uint32_t f : by_length) {
+      const std::uint32_t len = found[f].length;
+      for (; h < by_high.size() && covers[by_high[h]].high >= len; ++h) covered.add(covers[by_high[h]].pos, 1);
+      for (; l < by_low.size() && covers[by_low[l]].low >= len; ++l) covered.add(covers[by_low[l]].pos, -1);
+      const auto count = covered.prefix(found[f].rb + 1) - covered.prefix(found[f].lb);
+      fold[f] = static_cast<std::size_t>(count) == found[f].rb - found[f].lb + 1;
+    }
+  }
+  std::vector<std::uint32_t> kept;
+  std::uint64_t positions = 0;
+  for (std::uint32_t f = 0; f < found.size(); ++f) {
+    if (fold[f]) { ++counts.periodic; continue; }
+    kept.push_back(f);
+    positions += found[f].rb - found[f].lb + 1;
+  }
+  if (positions > options.max_positions) {
+    // Keep the repeats that reuse the most characters (the order of the phrase ranking, with the
+    // suffix-array order for ties, so the choice is deterministic) while their positions fit.
+    std::stable_sort(kept.begin(), kept.end(), [&](std::uint32_t x, std::uint32_t y) {
+      const Found &a = found[x], &b = found[y];
+      const std::uint64_t sa_ = std::uint64_t{a.documents} * a.length, sb = std::uint64_t{b.documents} * b.length;
+      if (sa_ != sb) return sa_ > sb;
+      if (a.documents != b.documents) return a.documents > b.documents;
+      if (a.length != b.length) return a.length > b.length;
+      return a.lb < b.lb;
+    });
+    std::uint64_t taken = 0;
+    std::size_t k = 0;
+    for (; k < kept.size(); ++k) {
+      const std::uint64_t size = found[kept[k]].rb - found[kept[k]].lb + 1;
+      if (size > options.max_positions - taken) break;  // it and the rest are left out
+      taken += size;
+    }
+    counts.truncated += kept.size() - k;
+    kept.resize(k);
+  }
+
+  std::vector<Repeat> out;
+  out.reserve(kept.size());
+  for (std::uint32_t f : kept) {
+    Repeat r;
+    r.length = found[f].length;
+    r.documents = found[f].documents;
+    r.positions.reserve(found[f].rb - found[f].lb + 1);
+    for (std::size_t k = found[f].lb; k <= found[f].rb; ++k) {
+      const auto e = static_cast<std::size_t>(sa[k]);
+      r.positions.push_back(static_cast<std::uint32_t>(e - segment_of(e)));
+    }
+    std::sort(r.positions.begin(), r.positions.end());
+    out.push_back(std::move(r));
+  }
   std::sort(out.begin(), out.end(), [](const Repeat& a, const Repeat& b) {
     if (a.positions.front() != b.positions.front()) return a.positions.front() < b.positions.front();
     return a.length < b.length;
@@ -329,6 +482,7 @@ std::string PhraseLimits::validate() const {
   if (max_locations_per_phrase < 1) return "max_locations_per_phrase must be at least 1";
   if (max_locations < 1) return "max_locations must be at least 1";
   if (max_location_chars < 1) return "max_location_chars must be at least 1";
+  if (max_positions < 1) return "max_positions must be at least 1";
   return {};
 }
 

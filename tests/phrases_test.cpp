@@ -954,6 +954,91 @@ TEST(RepeatPeriodic, RandomTextsWithRunsGiveTheBruteForceRepeatsWithoutTheFolded
   EXPECT_GT(kept, 1000u);
 }
 
+TEST(RepeatPeriodic, AnOverlapAtAPeriodLongerThanTheSmallestIsFoundToo) {
+  // 甲甲乙甲甲 has smallest period 3, but its two occurrences in 甲甲乙甲甲甲乙甲甲 are 4 apart: they
+  // overlap only through the run of period 4, so a test of the smallest period alone misses it.
+  const SegmentedText text = build({{0, U"甲甲乙甲甲甲乙甲甲"}});
+  EXPECT_EQ(keys(recur::maximal_repeats(text, repeat_options(5, 1))), keys({repeat(5, 1, {0, 4})}));
+  recur::RepeatCounts counts;
+  EXPECT_TRUE(recur::maximal_repeats(text, folding(5, 1), counts).empty());
+  EXPECT_EQ(counts.periodic, 1u);
+}
+
+TEST(RepeatPeriodic, NestedRunsAndTwoLetterTextsAgreeWithTheBruteForce) {
+  // Runs inside runs ((甲甲乙)^k), runs of several periods at one position, and two-letter texts,
+  // where runs are everywhere: the overlap test through runs must match the plain definition.
+  std::mt19937_64 rng(2027);
+  std::size_t folded = 0, kept = 0;
+  for (int round = 0; round < 400; ++round) {
+    Input input;
+    const std::size_t docs = pick(rng, 1, 3);
+    for (std::uint32_t d = 0; d < docs; ++d) {
+      std::u32string t;
+      if (round % 2 == 0) {
+        t.resize(pick(rng, 1, 40));
+        for (auto& c : t) c = rng() % 2 ? U'甲' : U'乙';
+      } else {
+        for (std::size_t piece = pick(rng, 1, 3); piece > 0; --piece) {
+          std::u32string inner(pick(rng, 1, 3), U' ');
+          for (auto& c : inner) c = U"甲乙丙"[rng() % 3];
+          std::u32string unit = repeated(inner, pick(rng, 1, 3)) + U"甲乙丙"[rng() % 3];
+          t += repeated(unit, pick(rng, 1, 5));
+        }
+      }
+      input.push_back({d, t});
+    }
+    const std::vector<Repeat> all = brute_force_repeats(input);
+    for (const auto& [min_chars, min_docs] : {std::pair{1u, 1u}, {3u, 1u}, {2u, 2u}, {6u, 1u}}) {
+      std::vector<Repeat> expected;
+      std::uint64_t expected_folded = 0;
+      for (const Repeat& r : filtered(all, repeat_options(min_chars, min_docs))) {
+        if (every_occurrence_overlaps(r)) ++expected_folded;
+        else expected.push_back(r);
+      }
+      recur::RepeatCounts counts;
+      const auto got = recur::maximal_repeats(build(input), folding(min_chars, min_docs), counts);
+      ASSERT_EQ(keys(got), keys(expected)) << "round " << round << " min_chars=" << min_chars
+                                           << " min_docs=" << min_docs << "\n" << describe(input);
+      ASSERT_EQ(counts.periodic, expected_folded) << "round " << round << "\n" << describe(input);
+      folded += expected_folded;
+      kept += expected.size();
+    }
+  }
+  EXPECT_GT(folded, 1000u) << "the inputs must exercise folding";
+  EXPECT_GT(kept, 1000u);
+}
+
+TEST(RepeatPeriodic, OneCharacterTwentyThousandTimesKeepsOnlyTheCharacter) {
+  // 哈^n has n - 1 maximal repeats 哈^L, with n - L + 1 occurrences each (n^2/2 in all); every one
+  // but 哈 itself overlaps itself everywhere. Listing them before folding took seconds.
+  constexpr std::uint32_t n = 20000;
+  const SegmentedText text = build({{0, repeated(U"哈", n)}});
+  recur::RepeatCounts counts;
+  const auto got = recur::maximal_repeats(text, folding(1, 1), counts);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].length, 1u);
+  EXPECT_EQ(got[0].positions.size(), n);
+  EXPECT_EQ(counts.periodic, n - 2);
+}
+
+TEST(RepeatLimits, BeyondMaxPositionsTheRepeatsReusingFewestCharactersAreLeftOutAndCounted) {
+  // 甲乙丙丁 (4 characters x 3 documents = 12) ranks before 戊己 (2 x 3 = 6); each has 3 occurrences.
+  const SegmentedText text = build({{0, U"甲乙丙丁子戊己"}, {1, U"甲乙丙丁丑戊己"}, {2, U"甲乙丙丁寅戊己"}});
+  RepeatOptions o = repeat_options(2, 1);
+  EXPECT_EQ(RepeatOptions{}.max_positions, std::uint64_t{1} << 26);
+  for (const auto& [cap, expected, truncated] :
+       {std::tuple{6u, std::vector<Repeat>{repeat(4, 3, {0, 7, 14}), repeat(2, 3, {5, 12, 19})}, 0u},
+        {5u, std::vector<Repeat>{repeat(4, 3, {0, 7, 14})}, 1u},
+        {2u, std::vector<Repeat>{}, 2u}}) {
+    o.max_positions = cap;
+    recur::RepeatCounts counts;
+    EXPECT_EQ(keys(recur::maximal_repeats(text, o, counts)), keys(expected)) << "cap " << cap;
+    EXPECT_EQ(counts.truncated, truncated) << "cap " << cap;
+  }
+  o.max_positions = 0;
+  EXPECT_NE(o.validate(), "");
+}
+
 TEST(RepeatPeriodic, ASentenceWrittenFourHundredTimesInThreeDocumentsGivesTwoRepeats) {
   // The fuzz finding: 3 documents, each one 12-character sentence 400 times in one paragraph.
   // Unfolded, the maximal repeats are u^j for j = 1..400, u^j with 3 x (401 - j) occurrences:
@@ -1097,12 +1182,37 @@ TEST(PhraseLimits, DefaultsAreTheDocumentedCapsAndZeroIsInvalid) {
   EXPECT_EQ(l.max_locations_per_phrase, 10000u);
   EXPECT_EQ(l.max_locations, 1000000u);
   EXPECT_EQ(l.max_location_chars, std::uint64_t{1} << 24);
+  EXPECT_EQ(l.max_positions, std::uint64_t{1} << 26);
   EXPECT_EQ(l.validate(), "");
   for (auto field : {&recur::PhraseLimits::max_locations_per_phrase, &recur::PhraseLimits::max_locations,
-                     &recur::PhraseLimits::max_location_chars}) {
+                     &recur::PhraseLimits::max_location_chars, &recur::PhraseLimits::max_positions}) {
     recur::PhraseLimits bad;
     bad.*field = 0;
     EXPECT_NE(bad.validate(), "");
+  }
+}
+
+TEST(PhraseLimits, MaxPositionsLeavesOutTheLowestRankedSpansWithAWarningInsteadOfFailing) {
+  // A (20 characters, 12 occurrences in 4 documents) and B (12 characters, 4 occurrences): with
+  // room for 12 occurrences, A is found and B is counted as omitted.
+  const std::string a = "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸", b = "子丑寅卯辰巳午未申酉戌亥";
+  recur_test::TempDir tmp;
+  for (int f = 0; f < 4; ++f)
+    recur_test::write_file(tmp.path() / ("d" + std::to_string(f) + ".txt"), a + "\n" + a + "\n" + a + "\n" + b + "\n");
+  for (const std::uint64_t cap : {16u, 12u}) {
+    recur::PhrasesOptions o;
+    o.threads = 1;
+    o.limits.max_positions = cap;
+    std::vector<std::string> warnings;
+    const recur::PhrasesReport r = recur::run_phrases({tmp.path().string()}, o, {},
+                                                      [&](const std::string& w) { warnings.push_back(w); });
+    SCOPED_TRACE(cap);
+    const bool cut = cap < 16;
+    ASSERT_EQ(r.phrases.size(), cut ? 1u : 2u);
+    EXPECT_EQ(r.phrases[0].chars, 20u);
+    EXPECT_EQ(r.stats.phrases_omitted, cut ? 1u : 0u);
+    ASSERT_EQ(warnings.size(), cut ? 1u : 0u);
+    if (cut) EXPECT_NE(warnings[0].find("recurring spans reusing the fewest characters"), std::string::npos);
   }
 }
 

@@ -40,6 +40,11 @@ struct RepeatOptions {
   /// about k/2 units each, which is all noise once u itself and the whole run are reported. A
   /// repeat with one occurrence clear of the others (the whole run, where it recurs) stays.
   bool fold_periodic = false;
+  /// Most occurrences listed in all repeats together (default 2^26, about 256 MB of positions).
+  /// Beyond it the repeats with the fewest reused characters (documents x length) are left out and
+  /// counted in RepeatCounts::truncated: only degenerate input (one character written for
+  /// megabytes, with --min-chars 1) comes near it.
+  std::uint64_t max_positions = std::uint64_t{1} << 26;
 
   /// Empty when valid, else a sentence naming the option.
   std::string validate() const;
@@ -59,11 +64,20 @@ struct Repeat {
 /// time, about 16 bytes of memory per content character at the peak. Ordered by first position,
 /// then length. Throws Error(errc::input) when the text exceeds the suffix array's limit (2^30
 /// content characters).
+///
+/// With fold_periodic, whether every occurrence overlaps another is decided without listing the
+/// occurrences: an occurrence of a span of length L overlaps another exactly when it lies in a run
+/// (a maximal periodic stretch) of period q < L with room for one more period beside it. The runs
+/// are found per paragraph from Lyndon roots (Bannai et al., "The Runs Theorem"), and each
+/// position's covered lengths are counted over the suffix-array interval of every span in one
+/// sweep, so a folded span costs O(log n) instead of its occurrences: a sentence written k times
+/// back to back costs O(k log k), not O(k^2).
 std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options);
 
 /// What maximal_repeats() left out.
 struct RepeatCounts {
-  std::uint64_t periodic = 0;  ///< repeats left out by RepeatOptions::fold_periodic
+  std::uint64_t periodic = 0;   ///< repeats left out by RepeatOptions::fold_periodic
+  std::uint64_t truncated = 0;  ///< repeats left out by RepeatOptions::max_positions
 };
 
 /// maximal_repeats(), also counting into `counts` what was left out.
@@ -136,11 +150,13 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
 /// | `max_locations_per_phrase` | 10,000   | locations listed per phrase, the first in input order; occurrences and documents still count all |
 /// | `max_locations`            | 1,000,000| locations listed in all; phrases are listed in ranking order until a cap is reached, the rest are omitted |
 /// | `max_location_chars`       | 2^24     | content characters of all listed locations (about 50 MB of Chinese text) |
+/// | `max_positions`            | 2^26     | occurrences of all recurring spans found (RepeatOptions::max_positions), before variant grouping |
 struct PhraseLimits {
   std::uint64_t max_edit_cells = std::uint64_t{1} << 32;   ///< see VariantOptions::max_edit_cells
   std::uint64_t max_locations_per_phrase = 10000;          ///< locations listed per phrase
   std::uint64_t max_locations = 1000000;                   ///< locations listed in the whole report
   std::uint64_t max_location_chars = std::uint64_t{1} << 24;  ///< content characters of listed locations
+  std::uint64_t max_positions = std::uint64_t{1} << 26;  ///< see RepeatOptions::max_positions
 
   /// Empty when valid, else a sentence naming the cap.
   std::string validate() const;
