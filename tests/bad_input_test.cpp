@@ -202,6 +202,54 @@ TEST(BadInput, InvalidUtf8BytesInsideChineseTextAreReplaced) {
   if (check_report_available()) expect_check_report_passes(g.tmp.file("r.json"));
 }
 
+// Issue "Never lose a user's data", item 4: a 23 KB report with 8 corrupted bytes was taken for
+// windows-1252 (ICU detection) and became mojibake matching nothing; 5 were read correctly. Every
+// corrupted byte here replaces the lead byte of a Chinese character, so each makes one invalid
+// stretch of 3 bytes (8 corrupted: 24 invalid bytes, 0.1% of the file).
+TEST(BadInput, EightCorruptedBytesInAReportAreStillUtf8) {
+  for (int corrupted : {5, 8, 16}) {
+    Good g;
+    std::string bytes;
+    std::uint64_t start10 = 0;
+    while (bytes.size() < 23000) {
+      if (std::count(bytes.begin(), bytes.end(), '\n') == 9) {
+        start10 = bytes.size();
+        bytes += g.shared + "\n";
+      } else {
+        bytes += g.paragraph() + "\n";
+      }
+    }
+    // Corrupt lead bytes outside line 10, spread over the file.
+    std::mt19937_64 rng(static_cast<unsigned>(corrupted));
+    std::set<std::size_t> spots;
+    while (spots.size() < static_cast<std::size_t>(corrupted)) {
+      std::size_t at = uniform(rng, bytes.size());
+      if (at >= start10 && at < start10 + g.shared.size() + 1) continue;
+      if ((static_cast<unsigned char>(bytes[at]) & 0xF0) != 0xE0) continue;  // a 3-byte lead
+      spots.insert(at);
+    }
+    for (std::size_t at : spots) bytes[at] = '\xFF';
+    const std::string bad = g.tmp.file("report.txt");
+    write_file(bad, bytes);
+    const JsonRun j = run_json(g.tmp, {g.good1, g.good2, bad});
+    REQUIRE_COMPLETED(j);
+    EXPECT_FALSE(is_skipped(j.report, bad));
+    std::string warning;
+    for (const auto& w : j.report["warnings"])
+      if (w.get<std::string>().find("report.txt") != std::string::npos) warning = w;
+    EXPECT_EQ(warning.find("windows-1252"), std::string::npos) << warning;
+    EXPECT_NE(warning.find("replaced by U+FFFD"), std::string::npos) << corrupted << ": " << warning;
+    // 8 is the allowance of a file this size (1 per 1,000 characters, at least 8); past it the
+    // file is still UTF-8, with a warning that it is damaged.
+    EXPECT_EQ(warning.find(std::to_string(corrupted) + " damaged stretches") != std::string::npos, corrupted > 8)
+        << corrupted << ": " << warning;
+    const Json* m = member_at(j.report, bad, 10);
+    ASSERT_NE(m, nullptr) << corrupted << " corrupted bytes: the report's copy of the shared paragraph was lost";
+    EXPECT_EQ(get_u64(*m, "byte_start"), start10);
+    EXPECT_EQ((*m)["text"].get<std::string>(), g.shared);
+  }
+}
+
 TEST(BadInput, MalformedUtf8Variants) {
   // Surrogates, overlongs, code points above U+10FFFF, truncated sequences and stray
   // continuation bytes inside long Chinese text: the file is decoded with replacements (they
