@@ -236,7 +236,13 @@ bool convert_with_map(std::string_view bytes, const std::string& charset, std::u
           ++d.replaced;
           pending_high = 0;
         }
-        c = U16_IS_SURROGATE(u) ? 0xFFFD : u;
+        // A lone trail surrogate: ICU's converters report these to the callback instead, but should
+        // one pass through it is a replacement like any other, and counted as one.
+        c = u;
+        if (U16_IS_SURROGATE(u)) {
+          c = 0xFFFD;
+          ++d.replaced;
+        }
       }
       append_utf8(d.text, c);
       d.to_original.resize(d.text.size(), off);
