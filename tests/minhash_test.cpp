@@ -4,12 +4,19 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <sstream>
+#include <string>
 #include <vector>
 
+#include "kat/minhash_kat.hpp"
 #include "recur/error.hpp"
+#include "recur/shingle.hpp"
+#include "recur/text.hpp"
+#include "test_util.hpp"
 
 namespace {
 
@@ -29,6 +36,34 @@ Signature sign(const MinHasher& hasher, const std::vector<std::uint64_t>& shingl
   Signature sig(hasher.options().perms, 0);
   hasher.sign(shingles, sig);
   return sig;
+}
+
+// The shingle list of the known-answer tests with one fixed list (also in minhash_reference.py).
+const std::vector<std::uint64_t> kFixedShingles = {0x89ABCDEFull, 42, 7, 1000000007ull, 0xCAFEBABEull, 0,
+                                                   0xFFFFFFFFull};
+
+template <std::size_t N>
+Signature as_signature(const std::array<std::uint32_t, N>& values) {
+  return Signature(values.begin(), values.end());
+}
+
+// The Weyl-sequence shingle lists of minhash_reference.py: 64-bit values with both halves busy.
+std::vector<std::uint64_t> weyl(std::size_t n) {
+  std::vector<std::uint64_t> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = (i + 1) * 0x9E3779B97F4A7C15ull;
+  return v;
+}
+
+// Every position compared, and the failure names the first positions that differ.
+::testing::AssertionResult same_signature(const Signature& got, const Signature& want) {
+  if (got.size() != want.size())
+    return ::testing::AssertionFailure() << "length " << got.size() << ", expected " << want.size();
+  auto failure = ::testing::AssertionFailure();
+  int shown = 0;
+  for (std::size_t i = 0; i < got.size(); ++i)
+    if (got[i] != want[i] && shown++ < 5) failure << "value " << i << " is " << got[i] << ", expected " << want[i] << "; ";
+  if (shown == 0) return ::testing::AssertionSuccess();
+  return failure << shown << " of " << got.size() << " values differ";
 }
 
 // MurmurHash3's fmix32 and its inverse, to check the documented permutation independently.
@@ -181,19 +216,14 @@ TEST(MinHashSign, SignatureLengthFollowsPerms) {
   EXPECT_EQ(std::count(sig.begin(), sig.end(), 0xFFFFFFFFu), 0);
 }
 
-// Known answer: the first values of the signature of a fixed shingle list with the default
-// options. A change here changes every band key and every result, and makes signatures stored by
-// an older version incomparable.
+// Known answers: whole signatures with the default options, computed by an independent Python
+// reference (tests/kat/minhash_reference.py, into tests/kat/minhash_kat.hpp). A change here changes
+// every band key and every result, and makes signatures stored by an older version incomparable.
 TEST(MinHashSign, KnownAnswerOfTheClassicScheme) {
   // 32-bit values, so that the answer does not depend on how a 64-bit shingle is reduced (pinned
-  // separately by FoldsEachShingleTo32BitsWithXor).
-  const std::vector<std::uint64_t> shingles = {0x89ABCDEFull, 42, 7, 1000000007ull, 0xCAFEBABEull,
-                                               0, 0xFFFFFFFFull};
-  const auto sig = sign(MinHasher(classic()), shingles);
-  const Signature expected = {
-      122541405u, 128054505u, 383006604u, 184171541u, 615093310u, 475095311u, 647825510u, 508956064u,
-  };
-  EXPECT_EQ(Signature(sig.begin(), sig.begin() + 8), expected);
+  // separately by FoldsEachShingleTo32BitsWithXor and by the Weyl cases below).
+  const auto sig = sign(MinHasher(classic()), kFixedShingles);
+  EXPECT_TRUE(same_signature(sig, as_signature(recur_kat::kClassicFixed)));
 }
 
 // --- estimate_jaccard ------------------------------------------------------------------------
@@ -253,13 +283,10 @@ TEST(OnePermutation, IsTheDefaultScheme) {
 }
 
 TEST(OnePermutation, KnownAnswerWithDefaultOptions) {
-  // Pinned: a change here changes every signature, band key and so every result.
-  const std::vector<std::uint64_t> shingles = {0x89ABCDEFull, 42, 7, 1000000007ull, 0xCAFEBABEull, 0, 0xFFFFFFFFull};
-  const auto sig = sign(MinHasher(), shingles);
-  ASSERT_EQ(sig.size(), 128u);
-  const Signature first8(sig.begin(), sig.begin() + 8);
-  static const Signature expected = {2004619827u, 2872255341u, 2872255341u, 2872255341u, 2004619827u, 341859931u, 2067343808u, 3944142605u};
-  EXPECT_EQ(first8, expected);
+  // 7 shingles in 128 bins: 121 bins are filled by densification, 93 of them past the 4
+  // precomputed probes, so this pins the probe sequence as well as the binning.
+  const auto sig = sign(MinHasher(), kFixedShingles);
+  EXPECT_TRUE(same_signature(sig, as_signature(recur_kat::kOphFixed)));
 }
 
 TEST(OnePermutation, DensifiedSignaturesHaveNoEmptyBinsAndUseOnlyShingleValues) {
@@ -324,3 +351,86 @@ TEST(MinHashSign, ASignatureOfTheWrongLengthIsRefused) {
     EXPECT_THROW(hasher.sign(set, shorter), recur::Error);
   }
 }
+
+// --- known answers over whole signatures (tests/kat/minhash_reference.py) ----------------------
+
+namespace {
+
+struct WeylCase {
+  std::size_t n;
+  const std::array<std::uint32_t, 128>& classic;
+  const std::array<std::uint32_t, 128>& oph;
+};
+
+// 1 and 5 shingles leave nearly every bin to densification (most past the precomputed probes),
+// 40 about three quarters, 200 a quarter, 1000 none: every branch of sign_one_permutation.
+const WeylCase kWeylCases[] = {
+    {1, recur_kat::kClassicWeyl1, recur_kat::kOphWeyl1},
+    {5, recur_kat::kClassicWeyl5, recur_kat::kOphWeyl5},
+    {40, recur_kat::kClassicWeyl40, recur_kat::kOphWeyl40},
+    {200, recur_kat::kClassicWeyl200, recur_kat::kOphWeyl200},
+    {1000, recur_kat::kClassicWeyl1000, recur_kat::kOphWeyl1000},
+};
+
+TEST(MinHashKnownAnswer, ClassicSchemeOverShingleListsOfSeveralSizes) {
+  const MinHasher hasher(classic());
+  for (const auto& c : kWeylCases)
+    EXPECT_TRUE(same_signature(sign(hasher, weyl(c.n)), as_signature(c.classic))) << c.n << " shingles";
+}
+
+TEST(MinHashKnownAnswer, OnePermutationOverShingleListsOfSeveralSizes) {
+  const MinHasher hasher;
+  for (const auto& c : kWeylCases)
+    EXPECT_TRUE(same_signature(sign(hasher, weyl(c.n)), as_signature(c.oph))) << c.n << " shingles";
+}
+
+TEST(MinHashKnownAnswer, ALengthThatIsNotAMultipleOf64AndAnotherSeed) {
+  // 100 bins: the last word of the filled-bin bitmap is partial and must not read as empty bins.
+  MinHashOptions o = classic();
+  o.perms = 100;
+  o.seed = 7;
+  EXPECT_TRUE(same_signature(sign(MinHasher(o), weyl(20)), as_signature(recur_kat::kClassicWeyl20Perms100Seed7)));
+  o.scheme = recur::MinHashScheme::one_permutation;
+  EXPECT_TRUE(same_signature(sign(MinHasher(o), weyl(20)), as_signature(recur_kat::kOphWeyl20Perms100Seed7)));
+}
+
+TEST(MinHashKnownAnswer, MixedChineseAndEnglishTextEndToEnd) {
+  // Full-width digits and letters fold to ASCII, "5.2" and "don't" stay one word each, and
+  // punctuation is not a token: every stage from text to signature is pinned.
+  recur::Normalizer normalizer;
+  std::string normalized;
+  recur::OffsetMap map;
+  normalizer.normalize(recur_kat::kText, {}, normalized, map);
+  ASSERT_EQ(normalized, recur_kat::kTextNormalized);
+
+  recur::Shingler shingler;
+  std::vector<std::uint64_t> tokens, shingles;
+  shingler.tokenize(normalized, tokens);
+  EXPECT_EQ(tokens, std::vector<std::uint64_t>(recur_kat::kTextTokens.begin(), recur_kat::kTextTokens.end()));
+  shingler.shingles(tokens, shingles);
+  EXPECT_EQ(shingles, std::vector<std::uint64_t>(recur_kat::kTextShingles.begin(), recur_kat::kTextShingles.end()));
+
+  // Signed as the pipeline signs: the sorted set without duplicates (the order does not matter).
+  std::vector<std::uint64_t> set;
+  shingler.shingle_set(normalized, set);
+  EXPECT_TRUE(same_signature(sign(MinHasher(classic()), set), as_signature(recur_kat::kTextClassic)));
+  EXPECT_TRUE(same_signature(sign(MinHasher(), set), as_signature(recur_kat::kTextOph)));
+}
+
+// The pinned header is what the reference prints: nobody "fixes" a failing known answer by
+// editing the constants, and the reference stays runnable.
+TEST(MinHashKnownAnswer, ReferenceScriptReproducesThePinnedHeader) {
+  if (recur_test::python().empty()) GTEST_SKIP() << "python3 not found at configure time";
+  const std::string dir = std::string(RECUR_SOURCE_DIR) + "/tests/kat/";
+  const auto run = recur_test::run_command(recur_test::shell_quote(recur_test::python()) + " " +
+                                           recur_test::shell_quote(dir + "minhash_reference.py"));
+  ASSERT_EQ(run.status, 0) << recur_test::describe(run);
+  // Compared line by line, so that a failure shows the one constant that differs.
+  std::istringstream printed(run.out), pinned(recur_test::read_file(dir + "minhash_kat.hpp"));
+  std::string a, b;
+  for (int line = 1; bool(std::getline(printed, a)) | bool(std::getline(pinned, b)); ++line, a.clear(), b.clear())
+    ASSERT_EQ(a, b) << "line " << line << " of tests/kat/minhash_kat.hpp; regenerate with: python3 "
+                    << "tests/kat/minhash_reference.py > tests/kat/minhash_kat.hpp";
+}
+
+}  // namespace
