@@ -74,27 +74,6 @@ InputFile regular_file(std::string path, const struct stat& st) {
 
 }  // namespace
 
-std::string check_glob(const std::string& glob) {
-  if (glob.empty()) return "--glob must not be empty (the default is *.txt)";
-  for (std::size_t i = 0; i < glob.size(); ++i) {
-    if (glob[i] == '\\') {
-      if (++i == glob.size()) return "--glob '" + glob + "' ends in a lone backslash";
-      continue;
-    }
-    if (glob[i] != '[') continue;
-    // A bracket expression: '[', optional '!' or '^', then at least one character (a ']' right at the
-    // start is a member), up to the closing ']'.
-    std::size_t j = i + 1;
-    if (j < glob.size() && (glob[j] == '!' || glob[j] == '^')) ++j;
-    if (j < glob.size() && glob[j] == ']') ++j;
-    while (j < glob.size() && glob[j] != ']') ++j;
-    if (j == glob.size())
-      return "--glob '" + glob + "' has a '[' without its closing ']' (write [[] for a literal '[')";
-    i = j;
-  }
-  return {};
-}
-
 InputList find_inputs(const std::vector<std::string>& paths, const std::string& glob,
                       const std::string& stdin_name) {
   InputList list;

@@ -7,7 +7,7 @@
 
 #include "recur/error.hpp"
 #include "recur/lsh.hpp"
-#include "recur/pipeline.hpp"
+#include "recur/options.hpp"
 
 namespace recur {
 namespace {

@@ -91,14 +91,3 @@ LoadedFile load_file(const InputFile& input, const LoadSettings& s, std::string*
 }
 
 }  // namespace recur::detail
-
-namespace recur {
-
-std::string InputOptions::validate() const {
-  if (auto m = check_glob(glob); !m.empty()) return m;
-  if (stdin_name.empty()) return "--stdin-name must not be empty";
-  if (auto m = decode.validate(); !m.empty()) return m;
-  return {};
-}
-
-}  // namespace recur

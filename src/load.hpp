@@ -13,7 +13,8 @@
 #include <thread>
 
 #include "recur/corpus.hpp"
-#include "recur/pipeline.hpp"
+#include "recur/options.hpp"
+#include "recur/pipeline.hpp"  // Progress, ProgressFn (the Ticker)
 #include "recur/encoding.hpp"
 #include "recur/segment.hpp"
 #include "recur/text.hpp"

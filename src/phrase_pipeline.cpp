@@ -116,14 +116,6 @@ std::uint32_t count_documents(const SegmentedText& t, const std::vector<std::pai
 
 }  // namespace
 
-std::string PhrasesOptions::validate() const {
-  if (auto m = input.validate(); !m.empty()) return m;
-  RepeatOptions r{min_chars, min_docs};
-  if (auto m = r.validate(); !m.empty()) return m;
-  if (!(variant_tolerance >= 0 && variant_tolerance < 1)) return "--variants must be in [0, 1)";
-  if (threads > 1024) return "--threads must be at most 1024";
-  return limits.validate();
-}
 
 nlohmann::ordered_json options_json(const PhrasesOptions& o, unsigned threads) {
   nlohmann::ordered_json j;

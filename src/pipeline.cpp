@@ -226,7 +226,6 @@ bool paragraph_texts(const InputFile& file, const FileResult& fr, const Context&
 
 }  // namespace
 
-const char* version() noexcept { return RECUR_VERSION; }
 
 unsigned effective_threads(unsigned threads) noexcept {
   if (threads > 0) return threads;
@@ -234,15 +233,6 @@ unsigned effective_threads(unsigned threads) noexcept {
   return hc > 0 ? hc : 1;
 }
 
-std::string ReportOptions::validate() const {
-  if (auto m = input.validate(); !m.empty()) return m;
-  if (auto m = shingle.validate(); !m.empty()) return m;
-  if (auto m = minhash.validate(); !m.empty()) return m;
-  if (auto m = lsh.validate(minhash.perms); !m.empty()) return m;
-  if (threads > 1024) return "--threads must be at most 1024";
-  if (max_bucket < 2) return "max_bucket must be at least 2";
-  return {};
-}
 
 nlohmann::ordered_json options_json(const ReportOptions& o, LshParams params, unsigned threads) {
   nlohmann::ordered_json j;

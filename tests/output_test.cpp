@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "recur/error.hpp"
+#include "recur/options.hpp"
 #include "recur/report.hpp"
 #include "test_util.hpp"
 

@@ -46,10 +46,6 @@ struct InputList {
 InputList find_inputs(const std::vector<std::string>& paths, const std::string& glob,
                       const std::string& stdin_name = "-");
 
-/// Empty when `glob` is a valid file-name pattern, else a sentence saying what is wrong with it
-/// (an unclosed '[', a trailing backslash).
-std::string check_glob(const std::string& glob);
-
 /// Reads a whole file into `out`. Returns false and sets `reason` when it cannot.
 bool read_file(const std::string& path, std::string& out, std::string& reason);
 
