@@ -41,7 +41,9 @@ for t in "${targets[@]}"; do
   [ -f tests/fuzz/"$t".dict ] && dict=(-dict=tests/fuzz/"$t".dict)
   echo "== fuzz_$t: ${seconds}s, max_len ${max_len[$t]}"
   set +e
-  "$bin" "$work/$t" "${dict[@]}" -max_total_time="$seconds" -max_len="${max_len[$t]}" -timeout=10 \
+  # -timeout: every input takes well under a second here; 30 s catches a hang without flagging an
+  # input that a loaded machine (ASan recycling its quarantine) slowed to 12 s, as happened once.
+  "$bin" "$work/$t" "${dict[@]}" -max_total_time="$seconds" -max_len="${max_len[$t]}" -timeout=30 \
     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$findings_dir/$t/" ${RECUR_FUZZ_ARGS:-} \
     >"$work/$t.log" 2>&1
   rc=$?
