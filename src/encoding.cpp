@@ -216,8 +216,10 @@ bool convert_with_map(std::string_view bytes, const std::string& charset, std::u
     for (std::size_t k = 0; k < produced; ++k) {
       std::uint64_t off = carried || offsets[k] < 0 ? carried_start
                                                     : offsets_from + static_cast<std::uint64_t>(offsets[k]);
-      // A converter that misreports cannot make the map leave [base, end] or go back.
-      off = std::clamp(off, last, end_offset);
+      // A converter that misreports cannot make the map go back or leave the input: a character
+      // starts at one of its bytes, so before end_offset. (ICU's GB18030 converter, given an invalid
+      // sequence cut by chunks of a few bytes, reported an offset past the end: found by fuzz_decode.)
+      off = std::clamp(off, last, std::max(last, end_offset - 1));
       UChar u = target[k];
       char32_t c;
       if (U16_IS_LEAD(u)) {

@@ -698,6 +698,34 @@ TEST(Decode, AReportWithEightCorruptedBytesIsStillUtf8) {
   }
 }
 
+TEST(Decode, AnInvalidGb18030SequenceCutByTinyChunksStillMapsInsideTheInput) {
+  // Found by fuzz_decode in CI: auto mode took these bytes for GB18030 and, with 2-byte converter
+  // chunks, ICU reported the offset of a character past the end of the input (decoded byte 13
+  // mapped to 141 of 141 bytes). Every decoded byte must map to one of the input's bytes, in order.
+  const std::string bytes(
+      "\x32\x75\x6b\xac\x46\xb1\xe5\x85\x31\xe6\x0d\x0a\xe8\xbf\x9b\xe5\x85\x9a\xe5\x8f\xb2\xe5\xad\xa6"
+      "\xe4\xb9\xa3\xac\xbc\xe1\xb3\xd6\xb5\xb3\xbd\xa8\xd2\xfd\xc1\xec\xa1\xa3\xd2\xbb\xa1\xa2\xd7\xdc"
+      "\xcc\xe5\xc7\xe9\xbf\xf6\x0a\xa3\xa8\xd2\xbb\xa3\xa9\xbb\xf9\xb1\xbe\xd7\xf6\xb7\xa8\xa3\xba\xc7"
+      "\xbf\xbb\xaf\xbb\xf9\xb2\xe3\xa1\x41\xa7\xf3\xa5\x5b\xb2\x60\xa8\xe8\x3f\xae\xa9\xa1\xa7\x3f\x3f"
+      "\xda\xcc\xa5\xdf\xa1\xc0\xaf\xba\x3f\xb7\xca\x4e\xa9\xa9\x77\x3f\xa1\x41\xbc\xa5\x57\xa1\xa7\x3f"
+      "\x7c\x3f\xb7\x4e\x98\xa1\xa8\xf3\xa1\x42\x3f\xa9\x77\xa1\xa7\xa5\x7c\x3f\xa6\xdb\x61",
+      141);
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{5}, std::size_t{1} << 22}) {
+    DecodeOptions o;
+    o.chunk_bytes = chunk;
+    const DecodeResult r = decode(bytes, o);
+    ASSERT_TRUE(r.ok) << r.reason;
+    std::uint64_t previous = 0;
+    for (std::size_t i = 0; i < r.decoded.text.size(); ++i) {
+      const std::uint64_t at = r.decoded.original(i);
+      EXPECT_LT(at, bytes.size()) << "chunk " << chunk << ", decoded byte " << i;
+      EXPECT_GE(at, previous) << "chunk " << chunk << ", decoded byte " << i;
+      previous = at;
+    }
+    EXPECT_EQ(r.decoded.original(r.decoded.text.size()), bytes.size());
+  }
+}
+
 TEST(Decode, ALatin1TextWithManyAccentsIsStillReadAsALegacyEncoding) {
   // A legacy encoding fits such bytes clearly better: every accented letter is an invalid UTF-8
   // stretch and none forms a multi-byte UTF-8 character.
