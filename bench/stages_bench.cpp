@@ -6,6 +6,7 @@
 #include <string>
 
 #include "recur/cluster.hpp"
+#include "recur/verify.hpp"
 #include "recur/encoding.hpp"
 #include "recur/lsh.hpp"
 #include "recur/minhash.hpp"

@@ -6,19 +6,7 @@
 
 namespace recur {
 
-double exact_jaccard(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b) noexcept {
-  if (a.empty() && b.empty()) return 1.0;
-  std::size_t i = 0, j = 0, inter = 0;
-  while (i < a.size() && j < b.size()) {
-    if (a[i] < b[j]) ++i;
-    else if (b[j] < a[i]) ++j;
-    else { ++inter; ++i; ++j; }
-  }
-  return static_cast<double>(inter) / static_cast<double>(a.size() + b.size() - inter);
-}
-
-std::vector<Cluster> cluster_star(std::size_t count, std::vector<Edge> edges, double threshold,
-                                  const SimilarityFn& similarity) {
+StarDraft star_first_pass(std::size_t count, std::vector<Edge> edges, double threshold) {
   // Canonical edge order, so the result does not depend on the order edges arrive in.
   for (auto& e : edges)
     if (e.a > e.b) std::swap(e.a, e.b);
@@ -74,32 +62,50 @@ std::vector<Cluster> cluster_star(std::size_t count, std::vector<Edge> edges, do
     clusters.push_back(std::move(c));
   }
 
-  // Second pass: a paragraph left alone joins the most similar representative among the clusters
-  // of its verified neighbours, if it passes the threshold against that representative.
-  if (similarity) {
-    std::vector<std::pair<std::uint32_t, ClusterMember>> joins;
-    for (std::uint32_t u : order) {
-      if (cluster_of[u] != kNone) continue;
-      std::vector<std::uint32_t> tried;
-      double best = -1;
-      std::uint32_t best_cluster = kNone;
-      for (std::size_t k = start[u]; k < start[u + 1]; ++k) {
-        std::uint32_t c = cluster_of[adj[k].first];
-        if (c == kNone || std::find(tried.begin(), tried.end(), c) != tried.end()) continue;
-        tried.push_back(c);
-        double s = similarity(u, clusters[c].members[0].item);
-        if (s >= threshold && (s > best || (s == best && c < best_cluster))) {
-          best = s;
-          best_cluster = c;
-        }
-      }
-      if (best_cluster != kNone) joins.push_back({best_cluster, ClusterMember{u, best}});
+  // Loners: a paragraph left alone will try the clusters of its verified neighbours.
+  StarDraft draft;
+  for (std::uint32_t u : order) {
+    if (cluster_of[u] != kNone) continue;
+    StarDraft::Loner loner{u, {}};
+    for (std::size_t k = start[u]; k < start[u + 1]; ++k) {
+      const std::uint32_t c = cluster_of[adj[k].first];
+      if (c != kNone && std::find(loner.clusters.begin(), loner.clusters.end(), c) == loner.clusters.end())
+        loner.clusters.push_back(c);
     }
-    for (const auto& [c, m] : joins) {
-      clusters[c].members.push_back(m);
-      cluster_of[m.item] = c;
-    }
+    if (!loner.clusters.empty()) draft.loners.push_back(std::move(loner));
   }
+  draft.clusters = std::move(clusters);
+  return draft;
+}
+
+std::vector<std::pair<std::uint32_t, std::uint32_t>> StarDraft::pending() const {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> out;
+  for (const Loner& l : loners)
+    for (std::uint32_t c : l.clusters) out.emplace_back(l.item, clusters[c].members[0].item);
+  return out;
+}
+
+std::vector<Cluster> star_second_pass(StarDraft draft, std::span<const double> similarity, double threshold) {
+  constexpr std::uint32_t kNone = UINT32_MAX;
+  std::vector<Cluster>& clusters = draft.clusters;
+  // Each loner joins the most similar representative that passes the threshold (ties: the earlier
+  // cluster). Joins are decided against the first pass only, so loners do not depend on each other.
+  std::vector<std::pair<std::uint32_t, ClusterMember>> joins;
+  std::size_t k = 0;
+  for (const StarDraft::Loner& l : draft.loners) {
+    double best = -1;
+    std::uint32_t best_cluster = kNone;
+    for (std::uint32_t c : l.clusters) {
+      const double s = k < similarity.size() ? similarity[k] : -1;
+      ++k;
+      if (s >= threshold && (s > best || (s == best && c < best_cluster))) {
+        best = s;
+        best_cluster = c;
+      }
+    }
+    if (best_cluster != kNone) joins.push_back({best_cluster, ClusterMember{l.item, best}});
+  }
+  for (const auto& [c, m] : joins) clusters[c].members.push_back(m);
 
   for (auto& c : clusters)
     std::sort(c.members.begin() + 1, c.members.end(),
@@ -108,7 +114,18 @@ std::vector<Cluster> cluster_star(std::size_t count, std::vector<Edge> edges, do
     if (x.members.size() != y.members.size()) return x.members.size() > y.members.size();
     return x.members[0].item < y.members[0].item;
   });
-  return clusters;
+  return std::move(clusters);
+}
+
+std::vector<Cluster> cluster_star(std::size_t count, std::vector<Edge> edges, double threshold,
+                                  const SimilarityFn& similarity) {
+  StarDraft draft = star_first_pass(count, std::move(edges), threshold);
+  std::vector<double> sims;
+  if (similarity)
+    for (const auto& [a, b] : draft.pending()) sims.push_back(similarity(a, b));
+  else
+    draft.loners.clear();
+  return star_second_pass(std::move(draft), sims, threshold);
 }
 
 }  // namespace recur

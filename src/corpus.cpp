@@ -17,7 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
 
 // Unique file descriptor.
 struct Fd {
@@ -28,22 +27,21 @@ struct Fd {
   Fd& operator=(const Fd&) = delete;
 };
 
-// Reads everything `fd` gives until end of file. False with `reason` on a read error.
-bool read_stream(int fd, std::string& out, std::string& reason) {
+// Reads everything `fd` gives until end of file.
+Status read_stream(int fd, std::string& out) {
   char buf[65536];
   while (true) {
     const ssize_t r = ::read(fd, buf, sizeof buf);
     if (r < 0) {
       if (errno == EINTR) continue;
-      reason = "read error: " + errno_text(errno);
-      return false;
+      return status_from_errno(errno, "read error");
     }
-    if (r == 0) return true;
+    if (r == 0) return {};
     try {
       out.append(buf, static_cast<std::size_t>(r));
     } catch (const std::bad_alloc&) {
-      reason = "too large to read into memory (more than " + std::to_string(out.size()) + " bytes)";
-      return false;
+      return {StatusCode::too_large,
+              "too large to read into memory (more than " + std::to_string(out.size()) + " bytes)"};
     }
   }
 }
@@ -51,9 +49,8 @@ bool read_stream(int fd, std::string& out, std::string& reason) {
 // A stream input, read now: it cannot be read twice.
 void add_stream(InputList& list, const std::string& name, int fd) {
   auto data = std::make_shared<std::string>();
-  std::string reason;
-  if (!read_stream(fd, *data, reason)) {
-    list.problems.push_back({name, reason});
+  if (Status s = read_stream(fd, *data); !s.ok()) {
+    list.problems.emplace_back(name, s);
     return;
   }
   InputFile f;
@@ -87,7 +84,7 @@ InputList find_inputs(const std::vector<std::string>& paths, const std::string& 
     }
     struct stat st {};
     if (::stat(arg.c_str(), &st) != 0) {
-      list.problems.push_back({arg, "cannot open: " + errno_text(errno)});
+      list.problems.emplace_back(arg, status_from_errno(errno, "cannot open"));
       continue;
     }
     if (S_ISREG(st.st_mode)) {
@@ -97,19 +94,19 @@ InputList find_inputs(const std::vector<std::string>& paths, const std::string& 
     if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
       // Named on the command line: the user means it (/dev/stdin, a named pipe, <(...)).
       Fd f(::open(arg.c_str(), O_RDONLY | O_CLOEXEC));
-      if (f.fd < 0) list.problems.push_back({arg, "cannot open: " + errno_text(errno)});
+      if (f.fd < 0) list.problems.emplace_back(arg, status_from_errno(errno, "cannot open"));
       else add_stream(list, arg, f.fd);
       continue;
     }
     if (!S_ISDIR(st.st_mode)) {
-      list.problems.push_back({arg, "not a regular file, stream or directory"});
+      list.problems.emplace_back(arg, "not a regular file, stream or directory", StatusCode::not_regular);
       continue;
     }
     std::size_t found = 0;
     std::error_code ec;
     fs::recursive_directory_iterator it(arg, fs::directory_options::none, ec), end;
     if (ec) {
-      list.problems.push_back({arg, "cannot read directory: " + ec.message()});
+      list.problems.emplace_back(arg, "cannot read directory: " + ec.message(), StatusCode::read_error);
       continue;
     }
     for (; it != end; it.increment(ec)) {
@@ -124,13 +121,13 @@ InputList find_inputs(const std::vector<std::string>& paths, const std::string& 
       const std::string path = e.path().string();
       struct stat fst {};
       if (::stat(path.c_str(), &fst) != 0) {
-        list.problems.push_back({path, "cannot open: " + errno_text(errno)});
+        list.problems.emplace_back(path, status_from_errno(errno, "cannot open"));
         ++found;
         continue;
       }
       if (S_ISDIR(fst.st_mode)) continue;  // a link to a directory: not followed
       if (!S_ISREG(fst.st_mode)) {
-        list.problems.push_back({path, "not a regular file"});
+        list.problems.emplace_back(path, "not a regular file", StatusCode::not_regular);
         ++found;
         continue;
       }
@@ -139,10 +136,10 @@ InputList find_inputs(const std::vector<std::string>& paths, const std::string& 
     }
     if (ec) {
       // The iterator cannot continue past an unreadable entry; say so rather than drop it quietly.
-      list.problems.push_back({arg, "directory only partly read: " + ec.message()});
+      list.problems.emplace_back(arg, "directory only partly read: " + ec.message(), StatusCode::read_error);
       continue;
     }
-    if (found == 0) list.problems.push_back({arg, "directory has no files matching '" + glob + "'"});
+    if (found == 0) list.problems.emplace_back(arg, "directory has no files matching '" + glob + "'", StatusCode::no_match);
   }
   std::sort(list.files.begin(), list.files.end(),
             [](const InputFile& a, const InputFile& b) { return a.path < b.path; });
@@ -154,35 +151,24 @@ InputList find_inputs(const std::vector<std::string>& paths, const std::string& 
   return list;
 }
 
-bool read_file(const std::string& path, std::string& out, std::string& reason) {
+Status read_file(const std::string& path, std::string& out) {
   Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (f.fd < 0) {
-    reason = "cannot open: " + errno_text(errno);
-    return false;
-  }
+  if (f.fd < 0) return status_from_errno(errno, "cannot open");
   struct stat st {};
-  if (::fstat(f.fd, &st) != 0) {
-    reason = "cannot stat: " + errno_text(errno);
-    return false;
-  }
-  if (S_ISDIR(st.st_mode)) {
-    reason = "is a directory";
-    return false;
-  }
+  if (::fstat(f.fd, &st) != 0) return status_from_errno(errno, "cannot stat");
+  if (S_ISDIR(st.st_mode)) return {StatusCode::not_regular, "is a directory"};
   out.clear();
   try {
     out.resize(static_cast<std::size_t>(st.st_size));
   } catch (const std::bad_alloc&) {
-    reason = "too large to read into memory (" + std::to_string(st.st_size) + " bytes)";
-    return false;
+    return {StatusCode::too_large, "too large to read into memory (" + std::to_string(st.st_size) + " bytes)"};
   }
   std::size_t got = 0;
   while (got < out.size()) {
     ssize_t r = ::read(f.fd, out.data() + got, out.size() - got);
     if (r < 0) {
       if (errno == EINTR) continue;
-      reason = "read error: " + errno_text(errno);
-      return false;
+      return status_from_errno(errno, "read error");
     }
     if (r == 0) break;
     got += static_cast<std::size_t>(r);
@@ -194,30 +180,28 @@ bool read_file(const std::string& path, std::string& out, std::string& reason) {
     ssize_t r = ::read(f.fd, buf, sizeof buf);
     if (r < 0) {
       if (errno == EINTR) continue;
-      reason = "read error: " + errno_text(errno);
-      return false;
+      return status_from_errno(errno, "read error");
     }
     if (r == 0) break;
     out.append(buf, static_cast<std::size_t>(r));
   }
-  return true;
+  return {};
 }
 
-bool read_ranges(const std::string& path, std::span<const std::pair<std::uint64_t, std::uint64_t>> ranges,
-                 std::vector<std::string>& out, std::string& reason) {
+Status read_ranges(const std::string& path, std::span<const ByteRange> ranges,
+                   std::vector<std::string>& out) {
   out.assign(ranges.size(), {});
-  if (ranges.empty()) return true;
+  if (ranges.empty()) return {};
   // On failure no text is left half read: every range comes back empty.
-  auto fail = [&](std::string why) {
+  auto fail = [&](Status why) {
     out.assign(ranges.size(), {});
-    reason = std::move(why);
-    return false;
+    return why;
   };
   Fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (f.fd < 0) return fail("cannot open: " + errno_text(errno));
+  if (f.fd < 0) return fail(status_from_errno(errno, "cannot open"));
   for (std::size_t k = 0; k < ranges.size(); ++k) {
     const auto [begin, end] = ranges[k];
-    if (end < begin) return fail("invalid byte range");
+    if (end < begin) return fail({StatusCode::read_error, "invalid byte range"});
     std::string& text = out[k];
     text.resize(static_cast<std::size_t>(end - begin));
     std::size_t got = 0;
@@ -225,35 +209,25 @@ bool read_ranges(const std::string& path, std::span<const std::pair<std::uint64_
       ssize_t r = ::pread(f.fd, text.data() + got, text.size() - got, static_cast<off_t>(begin + got));
       if (r < 0) {
         if (errno == EINTR) continue;
-        return fail("read error: " + errno_text(errno));
+        return fail(status_from_errno(errno, "read error"));
       }
-      if (r == 0) return fail("file is shorter than expected (changed during the run?)");
+      if (r == 0) return fail({StatusCode::changed, "file is shorter than expected (changed during the run?)"});
       got += static_cast<std::size_t>(r);
     }
   }
-  return true;
+  return {};
 }
 
-bool read_input(const InputFile& input, std::string& out, std::string& reason) {
-  if (!input.data) return read_file(input.path, out, reason);
+Status read_input(const InputFile& input, std::string& out) {
+  if (!input.data) return read_file(input.path, out);
   out.assign(*input.data);
-  return true;
+  return {};
 }
 
-bool read_input_ranges(const InputFile& input, std::span<const std::pair<std::uint64_t, std::uint64_t>> ranges,
-                       std::vector<std::string>& out, std::string& reason) {
-  if (!input.data) return read_ranges(input.path, ranges, out, reason);
-  out.assign(ranges.size(), {});
-  for (std::size_t k = 0; k < ranges.size(); ++k) {
-    const auto [begin, end] = ranges[k];
-    if (end < begin || end > input.data->size()) {
-      out.assign(ranges.size(), {});
-      reason = "invalid byte range";
-      return false;
-    }
-    out[k] = input.data->substr(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin));
-  }
-  return true;
+Status read_input_ranges(const InputFile& input, std::span<const ByteRange> ranges,
+                         std::vector<std::string>& out) {
+  if (!input.data) return read_ranges(input.path, ranges, out);
+  return copy_ranges(*input.data, ranges, out);
 }
 
 FileStamp stamp_of(const InputFile& input) {

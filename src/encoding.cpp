@@ -290,16 +290,15 @@ bool starts_with(std::string_view s, std::string_view prefix) noexcept {
   return s.size() >= prefix.size() && std::memcmp(s.data(), prefix.data(), prefix.size()) == 0;
 }
 
-DecodeResult fail(std::string reason) {
+DecodeResult fail(std::string reason, StatusCode code = StatusCode::encoding) {
   DecodeResult r;
-  r.reason = std::move(reason);
+  r.status = Status(code, std::move(reason));
   return r;
 }
 
 DecodeResult finish(Decoded d) {
-  if (looks_binary(d.text)) return fail("binary file (control characters)");
+  if (looks_binary(d.text)) return fail("binary file (control characters)", StatusCode::binary);
   DecodeResult r;
-  r.ok = true;
   r.decoded = std::move(d);
   return r;
 }
@@ -418,7 +417,7 @@ std::string DecodeOptions::validate() const {
 }
 
 DecodeResult decode(std::string_view bytes, const DecodeOptions& options) {
-  if (bytes.empty()) return fail("empty file");
+  if (bytes.empty()) return fail("empty file", StatusCode::empty);
 
   if (options.encoding != "auto") {
     // UTF-8 under any of its names is decoded here, not by ICU: the same replacements as in auto
@@ -433,8 +432,8 @@ DecodeResult decode(std::string_view bytes, const DecodeOptions& options) {
   // Byte-order marks decide.
   if (starts_with(bytes, "\xEF\xBB\xBF")) {
     DecodeResult r = decode_utf8_tolerant(bytes.substr(3), 3, "UTF-8 with BOM", options);
-    if (!r.ok && r.reason.rfind("not valid", 0) == 0)
-      r.reason = "not valid UTF-8 despite its byte-order mark (" + r.reason.substr(r.reason.find('(') + 1);
+    if (const std::string& m = r.status.message(); !r.ok() && m.rfind("not valid", 0) == 0)
+      r.status = Status(r.status.code(), "not valid UTF-8 despite its byte-order mark (" + m.substr(m.find('(') + 1));
     return r;
   }
   if (starts_with(bytes, std::string_view("\xFF\xFE\x00\x00", 4)))
@@ -447,7 +446,7 @@ DecodeResult decode(std::string_view bytes, const DecodeOptions& options) {
     return decode_with(bytes.substr(2), "UTF-16BE", 2, "UTF-16BE", options);
 
   if (std::memchr(bytes.data(), 0, bytes.size()) != nullptr)
-    return fail("binary file (contains NUL bytes; UTF-16 needs a byte-order mark or --encoding)");
+    return fail("binary file (contains NUL bytes; UTF-16 needs a byte-order mark or --encoding)", StatusCode::binary);
 
   if (is_valid_utf8(bytes)) {
     Decoded d;
@@ -520,7 +519,7 @@ DecodeResult decode(std::string_view bytes, const DecodeOptions& options) {
     // GB2312 is reported for GBK/GB18030 text too; GB18030 is a superset, so decode with it.
     std::string charset = (name == "GB2312" || name == "GBK") ? "GB18030" : name;
     DecodeResult r = decode_with(bytes, charset, 0, charset, options);
-    if (r.ok) {
+    if (r.ok()) {
       std::string note = "not UTF-8; decoded as " + charset + " (ICU detection, confidence " +
                          std::to_string(conf) + "; use --encoding to force)";
       r.decoded.note = r.decoded.note.empty() ? note : note + "; " + r.decoded.note;

@@ -33,6 +33,16 @@ std::string InputOptions::validate() const {
   return {};
 }
 
+void input_options_json(const InputOptions& o, nlohmann::ordered_json& j) {
+  j["glob"] = o.glob;
+  j["encoding"] = o.decode.encoding;
+  j["simplify"] = o.normalize.simplify;
+  j["casefold"] = o.normalize.casefold;
+  j["strip"] = o.strip;
+  j["doc_split"] = o.doc_split;
+  j["paragraphs"] = to_string(o.paragraphs);
+}
+
 std::string ReportOptions::validate() const {
   if (auto m = input.validate(); !m.empty()) return m;
   if (auto m = shingle.validate(); !m.empty()) return m;

@@ -239,14 +239,14 @@ void protect_inputs(const std::string& output, InputList& inputs) {
     if (f.data || f.device != static_cast<std::uint64_t>(out.st_dev) ||
         f.inode != static_cast<std::uint64_t>(out.st_ino))
       continue;
-    std::string head(512, '\0'), reason;
     std::vector<std::string> got;
-    const std::pair<std::uint64_t, std::uint64_t> range{0, std::min<std::uint64_t>(f.size, head.size())};
-    const bool own = read_ranges(f.path, {&range, 1}, got, reason) && looks_like_recur_output(got[0]);
+    const ByteRange range{0, std::min<std::uint64_t>(f.size, 512)};
+    const bool own = read_ranges(f.path, {&range, 1}, got).ok() && looks_like_recur_output(got[0]);
     if (!own)
       throw Error(errc::usage, "-o " + output + " is the input file " + f.path +
                                    "; recur never writes over an input (name another output file)");
-    inputs.problems.push_back({f.path, "recur's previous report at the output path (-o): not read, replaced"});
+    inputs.problems.emplace_back(f.path, "recur's previous report at the output path (-o): not read, replaced",
+                                 StatusCode::recur_output);
     inputs.files.erase(inputs.files.begin() + static_cast<std::ptrdiff_t>(i));
     --i;
   }

@@ -19,8 +19,8 @@
 #include <set>
 #include <unordered_map>
 
-#include "load.hpp"
 #include "parallel.hpp"
+#include "recur/scan.hpp"
 #include "recur/error.hpp"
 #include "recur/phrases.hpp"
 #include "recur/pipeline.hpp"
@@ -29,9 +29,7 @@ namespace recur {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double seconds_between(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double>(b - a).count();
-}
+constexpr auto seconds_between = StageClock::seconds_between;
 
 // A paragraph's content characters and, for each, where it is in the normalised text.
 struct Content {
@@ -91,7 +89,7 @@ struct SegmentRef {
 };
 
 struct FileWork {
-  detail::LoadedFile lf;
+  ScannedFile lf;
   std::vector<char32_t> content;             // content characters of its paragraphs, concatenated
   std::vector<std::uint32_t> para_length;    // content length per paragraph
   std::vector<std::uint32_t> sentence_end;   // per paragraph, in order: sentence ends (content offsets)
@@ -119,7 +117,7 @@ std::uint32_t count_documents(const SegmentedText& t, const std::vector<std::pai
 
 nlohmann::ordered_json options_json(const PhrasesOptions& o, unsigned threads) {
   nlohmann::ordered_json j;
-  detail::input_options_json(o.input, j);
+  input_options_json(o.input, j);
   j["unit"] = o.unit == PhraseUnit::span ? "span" : "sentence";
   j["min_chars"] = o.min_chars;
   j["min_docs"] = o.min_docs;
@@ -129,51 +127,39 @@ nlohmann::ordered_json options_json(const PhrasesOptions& o, unsigned threads) {
   return j;
 }
 
-PhrasesReport run_phrases(const std::vector<std::string>& inputs, const PhrasesOptions& o,
-                          const ProgressFn& progress, const WarnFn& warn) {
-  if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
-  return run_phrases(find_inputs(inputs, o.input.glob, o.input.stdin_name), o, progress, warn);
-}
-
-PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const ProgressFn& progress,
+PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const ProgressFn& progress,
                           const WarnFn& warn) {
   if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
   const auto start = Clock::now();
   const unsigned threads = effective_threads(o.threads);
-  detail::CompiledInput compiled(o.input);
-  const detail::LoadSettings settings = compiled.settings();
+  const ScanSettings settings(o.input);
   const bool sentences = o.unit == PhraseUnit::sentence;
 
   PhrasesReport report;
   report.version = version();
   report.options = options_json(o, threads);
   std::uint64_t total_bytes = 0;
-  for (const auto& f : list.files) total_bytes += f.size;
-
-  std::atomic<std::uint64_t> bytes_done{0};
-  std::atomic<const char*> stage{"reading"};
-  detail::Ticker ticker(progress, [&] {
-    const char* s = stage.load();
-    return Progress{s, std::string_view(s) == "reading" ? bytes_done.load() : 0,
-                    std::string_view(s) == "reading" ? total_bytes : 0};
-  });
+  for (std::size_t i = 0; i < source.count(); ++i) total_bytes += source.size(i);
+  ProgressCounters counters;
+  counters.begin("reading", total_bytes);
+  Ticker ticker(progress, counters);
 
   // 1. read
-  std::vector<FileWork> files(list.files.size());
+  std::vector<FileWork> files(source.count());
   {
     std::vector<std::unique_ptr<Worker>> workers(threads);
     detail::parallel_for(files.size(), threads, [&](std::size_t i, unsigned w) {
       if (!workers[w]) workers[w] = std::make_unique<Worker>(o.input.normalize);
       Worker& wk = *workers[w];
       FileWork& fw = files[i];
-      fw.lf = detail::load_file(list.files[i], settings);
-      if (fw.lf.ok) {
+      fw.lf = scan_file(source, i, settings);
+      if (fw.lf.ok()) {
         const auto t0 = Clock::now();
         const std::string_view text = fw.lf.decoded.text;
         std::vector<std::uint32_t> ends;
         for (const Span& sp : fw.lf.seg.paragraphs) {
-          detail::normalize_span(wk.normalizer, text.substr(sp.begin, sp.end - sp.begin), sp.begin, fw.lf.stripped,
-                                 wk.removed, wk.normalized, wk.map);
+          normalize_span(wk.normalizer, text.substr(sp.begin, sp.end - sp.begin), sp.begin, fw.lf.stripped,
+                         wk.removed, wk.normalized, wk.map);
           extract_content(wk.normalized, wk.content, sentences);
           fw.content.insert(fw.content.end(), wk.content.chars.begin(), wk.content.chars.end());
           fw.para_length.push_back(static_cast<std::uint32_t>(wk.content.chars.size()));
@@ -185,32 +171,26 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
         }
         fw.t_normalize = seconds_between(t0, Clock::now());
       }
-      bytes_done += list.files[i].size;
+      counters.done += source.size(i);
     });
   }
   const auto t_read = Clock::now();
 
   // Statistics, skip list, and the segmented text in input order.
   PhraseStats& st = report.stats;
-  report.skipped = list.problems;
   SegmentedText text;
   std::vector<SegmentRef> seg_ref;
   std::vector<std::uint32_t> doc_base(files.size(), 0);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> sentence_spans;  // (start, length) of each sentence
   double t_normalize = 0, t_load = 0;
   std::uint32_t docs = 0;
+  std::vector<FileOutcome> outcomes;
   for (std::size_t i = 0; i < files.size(); ++i) {
     FileWork& fw = files[i];
-    t_load += fw.lf.seconds_read + fw.lf.seconds_segment;
+    outcomes.push_back(fw.lf.outcome);
+    t_load += fw.lf.outcome.seconds_read + fw.lf.outcome.seconds_segment;
     t_normalize += fw.t_normalize;
-    if (!fw.lf.ok) {
-      report.skipped.push_back({list.files[i].path, fw.lf.reason});
-      continue;
-    }
-    ++st.files_read;
-    st.bytes += fw.lf.bytes;
-    st.paragraphs += fw.lf.seg.paragraphs.size();
-    if (!fw.lf.note.empty()) report.warnings.push_back(list.files[i].path + ": " + fw.lf.note);
+    if (!fw.lf.ok()) continue;
     doc_base[i] = docs;
     std::size_t c = 0, s = 0;
     for (std::uint32_t p = 0; p < fw.para_length.size(); ++p) {
@@ -232,19 +212,17 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
     std::vector<char32_t>().swap(fw.content);
     std::vector<std::uint32_t>().swap(fw.sentence_end);
   }
-  std::stable_sort(report.skipped.begin(), report.skipped.end(),
-                   [](const Skipped& a, const Skipped& b) { return a.path < b.path; });
-  st.files_skipped = report.skipped.size();
-  st.files = st.files_read + st.files_skipped;
-  st.documents = docs;
-  st.content_chars = text.chars.size();
-  if (warn) {
-    for (const auto& s : report.skipped) warn("skipped " + s.path + ": " + s.reason);
-    for (const auto& w : report.warnings) warn(w);
+  {
+    CorpusSummary summary = summarise(source, outcomes);
+    static_cast<CorpusStats&>(st) = summary.stats;
+    announce(summary, warn);
+    report.skipped = std::move(summary.skipped);
+    report.warnings = std::move(summary.warnings);
   }
+  st.content_chars = text.chars.size();
 
   // 2. find
-  stage = sentences ? "sentences" : "suffix array";
+  counters.begin(sentences ? "sentences" : "suffix array");
   std::vector<Candidate> cands;
   RepeatCounts rc;
   if (!sentences) {
@@ -299,7 +277,7 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
   }
 
   // 4. group variants (weights: documents, then occurrences)
-  stage = "variants";
+  counters.begin("variants");
   std::vector<std::u32string> texts;
   std::vector<double> weights;
   for (const auto& c : cands) {
@@ -418,7 +396,7 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
   }
 
   // 5. locate: every occurrence back to original bytes, file by file.
-  stage = "writing";
+  counters.begin("writing");
   struct Want {
     std::uint32_t segment, templ, occ;
   };
@@ -441,7 +419,7 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
       if (list_w.empty()) return;
       if (!workers[w]) workers[w] = std::make_unique<Worker>(o.input.normalize);
       Worker& wk = *workers[w];
-      const detail::LoadedFile& lf = files[fi].lf;
+      const ScannedFile& lf = files[fi].lf;
       const std::string_view dtext = lf.decoded.text;
       std::vector<std::size_t> newlines;
       for (std::size_t p = dtext.find('\n'); p != std::string_view::npos; p = dtext.find('\n', p + 1))
@@ -453,8 +431,8 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
         const Span& sp = lf.seg.paragraphs[ref.paragraph];
         if (want.segment != current) {
           current = want.segment;
-          detail::normalize_span(wk.normalizer, dtext.substr(sp.begin, sp.end - sp.begin), sp.begin, lf.stripped,
-                                 wk.removed, wk.normalized, wk.map);
+          normalize_span(wk.normalizer, dtext.substr(sp.begin, sp.end - sp.begin), sp.begin, lf.stripped,
+                         wk.removed, wk.normalized, wk.map);
           extract_content(wk.normalized, wk.content, true);
         }
         const auto [pos, len] = templ[want.templ].occ[want.occ];
@@ -462,7 +440,7 @@ PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const Progres
         const std::size_t nb = wk.content.norm_begin[cb], ne = wk.content.norm_end[ce - 1];
         const std::size_t db = sp.begin + wk.map.to_input_begin(nb), de = sp.begin + wk.map.to_input_end(ne);
         PhraseLocation& loc = report.phrases[want.templ].locations[want.occ];
-        loc.path = list.files[fi].path;
+        loc.path = source.name(fi);
         const DocumentInfo& doc = lf.seg.documents[sp.document];
         loc.document = doc.name.empty() ? loc.path : doc.name;
         loc.document_index = sp.document + 1;

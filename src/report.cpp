@@ -24,7 +24,7 @@ nlohmann::ordered_json seconds_json(const std::vector<std::pair<std::string, dou
 
 nlohmann::ordered_json skipped_json(const std::vector<Skipped>& skipped) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& s : skipped) out.push_back({{"path", s.path}, {"reason", s.reason}});
+  for (const auto& s : skipped) out.push_back({{"path", s.path}, {"reason", s.reason}, {"code", to_string(s.code)}});
   return out;
 }
 
@@ -59,13 +59,19 @@ void write_skipped_text(const std::vector<Skipped>& skipped, std::ostream& out, 
   for (const auto& sk : skipped) out << "  " << sk.path << ": " << sk.reason << "\n";
 }
 
-nlohmann::ordered_json stats_json(const Stats& s) {
+// The counts every command's stats begin with (bytes is written by each, in its contract's place).
+nlohmann::ordered_json corpus_stats_json(const CorpusStats& s) {
   nlohmann::ordered_json j;
   j["files"] = s.files;
   j["files_read"] = s.files_read;
   j["files_skipped"] = s.files_skipped;
   j["documents"] = s.documents;
   j["paragraphs"] = s.paragraphs;
+  return j;
+}
+
+nlohmann::ordered_json stats_json(const Stats& s) {
+  nlohmann::ordered_json j = corpus_stats_json(s);
   j["paragraphs_too_short"] = s.paragraphs_too_short;
   j["paragraphs_indexed"] = s.paragraphs_indexed;
   j["bytes"] = s.bytes;
@@ -317,12 +323,7 @@ void write_text(const Report& report, std::ostream& out, const TextOptions& o) {
 namespace {
 
 nlohmann::ordered_json phrase_stats_json(const PhraseStats& s) {
-  nlohmann::ordered_json j;
-  j["files"] = s.files;
-  j["files_read"] = s.files_read;
-  j["files_skipped"] = s.files_skipped;
-  j["documents"] = s.documents;
-  j["paragraphs"] = s.paragraphs;
+  nlohmann::ordered_json j = corpus_stats_json(s);
   j["bytes"] = s.bytes;
   j["content_chars"] = s.content_chars;
   j["candidates"] = s.candidates;

@@ -1,5 +1,6 @@
 // Tests for cluster.hpp: exact Jaccard and star clustering.
 #include "recur/cluster.hpp"
+#include "recur/verify.hpp"
 
 #include <gtest/gtest.h>
 

@@ -178,7 +178,7 @@ TEST(IsValidUtf8, RejectsTruncatedSequencesAndStrayContinuationBytes) {
 TEST(Decode, PlainUtf8IsTheIdentityWithShiftZero) {
   const std::string bytes = "一、总体要求\n坚持稳中求进工作总基调。GDP 5.2%\n";
   const auto r = decode_auto(bytes);
-  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_EQ(r.decoded.text, bytes);
   EXPECT_TRUE(r.decoded.is_identity());
   EXPECT_EQ(r.decoded.shift, 0u);
@@ -190,7 +190,7 @@ TEST(Decode, PlainUtf8IsTheIdentityWithShiftZero) {
 TEST(Decode, Utf8WithBomDropsTheBomAndShiftsOffsetsByThree) {
   const std::string body = "组织工作\n第二行";
   const auto r = decode_auto("\xEF\xBB\xBF" + body);
-  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_EQ(r.decoded.text, body);
   EXPECT_EQ(r.decoded.encoding, "UTF-8 with BOM");
   EXPECT_EQ(r.decoded.shift, 3u);
@@ -200,7 +200,7 @@ TEST(Decode, Utf8WithBomDropsTheBomAndShiftsOffsetsByThree) {
 TEST(Decode, ForcedUtf8DecodesTheSameText) {
   const std::string bytes = "组织工作";
   const auto r = decode_as(bytes, "utf-8");
-  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_EQ(r.decoded.text, bytes);
   for (std::size_t pos = 0; pos <= bytes.size(); ++pos) EXPECT_EQ(r.decoded.original(pos), pos);
 }
@@ -211,7 +211,7 @@ TEST(Decode, ForcedUtf8DecodesTheSameText) {
 TEST(Decode, Utf16LeWithBomMapsEachCharacterToItsOriginalBytes) {
   const std::string bytes("\xFF\xFE" "\x2D\x4E" "a\x00" "\x3D\xD8\x00\xDE" "\n\x00", 12);
   const auto r = decode_auto(bytes);
-  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_EQ(r.decoded.text, "中a😀\n");
   EXPECT_NE(r.decoded.encoding.find("16"), std::string::npos) << r.decoded.encoding;
   // 中 came from bytes 2..3, a from 4..5, 😀 from 6..9, the newline from 10..11.
@@ -227,7 +227,7 @@ TEST(Decode, Utf16LeWithBomMapsEachCharacterToItsOriginalBytes) {
 TEST(Decode, Utf16BeWithBomMapsEachCharacterToItsOriginalBytes) {
   const std::string bytes("\xFE\xFF" "\x4E\x2D" "\x00" "a" "\xD8\x3D\xDE\x00" "\x00\n", 12);
   const auto r = decode_auto(bytes);
-  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_EQ(r.decoded.text, "中a😀\n");
   EXPECT_NE(r.decoded.encoding.find("16"), std::string::npos) << r.decoded.encoding;
   expect_char_offsets(r.decoded, 2, bytes.size(), [](std::string_view c) { return c.size() == 4 ? 4 : 2; });
@@ -237,7 +237,7 @@ TEST(Decode, Utf16LeWithBomOfRealTextRoundTrips) {
   // 组织工作 as UTF-16LE: 7EC4 7EC7 5DE5 4F5C.
   const std::string bytes("\xFF\xFE\xC4\x7E\xC7\x7E\xE5\x5D\x5C\x4F", 10);
   const auto r = decode_auto(bytes);
-  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_EQ(r.decoded.text, "组织工作");
   expect_char_offsets(r.decoded, 2, bytes.size(), [](std::string_view) { return 2; });
 }
@@ -246,7 +246,7 @@ TEST(Decode, Utf16LeWithBomOfRealTextRoundTrips) {
 
 TEST(Decode, Gb18030IsDetectedInAutoMode) {
   const auto r = decode_auto(kGbBytes);
-  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_EQ(r.decoded.text, kGbUtf8);
   std::string name = r.decoded.encoding;
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
@@ -259,7 +259,7 @@ TEST(Decode, Gb18030CanBeForcedEvenForAShortText) {
   // 组织工作 in GB18030 (python3 -c "print('组织工作'.encode('gb18030'))").
   const std::string bytes = "\xd7\xe9\xd6\xaf\xb9\xa4\xd7\xf7";
   const auto r = decode_as(bytes, "gb18030");
-  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_EQ(r.decoded.text, "组织工作");
   expect_char_offsets(r.decoded, 0, bytes.size(), [](std::string_view) { return 2; });
   EXPECT_EQ(r.decoded.original(3), 2u);   // 织 starts at original byte 2
@@ -268,7 +268,7 @@ TEST(Decode, Gb18030CanBeForcedEvenForAShortText) {
 
 TEST(Decode, ForcedGb18030DecodesTheLongSample) {
   const auto r = decode_as(kGbBytes, "gb18030");
-  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_EQ(r.decoded.text, kGbUtf8);
 }
 
@@ -279,14 +279,14 @@ TEST(Decode, BinaryWithNulBytesIsRejectedWithAReason) {
   std::string bytes(kPng, sizeof kPng - 1);
   bytes += "组织工作组织工作组织工作";  // some text does not make it a text file
   const auto r = decode_auto(bytes);
-  EXPECT_FALSE(r.ok);
-  EXPECT_FALSE(r.reason.empty());
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(r.status.message().empty());
 }
 
 TEST(Decode, EmptyInputIsRejectedWithAReason) {
   const auto r = decode_auto("");
-  EXPECT_FALSE(r.ok);
-  EXPECT_FALSE(r.reason.empty());
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(r.status.message().empty());
 }
 
 TEST(Decode, MostlyUtf8WithOneInvalidByteIsRepairedWithAWarning) {
@@ -295,7 +295,7 @@ TEST(Decode, MostlyUtf8WithOneInvalidByteIsRepairedWithAWarning) {
   for (int i = 0; i < 200; ++i) tail += "创新发展";
   const std::string bytes = head + "\xFF" + tail;   // one bad byte in 4801: 0.02%
   const auto r = decode_auto(bytes);
-  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_EQ(r.decoded.replaced, 1u);
   EXPECT_FALSE(r.decoded.note.empty());
   EXPECT_EQ(r.decoded.text, head + "\xEF\xBF\xBD" + tail);
@@ -314,8 +314,8 @@ TEST(Decode, RandomBytesWithNulsAreRejected) {
   std::string bytes(4096, '\0');
   for (auto& c : bytes) c = static_cast<char>(rng() & 0xFF);
   const auto r = decode_auto(bytes);
-  EXPECT_FALSE(r.ok);
-  EXPECT_FALSE(r.reason.empty());
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(r.status.message().empty());
 }
 
 TEST(Decode, RandomHighBytesAreRejectedOrComeWithAWarning) {
@@ -323,7 +323,7 @@ TEST(Decode, RandomHighBytesAreRejectedOrComeWithAWarning) {
   std::string bytes(4096, '\0');
   for (auto& c : bytes) c = static_cast<char>(0x80 | (rng() & 0x7F));
   const auto r = decode_auto(bytes);
-  if (r.ok) {
+  if (r.ok()) {
     EXPECT_FALSE(r.decoded.note.empty()) << "decoded garbage as " << r.decoded.encoding << " silently";
     EXPECT_TRUE(is_valid_utf8(r.decoded.text));
     if (!r.decoded.is_identity()) {
@@ -331,7 +331,7 @@ TEST(Decode, RandomHighBytesAreRejectedOrComeWithAWarning) {
     }
     EXPECT_EQ(r.decoded.original(r.decoded.text.size()), bytes.size());
   } else {
-    EXPECT_FALSE(r.reason.empty());
+    EXPECT_FALSE(r.status.message().empty());
   }
 }
 
@@ -340,10 +340,10 @@ TEST(Decode, NeverThrowsForAForcedEncodingThatDoesNotFit) {
   const std::string bytes = "\xd7\xe9\x81\x20\x81";
   DecodeResult r;
   EXPECT_NO_THROW(r = decode_as(bytes, "gb18030"));
-  if (r.ok) {
+  if (r.ok()) {
     EXPECT_TRUE(is_valid_utf8(r.decoded.text));
   } else {
-    EXPECT_FALSE(r.reason.empty());
+    EXPECT_FALSE(r.status.message().empty());
   }
 }
 
@@ -378,7 +378,7 @@ TEST(Decode, CharactersCutByConversionChunksMapToTheirOwnBytes) {
   DecodeOptions o;
   o.encoding = "gb18030";
   const DecodeResult r = decode(bytes, o);
-  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_EQ(r.decoded.replaced, 0u);
   ASSERT_EQ(r.decoded.text.size(), 1 + 3 * chars);
   for (std::size_t i : {std::size_t{0}, std::size_t{2097150}, std::size_t{2097151}, std::size_t{2097152},
@@ -392,7 +392,7 @@ TEST(Decode, LiteralReplacementCharactersAreNotDecodingErrors) {
   for (int i = 0; i < 20; ++i) bytes += std::string("\xFD\xFF", 2);  // U+FFFD as written
   bytes += std::string("A\0", 2);
   const DecodeResult r = decode(bytes, DecodeOptions{});
-  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_EQ(r.decoded.replaced, 0u);
   EXPECT_TRUE(r.decoded.note.empty()) << r.decoded.note;
 }
@@ -628,11 +628,11 @@ TEST(Decode, Utf8WithRandomCorruptionUpToTheAllowanceIsReadAsUtf8WithExactOffset
                                  std::to_string(stretches) + " stretches), round " + std::to_string(round);
         const DecodeResult r = decode_auto(bytes);
         if (!fits && !utf8_explains(ref.text, stretches)) {
-          EXPECT_TRUE(!r.ok || r.decoded.encoding != "UTF-8") << what << ": read as UTF-8";
+          EXPECT_TRUE(!r.ok() || r.decoded.encoding != "UTF-8") << what << ": read as UTF-8";
           continue;
         }
         if (!fits) EXPECT_NE(r.decoded.note.find("check the file"), std::string::npos) << what << r.decoded.note;
-        ASSERT_TRUE(r.ok) << what << ": " << r.reason;
+        ASSERT_TRUE(r.ok()) << what << ": " << r.status.message();
         EXPECT_EQ(r.decoded.encoding, "UTF-8") << what << ": " << r.decoded.note;
         EXPECT_EQ(r.decoded.replaced, ref.substitutions) << what;
         if (is_valid_utf8(bytes)) continue;  // corrupted into valid text: the identity, nothing to map
@@ -661,14 +661,14 @@ TEST(Decode, Utf8IsReadUpToTheAllowanceOfInvalidStretchesAndNotBeyond) {
       const std::string what = std::to_string(ref.starts.size()) + " characters, " + std::to_string(stretches) +
                                " stretches";
       if (fits || utf8_explains(ref.text, stretches)) {
-        ASSERT_TRUE(r.ok) << what << ": " << r.reason;
+        ASSERT_TRUE(r.ok()) << what << ": " << r.status.message();
         EXPECT_EQ(r.decoded.encoding, "UTF-8") << what;
         EXPECT_EQ(r.decoded.replaced, ref.substitutions) << what;
         expect_matches(r.decoded, ref.text, ref.starts, bytes.size(), what);
         // Past the allowance the warning says the file is damaged, not just lightly.
         EXPECT_EQ(r.decoded.note.find("check the file") != std::string::npos, !fits) << what << r.decoded.note;
       } else {
-        EXPECT_TRUE(!r.ok || r.decoded.encoding != "UTF-8") << what << " read as UTF-8";
+        EXPECT_TRUE(!r.ok() || r.decoded.encoding != "UTF-8") << what << " read as UTF-8";
       }
     }
     EXPECT_TRUE(accepted && refused) << "the allowance was not crossed";
@@ -693,7 +693,7 @@ TEST(Decode, AReportWithEightCorruptedBytesIsStillUtf8) {
       bytes[at] = static_cast<char>(0x80 | (rng() & 0x3F));
     }
     const DecodeResult r = decode_auto(bytes);
-    ASSERT_TRUE(r.ok) << r.reason;
+    ASSERT_TRUE(r.ok()) << r.status.message();
     EXPECT_EQ(r.decoded.encoding, "UTF-8") << r.decoded.note;
   }
 }
@@ -714,7 +714,7 @@ TEST(Decode, AnInvalidGb18030SequenceCutByTinyChunksStillMapsInsideTheInput) {
     DecodeOptions o;
     o.chunk_bytes = chunk;
     const DecodeResult r = decode(bytes, o);
-    ASSERT_TRUE(r.ok) << r.reason;
+    ASSERT_TRUE(r.ok()) << r.status.message();
     std::uint64_t previous = 0;
     for (std::size_t i = 0; i < r.decoded.text.size(); ++i) {
       const std::uint64_t at = r.decoded.original(i);
@@ -741,7 +741,7 @@ TEST(Decode, ALatin1TextWithManyAccentsIsStillReadAsALegacyEncoding) {
   std::string bytes;
   for (int k = 0; k < 20; ++k) bytes += latin1 + "\n";
   const DecodeResult r = decode_auto(bytes);
-  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_NE(r.decoded.encoding, "UTF-8") << r.decoded.note;
   EXPECT_NE(r.decoded.text.find("Größe der Städte"), std::string::npos) << r.decoded.encoding;
 }
@@ -752,7 +752,7 @@ TEST(Decode, TheSameTextInGb18030IsStillReadAsGb18030) {
     const Encoded gb = icu_encode(text, "GB18030");
     ASSERT_EQ(gb.text, text);  // GB18030 encodes all of Unicode
     const DecodeResult whole = decode_auto(gb.bytes);
-    ASSERT_TRUE(whole.ok) << whole.reason;
+    ASSERT_TRUE(whole.ok()) << whole.status.message();
     EXPECT_EQ(whole.decoded.encoding, "GB18030") << whole.decoded.note;
     expect_matches(whole.decoded, gb.text, gb.starts, gb.bytes.size(), "whole file");
     // Short files too, cut between characters: from 20 characters on, real Chinese in GB18030
@@ -764,7 +764,7 @@ TEST(Decode, TheSameTextInGb18030IsStillReadAsGb18030) {
         const std::string piece = gb.bytes.substr(b, e - b);
         if (is_valid_utf8(piece)) continue;
         const DecodeResult r = decode_auto(piece);
-        ASSERT_TRUE(r.ok) << r.reason;
+        ASSERT_TRUE(r.ok()) << r.status.message();
         EXPECT_EQ(r.decoded.encoding, "GB18030") << length << " characters from " << first << ": "
                                                  << r.decoded.note;
       }
@@ -799,7 +799,7 @@ TEST(Decode, OffsetsStayExactAcrossEveryChunkBoundaryInEveryEncoding) {
       o.chunk_bytes = chunk;
       ASSERT_EQ(o.validate(), "");
       const DecodeResult r = decode(bytes, o);
-      ASSERT_TRUE(r.ok) << charset << ": " << r.reason;
+      ASSERT_TRUE(r.ok()) << charset << ": " << r.status.message();
       expect_matches(r.decoded, text, starts, bytes.size(),
                      std::string(charset) + ", chunks of " + std::to_string(chunk));
     }
@@ -812,7 +812,7 @@ TEST(Decode, ForcedUtf8WithABadByteKeepsOffsetsAcrossTheDefaultChunk) {
   const std::size_t chars = (std::size_t{1} << 22) / 3 + 16;
   for (std::size_t i = 0; i < chars; ++i) bytes += "组";
   const DecodeResult r = decode_as(bytes, "utf-8");
-  ASSERT_TRUE(r.ok) << r.reason;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   ASSERT_EQ(r.decoded.text.size(), 4 + 3 * chars);
   for (std::size_t i : {std::size_t{0}, std::size_t{1398100}, std::size_t{1398101}, std::size_t{1398102}, chars - 1})
     for (std::size_t k = 0; k < 3; ++k)
@@ -827,7 +827,7 @@ TEST(Decode, EveryByteOfARepairedUtf8CharacterMapsToItsStart) {
   const std::string bytes = "组\xE7\xBBx织";
   for (const char* encoding : {"auto", "utf-8"}) {
     const DecodeResult r = decode_as(bytes, encoding);
-    ASSERT_TRUE(r.ok) << r.reason;
+    ASSERT_TRUE(r.ok()) << r.status.message();
     EXPECT_EQ(r.decoded.text, "组\xEF\xBF\xBDx织") << encoding;
     EXPECT_EQ(r.decoded.replaced, 1u);
     const std::vector<std::uint64_t> expected = {0, 0, 0, 3, 3, 3, 5, 6, 6, 6, 9};
@@ -845,7 +845,7 @@ TEST(Decode, DecodingAShortFileAllocatesInProportionToIt) {
     t_allocated = &allocated;
     const DecodeResult r = decode_as(kGbBytes, encoding);
     t_allocated = nullptr;
-    EXPECT_TRUE(r.ok || !r.reason.empty());
+    EXPECT_TRUE(r.ok() || !r.status.message().empty());
     EXPECT_LT(allocated, 64 * kGbBytes.size()) << encoding;
   }
 }

@@ -23,8 +23,8 @@ TEST(ReadRanges, ReadsEachRangeInItsOrderFromOneFile) {
   write_file(path, bytes);
   const Ranges ranges = {{bytes.find("第二段"), bytes.find("\nthird")}, {0, 3}, {5, 5}, {bytes.size() - 6, bytes.size()}};
   std::vector<std::string> out = {"left over"};
-  std::string reason;
-  ASSERT_TRUE(recur::read_ranges(path, ranges, out, reason)) << reason;
+  const recur::Status s = recur::read_ranges(path, ranges, out);
+  ASSERT_TRUE(s.ok()) << s.message();
   ASSERT_EQ(out.size(), 4u);
   EXPECT_EQ(out[0], "第二段。");
   EXPECT_EQ(out[1], "第");
@@ -34,8 +34,7 @@ TEST(ReadRanges, ReadsEachRangeInItsOrderFromOneFile) {
 
 TEST(ReadRanges, NoRangesNeedNoFile) {
   std::vector<std::string> out = {"x"};
-  std::string reason;
-  EXPECT_TRUE(recur::read_ranges("/nonexistent/recur/file", {}, out, reason));
+  EXPECT_TRUE(recur::read_ranges("/nonexistent/recur/file", {}, out).ok());
   EXPECT_TRUE(out.empty());
 }
 
@@ -44,19 +43,20 @@ TEST(ReadRanges, AMissingFileOrARangePastTheEndIsAnError) {
   const std::string path = t.file("short.txt");
   write_file(path, "0123456789");
   std::vector<std::string> out;
-  std::string reason;
-  EXPECT_FALSE(recur::read_ranges(t.file("missing.txt"), Ranges{{0, 1}}, out, reason));
-  EXPECT_NE(reason.find("cannot open"), std::string::npos) << reason;
-  reason.clear();
-  EXPECT_FALSE(recur::read_ranges(path, Ranges{{2, 4}, {8, 20}}, out, reason));
-  EXPECT_NE(reason.find("shorter"), std::string::npos) << reason;
+  recur::Status s = recur::read_ranges(t.file("missing.txt"), Ranges{{0, 1}}, out);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), recur::StatusCode::not_found);
+  EXPECT_NE(s.message().find("cannot open"), std::string::npos) << s.message();
+  s = recur::read_ranges(path, Ranges{{2, 4}, {8, 20}}, out);
+  EXPECT_EQ(s.code(), recur::StatusCode::changed);
+  EXPECT_NE(s.message().find("shorter"), std::string::npos) << s.message();
   // Nothing half read is handed back: "23" was read before the failure, "89" and padding after.
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0], "");
   EXPECT_EQ(out[1], "");
-  reason.clear();
-  EXPECT_FALSE(recur::read_ranges(path, Ranges{{5, 3}}, out, reason));
-  EXPECT_FALSE(reason.empty());
+  s = recur::read_ranges(path, Ranges{{5, 3}}, out);
+  EXPECT_FALSE(s.ok());
+  EXPECT_FALSE(s.message().empty());
 }
 
 }  // namespace

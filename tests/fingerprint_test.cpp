@@ -11,7 +11,7 @@
 
 #include "recur/error.hpp"
 #include "recur/lsh.hpp"
-#include "recur/pipeline.hpp"
+#include "recur/run.hpp"
 
 namespace {
 

@@ -195,15 +195,15 @@ TEST(FindInputs, ANamedPipeIsReadOnceAsAStream) {
   writer.join();
   ASSERT_EQ(list.files.size(), 1u) << (list.problems.empty() ? "" : list.problems[0].reason);
   ASSERT_TRUE(list.files[0].data);
-  std::string bytes, reason;
-  ASSERT_TRUE(recur::read_input(list.files[0], bytes, reason));
+  std::string bytes;
+  ASSERT_TRUE(recur::read_input(list.files[0], bytes).ok());
   EXPECT_EQ(bytes, "流中的文字\n");
   std::vector<std::string> parts;
   const std::pair<std::uint64_t, std::uint64_t> ranges[] = {{0, 3}, {3, 6}};
-  ASSERT_TRUE(recur::read_input_ranges(list.files[0], ranges, parts, reason));
+  ASSERT_TRUE(recur::read_input_ranges(list.files[0], ranges, parts).ok());
   EXPECT_EQ(parts, (std::vector<std::string>{"流", "中"}));
   const std::pair<std::uint64_t, std::uint64_t> past[] = {{0, 100}};
-  EXPECT_FALSE(recur::read_input_ranges(list.files[0], past, parts, reason));
+  EXPECT_FALSE(recur::read_input_ranges(list.files[0], past, parts).ok());
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // brute force over every span of random texts), bounded edit distance (against the plain dynamic
 // programme) and the star grouping of variants (against an exact all-pairs grouping).
 #include "recur/phrases.hpp"
-#include "recur/pipeline.hpp"
+#include "recur/run.hpp"
 #include "recur/text.hpp"
 
 #include "test_util.hpp"

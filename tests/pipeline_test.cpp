@@ -1,7 +1,7 @@
 /// \file pipeline_test.cpp
 /// run_report() and run_phrases() called in-process on inputs held in memory (InputFile::data,
 /// how standard input is read), with no file on disk; and the same run on disk for comparison.
-#include "recur/pipeline.hpp"
+#include "recur/run.hpp"
 
 #include <gtest/gtest.h>
 

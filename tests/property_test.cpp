@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "recur/cluster.hpp"
+#include "recur/verify.hpp"
 #include "recur/lsh.hpp"
 #include "recur/minhash.hpp"
 #include "recur/shingle.hpp"

@@ -30,7 +30,7 @@ recur::Report sample_report() {
   r.options["threshold"] = 0.5;
   r.stats.files = 2;
   r.stats.seconds = {{"index", 0.25}, {"total", 1.0}};
-  r.skipped.push_back({"bad\"path", "binary file"});
+  r.skipped.emplace_back("bad\"path", "binary file", recur::StatusCode::binary);
   r.warnings.push_back("a warning with \\ and \t");
   recur::ReportCluster c1;
   c1.id = 1;

@@ -9,13 +9,10 @@
 #include <utility>
 #include <vector>
 
-namespace recur {
+#include "recur/source.hpp"
+#include "recur/status.hpp"
 
-/// An input that could not be used, with the reason (shown to the user and in JSON "skipped").
-struct Skipped {
-  std::string path;
-  std::string reason;
-};
+namespace recur {
 
 /// A file to read, with what stat() said when it was found.
 struct InputFile {
@@ -46,33 +43,45 @@ struct InputList {
 InputList find_inputs(const std::vector<std::string>& paths, const std::string& glob,
                       const std::string& stdin_name = "-");
 
-/// Reads a whole file into `out`. Returns false and sets `reason` when it cannot.
-bool read_file(const std::string& path, std::string& out, std::string& reason);
+/// Reads a whole file into `out`.
+Status read_file(const std::string& path, std::string& out);
 
 /// Reads an input: a file from disk, or the bytes of a stream read when it was listed.
-bool read_input(const InputFile& input, std::string& out, std::string& reason);
+Status read_input(const InputFile& input, std::string& out);
 
 /// read_ranges() for an input, file or stream.
-bool read_input_ranges(const InputFile& input,
-                       std::span<const std::pair<std::uint64_t, std::uint64_t>> ranges,
-                       std::vector<std::string>& out, std::string& reason);
+Status read_input_ranges(const InputFile& input, std::span<const ByteRange> ranges, std::vector<std::string>& out);
 
 /// Reads byte ranges [first, second) of one file, opening it once: `out[k]` gets `ranges[k]`.
-/// Returns false and sets `reason` when it cannot; `out` then holds only empty strings.
-bool read_ranges(const std::string& path, std::span<const std::pair<std::uint64_t, std::uint64_t>> ranges,
-                 std::vector<std::string>& out, std::string& reason);
-
-/// A file's size and modification time, to notice a file changing during a run.
-struct FileStamp {
-  std::uint64_t size = 0;
-  std::int64_t mtime_ns = 0;
-  friend bool operator==(const FileStamp&, const FileStamp&) = default;
-};
+/// On failure `out` holds only empty strings.
+Status read_ranges(const std::string& path, std::span<const ByteRange> ranges, std::vector<std::string>& out);
 
 /// The stamp of `path`, or a zero stamp when it cannot be read.
 FileStamp stamp_of(const std::string& path);
 
 /// The stamp of an input; a stream's never changes (its bytes are held in memory).
 FileStamp stamp_of(const InputFile& input);
+
+/// The Source over listed inputs: files are read from disk when a stage asks, streams from the
+/// bytes read when they were listed. `list.problems` are its problems().
+class FileSource final : public Source {
+ public:
+  explicit FileSource(InputList list) : list_(std::move(list)) {}
+  const InputList& list() const noexcept { return list_; }
+
+  std::size_t count() const noexcept override { return list_.files.size(); }
+  const std::string& name(std::size_t i) const override { return list_.files.at(i).path; }
+  std::uint64_t size(std::size_t i) const override { return list_.files.at(i).size; }
+  Status read(std::size_t i, std::string& out) const override { return read_input(list_.files.at(i), out); }
+  Status read_ranges(std::size_t i, std::span<const ByteRange> ranges,
+                     std::vector<std::string>& out) const override {
+    return read_input_ranges(list_.files.at(i), ranges, out);
+  }
+  FileStamp stamp(std::size_t i) const override { return stamp_of(list_.files.at(i)); }
+  std::span<const Skipped> problems() const noexcept override { return list_.problems; }
+
+ private:
+  InputList list_;
+};
 
 }  // namespace recur

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "recur/status.hpp"
+
 namespace recur {
 
 /// How to decode input bytes.
@@ -66,15 +68,16 @@ struct Decoded {
   }
 };
 
-/// The outcome of decoding: `ok` with `decoded`, or not ok with a `reason` for the skip list.
+/// The outcome of decoding: ok with `decoded`, or a status for the skip list (codes empty, binary,
+/// encoding; "binary file (NUL bytes)", ...).
 struct DecodeResult {
-  bool ok = false;
-  std::string reason;  ///< why the file cannot be used ("binary file (NUL bytes)", ...)
+  Status status;
   Decoded decoded;
+  bool ok() const noexcept { return status.ok(); }
 };
 
 /// Decodes `bytes` as described in DecodeOptions. Never throws on bad input: a file that
-/// cannot be decoded comes back with ok == false and a reason.
+/// cannot be decoded comes back with a status that is not ok.
 DecodeResult decode(std::string_view bytes, const DecodeOptions& options);
 
 /// The same, taking the bytes: valid UTF-8 without a BOM (the common case) is moved into the result

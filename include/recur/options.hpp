@@ -1,12 +1,13 @@
 #pragma once
 /// \file options.hpp
 /// The options of recur's commands, with their defaults and validate(): plain structs that the
-/// CLI fills and the pipelines read. Core: no I/O.
+/// CLI fills and the pipelines read. The input options every command shares are in
+/// input_options.hpp. Core: no I/O.
 #include <cstddef>
 #include <string>
 #include <vector>
 
-#include "recur/encoding.hpp"
+#include "recur/input_options.hpp"
 #include "recur/lsh.hpp"
 #include "recur/minhash.hpp"
 #include "recur/phrases.hpp"
@@ -15,20 +16,6 @@
 #include "recur/text.hpp"
 
 namespace recur {
-
-/// Options of every command that reads a corpus: which files, how to decode, normalise and split.
-struct InputOptions {
-  std::string glob = "*.txt";            ///< --glob: file-name pattern when searching directories
-  std::string stdin_name = "-";          ///< --stdin-name: the name standard input ("-") is reported under
-  DecodeOptions decode;                  ///< --encoding
-  NormalizeOptions normalize;            ///< --simplify
-  std::vector<std::string> strip;        ///< --strip REGEX (repeatable): markers removed before matching
-  std::string doc_split;                 ///< --doc-split REGEX: a matching line starts a document
-  ParagraphMode paragraphs = ParagraphMode::automatic;  ///< --paragraphs
-
-  /// Empty when valid, else a sentence naming the option.
-  std::string validate() const;
-};
 
 /// Every option of `recur report`, with its default.
 struct ReportOptions {
@@ -71,10 +58,6 @@ struct PhrasesOptions {
   /// Empty when valid, else a sentence naming the option.
   std::string validate() const;
 };
-
-/// Empty when `glob` is a valid file-name pattern, else a sentence saying what is wrong with it
-/// (an unclosed '[', a trailing backslash).
-std::string check_glob(const std::string& glob);
 
 /// recur's version, "MAJOR.MINOR.PATCH".
 const char* version() noexcept;

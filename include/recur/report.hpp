@@ -10,7 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "recur/corpus.hpp"
+#include "recur/scan.hpp"
+#include "recur/status.hpp"
 
 namespace recur {
 
@@ -35,12 +36,12 @@ struct ReportCluster {
   std::vector<Member> members;
 };
 
-/// Counts for the whole run. Every input file is either read or skipped:
-/// files == files_read + files_skipped and skipped.size() == files_skipped.
-struct Stats {
-  std::uint64_t files = 0, files_read = 0, files_skipped = 0, documents = 0, paragraphs = 0,
-                paragraphs_too_short = 0, paragraphs_indexed = 0, bytes = 0, candidate_pairs = 0,
-                verified_pairs = 0, clusters = 0, clustered_paragraphs = 0, truncated_buckets = 0;
+/// Counts for the whole run: the corpus counts every command shares (files, files_read,
+/// files_skipped, documents, paragraphs, bytes; files == files_read + files_skipped and
+/// skipped.size() == files_skipped), then the report's own.
+struct Stats : CorpusStats {
+  std::uint64_t paragraphs_too_short = 0, paragraphs_indexed = 0, candidate_pairs = 0, verified_pairs = 0,
+                clusters = 0, clustered_paragraphs = 0, truncated_buckets = 0;
   /// Stage name and seconds, in pipeline order.
   std::vector<std::pair<std::string, double>> seconds;
 };
@@ -110,10 +111,9 @@ struct Phrase {
   std::uint64_t locations_omitted = 0;
 };
 
-/// Counts for a `recur phrases` run.
-struct PhraseStats {
-  std::uint64_t files = 0, files_read = 0, files_skipped = 0, documents = 0, paragraphs = 0, bytes = 0,
-                content_chars = 0, candidates = 0, excluded = 0,
+/// Counts for a `recur phrases` run: the corpus counts every command shares, then its own.
+struct PhraseStats : CorpusStats {
+  std::uint64_t content_chars = 0, candidates = 0, excluded = 0,
                 phrases = 0;  ///< phrases listed (those found = phrases + phrases_omitted)
   /// Spans left out because every occurrence overlaps another one: the inside of periodic runs
   /// (RepeatOptions::fold_periodic).

@@ -52,10 +52,10 @@ std::vector<char32_t> alphabet_from(const std::string& dir, std::size_t count) {
   InputList list = find_inputs({dir}, "*.txt");
   std::unordered_map<char32_t, std::uint64_t> freq;
   for (const auto& f : list.files) {
-    std::string bytes, reason;
-    if (!read_file(f.path, bytes, reason)) continue;
+    std::string bytes;
+    if (!read_file(f.path, bytes).ok()) continue;
     DecodeResult d = decode(bytes, DecodeOptions{});
-    if (!d.ok) continue;
+    if (!d.ok()) continue;
     const std::string& t = d.decoded.text;
     for (std::size_t i = 0; i < t.size();) {
       const char32_t c = next_code_point(t, i);

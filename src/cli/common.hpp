@@ -11,7 +11,7 @@
 #include <iostream>
 
 #include "recur/output.hpp"
-#include "recur/pipeline.hpp"
+#include "recur/run.hpp"
 #include "recur/report.hpp"
 
 namespace recur::cli {

@@ -5,7 +5,7 @@
 #include "commands.hpp"
 #include "recur/error.hpp"
 #include "recur/output.hpp"
-#include "recur/pipeline.hpp"
+#include "recur/run.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "recur/error.hpp"
-#include "recur/pipeline.hpp"
+#include "recur/run.hpp"
 
 namespace recur::cli {
 namespace {

@@ -23,8 +23,8 @@ namespace {
 using recur_fuzz::utf8_sequence_length;
 
 void check_decoded(std::string_view bytes, const recur::DecodeResult& r, const char* how) {
-  if (!r.ok) {
-    CHECK(!r.reason.empty(), "%s: a failed decode gives no reason", how);
+  if (!r.ok()) {
+    CHECK(!r.status.message().empty(), "%s: a failed decode gives no reason", how);
     return;
   }
   const recur::Decoded& d = r.decoded;
@@ -67,9 +67,9 @@ void check_decoded(std::string_view bytes, const recur::DecodeResult& r, const c
 }
 
 void check_same(const recur::DecodeResult& a, const recur::DecodeResult& b, const char* how) {
-  CHECK(a.ok == b.ok && a.reason == b.reason, "%s: the two decode overloads disagree: ok %d/%d, '%s' / '%s'",
-        how, a.ok, b.ok, a.reason.c_str(), b.reason.c_str());
-  if (!a.ok) return;
+  CHECK(a.ok() == b.ok() && a.status.message() == b.status.message(), "%s: the two decode overloads disagree: ok %d/%d, '%s' / '%s'",
+        how, a.ok(), b.ok(), a.status.message().c_str(), b.status.message().c_str());
+  if (!a.ok()) return;
   const recur::Decoded &x = a.decoded, &y = b.decoded;
   CHECK(x.text == y.text && x.encoding == y.encoding && x.shift == y.shift && x.replaced == y.replaced &&
             x.note == y.note,

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "fuzz_util.hpp"
+#include "recur/scan.hpp"
 #include "recur/segment.hpp"
 #include "recur/text.hpp"
 
@@ -59,17 +60,6 @@ const recur::Pattern* doc_split_pattern(unsigned k) {
   if (kDocSplit[k] == nullptr) return nullptr;
   if (!cache[k]) cache[k] = std::make_unique<recur::Pattern>(kDocSplit[k], true, "--doc-split");
   return cache[k].get();
-}
-
-// Sorted and merged, as the loader does with the matches of several --strip patterns.
-std::vector<Range> merge(std::vector<Range> r) {
-  std::sort(r.begin(), r.end(), [](const Range& a, const Range& b) { return a.begin < b.begin; });
-  std::vector<Range> out;
-  for (const Range& x : r) {
-    if (!out.empty() && x.begin <= out.back().end) out.back().end = std::max(out.back().end, x.end);
-    else out.push_back(x);
-  }
-  return out;
 }
 
 bool is_stripped(std::span<const Range> stripped, std::size_t pos) {
@@ -188,7 +178,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!error.empty()) return 0;  // the loader skips such a file
     found.insert(found.end(), m.begin(), m.end());
   }
-  const std::vector<Range> stripped = merge(std::move(found));
+  const std::vector<Range> stripped = recur::merge_ranges(std::move(found));
   std::vector<Range> starts;
   if (const recur::Pattern* split = doc_split_pattern(flags >> 5)) {
     std::string error;

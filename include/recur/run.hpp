@@ -1,0 +1,30 @@
+#pragma once
+/// \file run.hpp
+/// The commands over files and directories: lists them (corpus.hpp) and runs the pipeline
+/// (pipeline.hpp) over a FileSource. I/O adapter.
+#include <string>
+#include <vector>
+
+#include "recur/corpus.hpp"
+#include "recur/pipeline.hpp"
+
+namespace recur {
+
+/// Runs the report over `inputs` (files or directories, "-" for standard input).
+Report run_report(const std::vector<std::string>& inputs, const ReportOptions& options,
+                  const ProgressFn& progress = {}, const WarnFn& warn = {});
+
+/// The same over inputs already listed (find_inputs()), e.g. after the caller has checked them
+/// against its output path; `list.problems` become skipped entries.
+Report run_report(InputList list, const ReportOptions& options, const ProgressFn& progress = {},
+                  const WarnFn& warn = {});
+
+/// Runs `recur phrases` over `inputs` (files or directories).
+PhrasesReport run_phrases(const std::vector<std::string>& inputs, const PhrasesOptions& options,
+                          const ProgressFn& progress = {}, const WarnFn& warn = {});
+
+/// The same over inputs already listed (find_inputs()).
+PhrasesReport run_phrases(InputList list, const PhrasesOptions& options, const ProgressFn& progress = {},
+                          const WarnFn& warn = {});
+
+}  // namespace recur

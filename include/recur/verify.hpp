@@ -1,0 +1,61 @@
+#pragma once
+/// \file verify.hpp
+/// The verify stage: the exact Jaccard similarity of candidate pairs, on shingle sets rebuilt only
+/// for the paragraphs that are in a candidate pair (their text read back through the Source), or
+/// the MinHash estimate from kept signatures (--no-verify).
+///
+///   candidate pairs --involved--> ids --ShingleSets::build--> sets --verify_pairs--> edges (cluster.hpp)
+///
+/// Core: reads only through the Source.
+#include <atomic>
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "recur/cluster.hpp"
+#include "recur/index.hpp"
+
+namespace recur {
+
+/// A pair of paragraph ids.
+using IdPair = std::pair<std::uint32_t, std::uint32_t>;
+
+/// Exact Jaccard similarity of two sorted, duplicate-free sets; 1 when both are empty.
+double exact_jaccard(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b) noexcept;
+
+/// The ids that appear in `pairs`, sorted, without duplicates.
+std::vector<std::uint32_t> involved(std::span<const IdPair> pairs);
+
+/// Exact shingle sets of some paragraphs (those in candidate pairs), looked up by paragraph id.
+class ShingleSets {
+ public:
+  /// Reads back, normalises and shingles paragraphs `ids` (sorted) of `index`, input by input in
+  /// parallel, exactly as the index stage did. An input that cannot be read back (changed, gone)
+  /// leaves its paragraphs without a set: `problems[input]` says why, and similarity() with them
+  /// is unknown. `progress.done` advances by paragraphs.
+  static ShingleSets build(const Source& source, const ParagraphIndex& index, std::vector<std::uint32_t> ids,
+                           const InputOptions& input, const ShingleOptions& shingle, unsigned threads,
+                           std::vector<Status>& problems, ProgressCounters* progress = nullptr);
+
+  /// Exact Jaccard of paragraphs a and b, or -1 when either has no set.
+  double similarity(std::uint32_t a, std::uint32_t b) const;
+  /// The set of paragraph `id`, or null.
+  const std::vector<std::uint64_t>* set(std::uint32_t id) const;
+
+ private:
+  static constexpr std::uint32_t kNone = UINT32_MAX;
+  std::vector<std::uint32_t> slot_;              // per paragraph id: index into sets_, or kNone
+  std::vector<std::vector<std::uint64_t>> sets_;
+  std::vector<char> usable_;
+};
+
+/// The similarity of every pair, on `threads` threads in chunks: result[k] for pairs[k].
+/// `done`, when given, advances by pairs.
+std::vector<double> similarities(std::span<const IdPair> pairs, const SimilarityFn& similarity, unsigned threads,
+                                 std::atomic<std::uint64_t>* done = nullptr);
+
+/// The pairs whose similarity reaches `threshold`, as edges, in the order of `pairs`.
+std::vector<Edge> verified_edges(std::span<const IdPair> pairs, std::span<const double> similarity, double threshold);
+
+}  // namespace recur

@@ -1,0 +1,118 @@
+// The verify stage: exact similarities of candidate pairs.
+#include "recur/verify.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include "parallel.hpp"
+
+namespace recur {
+
+double exact_jaccard(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b) noexcept {
+  if (a.empty() && b.empty()) return 1.0;
+  std::size_t i = 0, j = 0, inter = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] < b[j]) ++i;
+    else if (b[j] < a[i]) ++j;
+    else { ++inter; ++i; ++j; }
+  }
+  return static_cast<double>(inter) / static_cast<double>(a.size() + b.size() - inter);
+}
+
+std::vector<std::uint32_t> involved(std::span<const IdPair> pairs) {
+  std::vector<std::uint32_t> ids;
+  ids.reserve(pairs.size() * 2);
+  for (auto [a, b] : pairs) {
+    ids.push_back(a);
+    ids.push_back(b);
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index, std::vector<std::uint32_t> ids,
+                               const InputOptions& input, const ShingleOptions& shingle, unsigned threads,
+                               std::vector<Status>& problems, ProgressCounters* progress) {
+  ShingleSets s;
+  s.slot_.assign(index.size(), kNone);
+  for (std::size_t k = 0; k < ids.size(); ++k) s.slot_[ids[k]] = static_cast<std::uint32_t>(k);
+  s.sets_.resize(ids.size());
+  s.usable_.assign(ids.size(), 1);
+  problems.assign(index.inputs(), {});
+  // The ids grouped by input (sorted ids are sorted by input): one read-back per input.
+  std::vector<std::pair<std::size_t, std::size_t>> groups;  // [begin, end) in `ids`
+  for (std::size_t k = 0; k < ids.size();) {
+    std::size_t e = k;
+    while (e < ids.size() && index.input_of(ids[e]) == index.input_of(ids[k])) ++e;
+    groups.emplace_back(k, e);
+    k = e;
+  }
+  if (progress) progress->begin("verifying", ids.size());
+  struct Worker {
+    Normalizer normalizer;
+    Shingler shingler;
+    std::string normalized;
+    OffsetMap map;
+    std::vector<Range> removed;
+    Worker(const NormalizeOptions& n, const ShingleOptions& s) : normalizer(n), shingler(s) {}
+  };
+  std::vector<std::unique_ptr<Worker>> workers(threads);
+  detail::parallel_for(groups.size(), threads, [&](std::size_t g, unsigned w) {
+    if (!workers[w]) workers[w] = std::make_unique<Worker>(input.normalize, shingle);
+    Worker& wk = *workers[w];
+    const auto [b, e] = groups[g];
+    const std::uint32_t fi = index.input_of(ids[b]);
+    const FileIndex& file = index.file(fi);
+    std::vector<const ParagraphRecord*> paras;
+    for (std::size_t k = b; k < e; ++k) paras.push_back(&index.record(ids[k]));
+    std::vector<std::string> texts;
+    if (Status st = read_paragraphs(source, fi, file, input.decode, paras, texts); !st.ok()) {
+      problems[fi] = std::move(st);
+      std::fill(s.usable_.begin() + static_cast<std::ptrdiff_t>(b), s.usable_.begin() + static_cast<std::ptrdiff_t>(e), 0);
+      return;
+    }
+    for (std::size_t k = b; k < e; ++k) {
+      const ParagraphRecord& p = *paras[k - b];
+      normalize_span(wk.normalizer, texts[k - b], p.dbegin, file.stripped, wk.removed, wk.normalized, wk.map);
+      wk.shingler.shingle_set(wk.normalized, s.sets_[k]);
+    }
+    if (progress) progress->done += e - b;
+  });
+  return s;
+}
+
+const std::vector<std::uint64_t>* ShingleSets::set(std::uint32_t id) const {
+  if (id >= slot_.size()) return nullptr;
+  const std::uint32_t k = slot_[id];
+  return k == kNone || !usable_[k] ? nullptr : &sets_[k];
+}
+
+double ShingleSets::similarity(std::uint32_t a, std::uint32_t b) const {
+  const auto* sa = set(a);
+  const auto* sb = set(b);
+  if (!sa || !sb) return -1;
+  return exact_jaccard(*sa, *sb);
+}
+
+std::vector<double> similarities(std::span<const IdPair> pairs, const SimilarityFn& similarity, unsigned threads,
+                                 std::atomic<std::uint64_t>* done) {
+  std::vector<double> sims(pairs.size());
+  constexpr std::size_t kChunk = 4096;
+  const std::size_t chunks = (pairs.size() + kChunk - 1) / kChunk;
+  detail::parallel_for(chunks, threads, [&](std::size_t c, unsigned) {
+    const std::size_t e = std::min(pairs.size(), (c + 1) * kChunk);
+    for (std::size_t k = c * kChunk; k < e; ++k) sims[k] = similarity(pairs[k].first, pairs[k].second);
+    if (done) *done += e - c * kChunk;
+  });
+  return sims;
+}
+
+std::vector<Edge> verified_edges(std::span<const IdPair> pairs, std::span<const double> similarity, double threshold) {
+  std::vector<Edge> edges;
+  for (std::size_t k = 0; k < pairs.size(); ++k)
+    if (similarity[k] >= threshold) edges.push_back({pairs[k].first, pairs[k].second, similarity[k]});
+  return edges;
+}
+
+}  // namespace recur
