@@ -1,29 +1,27 @@
 // recur phrases: recurring spans or sentences across documents, with variants and locations.
+// run_phrases() composes the stages of phrases.hpp (see its file comment):
 //
 //   1. read     per file, in parallel: load (decode, strip, split, segment), normalise each
 //               paragraph, keep its content characters (punctuation and spaces dropped) and, for
-//               --unit sentence, its sentence boundaries (ICU sentence break).
+//               --unit sentence, its sentence ends (SentenceSplitter).
 //   2. find     spans: maximal repeats over all paragraphs (suffix array + LCP);
-//               sentences: identical sentence texts gathered by hash.
+//               sentences: identical sentence texts.
 //   3. exclude  candidates inside a --exclude stock phrase are dropped.
-//   4. group    near-identical candidates become variants of one template (edit distance).
-//   5. locate   each occurrence is mapped back: content index -> normalised offset -> (offset map)
-//               -> decoded offset -> original byte offset and line.
-#include <unicode/brkiter.h>
-#include <unicode/utext.h>
-#include <xxhash.h>
-
+//   4. group    near-identical candidates become variants of one template (edit distance);
+//               templates below --min-docs are dropped, the rest ranked and capped.
+//   5. locate   each listed occurrence is mapped back: content index -> normalised offset ->
+//               (offset map) -> decoded offset -> original byte offset and line.
+//   6. records  canonical text and variants of each phrase.
 #include <algorithm>
 #include <chrono>
-#include <map>
-#include <set>
-#include <unordered_map>
+#include <optional>
 
 #include "parallel.hpp"
-#include "recur/scan.hpp"
 #include "recur/error.hpp"
 #include "recur/phrases.hpp"
 #include "recur/pipeline.hpp"
+#include "recur/scan.hpp"
+#include "recur/segment.hpp"
 
 namespace recur {
 namespace {
@@ -31,58 +29,19 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto seconds_between = StageClock::seconds_between;
 
-// A paragraph's content characters and, for each, where it is in the normalised text.
-struct Content {
-  std::vector<char32_t> chars;
-  std::vector<std::uint32_t> norm_begin, norm_end;  // byte offsets in the normalised paragraph
-};
-
-void extract_content(const std::string& normalized, Content& c, bool with_offsets) {
-  c.chars.clear();
-  c.norm_begin.clear();
-  c.norm_end.clear();
-  for (std::size_t i = 0; i < normalized.size();) {
-    const std::size_t start = i;
-    const char32_t cp = next_code_point(normalized, i);
-    if (!is_content_char(cp)) continue;
-    c.chars.push_back(cp);
-    if (with_offsets) {
-      c.norm_begin.push_back(static_cast<std::uint32_t>(start));
-      c.norm_end.push_back(static_cast<std::uint32_t>(i));
-    }
-  }
-}
-
-// Per-thread ICU objects.
+// Per-thread ICU objects and scratch buffers.
 struct Worker {
   Normalizer normalizer;
-  std::unique_ptr<icu::BreakIterator> sentences;
-  UText* utext = nullptr;
+  std::optional<SentenceSplitter> splitter;  // made on first use: --unit span never needs it
   std::string normalized;
   OffsetMap map;
   std::vector<Range> removed;
   Content content;
+  std::vector<std::size_t> byte_ends;
   explicit Worker(const NormalizeOptions& o) : normalizer(o) {}
-  ~Worker() { utext_close(utext); }
-
-  // Content offsets where sentences end (each sentence is [previous end, end)).
-  void sentence_ends(const std::string& text, const Content& c, std::vector<std::uint32_t>& ends) {
-    ends.clear();
-    UErrorCode status = U_ZERO_ERROR;
-    if (!sentences) {
-      sentences.reset(icu::BreakIterator::createSentenceInstance(icu::Locale::getRoot(), status));
-      if (U_FAILURE(status)) throw Error(errc::internal, "ICU sentence break is unavailable");
-    }
-    utext = utext_openUTF8(utext, text.data(), static_cast<int64_t>(text.size()), &status);
-    sentences->setText(utext, status);
-    std::size_t k = 0;
-    for (int32_t b = sentences->next(); b != icu::BreakIterator::DONE; b = sentences->next()) {
-      while (k < c.norm_begin.size() && c.norm_begin[k] < static_cast<std::uint32_t>(b)) ++k;
-      if (ends.empty() || ends.back() != k) ends.push_back(static_cast<std::uint32_t>(k));
-    }
-    if (ends.empty() || ends.back() != c.chars.size()) ends.push_back(static_cast<std::uint32_t>(c.chars.size()));
-  }
 };
+
+// Reading: the scan stage (scan.hpp), then each paragraph's content characters and sentences.
 
 struct SegmentRef {
   std::uint32_t file, paragraph;
@@ -97,55 +56,23 @@ struct FileWork {
   double t_normalize = 0;
 };
 
-// A candidate phrase: its content text and occurrences (start, length) in SegmentedText.
-struct Candidate {
-  std::u32string text;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> occ;
-  std::uint32_t documents = 0;
+// What the later stages need from reading.
+struct PhraseInput {
+  std::vector<FileWork> files;        // kept for locating: decoded text, paragraphs, strip ranges
+  SegmentedText text;                 // content characters of every paragraph, in input order
+  std::vector<SegmentRef> seg_ref;    // segment -> file and paragraph
+  std::vector<Occurrence> sentences;  // --unit sentence: every sentence with content characters
+  double t_load = 0, t_normalize = 0;
+  Clock::time_point read_done;
 };
 
-std::uint32_t count_documents(const SegmentedText& t, const std::vector<std::pair<std::uint32_t, std::uint32_t>>& occ) {
-  std::vector<std::uint32_t> docs;
-  docs.reserve(occ.size());
-  for (const auto& o : occ) docs.push_back(t.segment_doc[t.segment_of(o.first)]);
-  std::sort(docs.begin(), docs.end());
-  return static_cast<std::uint32_t>(std::unique(docs.begin(), docs.end()) - docs.begin());
-}
-
-}  // namespace
-
-
-nlohmann::ordered_json options_json(const PhrasesOptions& o, unsigned threads) {
-  nlohmann::ordered_json j;
-  input_options_json(o.input, j);
-  j["unit"] = o.unit == PhraseUnit::span ? "span" : "sentence";
-  j["min_chars"] = o.min_chars;
-  j["min_docs"] = o.min_docs;
-  j["variants"] = o.variant_tolerance;
-  j["exclude"] = o.exclude.size();
-  j["threads"] = threads;
-  return j;
-}
-
-PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const ProgressFn& progress,
-                          const WarnFn& warn) {
-  if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
-  const auto start = Clock::now();
-  const unsigned threads = effective_threads(o.threads);
+PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned threads,
+                       std::atomic<std::uint64_t>& bytes_done, PhrasesReport& report, const WarnFn& warn) {
   const ScanSettings settings(o.input);
   const bool sentences = o.unit == PhraseUnit::sentence;
-
-  PhrasesReport report;
-  report.version = version();
-  report.options = options_json(o, threads);
-  std::uint64_t total_bytes = 0;
-  for (std::size_t i = 0; i < source.count(); ++i) total_bytes += source.size(i);
-  ProgressCounters counters;
-  counters.begin("reading", total_bytes);
-  Ticker ticker(progress, counters);
-
-  // 1. read
-  std::vector<FileWork> files(source.count());
+  PhraseInput in;
+  std::vector<FileWork>& files = in.files;
+  files.resize(source.count());
   {
     std::vector<std::unique_ptr<Worker>> workers(threads);
     detail::parallel_for(files.size(), threads, [&](std::size_t i, unsigned w) {
@@ -164,46 +91,44 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
           fw.content.insert(fw.content.end(), wk.content.chars.begin(), wk.content.chars.end());
           fw.para_length.push_back(static_cast<std::uint32_t>(wk.content.chars.size()));
           if (sentences) {
-            wk.sentence_ends(wk.normalized, wk.content, ends);
+            if (!wk.splitter) wk.splitter.emplace();
+            wk.splitter->split(wk.normalized, wk.byte_ends);
+            content_sentence_ends(wk.content, wk.byte_ends, ends);
             fw.sentence_end.insert(fw.sentence_end.end(), ends.begin(), ends.end());
             fw.sentence_count.push_back(static_cast<std::uint32_t>(ends.size()));
           }
         }
         fw.t_normalize = seconds_between(t0, Clock::now());
       }
-      counters.done += source.size(i);
+      bytes_done += source.size(i);
     });
   }
-  const auto t_read = Clock::now();
+  in.read_done = Clock::now();
 
-  // Statistics, skip list, and the segmented text in input order.
+  // The accounting of every input, and the segmented text in input order.
   PhraseStats& st = report.stats;
-  SegmentedText text;
-  std::vector<SegmentRef> seg_ref;
-  std::vector<std::uint32_t> doc_base(files.size(), 0);
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> sentence_spans;  // (start, length) of each sentence
-  double t_normalize = 0, t_load = 0;
+  SegmentedText& text = in.text;
   std::uint32_t docs = 0;
   std::vector<FileOutcome> outcomes;
+  outcomes.reserve(files.size());
   for (std::size_t i = 0; i < files.size(); ++i) {
     FileWork& fw = files[i];
     outcomes.push_back(fw.lf.outcome);
-    t_load += fw.lf.outcome.seconds_read + fw.lf.outcome.seconds_segment;
-    t_normalize += fw.t_normalize;
+    in.t_load += fw.lf.outcome.seconds_read + fw.lf.outcome.seconds_segment;
+    in.t_normalize += fw.t_normalize;
     if (!fw.lf.ok()) continue;
-    doc_base[i] = docs;
     std::size_t c = 0, s = 0;
     for (std::uint32_t p = 0; p < fw.para_length.size(); ++p) {
       const std::uint32_t seg_start = static_cast<std::uint32_t>(text.chars.size());
       text.add_segment(std::span<const char32_t>(fw.content.data() + c, fw.para_length[p]),
                        docs + fw.lf.seg.paragraphs[p].document);
-      seg_ref.push_back({static_cast<std::uint32_t>(i), p});
+      in.seg_ref.push_back({static_cast<std::uint32_t>(i), p});
       c += fw.para_length[p];
       if (sentences) {
         std::uint32_t prev = 0;
         for (std::uint32_t k = 0; k < fw.sentence_count[p]; ++k, ++s) {
           const std::uint32_t e = fw.sentence_end[s];
-          if (e > prev) sentence_spans.emplace_back(seg_start + prev, e - prev);
+          if (e > prev) in.sentences.push_back({seg_start + prev, e - prev});
           prev = e;
         }
       }
@@ -212,296 +137,195 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
     std::vector<char32_t>().swap(fw.content);
     std::vector<std::uint32_t>().swap(fw.sentence_end);
   }
-  {
-    CorpusSummary summary = summarise(source, outcomes);
-    static_cast<CorpusStats&>(st) = summary.stats;
-    announce(summary, warn);
-    report.skipped = std::move(summary.skipped);
-    report.warnings = std::move(summary.warnings);
-  }
+  CorpusSummary summary = summarise(source, outcomes);
+  static_cast<CorpusStats&>(st) = summary.stats;
   st.content_chars = text.chars.size();
+  announce(summary, warn);
+  report.skipped = std::move(summary.skipped);
+  report.warnings = std::move(summary.warnings);
+  return in;
+}
 
-  // 2. find
-  counters.begin(sentences ? "sentences" : "suffix array");
-  std::vector<Candidate> cands;
-  RepeatCounts rc;
-  if (!sentences) {
-    // Periodic runs are folded: without it, a sentence written 400 times back to back gives 400
-    // nested repeats of up to 400 sentences each, and the report grows with the cube of the run.
-    RepeatOptions ro{o.min_chars, o.min_docs, true};
-    ro.max_positions = o.limits.max_positions;
-    for (Repeat& r : maximal_repeats(text, ro, rc)) {
-      Candidate c;
-      c.text.assign(text.chars.begin() + r.positions.front(), text.chars.begin() + r.positions.front() + r.length);
-      for (std::uint32_t p : r.positions) c.occ.emplace_back(p, r.length);
-      c.documents = r.documents;
-      cands.push_back(std::move(c));
+// What the caps and budgets cut, as sentences for the report's warnings.
+std::vector<std::string> notes(const PhraseStats& st, const RepeatCounts& rc, const VariantCounts& vc,
+                               const PhraseLimits& limits) {
+  std::vector<std::string> notes;
+  if (st.periodic > 0)
+    notes.push_back(std::to_string(st.periodic) +
+                    " recurring spans are not listed because every occurrence of each overlaps another: they lie "
+                    "inside periodic runs (text repeated back to back); the repeated unit and a whole run that "
+                    "recurs are listed when long enough");
+  if (rc.truncated > 0)
+    notes.push_back(std::to_string(rc.truncated) + " recurring spans reusing the fewest characters are not listed "
+                    "(counted in phrases_omitted): the spans found have over " +
+                    std::to_string(limits.max_positions) + " occurrences in all; raise --min-chars or --min-docs "
+                    "to list them");
+  if (st.variant_pairs_unchecked > 0)
+    notes.push_back("variant grouping reached its budget of " + std::to_string(limits.max_edit_cells) +
+                    " edit-distance cells: " + std::to_string(st.variant_pairs_unchecked) + " of " +
+                    std::to_string(vc.pairs) + " candidate pairs were not checked, so some variants may be listed as "
+                    "separate phrases");
+  // Spans left out by max_positions are in phrases_omitted too, but have their own note.
+  if (const std::uint64_t capped = st.phrases_omitted - rc.truncated; capped + st.locations_omitted > 0)
+    notes.push_back("output capped: " + std::to_string(capped) + " lowest-ranked phrases omitted and " +
+                    std::to_string(st.locations_omitted) + " locations of listed phrases not listed (caps: " +
+                    std::to_string(limits.max_locations_per_phrase) + " locations per phrase, " +
+                    std::to_string(limits.max_locations) + " in all, " + std::to_string(limits.max_location_chars) +
+                    " characters in all)");
+  return notes;
+}
+
+// Locates the listed occurrences of every template in its file (re-normalising each paragraph
+// that holds one, file by file in parallel) into report.phrases[t].locations. Returns, per
+// template and listed occurrence, the normalised text of the template's own length there (a
+// longer variant may start at the same place), from which the canonical text is chosen.
+std::vector<std::vector<std::string>> locate(const PhraseInput& in, const Source& source,
+                                             const std::vector<Template>& templ, const OutputPlan& plan,
+                                             const NormalizeOptions& normalize, unsigned threads,
+                                             std::vector<Phrase>& phrases) {
+  struct Want {
+    std::uint32_t segment, templ, occ;
+  };
+  std::vector<std::vector<Want>> wants(in.files.size());
+  for (std::uint32_t t = 0; t < templ.size(); ++t)
+    for (std::uint32_t k = 0; k < plan.listed[t]; ++k) {
+      const auto seg = static_cast<std::uint32_t>(in.text.segment_of(templ[t].occurrences[k].start));
+      wants[in.seg_ref[seg].file].push_back({seg, t, k});
     }
-  } else {
-    std::unordered_map<std::uint64_t, std::uint32_t> index;
-    for (const auto& [pos, len] : sentence_spans) {
-      if (len < o.min_chars) continue;
-      const std::uint64_t h = XXH3_64bits(text.chars.data() + pos, len * sizeof(char32_t));
-      auto [it, fresh] = index.emplace(h, static_cast<std::uint32_t>(cands.size()));
-      if (fresh) {
-        Candidate c;
-        c.text.assign(text.chars.begin() + pos, text.chars.begin() + pos + len);
-        cands.push_back(std::move(c));
+  std::vector<std::vector<std::string>> forms(templ.size());
+  for (std::uint32_t t = 0; t < templ.size(); ++t) {
+    phrases[t].locations.resize(plan.listed[t]);
+    forms[t].resize(plan.listed[t]);
+  }
+  std::vector<std::unique_ptr<Worker>> workers(threads);
+  detail::parallel_for(in.files.size(), threads, [&](std::size_t fi, unsigned w) {
+    auto& file_wants = wants[fi];
+    if (file_wants.empty()) return;
+    if (!workers[w]) workers[w] = std::make_unique<Worker>(normalize);
+    Worker& wk = *workers[w];
+    const ScannedFile& lf = in.files[fi].lf;
+    const std::string_view dtext = lf.decoded.text;
+    std::vector<std::size_t> newlines;
+    for (std::size_t p = dtext.find('\n'); p != std::string_view::npos; p = dtext.find('\n', p + 1))
+      newlines.push_back(p);
+    std::stable_sort(file_wants.begin(), file_wants.end(),
+                     [](const Want& a, const Want& b) { return a.segment < b.segment; });
+    std::uint32_t current = UINT32_MAX;
+    for (const Want& want : file_wants) {
+      const Span& sp = lf.seg.paragraphs[in.seg_ref[want.segment].paragraph];
+      if (want.segment != current) {
+        current = want.segment;
+        normalize_span(wk.normalizer, dtext.substr(sp.begin, sp.end - sp.begin), sp.begin, lf.stripped,
+                       wk.removed, wk.normalized, wk.map);
+        extract_content(wk.normalized, wk.content, true);
       }
-      cands[it->second].occ.emplace_back(pos, len);
+      const Template& tp = templ[want.templ];
+      const Occurrence occ = tp.occurrences[want.occ];
+      const std::uint32_t first = occ.start - in.text.segment_start[want.segment];
+      const ContentSpan cs = locate_content(wk.content, wk.map, first, occ.length);
+      const std::size_t db = sp.begin + cs.input_begin, de = sp.begin + cs.input_end;
+      PhraseLocation& loc = phrases[want.templ].locations[want.occ];
+      loc.path = source.name(fi);
+      const DocumentInfo& doc = lf.seg.documents[sp.document];
+      loc.document = doc.name.empty() ? loc.path : doc.name;
+      loc.document_index = sp.document + 1;
+      loc.line = static_cast<std::uint32_t>(std::upper_bound(newlines.begin(), newlines.end(), db) - newlines.begin() + 1);
+      loc.byte_start = lf.decoded.original(db);
+      loc.byte_end = lf.decoded.original(de);
+      loc.text.assign(dtext.substr(db, de - db));
+      const std::uint32_t own = std::min(occ.length, tp.chars);
+      forms[want.templ][want.occ] = wk.normalized.substr(cs.norm_begin, wk.content.norm_end[first + own - 1] - cs.norm_begin);
     }
-    for (auto& c : cands) c.documents = count_documents(text, c.occ);
-  }
+  });
+  return forms;
+}
+
+}  // namespace
+
+nlohmann::ordered_json options_json(const PhrasesOptions& o, unsigned threads) {
+  nlohmann::ordered_json j;
+  input_options_json(o.input, j);
+  j["unit"] = o.unit == PhraseUnit::span ? "span" : "sentence";
+  j["min_chars"] = o.min_chars;
+  j["min_docs"] = o.min_docs;
+  j["variants"] = o.variant_tolerance;
+  j["exclude"] = o.exclude.size();
+  j["threads"] = threads;
+  return j;
+}
+
+PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const ProgressFn& progress,
+                          const WarnFn& warn) {
+  if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
+  const auto start = Clock::now();
+  const unsigned threads = effective_threads(o.threads);
+  const bool sentences = o.unit == PhraseUnit::sentence;
+  PhrasesReport report;
+  report.version = version();
+  report.options = options_json(o, threads);
+  PhraseStats& st = report.stats;
+
+  std::uint64_t total_bytes = 0;
+  for (std::size_t i = 0; i < source.count(); ++i) total_bytes += source.size(i);
+  ProgressCounters counters;
+  counters.begin("reading", total_bytes);
+  Ticker ticker(progress, counters);
+
+  const PhraseInput in = read_input(source, o, threads, counters.done, report, warn);
+
+  counters.begin(sentences ? "sentences" : "suffix array");
+  RepeatCounts rc;
+  // Periodic runs are folded: without it, a sentence written 400 times back to back gives 400
+  // nested repeats of up to 400 sentences each, and the report grows with the cube of the run.
+  const RepeatOptions ro{o.min_chars, o.min_docs, true, o.limits.max_positions};
+  std::vector<Candidate> cands = sentences ? sentence_candidates(in.text, in.sentences, o.min_chars)
+                                           : span_candidates(in.text, ro, rc);
   st.candidates = cands.size();
-  if (!sentences) st.periodic = rc.periodic;
+  st.periodic = rc.periodic;
   const auto t_find = Clock::now();
+  if (!o.exclude.empty()) st.excluded = exclude_stock(cands, stock_phrases(o.exclude, o.input.normalize));
 
-  // 3. exclude: candidates inside a stock phrase
-  if (!o.exclude.empty()) {
-    Normalizer norm(o.input.normalize);
-    std::vector<std::u32string> stock;
-    std::string normalized;
-    OffsetMap map;
-    Content content;
-    for (const auto& line : o.exclude) {
-      norm.normalize(line, {}, normalized, map);
-      extract_content(normalized, content, false);
-      if (!content.chars.empty()) stock.emplace_back(content.chars.begin(), content.chars.end());
-    }
-    const std::size_t before = cands.size();
-    std::erase_if(cands, [&](const Candidate& c) {
-      return std::any_of(stock.begin(), stock.end(),
-                         [&](const std::u32string& s) { return s.find(c.text) != std::u32string::npos; });
-    });
-    st.excluded = before - cands.size();
-  }
-
-  // 4. group variants (weights: documents, then occurrences)
   counters.begin("variants");
-  std::vector<std::u32string> texts;
-  std::vector<double> weights;
-  for (const auto& c : cands) {
-    texts.push_back(c.text);
-    weights.push_back(static_cast<double>(c.documents) + 1e-9 * static_cast<double>(c.occ.size()));
-  }
-  VariantOptions vo;
-  vo.tolerance = o.variant_tolerance;
-  vo.threads = threads;
-  vo.max_edit_cells = o.limits.max_edit_cells;
   VariantCounts vc;
-  const auto groups = group_variants(texts, weights, vo, vc);
+  const auto groups = group_candidates(cands, {o.variant_tolerance, threads, o.limits.max_edit_cells}, vc);
   st.variant_pairs_unchecked = vc.pairs_unchecked;
   st.edit_cells = vc.edit_cells;
   const auto t_group = Clock::now();
 
-  // Templates: a group's occurrences (the longest one where variants start at the same place),
-  // kept when they reach --min-docs documents.
-  struct Template {
-    std::uint32_t rep = 0;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> occ;
-    std::uint32_t documents = 0;
-    double score = 0;
-  };
-  std::vector<Template> templ;
-  for (const auto& g : groups) {
-    Template t;
-    t.rep = g[0];
-    std::map<std::uint32_t, std::uint32_t> by_pos;
-    for (std::uint32_t m : g)
-      for (const auto& [p, l] : cands[m].occ) {
-        auto& v = by_pos[p];
-        v = std::max(v, l);
-      }
-    // An occurrence inside another occurrence of the same template (a shorter variant nested in a
-    // longer one) is the same text: keep only the outer one.
-    std::uint64_t reach = 0;
-    for (const auto& [p, l] : by_pos)
-      if (std::uint64_t{p} + l > reach) {
-        t.occ.emplace_back(p, l);
-        reach = std::uint64_t{p} + l;
-      }
-    t.documents = count_documents(text, t.occ);
-    if (t.documents < o.min_docs) continue;
-    // Score: characters reused across documents. Long template passages in many documents
-    // come first; a short slogan needs many documents to rank as high.
-    t.score = static_cast<double>(t.documents) * static_cast<double>(cands[t.rep].text.size());
-    templ.push_back(std::move(t));
-  }
-  std::sort(templ.begin(), templ.end(), [&](const Template& a, const Template& b) {
-    if (a.score != b.score) return a.score > b.score;
-    if (a.documents != b.documents) return a.documents > b.documents;
-    if (cands[a.rep].text.size() != cands[b.rep].text.size()) return cands[a.rep].text.size() > cands[b.rep].text.size();
-    return a.occ.front().first < b.occ.front().first;
-  });
-  st.phrases = templ.size();
-
-  // Caps on the output: phrases in ranking order list their first locations (input order) until
-  // a cap is reached; the phrases after one that hit a report-wide cap are omitted. Decided from
-  // content lengths before anything is located, so the work of step 5 is bounded too.
-  std::vector<std::uint32_t> listed(templ.size(), 0);
-  {
-    const PhraseLimits& lim = o.limits;
-    std::uint64_t locations = 0, chars = 0;
-    std::size_t kept = 0;
-    bool full = false;
-    for (; kept < templ.size() && !full; ++kept) {
-      std::uint32_t n = 0;
-      for (const auto& occ : templ[kept].occ) {
-        if (n >= lim.max_locations_per_phrase) break;
-        if (locations >= lim.max_locations || chars + occ.second > lim.max_location_chars) {
-          full = true;
-          break;
-        }
-        ++n;
-        ++locations;
-        chars += occ.second;
-      }
-      if (n == 0) break;  // not even its first location fits: it and the rest are omitted
-      listed[kept] = n;
-      st.locations_omitted += templ[kept].occ.size() - n;
-    }
-    st.phrases_omitted = templ.size() - kept + rc.truncated;
-    st.phrases = kept;  // the phrases listed; with phrases_omitted, all that were found
-    templ.resize(kept);
-    listed.resize(kept);
-  }
-  {
-    std::vector<std::string> notes;
-    if (st.periodic > 0)
-      notes.push_back(std::to_string(st.periodic) +
-                      " recurring spans are not listed because every occurrence of each overlaps another: they lie "
-                      "inside periodic runs (text repeated back to back); the repeated unit and a whole run that "
-                      "recurs are listed when long enough");
-    if (rc.truncated > 0)
-      notes.push_back(std::to_string(rc.truncated) + " recurring spans reusing the fewest characters are not listed "
-                      "(counted in phrases_omitted): the spans found have over " +
-                      std::to_string(o.limits.max_positions) + " occurrences in all; raise --min-chars or --min-docs "
-                      "to list them");
-    if (st.variant_pairs_unchecked > 0)
-      notes.push_back("variant grouping reached its budget of " + std::to_string(o.limits.max_edit_cells) +
-                      " edit-distance cells: " + std::to_string(st.variant_pairs_unchecked) + " of " +
-                      std::to_string(vc.pairs) + " candidate pairs were not checked, so some variants may be listed as "
-                      "separate phrases");
-    // Spans left out by max_positions are in phrases_omitted too, but have their own note.
-    if (const std::uint64_t capped = st.phrases_omitted - rc.truncated; capped + st.locations_omitted > 0)
-      notes.push_back("output capped: " + std::to_string(capped) + " lowest-ranked phrases omitted and " +
-                      std::to_string(st.locations_omitted) + " locations of listed phrases not listed (caps: " +
-                      std::to_string(o.limits.max_locations_per_phrase) + " locations per phrase, " +
-                      std::to_string(o.limits.max_locations) + " in all, " + std::to_string(o.limits.max_location_chars) +
-                      " characters in all)");
-    for (auto& n : notes) {
-      if (warn) warn(n);
-      report.warnings.push_back(std::move(n));
-    }
+  std::vector<Template> templ = make_templates(cands, groups, in.text, o.min_docs);
+  rank_templates(templ);
+  const OutputPlan plan = plan_output(templ, o.limits);
+  templ.resize(plan.listed.size());
+  st.phrases = templ.size();  // the phrases listed; with phrases_omitted, all that were found
+  st.phrases_omitted = plan.phrases_omitted + rc.truncated;
+  st.locations_omitted = plan.locations_omitted;
+  for (auto& n : notes(st, rc, vc, o.limits)) {
+    if (warn) warn(n);
+    report.warnings.push_back(std::move(n));
   }
 
-  // 5. locate: every occurrence back to original bytes, file by file.
   counters.begin("writing");
-  struct Want {
-    std::uint32_t segment, templ, occ;
-  };
-  std::vector<std::vector<Want>> wants(files.size());
-  for (std::uint32_t t = 0; t < templ.size(); ++t)
-    for (std::uint32_t k = 0; k < listed[t]; ++k) {
-      const auto seg = static_cast<std::uint32_t>(text.segment_of(templ[t].occ[k].first));
-      wants[seg_ref[seg].file].push_back({seg, t, k});
-    }
   report.phrases.resize(templ.size());
-  std::vector<std::vector<std::string>> normalized_of(templ.size());
-  for (std::uint32_t t = 0; t < templ.size(); ++t) {
-    report.phrases[t].locations.resize(listed[t]);
-    normalized_of[t].resize(listed[t]);
-  }
-  {
-    std::vector<std::unique_ptr<Worker>> workers(threads);
-    detail::parallel_for(files.size(), threads, [&](std::size_t fi, unsigned w) {
-      auto& list_w = wants[fi];
-      if (list_w.empty()) return;
-      if (!workers[w]) workers[w] = std::make_unique<Worker>(o.input.normalize);
-      Worker& wk = *workers[w];
-      const ScannedFile& lf = files[fi].lf;
-      const std::string_view dtext = lf.decoded.text;
-      std::vector<std::size_t> newlines;
-      for (std::size_t p = dtext.find('\n'); p != std::string_view::npos; p = dtext.find('\n', p + 1))
-        newlines.push_back(p);
-      std::stable_sort(list_w.begin(), list_w.end(), [](const Want& a, const Want& b) { return a.segment < b.segment; });
-      std::uint32_t current = UINT32_MAX;
-      for (const Want& want : list_w) {
-        const SegmentRef ref = seg_ref[want.segment];
-        const Span& sp = lf.seg.paragraphs[ref.paragraph];
-        if (want.segment != current) {
-          current = want.segment;
-          normalize_span(wk.normalizer, dtext.substr(sp.begin, sp.end - sp.begin), sp.begin, lf.stripped,
-                         wk.removed, wk.normalized, wk.map);
-          extract_content(wk.normalized, wk.content, true);
-        }
-        const auto [pos, len] = templ[want.templ].occ[want.occ];
-        const std::uint32_t cb = pos - text.segment_start[want.segment], ce = cb + len;
-        const std::size_t nb = wk.content.norm_begin[cb], ne = wk.content.norm_end[ce - 1];
-        const std::size_t db = sp.begin + wk.map.to_input_begin(nb), de = sp.begin + wk.map.to_input_end(ne);
-        PhraseLocation& loc = report.phrases[want.templ].locations[want.occ];
-        loc.path = source.name(fi);
-        const DocumentInfo& doc = lf.seg.documents[sp.document];
-        loc.document = doc.name.empty() ? loc.path : doc.name;
-        loc.document_index = sp.document + 1;
-        loc.line = static_cast<std::uint32_t>(std::upper_bound(newlines.begin(), newlines.end(), db) - newlines.begin() + 1);
-        loc.byte_start = lf.decoded.original(db);
-        loc.byte_end = lf.decoded.original(de);
-        loc.text.assign(dtext.substr(db, de - db));
-        // The template's own length from here (a longer variant may start at the same place).
-        const std::uint32_t own = std::min<std::uint32_t>(len, static_cast<std::uint32_t>(cands[templ[want.templ].rep].text.size()));
-        const std::size_t ne_own = wk.content.norm_end[cb + own - 1];
-        normalized_of[want.templ][want.occ] = wk.normalized.substr(nb, ne_own - nb);
-      }
-    });
-  }
-
-  // Phrase records: canonical text, counts, variants as written.
+  const auto forms = locate(in, source, templ, plan, o.input.normalize, threads, report.phrases);
   for (std::uint32_t t = 0; t < templ.size(); ++t) {
     Phrase& ph = report.phrases[t];
     const Template& tp = templ[t];
+    const Candidate& own = cands[tp.candidate];
     ph.id = t + 1;
-    ph.chars = static_cast<std::uint32_t>(cands[tp.rep].text.size());
+    ph.chars = tp.chars;
     ph.documents = tp.documents;
-    ph.occurrences = tp.occ.size();
-    ph.locations_omitted = tp.occ.size() - listed[t];
+    ph.occurrences = tp.occurrences.size();
+    ph.locations_omitted = tp.occurrences.size() - plan.listed[t];
     ph.score = tp.score;
-    // Canonical text: the template's own span in its most frequent normalised form (ties: first in
-    // input order).
-    {
-      std::set<std::uint32_t> own;
-      for (const auto& occ : cands[tp.rep].occ) own.insert(occ.first);
-      std::map<std::string, std::pair<std::size_t, std::size_t>> forms;  // normalised -> (count, first k)
-      for (std::size_t k = 0; k < listed[t]; ++k) {
-        if (!own.count(tp.occ[k].first)) continue;
-        auto [it, fresh] = forms.emplace(normalized_of[t][k], std::make_pair(std::size_t{0}, k));
-        ++it->second.first;
-      }
-      std::size_t best = listed[t], best_count = 0;
-      for (const auto& [form, v] : forms)
-        if (v.first > best_count || (v.first == best_count && v.second < best)) {
-          best_count = v.first;
-          best = v.second;
-        }
-      ph.text = normalized_of[t][best < listed[t] ? best : 0];
-    }
-    std::map<std::string, std::pair<std::set<std::pair<std::string, std::uint32_t>>, std::uint64_t>> variants;
-    for (const auto& loc : ph.locations) {
-      auto& v = variants[loc.text];
-      v.first.insert({loc.path, loc.document_index});
-      ++v.second;
-    }
-    for (const auto& [txt, v] : variants) ph.variants.push_back({txt, v.first.size(), v.second});
-    std::stable_sort(ph.variants.begin(), ph.variants.end(), [](const PhraseVariant& a, const PhraseVariant& b) {
-      if (a.occurrences != b.occurrences) return a.occurrences > b.occurrences;
-      return a.documents > b.documents;
-    });
+    const std::span<const Occurrence> listed(tp.occurrences.data(), plan.listed[t]);
+    ph.text = forms[t][canonical_form(listed, own.occurrences, forms[t])];
+    ph.variants = count_variants(ph.locations);
   }
   const auto t_end = Clock::now();
-  st.seconds = {{"read", seconds_between(start, t_read)},
-                {"load", t_load},
-                {"normalize", t_normalize},
-                {sentences ? "sentences" : "suffix_array", seconds_between(t_read, t_find)},
+  st.seconds = {{"read", seconds_between(start, in.read_done)},
+                {"load", in.t_load},
+                {"normalize", in.t_normalize},
+                {sentences ? "sentences" : "suffix_array", seconds_between(in.read_done, t_find)},
                 {"variants", seconds_between(t_find, t_group)},
                 {"locate", seconds_between(t_group, t_end)},
                 {"total", seconds_between(start, t_end)}};

@@ -1,4 +1,4 @@
-// Maximal repeats with a suffix array, and variant grouping.
+// Maximal repeats with a suffix array, variant grouping, and the stages of `recur phrases`.
 #include "recur/phrases.hpp"
 
 #include <divsufsort.h>
@@ -7,11 +7,15 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
+#include <set>
+#include <unordered_map>
 
 #include "parallel.hpp"
 #include "recur/error.hpp"
 #include "recur/lsh.hpp"
 #include "recur/minhash.hpp"
+#include "recur/report.hpp"
 #include "recur/text.hpp"
 
 namespace recur {
@@ -20,6 +24,34 @@ bool is_content_char(char32_t c) noexcept {
   if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   if (is_cjk(c)) return true;
   return u_isalnum(static_cast<UChar32>(c)) || u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_ALPHABETIC);
+}
+
+void extract_content(std::string_view normalized, Content& out, bool with_offsets) {
+  out.chars.clear();
+  out.norm_begin.clear();
+  out.norm_end.clear();
+  for (std::size_t i = 0; i < normalized.size();) {
+    const std::size_t start = i;
+    const char32_t cp = next_code_point(normalized, i);
+    if (!is_content_char(cp)) continue;
+    out.chars.push_back(cp);
+    if (with_offsets) {
+      out.norm_begin.push_back(static_cast<std::uint32_t>(start));
+      out.norm_end.push_back(static_cast<std::uint32_t>(i));
+    }
+  }
+}
+
+void content_sentence_ends(const Content& content, std::span<const std::size_t> byte_ends,
+                           std::vector<std::uint32_t>& ends) {
+  ends.clear();
+  std::size_t k = 0;  // content characters starting before the current end
+  for (const std::size_t b : byte_ends) {
+    while (k < content.norm_begin.size() && content.norm_begin[k] < b) ++k;
+    if (ends.empty() || ends.back() != k) ends.push_back(static_cast<std::uint32_t>(k));
+  }
+  const auto n = static_cast<std::uint32_t>(content.chars.size());
+  if (ends.empty() || ends.back() != n) ends.push_back(n);
 }
 
 void SegmentedText::add_segment(std::span<const char32_t> content, std::uint32_t doc) {
@@ -613,6 +645,201 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
     groups.push_back(std::move(g));
   }
   return groups;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stages of `recur phrases`
+
+std::uint32_t count_documents(const SegmentedText& text, std::span<const Occurrence> occurrences) {
+  std::vector<std::uint32_t> docs;
+  docs.reserve(occurrences.size());
+  for (const Occurrence& o : occurrences) docs.push_back(text.segment_doc[text.segment_of(o.start)]);
+  std::sort(docs.begin(), docs.end());
+  return static_cast<std::uint32_t>(std::unique(docs.begin(), docs.end()) - docs.begin());
+}
+
+std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts) {
+  std::vector<Repeat> repeats = maximal_repeats(text, options, counts);
+  std::vector<Candidate> out;
+  out.reserve(repeats.size());
+  for (Repeat& r : repeats) {
+    Candidate c;
+    const auto first = text.chars.begin() + r.positions.front();
+    c.text.assign(first, first + r.length);
+    c.occurrences.reserve(r.positions.size());
+    for (std::uint32_t p : r.positions) c.occurrences.push_back({p, r.length});
+    c.documents = r.documents;
+    std::vector<std::uint32_t>().swap(r.positions);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<Candidate> sentence_candidates(const SegmentedText& text, std::span<const Occurrence> sentences,
+                                           unsigned min_chars) {
+  std::vector<Candidate> out;
+  std::unordered_map<std::uint64_t, std::uint32_t> index;  // text hash -> candidate
+  for (const Occurrence& s : sentences) {
+    if (s.length < min_chars) continue;
+    const char32_t* first = text.chars.data() + s.start;
+    const std::uint64_t h = XXH3_64bits(first, s.length * sizeof(char32_t));
+    auto [it, fresh] = index.emplace(h, static_cast<std::uint32_t>(out.size()));
+    if (fresh) out.push_back({std::u32string(first, first + s.length), {}, 0});
+    out[it->second].occurrences.push_back(s);
+  }
+  for (Candidate& c : out) c.documents = count_documents(text, c.occurrences);
+  return out;
+}
+
+std::vector<std::u32string> stock_phrases(const std::vector<std::string>& lines, const NormalizeOptions& normalize) {
+  Normalizer norm(normalize);
+  std::vector<std::u32string> stock;
+  std::string normalized;
+  OffsetMap map;
+  Content content;
+  for (const auto& line : lines) {
+    norm.normalize(line, {}, normalized, map);
+    extract_content(normalized, content, false);
+    if (!content.chars.empty()) stock.emplace_back(content.chars.begin(), content.chars.end());
+  }
+  return stock;
+}
+
+std::size_t exclude_stock(std::vector<Candidate>& candidates, const std::vector<std::u32string>& stock) {
+  if (stock.empty()) return 0;
+  return std::erase_if(candidates, [&](const Candidate& c) {
+    return std::any_of(stock.begin(), stock.end(),
+                       [&](const std::u32string& s) { return s.find(c.text) != std::u32string::npos; });
+  });
+}
+
+std::vector<std::vector<std::uint32_t>> group_candidates(const std::vector<Candidate>& candidates,
+                                                         const VariantOptions& options, VariantCounts& counts) {
+  std::vector<std::u32string> texts;
+  std::vector<double> weights;
+  texts.reserve(candidates.size());
+  weights.reserve(candidates.size());
+  for (const Candidate& c : candidates) {
+    texts.push_back(c.text);
+    // Occurrences only break ties: below a millionth of a document even for a billion of them.
+    weights.push_back(static_cast<double>(c.documents) + 1e-9 * static_cast<double>(c.occurrences.size()));
+  }
+  return group_variants(texts, weights, options, counts);
+}
+
+std::vector<Template> make_templates(const std::vector<Candidate>& candidates,
+                                     const std::vector<std::vector<std::uint32_t>>& groups,
+                                     const SegmentedText& text, unsigned min_docs) {
+  std::vector<Template> out;
+  for (const auto& g : groups) {
+    Template t;
+    t.candidate = g[0];
+    t.chars = static_cast<std::uint32_t>(candidates[t.candidate].text.size());
+    // Where variants start at the same place, the longest: it holds the others.
+    std::map<std::uint32_t, std::uint32_t> by_start;
+    for (std::uint32_t m : g)
+      for (const Occurrence& o : candidates[m].occurrences) {
+        auto& len = by_start[o.start];
+        len = std::max(len, o.length);
+      }
+    std::uint64_t reach = 0;  // end of the occurrences kept so far
+    for (const auto& [start, length] : by_start)
+      if (std::uint64_t{start} + length > reach) {
+        t.occurrences.push_back({start, length});
+        reach = std::uint64_t{start} + length;
+      }
+    t.documents = count_documents(text, t.occurrences);
+    if (t.documents < min_docs) continue;
+    t.score = static_cast<double>(t.documents) * static_cast<double>(t.chars);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+void rank_templates(std::vector<Template>& templates) {
+  // The last key is unique between templates of different texts, so the order is total in practice;
+  // std::sort (not stable) is kept because the golden outputs were made with it.
+  std::sort(templates.begin(), templates.end(), [](const Template& a, const Template& b) {
+    if (a.score != b.score) return a.score > b.score;
+    if (a.documents != b.documents) return a.documents > b.documents;
+    if (a.chars != b.chars) return a.chars > b.chars;
+    return a.occurrences.front().start < b.occurrences.front().start;
+  });
+}
+
+OutputPlan plan_output(const std::vector<Template>& templates, const PhraseLimits& limits) {
+  OutputPlan plan;
+  plan.listed.reserve(templates.size());
+  std::uint64_t locations = 0, chars = 0;
+  bool full = false;
+  for (const Template& t : templates) {
+    if (full) break;
+    std::uint32_t n = 0;
+    for (const Occurrence& o : t.occurrences) {
+      if (n >= limits.max_locations_per_phrase) break;
+      if (locations >= limits.max_locations || chars + o.length > limits.max_location_chars) {
+        full = true;
+        break;
+      }
+      ++n;
+      ++locations;
+      chars += o.length;
+    }
+    if (n == 0) break;  // not even its first location fits: it and the rest are omitted
+    plan.listed.push_back(n);
+    plan.locations_omitted += t.occurrences.size() - n;
+  }
+  plan.phrases_omitted = templates.size() - plan.listed.size();
+  return plan;
+}
+
+ContentSpan locate_content(const Content& content, const OffsetMap& map, std::uint32_t first, std::uint32_t count) {
+  ContentSpan s;
+  s.norm_begin = content.norm_begin[first];
+  s.norm_end = content.norm_end[first + count - 1];
+  s.input_begin = map.to_input_begin(s.norm_begin);
+  s.input_end = map.to_input_end(s.norm_end);
+  return s;
+}
+
+std::size_t canonical_form(std::span<const Occurrence> listed, std::span<const Occurrence> own,
+                           std::span<const std::string> forms) {
+  const auto is_own = [&](std::uint32_t start) {
+    const auto it = std::lower_bound(own.begin(), own.end(), start,
+                                     [](const Occurrence& o, std::uint32_t s) { return o.start < s; });
+    return it != own.end() && it->start == start;
+  };
+  std::unordered_map<std::string_view, std::pair<std::size_t, std::size_t>> seen;  // form -> (count, first k)
+  std::size_t best = 0, best_count = 0;
+  for (std::size_t k = 0; k < listed.size() && k < forms.size(); ++k) {
+    if (!is_own(listed[k].start)) continue;
+    auto& [count, first] = seen.try_emplace(forms[k], std::size_t{0}, k).first->second;
+    ++count;
+    // A later form must be strictly more frequent to win, so ties go to the one listed first.
+    if (count > best_count || (count == best_count && first < best)) {
+      best_count = count;
+      best = first;
+    }
+  }
+  return best;
+}
+
+std::vector<PhraseVariant> count_variants(const std::vector<PhraseLocation>& locations) {
+  // Ordered by text, so that the stable sort below leaves ties in text order.
+  std::map<std::string_view, std::pair<std::set<std::pair<std::string_view, std::uint32_t>>, std::uint64_t>> by_text;
+  for (const PhraseLocation& loc : locations) {
+    auto& [documents, occurrences] = by_text[loc.text];
+    documents.insert({loc.path, loc.document_index});
+    ++occurrences;
+  }
+  std::vector<PhraseVariant> out;
+  out.reserve(by_text.size());
+  for (const auto& [text, v] : by_text) out.push_back({std::string(text), v.first.size(), v.second});
+  std::stable_sort(out.begin(), out.end(), [](const PhraseVariant& a, const PhraseVariant& b) {
+    if (a.occurrences != b.occurrences) return a.occurrences > b.occurrences;
+    return a.documents > b.documents;
+  });
+  return out;
 }
 
 }  // namespace recur

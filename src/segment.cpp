@@ -1,5 +1,8 @@
-// Documents and paragraphs from decoded text.
+// Documents and paragraphs from decoded text; sentences from paragraphs.
 #include "recur/segment.hpp"
+
+#include <unicode/brkiter.h>
+#include <unicode/utext.h>
 
 #include <algorithm>
 #include <cassert>
@@ -312,6 +315,38 @@ Segmentation segment(std::string_view text, ParagraphMode mode, std::span<const 
         doc_start || l.ends_sentence || l.heading || l.toc_entry || l.chars < kMinWrappedChars;
   }
   return seg;
+}
+
+// The break iterator reads the UTF-8 through a UText, so no UTF-16 copy of the text is made and
+// its boundaries come back as byte offsets.
+struct SentenceSplitter::Impl {
+  std::unique_ptr<icu::BreakIterator> iterator;
+  UText* utext = nullptr;
+  ~Impl() { utext_close(utext); }
+};
+
+SentenceSplitter::SentenceSplitter() : impl_(std::make_unique<Impl>()) {
+  UErrorCode status = U_ZERO_ERROR;
+  impl_->iterator.reset(icu::BreakIterator::createSentenceInstance(icu::Locale::getRoot(), status));
+  if (U_FAILURE(status) || !impl_->iterator) throw Error(errc::internal, "ICU sentence break is unavailable");
+}
+
+SentenceSplitter::~SentenceSplitter() = default;
+
+void SentenceSplitter::split(std::string_view text, std::vector<std::size_t>& ends) {
+  ends.clear();
+  UErrorCode status = U_ZERO_ERROR;
+  impl_->utext = utext_openUTF8(impl_->utext, text.data(), static_cast<int64_t>(text.size()), &status);
+  impl_->iterator->setText(impl_->utext, status);
+  if (U_FAILURE(status)) throw Error(errc::internal, "ICU sentence break failed");
+  icu::BreakIterator& it = *impl_->iterator;
+  for (int32_t b = it.next(); b != icu::BreakIterator::DONE; b = it.next()) ends.push_back(static_cast<std::size_t>(b));
+}
+
+std::vector<std::size_t> SentenceSplitter::split(std::string_view text) {
+  std::vector<std::size_t> ends;
+  split(text, ends);
+  return ends;
 }
 
 }  // namespace recur

@@ -5,16 +5,54 @@
 ///
 /// Text is compared as *content characters*: the normalised text with punctuation and white space
 /// removed (see is_content_char), so 体制顺、机制活 and 体制顺，机制活 are the same span.
+///
+/// `recur phrases` is a composition of the stages at the end of this header, over plain records:
+///
+///     content    extract_content, content_sentence_ends   normalised paragraph -> SegmentedText
+///     find       span_candidates | sentence_candidates     -> Candidate
+///     exclude    stock_phrases, exclude_stock
+///     group      group_candidates                          -> groups of candidate indices
+///     templates  make_templates, rank_templates            -> Template, in ranking order
+///     caps       plan_output                               -> OutputPlan (which locations to list)
+///     locate     locate_content                            content span -> normalised / input bytes
+///     records    canonical_form, count_variants            -> Phrase::text, Phrase::variants
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "recur/text.hpp"
+
 namespace recur {
+
+struct PhraseLocation;  // report.hpp
+struct PhraseVariant;   // report.hpp
 
 /// True for characters that take part in phrase matching: CJK characters, letters and digits.
 /// Punctuation, symbols and white space are left out.
 bool is_content_char(char32_t c) noexcept;
+
+/// The content characters of a normalised paragraph and, for each, where it is in that text.
+struct Content {
+  std::vector<char32_t> chars;           ///< content characters, in order
+  std::vector<std::uint32_t> norm_begin; ///< byte offset of chars[k] in the normalised text
+  std::vector<std::uint32_t> norm_end;   ///< one past its last byte
+};
+
+/// The content characters of `normalized` into `out` (replaced). The byte offsets are filled only
+/// `with_offsets`: finding phrases needs the characters alone, and the offsets would triple the
+/// memory of the first pass; locating and sentence splitting need them.
+void extract_content(std::string_view normalized, Content& out, bool with_offsets);
+
+/// Sentence ends of a paragraph counted in content characters, from `byte_ends` (increasing byte
+/// offsets in the normalised text where sentences end, as SentenceSplitter::split gives): the
+/// number of content characters before each, written to `ends` (replaced). A sentence without
+/// content characters is dropped (equal ends are written once), and the last end is always
+/// content.chars.size(), so sentence k is [ends[k-1], ends[k]) with ends[-1] = 0. `content` must
+/// have its offsets.
+void content_sentence_ends(const Content& content, std::span<const std::size_t> byte_ends,
+                           std::vector<std::uint32_t>& ends);
 
 /// Text to search: content characters of all segments, concatenated. A segment is one paragraph
 /// (spans never cross paragraphs); each belongs to a document (document frequency counts those).
@@ -161,5 +199,115 @@ struct PhraseLimits {
   /// Empty when valid, else a sentence naming the cap.
   std::string validate() const;
 };
+
+// ---------------------------------------------------------------------------------------------
+// The stages of `recur phrases`, in the order it calls them.
+
+/// One occurrence of a phrase: `length` content characters from `start` in SegmentedText::chars.
+struct Occurrence {
+  std::uint32_t start = 0;
+  std::uint32_t length = 0;
+  friend bool operator==(const Occurrence&, const Occurrence&) = default;
+};
+
+/// A recurring text found in the corpus, before variants are grouped.
+struct Candidate {
+  std::u32string text;                  ///< its content characters
+  std::vector<Occurrence> occurrences;  ///< every occurrence, by start (all of `text`'s length)
+  std::uint32_t documents = 0;          ///< distinct documents of the occurrences
+};
+
+/// The number of distinct documents (SegmentedText::segment_doc) that `occurrences` lie in.
+std::uint32_t count_documents(const SegmentedText& text, std::span<const Occurrence> occurrences);
+
+/// Candidates for `--unit span`: the maximal repeats of `text` (maximal_repeats() with `options`,
+/// counting what it leaves out into `counts`), in its order. Each repeat's positions are released
+/// as it is converted, so the two lists are not both held whole.
+std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts);
+
+/// Candidates for `--unit sentence`: sentences (spans of `text`) of at least `min_chars` content
+/// characters whose texts are identical, in order of first occurrence. Every such text is a
+/// candidate, even one that occurs once (--min-docs is applied to templates). Texts are compared
+/// by a 64-bit hash (XXH3), so that the corpus is never sorted; a collision is astronomically rare.
+std::vector<Candidate> sentence_candidates(const SegmentedText& text, std::span<const Occurrence> sentences,
+                                           unsigned min_chars);
+
+/// Stock phrases (--exclude lines) as content characters, normalised like the corpus with
+/// `normalize`; lines without content characters are left out.
+std::vector<std::u32string> stock_phrases(const std::vector<std::string>& lines, const NormalizeOptions& normalize);
+
+/// Removes the candidates whose text lies inside one of the `stock` phrases (a part of a stock
+/// phrase is stock too); returns how many were removed. The order of the rest is kept.
+std::size_t exclude_stock(std::vector<Candidate>& candidates, const std::vector<std::u32string>& stock);
+
+/// group_variants() over the candidates' texts, weighted by documents and then occurrences (a
+/// template is the form in the most documents; of two in as many, the more frequent).
+std::vector<std::vector<std::uint32_t>> group_candidates(const std::vector<Candidate>& candidates,
+                                                         const VariantOptions& options, VariantCounts& counts);
+
+/// A recurring phrase: a group of candidates (a template and its variants) as one.
+struct Template {
+  std::uint32_t candidate = 0;  ///< its template, group[0]: an index into the candidates
+  std::uint32_t chars = 0;      ///< content characters of that candidate's text
+  /// The occurrences of all its candidates, by start: where several start at one place, the
+  /// longest; one that lies inside another (a shorter variant nested in a longer one) is left out,
+  /// being the same text.
+  std::vector<Occurrence> occurrences;
+  std::uint32_t documents = 0;  ///< distinct documents of `occurrences`
+  /// Characters reused across documents, documents x chars: long template passages in many
+  /// documents come first; a short slogan needs many documents to rank as high.
+  double score = 0;
+};
+
+/// The templates of `groups` (from group_candidates()) that occur in at least `min_docs`
+/// documents, in group order.
+std::vector<Template> make_templates(const std::vector<Candidate>& candidates,
+                                     const std::vector<std::vector<std::uint32_t>>& groups,
+                                     const SegmentedText& text, unsigned min_docs);
+
+/// Sorts templates into ranking order: score, then documents, then length (all descending), then
+/// the first occurrence (ascending).
+void rank_templates(std::vector<Template>& templates);
+
+/// Which locations the report lists under the caps of PhraseLimits, decided from content lengths
+/// before anything is located (so that locating is bounded too).
+struct OutputPlan {
+  /// Per listed template, in ranking order: it lists its first `listed[t]` occurrences (input
+  /// order). Its size is the number of templates listed; the rest are omitted.
+  std::vector<std::uint32_t> listed;
+  std::uint64_t phrases_omitted = 0;    ///< templates not listed at all (the lowest ranked)
+  std::uint64_t locations_omitted = 0;  ///< occurrences of listed templates not listed
+};
+
+/// Plans the output of ranked `templates`: in ranking order each lists its first occurrences
+/// until max_locations_per_phrase; when max_locations or max_location_chars would be passed, the
+/// current template stops there and all after it are omitted; a template none of whose locations
+/// fits is omitted with the rest.
+OutputPlan plan_output(const std::vector<Template>& templates, const PhraseLimits& limits);
+
+/// Where content characters [first, first + count) of a paragraph lie (count >= 1).
+struct ContentSpan {
+  std::size_t norm_begin = 0, norm_end = 0;    ///< bytes in the normalised paragraph
+  std::size_t input_begin = 0, input_end = 0;  ///< bytes in the text it was normalised from
+};
+
+/// Locates content characters [first, first + count) of a paragraph: `content` with offsets from
+/// its normalised text, `map` from that text back to the input (Normalizer::normalize). The span
+/// runs from the first character's first byte to the last one's last byte, punctuation between
+/// them included.
+ContentSpan locate_content(const Content& content, const OffsetMap& map, std::uint32_t first, std::uint32_t count);
+
+/// The canonical text of a template: the index k into `forms` of its most frequent normalised form
+/// (ties: the one listed first). `listed` are the template's listed occurrences and `forms[k]` the
+/// normalised text of the template's own length at listed[k]; only occurrences that start where
+/// the template's own candidate occurs (`own`, sorted by start) take part, since at other places
+/// the text is a variant's. When none does, 0.
+std::size_t canonical_form(std::span<const Occurrence> listed, std::span<const Occurrence> own,
+                           std::span<const std::string> forms);
+
+/// The ways a phrase is written among its `locations`: one entry per distinct text as written,
+/// with its occurrences and distinct documents (path, document_index); by occurrences, then
+/// documents (descending), then text.
+std::vector<PhraseVariant> count_variants(const std::vector<PhraseLocation>& locations);
 
 }  // namespace recur

@@ -1,8 +1,9 @@
 #pragma once
 /// \file segment.hpp
-/// Splitting decoded text into documents and paragraphs. Pure: works on a string and ranges
-/// found beforehand (markers to strip, lines that start documents).
+/// Splitting decoded text into documents and paragraphs, and paragraphs into sentences. Pure:
+/// works on a string and ranges found beforehand (markers to strip, lines that start documents).
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -61,5 +62,29 @@ struct Segmentation {
 /// contains the start of one starts a new document. Lines end at '\n'; a trailing '\r' is space.
 Segmentation segment(std::string_view text, ParagraphMode mode, std::span<const Range> stripped,
                      std::span<const Range> doc_starts);
+
+/// Splits text into sentences by ICU's sentence break rules for the root locale: a sentence ends
+/// after 。！？ or . ! ? (with the closing quotes and spaces that follow), so 一是……；二是…… stays
+/// one sentence. Holds an ICU break iterator, so make one per thread; reusing it across texts
+/// avoids building the iterator each time.
+class SentenceSplitter {
+ public:
+  /// Throws Error(errc::internal) when ICU has no sentence break data.
+  SentenceSplitter();
+  ~SentenceSplitter();
+  SentenceSplitter(const SentenceSplitter&) = delete;
+  SentenceSplitter& operator=(const SentenceSplitter&) = delete;
+
+  /// Byte offsets in `text` (valid UTF-8) where its sentences end, increasing, written to `ends`
+  /// (replaced): sentence k is [ends[k-1], ends[k]) with ends[-1] = 0. The last end is text.size();
+  /// empty text has no sentences.
+  void split(std::string_view text, std::vector<std::size_t>& ends);
+  /// split() into a new vector.
+  std::vector<std::size_t> split(std::string_view text);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace recur
