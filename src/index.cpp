@@ -127,11 +127,10 @@ std::vector<FileIndex> index_inputs(const Source& source, const ScanSettings& sc
     std::string buffer;  // input bytes, reused from input to input
     Worker(const IndexSettings& s, const MinHasher& h) : indexer(s, h) {}
   };
-  std::vector<std::unique_ptr<Worker>> workers(threads);
+  detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(settings, hasher); });
   std::vector<FileIndex> files(source.count());
   detail::parallel_for(files.size(), threads, [&](std::size_t i, unsigned w) {
-    if (!workers[w]) workers[w] = std::make_unique<Worker>(settings, hasher);
-    Worker& wk = *workers[w];
+    Worker& wk = workers[w];
     ScannedFile sf = scan_file(source, i, scan, &wk.buffer);
     // A skipped input counts as done at its listed size.
     if (!sf.ok() && progress) progress->done += source.size(i);

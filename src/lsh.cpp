@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <stdexcept>
 
 #include "parallel.hpp"
 
@@ -209,6 +210,39 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(std::span<c
   for (std::size_t i = 0; i < count; ++i)
     for (unsigned b = 0; b < bands; ++b) by_band[b * count + i] = fold_key(keys[i * bands + b]);
   return candidate_pairs_band_major(by_band, count, bands, max_bucket, truncated_buckets, threads);
+}
+
+BandLookup::BandLookup(std::span<const std::uint32_t> keys, std::size_t count, unsigned bands)
+    : count_(count), bands_(bands), keys_(count * bands), items_(count * bands) {
+  if (keys.size() != count * bands) throw std::invalid_argument("BandLookup: keys.size() != count * bands");
+  std::vector<std::uint64_t> entries(count);
+  for (unsigned b = 0; b < bands; ++b) {
+    // (key, item) packed so one sort orders by key, then item.
+    for (std::size_t i = 0; i < count; ++i) entries[i] = std::uint64_t{keys[b * count + i]} << 32 | i;
+    std::sort(entries.begin(), entries.end());
+    for (std::size_t i = 0; i < count; ++i) {
+      keys_[b * count + i] = static_cast<std::uint32_t>(entries[i] >> 32);
+      items_[b * count + i] = static_cast<std::uint32_t>(entries[i]);
+    }
+  }
+}
+
+std::span<const std::uint32_t> BandLookup::items(unsigned band, std::uint32_t key) const {
+  if (band >= bands_) return {};
+  const auto first = keys_.begin() + static_cast<std::ptrdiff_t>(band * count_);
+  const auto [lo, hi] = std::equal_range(first, first + static_cast<std::ptrdiff_t>(count_), key);
+  return {items_.data() + (lo - keys_.begin()), static_cast<std::size_t>(hi - lo)};
+}
+
+std::vector<std::uint32_t> BandLookup::candidates(std::span<const std::uint32_t> query) const {
+  std::vector<std::uint32_t> out;
+  for (unsigned b = 0; b < bands_ && b < query.size(); ++b) {
+    const auto found = items(b, query[b]);
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 }  // namespace recur

@@ -9,8 +9,7 @@ Member make_member(const std::string& name, const FileIndex& file, const Paragra
                    std::string text) {
   Member out;
   out.path = name;
-  const std::string& doc = file.documents[p.document].name;
-  out.document = doc.empty() ? name : doc;
+  out.document = document_name(file.documents[p.document], name);
   out.document_index = p.document + 1;
   out.paragraph = p.number;
   out.line = p.line;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -42,5 +44,23 @@ void parallel_for(std::size_t n, unsigned threads, F&& f) {
   }
   if (error) std::rethrow_exception(error);
 }
+
+// One T per worker of parallel_for, made on the worker's first use (a run on fewer inputs than
+// threads makes fewer) and reused for every later index it gets: ICU objects and scratch buffers
+// are set up once per thread, not per input.
+template <class T>
+class PerThread {
+ public:
+  PerThread(unsigned threads, std::function<std::unique_ptr<T>()> make) : slots_(threads), make_(std::move(make)) {}
+  T& operator[](unsigned worker) {
+    auto& slot = slots_[worker];
+    if (!slot) slot = make_();
+    return *slot;
+  }
+
+ private:
+  std::vector<std::unique_ptr<T>> slots_;
+  std::function<std::unique_ptr<T>()> make_;
+};
 
 }  // namespace recur::detail

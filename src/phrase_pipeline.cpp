@@ -74,10 +74,9 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
   std::vector<FileWork>& files = in.files;
   files.resize(source.count());
   {
-    std::vector<std::unique_ptr<Worker>> workers(threads);
+    detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(o.input.normalize); });
     detail::parallel_for(files.size(), threads, [&](std::size_t i, unsigned w) {
-      if (!workers[w]) workers[w] = std::make_unique<Worker>(o.input.normalize);
-      Worker& wk = *workers[w];
+      Worker& wk = workers[w];
       FileWork& fw = files[i];
       fw.lf = scan_file(source, i, settings);
       if (fw.lf.ok()) {
@@ -197,12 +196,11 @@ std::vector<std::vector<std::string>> locate(const PhraseInput& in, const Source
     phrases[t].locations.resize(plan.listed[t]);
     forms[t].resize(plan.listed[t]);
   }
-  std::vector<std::unique_ptr<Worker>> workers(threads);
+  detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(normalize); });
   detail::parallel_for(in.files.size(), threads, [&](std::size_t fi, unsigned w) {
     auto& file_wants = wants[fi];
     if (file_wants.empty()) return;
-    if (!workers[w]) workers[w] = std::make_unique<Worker>(normalize);
-    Worker& wk = *workers[w];
+    Worker& wk = workers[w];
     const ScannedFile& lf = in.files[fi].lf;
     const std::string_view dtext = lf.decoded.text;
     std::vector<std::size_t> newlines;
@@ -226,8 +224,7 @@ std::vector<std::vector<std::string>> locate(const PhraseInput& in, const Source
       const std::size_t db = sp.begin + cs.input_begin, de = sp.begin + cs.input_end;
       PhraseLocation& loc = phrases[want.templ].locations[want.occ];
       loc.path = source.name(fi);
-      const DocumentInfo& doc = lf.seg.documents[sp.document];
-      loc.document = doc.name.empty() ? loc.path : doc.name;
+      loc.document = document_name(lf.seg.documents[sp.document], loc.path);
       loc.document_index = sp.document + 1;
       loc.line = static_cast<std::uint32_t>(std::upper_bound(newlines.begin(), newlines.end(), db) - newlines.begin() + 1);
       loc.byte_start = lf.decoded.original(db);

@@ -55,17 +55,15 @@ ScannedFile scan_file(const Source& source, std::size_t i, const ScanSettings& s
   const std::string_view text = r.decoded.text;
 
   // A regex that fails on this input would silently change offsets or documents: skip the input.
-  std::string regex_error;
   std::vector<Range> found;
   for (const Pattern& p : s.strip()) {
-    auto m = p.find_all(text, &regex_error);
+    auto m = p.find_all(text, &out.status);
     found.insert(found.end(), m.begin(), m.end());
   }
   r.stripped = merge_ranges(std::move(found));
   std::vector<Range> starts;
-  if (s.doc_split()) starts = s.doc_split()->find_all(text, &regex_error);
-  if (!regex_error.empty()) {
-    out.status = Status(StatusCode::pattern, regex_error);
+  if (s.doc_split()) starts = s.doc_split()->find_all(text, &out.status);
+  if (!out.status.ok()) {
     r.stripped.clear();
     return r;
   }

@@ -411,7 +411,7 @@ Pattern::~Pattern() = default;
 Pattern::Pattern(Pattern&&) noexcept = default;
 Pattern& Pattern::operator=(Pattern&&) noexcept = default;
 
-std::vector<Range> Pattern::find_all(std::string_view text, std::string* error) const {
+std::vector<Range> Pattern::find_all(std::string_view text, Status* error) const {
   // Backtracking memory per match; ICU's default (8 MB) fails on long lines with patterns such as
   // (a|b)+, and a failure must never look like "no more matches".
   constexpr int32_t kStackLimit = 1 << 30;
@@ -451,7 +451,7 @@ std::vector<Range> Pattern::find_all(std::string_view text, std::string* error) 
   utext_close(ut);
   if (!failure.empty()) {
     if (!error) throw Error(errc::input, failure);
-    *error = failure;
+    *error = Status(StatusCode::pattern, failure);
   }
   return found;
 }

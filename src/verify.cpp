@@ -57,10 +57,9 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
     std::vector<Range> removed;
     Worker(const NormalizeOptions& n, const ShingleOptions& s) : normalizer(n), shingler(s) {}
   };
-  std::vector<std::unique_ptr<Worker>> workers(threads);
+  detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(input.normalize, shingle); });
   detail::parallel_for(groups.size(), threads, [&](std::size_t g, unsigned w) {
-    if (!workers[w]) workers[w] = std::make_unique<Worker>(input.normalize, shingle);
-    Worker& wk = *workers[w];
+    Worker& wk = workers[w];
     const auto [b, e] = groups[g];
     const std::uint32_t fi = index.input_of(ids[b]);
     const FileIndex& file = index.file(fi);

@@ -440,3 +440,77 @@ TEST(CandidatePairs, BandMajorKeysGiveTheSamePairsAsRowMajor) {
   }
 }
 
+
+// A band range's pairs: every pair of the range shares a key in it, and the union over a split
+// of the bands is the pairs of all bands (how a process that owns some bands would use it).
+TEST(CandidatePairs, BandRangesUnionToAllBands) {
+  std::mt19937_64 rng(11);
+  const std::size_t n = 1500;
+  const unsigned bands = 7;
+  std::vector<std::uint32_t> keys(n * bands);
+  for (auto& k : keys) k = static_cast<std::uint32_t>((rng() % 300) * 0x9E3779B1u);
+  const auto all = recur::candidate_pairs_band_major(keys, n, bands);
+  Pairs joined;
+  for (auto [b0, b1] : {std::pair{0u, 3u}, std::pair{3u, 4u}, std::pair{4u, 7u}}) {
+    const auto part = recur::candidate_pairs_band_major(
+        std::span<const std::uint32_t>(keys).subspan(b0 * n, (b1 - b0) * n), n, b1 - b0);
+    for (auto [a, b] : part) {
+      bool shared = false;
+      for (unsigned band = b0; band < b1; ++band) shared |= keys[band * n + a] == keys[band * n + b];
+      EXPECT_TRUE(shared) << a << "," << b << " in bands [" << b0 << "," << b1 << ")";
+    }
+    joined.insert(joined.end(), part.begin(), part.end());
+  }
+  std::sort(joined.begin(), joined.end());
+  joined.erase(std::unique(joined.begin(), joined.end()), joined.end());
+  EXPECT_FALSE(all.empty());
+  EXPECT_EQ(joined, all);
+}
+
+// BandLookup against a linear scan of the keys.
+TEST(BandLookup, FindsExactlyTheItemsWithTheKey) {
+  std::mt19937_64 rng(5);
+  const std::size_t n = 800;
+  const unsigned bands = 5;
+  std::vector<std::uint32_t> keys(n * bands);
+  for (auto& k : keys) k = static_cast<std::uint32_t>(rng() % 200) * 0x01000193u;
+  const recur::BandLookup lookup(keys, n, bands);
+  EXPECT_EQ(lookup.count(), n);
+  EXPECT_EQ(lookup.bands(), bands);
+  for (int trial = 0; trial < 300; ++trial) {
+    const unsigned band = static_cast<unsigned>(rng() % bands);
+    const std::uint32_t key = static_cast<std::uint32_t>(rng() % 220) * 0x01000193u;  // some absent
+    std::vector<std::uint32_t> expected;
+    for (std::size_t i = 0; i < n; ++i)
+      if (keys[band * n + i] == key) expected.push_back(static_cast<std::uint32_t>(i));
+    const auto got = lookup.items(band, key);
+    EXPECT_EQ(std::vector<std::uint32_t>(got.begin(), got.end()), expected) << "band " << band << " key " << key;
+  }
+  EXPECT_TRUE(lookup.items(bands, keys[0]).empty());  // no such band
+}
+
+// A query's candidates are the items that share a band key with it: for an item of the set
+// itself, exactly the items it is paired with by candidate_pairs_band_major, plus itself.
+TEST(BandLookup, CandidatesOfAnItemAreItsPairsAndItself) {
+  std::mt19937_64 rng(9);
+  const std::size_t n = 600;
+  const unsigned bands = 4;
+  std::vector<std::uint32_t> keys(n * bands);
+  for (auto& k : keys) k = static_cast<std::uint32_t>(rng() % 150);
+  const recur::BandLookup lookup(keys, n, bands);
+  const auto pairs = recur::candidate_pairs_band_major(keys, n, bands);
+  std::vector<std::set<std::uint32_t>> partners(n);
+  for (auto [a, b] : pairs) {
+    partners[a].insert(b);
+    partners[b].insert(a);
+  }
+  for (std::uint32_t i = 0; i < n; i += 7) {
+    std::vector<std::uint32_t> query(bands);
+    for (unsigned b = 0; b < bands; ++b) query[b] = keys[b * n + i];
+    std::set<std::uint32_t> expected = partners[i];
+    expected.insert(i);
+    const auto got = lookup.candidates(query);
+    EXPECT_EQ(std::set<std::uint32_t>(got.begin(), got.end()), expected) << "item " << i;
+    EXPECT_TRUE(std::is_sorted(got.begin(), got.end()));
+  }
+}

@@ -422,9 +422,10 @@ TEST(Pattern, AMatchingFailureIsReportedNotTakenForTheEndOfMatches) {
   std::string text = "MARK";
   for (int i = 0; i < 400000; ++i) text += "中文";
   text += "\nxMARK\n";
-  std::string error;
+  recur::Status error;
   p.find_all(text, &error);
-  EXPECT_FALSE(error.empty());
+  EXPECT_EQ(error.code(), recur::StatusCode::pattern);
+  EXPECT_FALSE(error.message().empty());
   EXPECT_THROW(p.find_all(text), recur::Error);
 }
 

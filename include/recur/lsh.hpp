@@ -63,6 +63,10 @@ inline std::uint32_t fold_key(std::uint64_t key) noexcept {
 /// bucket holding more than `max_bucket` items (default: no limit) contributes only pairs with its
 /// first item; the number of buckets cut this way is added to *truncated_buckets when given. Bands
 /// are processed on up to `threads` threads; the result does not depend on it.
+///
+/// A band range: `keys.subspan(b0 * count, (b1 - b0) * count)` with `bands = b1 - b0` gives the
+/// pairs that share a key in bands [b0, b1) only, e.g. for a process that owns those bands. The
+/// union over ranges, deduplicated, is the pairs of all bands.
 std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs_band_major(
     std::span<const std::uint32_t> keys, std::size_t count, unsigned bands,
     std::size_t max_bucket = SIZE_MAX, std::size_t* truncated_buckets = nullptr, unsigned threads = 1);
@@ -72,5 +76,28 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs_band_major(
 std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs(
     std::span<const std::uint64_t> keys, std::size_t count, unsigned bands,
     std::size_t max_bucket = SIZE_MAX, std::size_t* truncated_buckets = nullptr, unsigned threads = 1);
+
+/// From a band key to the items that have it: what a query against stored band keys needs (a new
+/// report's keys looked up in an archive's), where candidate_pairs_band_major pairs items within
+/// one set. Built once from band-major folded keys; 8 bytes per item and band.
+class BandLookup {
+ public:
+  /// `keys[b * count + i]` is band b's folded key of item i.
+  BandLookup(std::span<const std::uint32_t> keys, std::size_t count, unsigned bands);
+
+  std::size_t count() const noexcept { return count_; }
+  unsigned bands() const noexcept { return bands_; }
+  /// The items (ascending) whose key in band `band` is `key`.
+  std::span<const std::uint32_t> items(unsigned band, std::uint32_t key) const;
+  /// The items that share at least one band key with `query` (one folded key per band, as
+  /// fold_key(band_keys(...))): ascending, without duplicates.
+  std::vector<std::uint32_t> candidates(std::span<const std::uint32_t> query) const;
+
+ private:
+  std::size_t count_ = 0;
+  unsigned bands_ = 0;
+  std::vector<std::uint32_t> keys_;   // per band, sorted
+  std::vector<std::uint32_t> items_;  // items_[k] has keys_[k]; ascending within one key
+};
 
 }  // namespace recur

@@ -49,6 +49,12 @@ struct DocumentInfo {
   std::uint32_t line = 1;  ///< 1-based line where it starts
 };
 
+/// The name reports give a document: its --doc-split line, or `path` for a whole file (and for
+/// the preamble before a compilation's first split line).
+inline const std::string& document_name(const DocumentInfo& doc, const std::string& path) noexcept {
+  return doc.name.empty() ? path : doc.name;
+}
+
 /// The result of segment().
 struct Segmentation {
   std::vector<DocumentInfo> documents;

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "recur/status.hpp"
+
 namespace recur {
 
 /// A half-open byte range [begin, end).
@@ -95,9 +97,9 @@ class Pattern {
   /// Every non-overlapping match in `text`, as byte ranges, in order. Empty matches are skipped.
   /// Text is matched in pieces of at most `piece_bytes` (1 GiB) cut after a newline (ICU indexes UTF-8 with
   /// int32), so a match never spans such a cut. When matching fails (ICU's backtracking limit,
-  /// a single line over 2 GiB), `*error` says why and the matches found so far are returned; with
-  /// no `error` pointer the failure throws Error(errc::input).
-  std::vector<Range> find_all(std::string_view text, std::string* error = nullptr) const;
+  /// a single line over 2 GiB), `*status` says why (code `pattern`) and the matches found so far are
+  /// returned; with no `status` pointer the failure throws Error(errc::input).
+  std::vector<Range> find_all(std::string_view text, Status* status = nullptr) const;
   /// The regex as given.
   const std::string& source() const noexcept { return source_; }
 

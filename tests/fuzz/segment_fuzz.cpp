@@ -173,17 +173,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   std::vector<Range> found;
   for (const recur::Pattern& p : strip_patterns((flags >> 2) & 7)) {
-    std::string error;
+    recur::Status error;
     const auto m = p.find_all(text, &error);
-    if (!error.empty()) return 0;  // the loader skips such a file
+    if (!error.ok()) return 0;  // the scan stage skips such a file
     found.insert(found.end(), m.begin(), m.end());
   }
   const std::vector<Range> stripped = recur::merge_ranges(std::move(found));
   std::vector<Range> starts;
   if (const recur::Pattern* split = doc_split_pattern(flags >> 5)) {
-    std::string error;
+    recur::Status error;
     starts = split->find_all(text, &error);
-    if (!error.empty()) return 0;
+    if (!error.ok()) return 0;
   }
   for (const Range& r : stripped)
     CHECK(recur_fuzz::is_boundary(text, r.begin) && recur_fuzz::is_boundary(text, r.end) && r.begin < r.end,
