@@ -431,4 +431,113 @@ bool looks_like_recur_output(std::string_view head) noexcept {
          starts("recur phrases: ");
 }
 
+// ---------------------------------------------------------------------------------------------
+// recur compare
+
+namespace {
+
+nlohmann::ordered_json span_json(const PassageSpan& s) {
+  nlohmann::ordered_json j;
+  j["path"] = s.path;
+  j["document"] = s.document;
+  j["document_index"] = s.document_index;
+  j["byte_start"] = s.byte_start;
+  j["byte_end"] = s.byte_end;
+  j["line"] = s.line;
+  j["line_end"] = s.line_end;
+  j["char_start"] = s.char_start;
+  j["char_length"] = s.char_length;
+  j["content_chars"] = s.content_chars;
+  j["text"] = s.text;
+  return j;
+}
+
+nlohmann::ordered_json summary_json(const TextSummary& t) {
+  return {{"path", t.path}, {"document", t.document}, {"chars", t.chars}, {"content_chars", t.content_chars}};
+}
+
+// A passage's text on one line, at most `limit` characters, its changes against `other` marked:
+// red with colour, else in [brackets].
+void write_marked(std::ostream& out, std::string_view text, std::string_view other, std::size_t limit, bool color) {
+  const auto mine = code_points(text, limit);
+  const auto theirs = code_points(other, limit);
+  const std::vector<bool> changed = changed_chars(theirs, mine);
+  const char* open = color ? "\x1b[1;31m" : "[";
+  const char* close = color ? "\x1b[0m" : "]";
+  bool in = false;
+  for (std::size_t i = 0; i < mine.size(); ++i) {
+    if (changed[i] != in) {
+      out << (changed[i] ? open : close);
+      in = changed[i];
+    }
+    out << mine[i];
+  }
+  if (in) out << close;
+  if (code_points(text, limit + 1).size() > limit) out << "…";
+}
+
+}  // namespace
+
+nlohmann::ordered_json passage_json(const ReportPassage& p) {
+  nlohmann::ordered_json j;
+  j["a"] = span_json(p.a);
+  j["b"] = span_json(p.b);
+  j["similarity"] = p.similarity;
+  j["kind"] = p.exact ? "exact" : "edited";
+  j["template"] = p.is_template;
+  return j;
+}
+
+void write_json(const CompareReport& r, std::ostream& out) {
+  nlohmann::ordered_json j;
+  j["recur_version"] = r.version;
+  j["options"] = r.options;
+  j["a"] = summary_json(r.a);
+  j["b"] = summary_json(r.b);
+  j["coverage"] = {{"a_in_b", r.a_in_b}, {"b_in_a", r.b_in_a}, {"a_template", r.a_template}, {"b_template", r.b_template}};
+  j["passages"] = nlohmann::ordered_json::array();
+  for (const auto& p : r.passages) j["passages"].push_back(passage_json(p));
+  j["warnings"] = r.warnings;
+  out << j.dump(2) << "\n";
+}
+
+void write_text(const CompareReport& r, std::ostream& out, const TextOptions& o) {
+  const Style style(o.color);
+  auto name = [](const TextSummary& t) { return t.document == t.path ? t.path : t.path + " (" + t.document + ")"; };
+  auto pct = [](double v) { return fixed(100 * v, 1) + "%"; };
+  out << style.bold << "recur compare" << style.reset << "\n";
+  out << "A: " << name(r.a) << ", " << r.a.content_chars << " characters\n";
+  out << "B: " << name(r.b) << ", " << r.b.content_chars << " characters\n";
+  std::size_t templates = 0;
+  for (const auto& p : r.passages) templates += p.is_template;
+  out << pct(r.a_in_b) << " of A is found in B, " << pct(r.b_in_a) << " of B in A: " << (r.passages.size() - templates)
+      << " passages";
+  if (templates > 0)
+    out << "; " << templates << " template passages (" << pct(r.a_template) << " of A, " << pct(r.b_template)
+        << " of B) not counted";
+  out << "\n";
+  const std::size_t limit = std::max<std::size_t>(o.excerpt_chars, 20);
+  std::size_t shown = 0;
+  for (std::size_t k = 0; k < r.passages.size(); ++k) {
+    const ReportPassage& p = r.passages[k];
+    if (shown++ >= o.top) {
+      out << "\n… " << (r.passages.size() - o.top) << " more passages (--top N shows more; --format json for all)\n";
+      break;
+    }
+    out << "\n" << style.bold << "Passage " << (k + 1) << style.reset << ": " << (p.exact ? "exact" : "edited")
+        << ", similarity " << fixed(p.similarity, 3) << ", " << p.a.content_chars << " / " << p.b.content_chars
+        << " characters" << (p.is_template ? " (template)" : "") << "\n";
+    out << "  " << style.dim << "A " << p.a.path << ":" << p.a.line;
+    if (p.a.line_end != p.a.line) out << "-" << p.a.line_end;
+    out << style.reset << "\n    ";
+    write_marked(out, p.a.text, p.b.text, limit, o.color);
+    out << "\n  " << style.dim << "B " << p.b.path << ":" << p.b.line;
+    if (p.b.line_end != p.b.line) out << "-" << p.b.line_end;
+    out << style.reset << "\n    ";
+    write_marked(out, p.b.text, p.a.text, limit, o.color);
+    out << "\n";
+  }
+  for (const auto& w : r.warnings) out << "warning: " << w << "\n";
+}
+
 }  // namespace recur

@@ -141,4 +141,58 @@ void write_csv(const PhrasesReport& report, std::ostream& out);
 /// Writes the top phrases with variants and a few locations.
 void write_text(const PhrasesReport& report, std::ostream& out, const TextOptions& options);
 
+// ---------------------------------------------------------------------------------------------
+// recur compare (and the passages of recur query)
+
+/// One side of a passage, located in the user's original file.
+struct PassageSpan {
+  std::string path;
+  std::string document;              ///< the --doc-split line of its document, or the path
+  std::uint32_t document_index = 0;  ///< 1-based document number within the file
+  std::uint64_t byte_start = 0;      ///< original bytes [byte_start, byte_end)
+  std::uint64_t byte_end = 0;
+  std::uint32_t line = 0;            ///< 1-based first line
+  std::uint32_t line_end = 0;        ///< 1-based last line
+  /// Unicode code points of the decoded file before the span, and in it (PAN's offsets).
+  std::uint64_t char_start = 0, char_length = 0;
+  std::uint64_t content_chars = 0;   ///< content characters in the span (punctuation, spaces not counted)
+  std::string text;                  ///< the original bytes, decoded
+};
+
+/// A reused passage: a span of each text, the same apart from small edits.
+struct ReportPassage {
+  PassageSpan a, b;
+  double similarity = 0;   ///< 1 − token edits / tokens of the longer span (characters for Chinese)
+  bool exact = false;      ///< kind "exact": the same tokens (punctuation and spaces may differ); else "edited"
+  bool is_template = false;  ///< also found in template text (--base): not counted in coverage
+};
+
+/// A compared text.
+struct TextSummary {
+  std::string path;
+  std::string document;
+  std::uint64_t chars = 0;          ///< characters (code points) of the text
+  std::uint64_t content_chars = 0;  ///< of which content characters (what coverage counts)
+};
+
+/// What `recur compare` found.
+struct CompareReport {
+  std::string version;
+  nlohmann::ordered_json options;
+  TextSummary a, b;
+  /// Shares of each text's content characters covered by passages (union: each character once):
+  /// a_in_b, b_in_a by passages that are not templates; a_template, b_template by those that are.
+  double a_in_b = 0, b_in_a = 0, a_template = 0, b_template = 0;
+  std::vector<ReportPassage> passages;  ///< by position in a
+  std::vector<std::string> warnings;
+};
+
+/// Writes the compare JSON contract (see README). Byte-identical for identical reports.
+void write_json(const CompareReport& report, std::ostream& out);
+/// Writes coverage, then each passage with its two spans one above the other, differences marked.
+void write_text(const CompareReport& report, std::ostream& out, const TextOptions& options);
+
+/// The JSON object of one passage (as in compare and query reports).
+nlohmann::ordered_json passage_json(const ReportPassage& passage);
+
 }  // namespace recur

@@ -18,6 +18,8 @@ struct Command {
 Command add_report_command(CLI::App& app);
 /// Registers `recur phrases` on `app`.
 Command add_phrases_command(CLI::App& app);
+/// Registers `recur compare` on `app`.
+Command add_compare_command(CLI::App& app);
 /// Registers `recur synth` on `app`.
 Command add_synth_command(CLI::App& app);
 /// Registers `recur eval` on `app`.

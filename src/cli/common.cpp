@@ -18,10 +18,11 @@
 
 namespace recur::cli {
 
-void add_input_options(CLI::App& sub, InputOptions& o, CommonArgs& a) {
-  sub.add_option("PATH", a.paths,
-                 "Files or directories (directories are searched recursively for --glob); - reads standard input")
-      ->required();
+void add_input_options(CLI::App& sub, InputOptions& o, CommonArgs& a, bool paths) {
+  if (paths)
+    sub.add_option("PATH", a.paths,
+                   "Files or directories (directories are searched recursively for --glob); - reads standard input")
+        ->required();
   sub.add_option("--glob", o.glob,
                  "File-name pattern for files found in directories (* any characters, ? one, [abc] one of them)")
       ->capture_default_str();
@@ -46,13 +47,13 @@ void add_input_options(CLI::App& sub, InputOptions& o, CommonArgs& a) {
       ->capture_default_str();
 }
 
-void add_output_options(CLI::App& sub, unsigned& threads, CommonArgs& a) {
+void add_output_options(CLI::App& sub, unsigned& threads, CommonArgs& a, const std::vector<std::string>& formats,
+                        const std::string& format_help) {
   sub.add_option("--threads", threads, "Worker threads; 0 = all cores")
       ->check(whole_number(0, 1024, "a whole number from 0 to 1024"))
       ->capture_default_str();
-  sub.add_option("--format", a.format, "Output format: text (summary), json (full report), csv")
-      ->check(CLI::IsMember({"text", "json", "csv"}))
-      ->capture_default_str();
+  a.format = formats.front();
+  sub.add_option("--format", a.format, format_help)->check(CLI::IsMember(formats))->capture_default_str();
   sub.add_option("-o,--output", a.output, "Write the report to FILE instead of standard output (atomically; never over an input)");
   sub.add_flag("-q,--quiet", a.quiet, "No progress display and no warnings on stderr");
   sub.add_option("--top", a.top, "Items shown by the text format; 0 = all")

@@ -32,10 +32,12 @@ struct CommonArgs {
   std::size_t top = 10;
 };
 
-/// PATH..., --glob, --encoding, --simplify, --strip, --doc-split, --paragraphs.
-void add_input_options(CLI::App& sub, InputOptions& input, CommonArgs& args);
-/// --threads, --format, -o, --quiet, --top, --color.
-void add_output_options(CLI::App& sub, unsigned& threads, CommonArgs& args);
+/// PATH... (unless `paths` is false), --glob, --encoding, --simplify, --strip, --doc-split, --paragraphs.
+void add_input_options(CLI::App& sub, InputOptions& input, CommonArgs& args, bool paths = true);
+/// --threads, --format (one of `formats`, the first the default), -o, --quiet, --top, --color.
+void add_output_options(CLI::App& sub, unsigned& threads, CommonArgs& args,
+                        const std::vector<std::string>& formats = {"text", "json", "csv"},
+                        const std::string& format_help = "Output format: text (summary), json (full report), csv");
 /// Fills what add_input_options() could not set directly; throws Error(errc::usage).
 void finish_input_options(InputOptions& input, const CommonArgs& args);
 

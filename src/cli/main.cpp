@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   const std::vector<recur::cli::Command> commands = {recur::cli::add_report_command(app),
                                                      recur::cli::add_phrases_command(app),
+                                                     recur::cli::add_compare_command(app),
                                                      recur::cli::add_synth_command(app),
                                                      recur::cli::add_eval_command(app)};
   // CLI11 would say "A subcommand is required" for a misspelt command: name it instead.
