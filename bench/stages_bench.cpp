@@ -2,10 +2,14 @@
 // items/s so figures compare across machines as ratios.
 #include <benchmark/benchmark.h>
 
+#include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 
 #include "recur/cluster.hpp"
+#include "recur/compare.hpp"
 #include "recur/verify.hpp"
 #include "recur/encoding.hpp"
 #include "recur/lsh.hpp"
@@ -180,5 +184,53 @@ void BM_cluster(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * edges.size()));
 }
 BENCHMARK(BM_cluster);
+
+// `recur compare` of two ~100 KB reports in memory (scan, tokenise, align, locate; no process start):
+// B reuses every third paragraph of A, edited at 10%, among paragraphs of its own.
+void BM_compare_100k(benchmark::State& state) {
+  std::mt19937_64 rng(9);
+  std::string a, b;
+  for (int k = 0; k < 150; ++k) {
+    const std::string p = make_paragraph(rng, 220);
+    a += "\u3000\u3000" + p + "\n";
+    std::string q = k % 3 == 0 ? p : make_paragraph(rng, 220);
+    if (k % 3 == 0)  // edit about 10% of the characters: replace every tenth one
+      for (std::size_t i = 27; i + 3 <= q.size(); i += 30) q.replace(i, 3, "\u5e02");
+    b += "\u3000\u3000" + q + "\n";
+  }
+  const recur::MemorySource src{{"a.txt", a}, {"b.txt", b}};
+  std::size_t passages = 0;
+  for (auto _ : state) passages = recur::run_compare(src, {0, -1}, {1, -1}, recur::CompareOptions{}).passages.size();
+  state.counters["passages"] = static_cast<double>(passages);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * (a.size() + b.size())));
+}
+BENCHMARK(BM_compare_100k)->Unit(benchmark::kMillisecond);
+
+// The same on two 100 KB slices of the real compilation (../shared/corpus/001_*.txt), when it is
+// there: real reports share stock phrases everywhere, which the synthetic text does not.
+void BM_compare_100k_real(benchmark::State& state) {
+  std::string text;
+  for (const char* dir : {"../shared/corpus", "../../shared/corpus", "../../../shared/corpus"}) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+      if (e.path().filename().string().rfind("001_", 0) == 0) {
+        std::ifstream in(e.path(), std::ios::binary);
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        text = ss.str();
+      }
+    if (!text.empty()) break;
+  }
+  if (text.size() < 600000) {
+    state.SkipWithError("../shared/corpus/001_*.txt not found");
+    return;
+  }
+  const recur::MemorySource src{{"a.txt", text.substr(0, 100000)}, {"b.txt", text.substr(400000, 100000)}};
+  std::size_t passages = 0;
+  for (auto _ : state) passages = recur::run_compare(src, {0, -1}, {1, -1}, recur::CompareOptions{}).passages.size();
+  state.counters["passages"] = static_cast<double>(passages);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * 200000));
+}
+BENCHMARK(BM_compare_100k_real)->Unit(benchmark::kMillisecond);
 
 }  // namespace
