@@ -51,7 +51,9 @@ void parallel_for(std::size_t n, unsigned threads, F&& f) {
 template <class T>
 class PerThread {
  public:
-  PerThread(unsigned threads, std::function<std::unique_ptr<T>()> make) : slots_(threads), make_(std::move(make)) {}
+  // At least one slot: parallel_for runs 0 threads as one, on the calling thread.
+  PerThread(unsigned threads, std::function<std::unique_ptr<T>()> make)
+      : slots_(std::max(threads, 1u)), make_(std::move(make)) {}
   T& operator[](unsigned worker) {
     auto& slot = slots_[worker];
     if (!slot) slot = make_();
