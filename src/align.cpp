@@ -437,12 +437,15 @@ std::vector<Passage> align(const TokenText& a, const TokenText& b, const AlignOp
     const Extension left = extend_end(a, b, p.a.begin, p.b.begin, std::min(room, p.a.begin - a_lo),
                                       std::min(room, p.b.begin - b_lo), false);
     if (right.a + left.a + right.b + left.b == 0) continue;
-    p.a = {p.a.begin - left.a, p.a.end + right.a};
-    p.b = {p.b.begin - left.b, p.b.end + right.b};
-    p.edits += left.edits + right.edits;
-    const double longer = std::max(p.a.size(), p.b.size());
-    p.similarity = std::max(0.0, 1.0 - p.edits / longer);
-    if (left.edits + right.edits > 0) p.exact = false;
+    Passage x = p;
+    x.a = {p.a.begin - left.a, p.a.end + right.a};
+    x.b = {p.b.begin - left.b, p.b.end + right.b};
+    x.edits += left.edits + right.edits;
+    const double longer = std::max(x.a.size(), x.b.size());
+    x.similarity = std::max(0.0, 1.0 - x.edits / longer);
+    if (left.edits + right.edits > 0) x.exact = false;
+    // A short passage extended through many edits would fall below the similarity asked for.
+    if (x.similarity >= o.min_similarity) p = x;
   }
   return out;
 }
