@@ -42,6 +42,8 @@ constexpr std::uint64_t kTierBase = 65536;
 constexpr std::size_t kMergeWidth = 8;
 // How long a writer waits for another writer's transaction before giving up.
 constexpr int kBusyMilliseconds = 120000;
+// SQLite's default limit on a value (SQLITE_MAX_LENGTH, 10^9 bytes), less room for the row.
+constexpr std::uint64_t kMaxFileBytes = 999'000'000;
 
 const char* const kSchema = R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -164,6 +166,18 @@ class Transaction {
   sqlite3* db_;
   const std::string& path_;
   bool open_ = true;
+};
+
+// A read snapshot for the statements of its scope (a savepoint: it nests in a view's transaction).
+class Snapshot {
+ public:
+  Snapshot(sqlite3* db, const std::string& path) : db_(db) { exec(db, path, "SAVEPOINT snapshot"); }
+  ~Snapshot() { sqlite3_exec(db_, "RELEASE snapshot", nullptr, nullptr, nullptr); }
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+
+ private:
+  sqlite3* db_;
 };
 
 std::string utc_now() {
@@ -953,8 +967,17 @@ AddSummary Archive::add(const Source& files, const ArchiveOptions& o, const AddS
 
   auto prepare = [&](std::size_t i, Normalizer& normalizer) {
     auto p = std::make_unique<PreparedFile>();
+    if (files.size(i) > kMaxFileBytes) {
+      p->status = Status(StatusCode::too_large, "too large for the archive (over 999,000,000 bytes)");
+      return p;
+    }
     p->status = files.read(i, p->bytes);
     if (!p->status.ok()) return p;
+    if (p->bytes.size() > kMaxFileBytes) {
+      p->status = Status(StatusCode::too_large, "too large for the archive (over 999,000,000 bytes)");
+      p->bytes.clear();
+      return p;
+    }
     p->hash = content_hash(p->bytes);
     if (auto it = existing.find(files.name(i));
         it != existing.end() && it->second.hash == p->hash && it->second.size == p->bytes.size()) {
@@ -1161,6 +1184,7 @@ RemoveSummary Archive::remove(const std::vector<std::string>& paths) {
 std::vector<ArchiveDocumentInfo> Archive::list() const {
   std::vector<ArchiveDocumentInfo> out;
   if (!initialised_) return out;
+  const Snapshot snapshot(db_, path_);
   Stmt s(db_, path_,
          "SELECT coalesce(d.id, 0), f.path, coalesce(d.idx, 0), coalesce(d.title, ''), f.size, coalesce(d.chars, 0), "
          "coalesce(d.seeds, 0), f.added FROM files f LEFT JOIN docs d ON d.file = f.id ORDER BY f.path, d.idx");
@@ -1180,6 +1204,7 @@ std::vector<ArchiveDocumentInfo> Archive::list() const {
 }
 
 ArchiveInfo Archive::info() const {
+  const Snapshot snapshot(db_, path_);
   ArchiveInfo i;
   i.path = path_;
   i.fingerprint = fingerprint_;
@@ -1201,6 +1226,7 @@ ArchiveInfo Archive::info() const {
 }
 
 ArchiveCheck Archive::check() const {
+  const Snapshot snapshot(db_, path_);
   ArchiveCheck c;
   {
     Stmt s(db_, path_, "PRAGMA integrity_check");

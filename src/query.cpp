@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
+#include "parallel.hpp"
 #include "recur/error.hpp"
 #include "recur/options.hpp"
 
@@ -135,7 +137,7 @@ std::string QueryOptions::validate() const {
 
 std::uint64_t default_max_docs(std::uint64_t documents, std::uint64_t requested) noexcept {
   if (requested > 0) return requested;
-  return std::max<std::uint64_t>(5, documents / 10);
+  return std::max<std::uint64_t>(5, documents / 20);
 }
 
 ArchiveOptions archive_options(const QueryOptions& o) {
@@ -257,7 +259,7 @@ class ArchivedTexts {
     std::size_t bytes = 0;
     std::uint64_t used = 0;
   };
-  static constexpr std::size_t kBudget = std::size_t{256} << 20;
+  static constexpr std::size_t kBudget = std::size_t{128} << 20;
 
   void evict(std::size_t keep) {
     while (bytes_ > kBudget && cache_.size() > 1) {
@@ -278,10 +280,17 @@ class ArchivedTexts {
   std::uint64_t clock_ = 0;
 };
 
-// One query text against its candidates.
-QueryResult query_one(const PreparedText& q, const ArchiveView& archive, ArchivedTexts& archived,
-                      Normalizer& normalizer, const QueryOptions& o, std::uint64_t max_docs,
-                      const std::vector<PreparedText>& bases, QueryStats& stats) {
+// What a worker keeps between candidates and queries: its normaliser and its archived texts.
+struct Worker {
+  Worker(const ArchiveView& archive, const InputOptions& input) : normalizer(input.normalize), archived(archive, input) {}
+  Normalizer normalizer;
+  ArchivedTexts archived;
+};
+
+// One query text against its candidates, aligned on `workers.size()` threads.
+QueryResult query_one(const PreparedText& q, const ArchiveView& archive, std::vector<std::unique_ptr<Worker>>& workers,
+                      const QueryOptions& o, std::uint64_t max_docs, const std::vector<PreparedText>& bases,
+                      QueryStats& stats) {
   QueryResult r;
   r.path = q.path;
   r.document = q.document;
@@ -298,23 +307,28 @@ QueryResult query_one(const PreparedText& q, const ArchiveView& archive, Archive
   };
   const std::vector<TokenSpan> templ_q = bases.empty() ? std::vector<TokenSpan>{} : template_spans(q, bases, o.align);
 
-  // Aligned in the order of the archive's files, so that a file's documents reuse its scan.
+  // In the order of the archive's files, so that a worker's next document is often in the file it
+  // has scanned. Results are stored by position: the output never depends on the threads.
   std::vector<const ArchivedDocument*> docs;
   for (const auto& [id, shared] : c.documents) docs.push_back(archive.document(id));
   std::sort(docs.begin(), docs.end(), [](const ArchivedDocument* x, const ArchivedDocument* y) {
     return x->input != y->input ? x->input < y->input : x->index < y->index;
   });
-  std::vector<TokenSpan> own_all, templ_all;
-  for (const ArchivedDocument* doc : docs) {
-    PreparedText& t = archived.get(*doc, normalizer);
+  struct Found {
+    QuerySource source;
+    std::vector<TokenSpan> own, templ;
+  };
+  std::vector<std::optional<Found>> found(docs.size());
+  detail::parallel_for(docs.size(), static_cast<unsigned>(workers.size()), [&](std::size_t k, unsigned w) {
+    Worker& worker = *workers[w];
+    PreparedText& t = worker.archived.get(*docs[k], worker.normalizer);
     const std::vector<Passage> passages = align(q.tokens, t.tokens, o.align, ignore);
-    if (passages.empty()) continue;
+    if (passages.empty()) return;
     const std::vector<TokenSpan> templ_t = bases.empty() ? std::vector<TokenSpan>{} : template_spans(t, bases, o.align);
-    QuerySource s;
-    s.path = t.path;
-    s.document = t.document;
-    s.document_index = t.document_index;
-    std::vector<TokenSpan> own;
+    Found f;
+    f.source.path = t.path;
+    f.source.document = t.document;
+    f.source.document_index = t.document_index;
     for (const Passage& p : passages) {
       ReportPassage rp;
       rp.a = locate_span(q, p.a);
@@ -324,14 +338,20 @@ QueryResult query_one(const PreparedText& q, const ArchiveView& archive, Archive
       rp.is_template = boilerplate_span(p.a, seeds, c.boilerplate, o.align.seed, o.sample) ||
                        mostly_template(p.a, templ_q, o.template_share) ||
                        mostly_template(p.b, templ_t, o.template_share);
-      (rp.is_template ? templ_all : own).push_back(p.a);
-      s.passages.push_back(std::move(rp));
+      (rp.is_template ? f.templ : f.own).push_back(p.a);
+      f.source.passages.push_back(std::move(rp));
     }
-    stats.passages += s.passages.size();
-    s.chars = covered_chars(q.tokens, own);
-    s.share = share_of(s.chars, r.content_chars);
-    own_all.insert(own_all.end(), own.begin(), own.end());
-    r.sources.push_back(std::move(s));
+    f.source.chars = covered_chars(q.tokens, f.own);
+    f.source.share = share_of(f.source.chars, r.content_chars);
+    found[k] = std::move(f);
+  });
+  std::vector<TokenSpan> own_all, templ_all;
+  for (auto& f : found) {
+    if (!f) continue;
+    stats.passages += f->source.passages.size();
+    own_all.insert(own_all.end(), f->own.begin(), f->own.end());
+    templ_all.insert(templ_all.end(), f->templ.begin(), f->templ.end());
+    r.sources.push_back(std::move(f->source));
   }
   std::stable_sort(r.sources.begin(), r.sources.end(), [](const QuerySource& x, const QuerySource& y) {
     if (x.chars != y.chars) return x.chars > y.chars;
@@ -379,7 +399,9 @@ QueryReport run_query(const Source& queries, const ArchiveView& archive, const Q
   report.options = options_json(o, archive.documents(), base_texts.size());
   clock.mark("prepare");
 
-  ArchivedTexts archived(archive, archive_options(o).input);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (unsigned w = 0; w < effective_threads(o.threads); ++w)
+    workers.push_back(std::make_unique<Worker>(archive, archive_options(o).input));
   for (std::size_t i = 0; i < queries.count(); ++i) {
     PreparedText q;
     if (Status s = prepare_text(queries, {i, -1}, scan, normalizer, q); !s.ok()) {
@@ -401,7 +423,7 @@ QueryReport run_query(const Source& queries, const ArchiveView& archive, const Q
       } else {
         q.document_index = 1;
       }
-      report.queries.push_back(query_one(q, archive, archived, normalizer, o, max_docs, base_texts, report.stats));
+      report.queries.push_back(query_one(q, archive, workers, o, max_docs, base_texts, report.stats));
       ++report.stats.queries;
     }
     counters.done += queries.size(i);

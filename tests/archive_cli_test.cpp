@@ -258,6 +258,33 @@ TEST(IndexCli, AnAddKilledAtRandomMomentsLeavesASoundArchiveOfWholeDocuments) {
                                                     : 0u);
 }
 
+TEST(IndexCli, QueriesReadTheArchiveWhileAnAddWrites) {
+  TempDir dir;
+  const std::string db = dir.file("archive.db");
+  ASSERT_EQ(run_recur({"synth", "--size", "10MiB", "--seed", "5", "-o", dir.file("corpus"), "-q"}).status, 0);
+  const std::string docs = dir.file("corpus/docs");
+  const std::string probe = (fs::path(docs) / "000003.txt").string();
+  const pid_t pid = spawn({"index", "add", db, docs, "--batch", "1", "-q"});
+  int during = 0, status = 0;
+  for (;;) {
+    const RunResult r = run_recur({"query", db, probe, "--format", "json", "-q"});
+    if (::waitpid(pid, &status, WNOHANG) == pid) break;
+    if (r.status == 0) {
+      ++during;
+      // A consistent snapshot: every source of the report is an archived document.
+      EXPECT_NO_THROW(nlohmann::ordered_json::parse(r.out)) << r.out;
+    } else {
+      EXPECT_EQ(r.status, 1) << describe(r);
+      EXPECT_TRUE(contains(r.err, "is empty") || contains(r.err, "no archive at")) << describe(r);
+    }
+  }
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_GT(during, 0) << "no query ran while the add was writing";
+  const RunResult r = run_recur({"query", db, probe, "--format", "json"});
+  ASSERT_EQ(r.status, 0) << describe(r);
+  EXPECT_EQ(nlohmann::ordered_json::parse(r.out)["queries"][0]["found"], 1.0);
+}
+
 TEST(IndexCli, CtrlCKeepsTheFilesAddedAndExitsWith130) {
   TempDir dir;
   const std::string db = dir.file("archive.db");

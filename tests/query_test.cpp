@@ -149,10 +149,10 @@ TEST(FocusDocument, GivesWhatPrepareTextGivesForThatDocument) {
   }
 }
 
-TEST(MaxDocs, DefaultsToATenthOfTheDocumentsAtLeastFive) {
+TEST(MaxDocs, DefaultsToATwentiethOfTheDocumentsAtLeastFive) {
   EXPECT_EQ(recur::default_max_docs(0), 5u);
-  EXPECT_EQ(recur::default_max_docs(49), 5u);
-  EXPECT_EQ(recur::default_max_docs(1000), 100u);
+  EXPECT_EQ(recur::default_max_docs(119), 5u);
+  EXPECT_EQ(recur::default_max_docs(1000), 50u);
   EXPECT_EQ(recur::default_max_docs(1000, 7), 7u);
 }
 
@@ -229,6 +229,31 @@ TEST(RunQuery, FindsPlantedPassagesWithTheirBytesOnBothSides) {
   EXPECT_LT(q.found, 0.6);
   EXPECT_EQ(q.templ, 0.0);
   EXPECT_EQ(r.archive_documents, 12u);
+}
+
+TEST(RunQuery, TheReportDoesNotDependOnTheThreads) {
+  std::mt19937_64 rng(12);
+  Corpus c = random_corpus(rng, 30, 4);
+  std::string query;
+  for (std::size_t i = 0; i < 30; i += 3) query += c.texts[i].substr(0, c.texts[i].find('\n') + 1) + random_report(rng, 1);
+  const MemorySource archived = c.source();
+  const MemoryArchive archive(archived, {});
+  MemorySource queries{{"q.txt", query}};
+  std::string first;
+  for (unsigned threads : {1u, 2u, 4u}) {
+    QueryOptions o;
+    o.threads = threads;
+    QueryReport r = recur::run_query(queries, archive, o);
+    r.stats.seconds.clear();
+    std::ostringstream out;
+    recur::write_json(r, out);
+    if (first.empty()) {
+      first = out.str();
+      EXPECT_EQ(r.queries[0].sources.size(), 10u);
+    } else {
+      EXPECT_EQ(out.str(), first) << threads << " threads";
+    }
+  }
 }
 
 TEST(RunQuery, ASentenceInManyDocumentsIsBoilerplateAndATemplate) {

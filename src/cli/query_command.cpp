@@ -83,9 +83,9 @@ Command add_query_command(CLI::App& app) {
   add_input_options(*sub, o.input, args->common);
   add_seed_options(*sub, o.align.seed, o.sample);
   sub->add_option("--max-docs", o.max_docs,
-                  "Seeds stored by more than N archived documents are boilerplate; 0 = 10% of the archive's documents, "
+                  "Seeds stored by more than N archived documents are boilerplate; 0 = 5% of the archive's documents, "
                   "at least 5")
-      ->check(whole_number(0, UINT32_MAX, "a whole number (0 = 10% of the documents, at least 5)"))
+      ->check(whole_number(0, UINT32_MAX, "a whole number (0 = 5% of the documents, at least 5)"))
       ->capture_default_str();
   sub->add_option("--max-sources", o.max_sources,
                   "At most N archived documents are aligned with each query, those sharing the most seeds first")
