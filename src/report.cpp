@@ -526,7 +526,7 @@ bool looks_like_recur_output(std::string_view head) noexcept {
   // The text summary's first line, possibly in bold.
   if (starts("\x1b[1m")) head.remove_prefix(4);
   return starts("recur report\x1b[0m: ") || starts("recur phrases\x1b[0m: ") || starts("recur report: ") ||
-         starts("recur phrases: ");
+         starts("recur phrases: ") || starts("recur query\x1b[0m: ") || starts("recur query: ");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -629,6 +629,132 @@ void write_text(const CompareReport& r, std::ostream& out, const TextOptions& o)
     write_marked(out, p.b.text, &a_text, limit, o.color);
     out << "\n";
   }
+  for (const auto& w : r.warnings) out << "warning: " << w << "\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+// recur query
+
+namespace {
+
+// "37%": whole percents, "<1%" for a share that is not 0 but rounds to it.
+std::string whole_percent(double v) {
+  const long p = std::lround(100 * v);
+  if (p == 0 && v > 0) return "<1%";
+  return std::to_string(p) + "%";
+}
+
+template <class T>
+std::string text_name(const T& t) {
+  return t.document == t.path ? t.path : t.path + " (" + t.document + ")";
+}
+
+void write_span_line(std::ostream& out, const Style& style, const char* role, const PassageSpan& s) {
+  out << "      " << style.dim << role << " " << s.path << ":" << s.line;
+  if (s.line_end != s.line) out << "-" << s.line_end;
+  out << style.reset << "\n        ";
+}
+
+}  // namespace
+
+void write_json(const QueryReport& r, std::ostream& out) {
+  nlohmann::ordered_json j;
+  j["recur_version"] = r.version;
+  j["options"] = r.options;
+  nlohmann::ordered_json fingerprint;
+  try {
+    fingerprint = nlohmann::ordered_json::parse(r.archive_fingerprint);
+  } catch (const nlohmann::ordered_json::parse_error&) {
+    fingerprint = r.archive_fingerprint;  // not expected: the text comes from to_text()
+  }
+  j["archive"] = {{"path", r.archive_path}, {"documents", r.archive_documents}, {"fingerprint", fingerprint}};
+  nlohmann::ordered_json stats;
+  stats["queries"] = r.stats.queries;
+  stats["seeds"] = r.stats.seeds;
+  stats["boilerplate_seeds"] = r.stats.boilerplate_seeds;
+  stats["candidates"] = r.stats.candidates;
+  stats["passages"] = r.stats.passages;
+  stats["seconds"] = seconds_json(r.stats.seconds);
+  j["stats"] = stats;
+  j["queries"] = nlohmann::ordered_json::array();
+  for (const QueryResult& q : r.queries) {
+    nlohmann::ordered_json jq;
+    jq["path"] = q.path;
+    jq["document"] = q.document;
+    jq["document_index"] = q.document_index;
+    jq["content_chars"] = q.content_chars;
+    jq["found"] = q.found;
+    jq["template"] = q.templ;
+    jq["sources"] = nlohmann::ordered_json::array();
+    for (const QuerySource& s : q.sources) {
+      nlohmann::ordered_json js;
+      js["path"] = s.path;
+      js["document"] = s.document;
+      js["document_index"] = s.document_index;
+      js["chars"] = s.chars;
+      js["share"] = s.share;
+      js["passages"] = nlohmann::ordered_json::array();
+      for (const ReportPassage& p : s.passages) js["passages"].push_back(passage_json(p));
+      jq["sources"].push_back(std::move(js));
+    }
+    j["queries"].push_back(std::move(jq));
+  }
+  j["skipped"] = skipped_json(r.skipped);
+  j["warnings"] = r.warnings;
+  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+}
+
+void write_text(const QueryReport& r, std::ostream& out, const TextOptions& o) {
+  const Style style(o.color);
+  constexpr std::size_t kSourcesInSummary = 5;
+  out << style.bold << "recur query" << style.reset << ": " << r.archive_path << ", " << r.archive_documents
+      << " archived documents\n";
+  const std::size_t limit = std::max<std::size_t>(o.excerpt_chars, 20);
+  for (const QueryResult& q : r.queries) {
+    out << "\n" << style.bold << whole_percent(q.found) << " of " << text_name(q) << style.reset
+        << " is found in the archive";
+    std::size_t listed = 0, counted = 0;
+    for (const QuerySource& s : q.sources) counted += s.chars > 0;
+    for (const QuerySource& s : q.sources) {
+      if (s.chars == 0) continue;
+      if (listed == kSourcesInSummary) {
+        out << ", … (" << (counted - listed) << " more)";
+        break;
+      }
+      out << (listed == 0 ? ": " : ", ") << whole_percent(s.share) << " in " << text_name(s);
+      ++listed;
+    }
+    if (q.templ > 0) out << "; " << whole_percent(q.templ) << " template text, not counted";
+    out << " (" << q.content_chars << " characters)\n";
+    std::size_t shown = 0, total = 0;
+    for (const QuerySource& s : q.sources) total += s.passages.size();
+    for (const QuerySource& s : q.sources) {
+      if (shown >= o.top) break;
+      std::size_t templates = 0;
+      for (const ReportPassage& p : s.passages) templates += p.is_template;
+      out << "\n  " << style.bold << text_name(s) << style.reset << ": " << whole_percent(s.share) << ", "
+          << (s.passages.size() - templates) << " passages";
+      if (templates > 0) out << " and " << templates << " template passages";
+      out << "\n";
+      for (std::size_t k = 0; k < s.passages.size(); ++k) {
+        if (shown >= o.top) break;
+        ++shown;
+        const ReportPassage& p = s.passages[k];
+        out << "    Passage " << (k + 1) << ": " << (p.exact ? "exact" : "edited") << ", similarity "
+            << fixed(p.similarity, 3) << ", " << p.a.content_chars << " / " << p.b.content_chars << " characters"
+            << (p.is_template ? " (template)" : "") << "\n";
+        write_span_line(out, style, "query ", p.a);
+        write_marked(out, p.a.text, p.b.text, limit, o.color);
+        out << "\n";
+        write_span_line(out, style, "source", p.b);
+        write_marked(out, p.b.text, p.a.text, limit, o.color);
+        out << "\n";
+      }
+    }
+    if (shown < total)
+      out << "\n  … " << (total - shown) << " more passages (--top N shows more; --format json for all)\n";
+  }
+  write_skipped_text(r.skipped, out, style);
   for (const auto& w : r.warnings) out << "warning: " << w << "\n";
 }
 

@@ -226,4 +226,60 @@ void write_text(const CompareReport& report, std::ostream& out, const TextOption
 /// The JSON object of one passage (as in compare and query reports).
 nlohmann::ordered_json passage_json(const ReportPassage& passage);
 
+// ---------------------------------------------------------------------------------------------
+// recur query
+
+/// An archived document a query reuses, with the passages found in it.
+struct QuerySource {
+  std::string path;                  ///< the path the file had when it was added to the archive
+  std::string document;              ///< its --doc-split line, or the path
+  std::uint32_t document_index = 1;  ///< 1-based document number within the file
+  /// The query's content characters covered by this document's passages that are not templates
+  /// (union: each character once), and their share of the query's content characters.
+  std::uint64_t chars = 0;
+  double share = 0;
+  std::vector<ReportPassage> passages;  ///< a = the query, b = this document; by position in the query
+};
+
+/// One query: a file, or one document of a compilation (--doc-split).
+struct QueryResult {
+  std::string path;
+  std::string document;              ///< its --doc-split line, or the path
+  std::uint32_t document_index = 1;  ///< 1-based document number within the file
+  std::uint64_t content_chars = 0;
+  /// Shares of the query's content characters covered by passages from any source (union):
+  /// `found` by passages that are not templates, `templ` by those that are.
+  double found = 0, templ = 0;
+  std::vector<QuerySource> sources;  ///< by chars, descending (then path and document)
+};
+
+/// Counts of a `recur query` run.
+struct QueryStats {
+  std::uint64_t queries = 0;           ///< query texts (documents) run
+  std::uint64_t seeds = 0;             ///< sampled seeds looked up (sum over queries)
+  std::uint64_t boilerplate_seeds = 0; ///< of which stored by more than max_docs documents
+  std::uint64_t candidates = 0;        ///< archived documents aligned (sum over queries)
+  std::uint64_t passages = 0;          ///< passages found (sum over queries and sources)
+  std::vector<std::pair<std::string, double>> seconds;
+};
+
+/// What `recur query` found.
+struct QueryReport {
+  std::string version;
+  nlohmann::ordered_json options;
+  std::string archive_path;            ///< the archive, as named on the command line
+  std::uint64_t archive_documents = 0; ///< documents in it
+  std::string archive_fingerprint;     ///< its fingerprint (canonical text, fingerprint.hpp)
+  QueryStats stats;
+  std::vector<QueryResult> queries;    ///< in input order, then document order
+  std::vector<Skipped> skipped;
+  std::vector<std::string> warnings;
+};
+
+/// Writes the query JSON contract (see README). Byte-identical for identical reports.
+void write_json(const QueryReport& report, std::ostream& out);
+/// Writes one summary line per query ("37% of new.txt is found in the archive: 21% in A.txt, ..."),
+/// then its passages, grouped by source.
+void write_text(const QueryReport& report, std::ostream& out, const TextOptions& options);
+
 }  // namespace recur

@@ -84,7 +84,7 @@ void ProgressLine::update(const Progress& p) {
     line.setf(std::ios::fixed);
     line.precision(1);
     line << " " << pct << "%";
-    if (std::string_view(p.stage) == "reading")
+    if (std::string_view(p.stage) == "reading" || std::string_view(p.stage) == "adding")
       line << " (" << static_cast<double>(p.done) / 1e6 << " of " << static_cast<double>(p.total) / 1e6 << " MB, "
            << static_cast<double>(p.done) / 1e6 / elapsed << " MB/s)";
     else
