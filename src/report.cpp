@@ -744,10 +744,11 @@ void write_text(const QueryReport& r, std::ostream& out, const TextOptions& o) {
             << fixed(p.similarity, 3) << ", " << p.a.content_chars << " / " << p.b.content_chars << " characters"
             << (p.is_template ? " (template)" : "") << "\n";
         write_span_line(out, style, "query ", p.a);
-        write_marked(out, p.a.text, p.b.text, limit, o.color);
+        write_marked(out, p.a.text, nullptr, limit, o.color);
         out << "\n";
         write_span_line(out, style, "source", p.b);
-        write_marked(out, p.b.text, p.a.text, limit, o.color);
+        const std::string_view query_text = p.a.text;
+        write_marked(out, p.b.text, &query_text, limit, o.color);
         out << "\n";
       }
     }
