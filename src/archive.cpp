@@ -222,11 +222,13 @@ struct Block {
     const std::size_t n = data.size() / 12;
     hash.resize(n);
     doc.resize(n);
+    if (n == 0) return;  // an emptied block (its data may be a null pointer)
     std::memcpy(hash.data(), data.data(), n * 8);
     std::memcpy(doc.data(), data.data() + n * 8, n * 4);
   }
   std::string encode() const {
     std::string out(size() * 12, '\0');
+    if (size() == 0) return out;
     std::memcpy(out.data(), hash.data(), size() * 8);
     std::memcpy(out.data() + size() * 8, doc.data(), size() * 4);
     return out;
@@ -252,7 +254,7 @@ std::vector<Part> load_parts(sqlite3* db, const std::string& path) {
     p.blocks = static_cast<std::uint64_t>(s.i64(3));
     const std::string_view d = s.blob(4);
     p.dir.resize(d.size() / 8);
-    std::memcpy(p.dir.data(), d.data(), p.dir.size() * 8);
+    if (!p.dir.empty()) std::memcpy(p.dir.data(), d.data(), p.dir.size() * 8);
     if (p.dir.size() != p.blocks) throw Error(errc::input, path + " is damaged (part " + std::to_string(p.id) + ")");
     parts.push_back(std::move(p));
   }
@@ -1061,6 +1063,7 @@ AddSummary Archive::add(const Source& files, const ArchiveOptions& o, const AddS
     Stmt insert_file(db_, path_, "INSERT INTO files(path, size, hash, encoding, added) VALUES(?, ?, ?, ?, ?)");
     Stmt insert_text(db_, path_, "INSERT INTO texts(file, bytes) VALUES(?, ?)");
     Stmt insert_doc(db_, path_, "INSERT INTO docs(file, idx, title, chars, seeds) VALUES(?, ?, ?, ?, ?)");
+    Stmt find_file(db_, path_, "SELECT id, hash FROM files WHERE path = ?");
     for (std::size_t i = 0; i < n; ++i) {
       std::unique_ptr<PreparedFile> p;
       {
@@ -1081,9 +1084,19 @@ AddSummary Archive::add(const Source& files, const ArchiveOptions& o, const AddS
         ++summary.unchanged;
       } else {
         if (!batch) batch = std::make_unique<Transaction>(db_, path_);
-        if (auto it = existing.find(name); it != existing.end()) {
-          // `existing` is read by the workers: it is left as it is (each path comes once per add).
-          removals.take(db_, path_, it->second.id, stored_settings, normalizer, fingerprint_.align_seed,
+        // Decided again inside the transaction: another add may have written since `existing`
+        // was read (which the workers read, so it is left as it is).
+        find_file.bind(1, name);
+        const bool archived = find_file.step();
+        const std::int64_t old_id = archived ? find_file.i64(0) : 0;
+        const bool same = archived && find_file.text(1) == p->hash;
+        find_file.reset();
+        if (same) {
+          ++summary.unchanged;
+          continue;
+        }
+        if (archived) {
+          removals.take(db_, path_, old_id, stored_settings, normalizer, fingerprint_.align_seed,
                         fingerprint_.seed_sample);
           ++summary.replaced;
         } else {

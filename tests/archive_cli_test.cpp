@@ -166,8 +166,8 @@ TEST(IndexCli, RemoveTakesFilesAndFoldersOut) {
   EXPECT_TRUE(contains(r.err, kExamples + "/nothing.txt is not in the archive")) << r.err;
   r = run_recur({"query", db, kExamples + "/qinghe.txt", "--format", "json"});
   ASSERT_EQ(r.status, 0) << describe(r);
-  for (const auto& s : nlohmann::ordered_json::parse(r.out)["queries"][0]["sources"])
-    EXPECT_NE(s["path"], kExamples + "/qinghe.txt");
+  const auto j = nlohmann::ordered_json::parse(r.out);
+  for (const auto& s : j["queries"][0]["sources"]) EXPECT_NE(s["path"], kExamples + "/qinghe.txt");
   r = run_recur({"index", "remove", db, kExamples + "/"});
   ASSERT_EQ(r.status, 0) << describe(r);
   EXPECT_TRUE(contains(r.out, "3 files removed")) << r.out;
