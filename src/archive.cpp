@@ -761,11 +761,23 @@ class SqliteView final : public ArchiveView {
     texts_ = std::make_unique<ArchiveTexts>(db_, path_, mutex_);
     std::unordered_map<std::int64_t, std::size_t> input_of;
     {
-      Stmt s(db_, path_, "SELECT id, path, size, encoding FROM files ORDER BY path");
-      while (s.step()) {
-        input_of[s.i64(0)] = texts_->count();
-        texts_->add(s.i64(0), s.text(1), static_cast<std::uint64_t>(s.i64(2)));
-        encodings_.push_back(s.text(3));
+      // Read in table order (one sequential pass), numbered in path order.
+      struct Row {
+        std::int64_t id;
+        std::string path;
+        std::uint64_t size;
+        std::string encoding;
+      };
+      std::vector<Row> rows;
+      Stmt s(db_, path_, "SELECT id, path, size, encoding FROM files");
+      while (s.step()) rows.push_back({s.i64(0), s.text(1), static_cast<std::uint64_t>(s.i64(2)), s.text(3)});
+      std::sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) { return x.path < y.path; });
+      input_of.reserve(rows.size());
+      encodings_.reserve(rows.size());
+      for (Row& r : rows) {
+        input_of[r.id] = texts_->count();
+        texts_->add(r.id, std::move(r.path), r.size);
+        encodings_.push_back(std::move(r.encoding));
       }
     }
     {
