@@ -210,7 +210,6 @@ struct Posting {
   friend bool operator<(const Posting& x, const Posting& y) {
     return x.hash != y.hash ? x.hash < y.hash : x.doc < y.doc;
   }
-  friend bool operator==(const Posting&, const Posting&) = default;
 };
 
 // A block decoded: hashes and document ids, sorted by (hash, document).
@@ -348,47 +347,89 @@ void lookup_parts(BlockReader& reader, const std::vector<Part>& parts, std::span
   for (auto& docs : out) std::sort(docs.begin(), docs.end());
 }
 
-// Removes `removals` (sorted) from the parts; `removed[doc]` counts what was found. Blocks keep
-// their place and directory entry (an upper bound stays one when postings leave).
+// Where posting `p` is in `part`: the block id and position, or block -1. `get(id)` gives a block.
+template <class Get>
+std::pair<std::int64_t, std::size_t> find_posting(Get&& get, const Part& part, const Posting& p) {
+  std::size_t j = static_cast<std::size_t>(std::lower_bound(part.dir.begin(), part.dir.end(), p.hash) - part.dir.begin());
+  for (; j < part.blocks; ++j) {
+    const std::int64_t id = part.first_block + static_cast<std::int64_t>(j);
+    const Block& b = get(id);
+    std::size_t at = static_cast<std::size_t>(std::lower_bound(b.hash.begin(), b.hash.end(), p.hash) - b.hash.begin());
+    while (at < b.size() && b.hash[at] == p.hash && b.doc[at] < p.doc) ++at;
+    if (at < b.size() && b.hash[at] == p.hash && b.doc[at] == p.doc) return {id, at};
+    // The directory entry may exceed the block's last hash after removals: the hash can go on
+    // in the next block only when this one ends at or before it.
+    if (b.size() > 0 && b.hash.back() > p.hash) break;
+  }
+  return {-1, 0};
+}
+
+// Blocks read, and the ones changed kept apart until written back.
+class BlockEditor {
+ public:
+  BlockEditor(sqlite3* db, const std::string& path)
+      : reader_(db, path), update_(db, path, "UPDATE blocks SET data = ? WHERE id = ?") {}
+  const Block& get(std::int64_t id) {
+    auto it = edited_.find(id);
+    return it != edited_.end() ? it->second : reader_.get(id);
+  }
+  Block& edit(std::int64_t id) {
+    auto it = edited_.find(id);
+    if (it == edited_.end()) it = edited_.emplace(id, reader_.get(id)).first;
+    return it->second;
+  }
+  // Writes back the changed blocks before block `id` (all of them by default).
+  void flush(std::int64_t id = INT64_MAX) {
+    while (!edited_.empty() && edited_.begin()->first < id) {
+      const std::string data = edited_.begin()->second.encode();
+      update_.bind_blob(1, data.data(), data.size()).bind(2, edited_.begin()->first).run();
+      edited_.erase(edited_.begin());
+    }
+  }
+
+ private:
+  BlockReader reader_;
+  Stmt update_;
+  std::map<std::int64_t, Block> edited_;
+};
+
+// Removes `removals` (sorted) from the parts; `removed[doc]` counts what was found. A document's
+// postings are all in one part (added together, merged together), so each document is looked for
+// in the parts with one of its postings, and its postings only in its part. Blocks keep their place
+// and directory entry (an upper bound stays one when postings leave).
 void remove_postings(sqlite3* db, const std::string& path, std::vector<Part>& parts,
                      const std::vector<Posting>& removals, std::unordered_map<std::uint64_t, std::uint64_t>& removed) {
-  std::vector<char> done(removals.size(), 0);
-  Stmt update(db, path, "UPDATE blocks SET data = ? WHERE id = ?");
-  Stmt update_part(db, path, "UPDATE parts SET postings = ? WHERE id = ?");
-  BlockReader reader(db, path);
-  for (Part& part : parts) {
-    std::int64_t dirty = -1;
-    std::uint64_t taken = 0;
-    auto flush = [&] {
-      if (dirty < 0) return;
-      const std::string data = reader.get(dirty).encode();
-      update.bind_blob(1, data.data(), data.size()).bind(2, dirty).run();
-      dirty = -1;
-    };
-    reader.forget();
-    for (std::size_t k = 0; k < removals.size(); ++k) {
-      if (done[k]) continue;
-      const Posting& r = removals[k];
-      std::size_t j = static_cast<std::size_t>(std::lower_bound(part.dir.begin(), part.dir.end(), r.hash) - part.dir.begin());
-      for (; j < part.blocks; ++j) {
-        const std::int64_t id = part.first_block + static_cast<std::int64_t>(j);
-        if (dirty >= 0 && dirty != id) flush();
-        Block& b = reader.get(id);
-        std::size_t at = static_cast<std::size_t>(std::lower_bound(b.hash.begin(), b.hash.end(), r.hash) - b.hash.begin());
-        while (at < b.size() && b.hash[at] == r.hash && b.doc[at] < r.doc) ++at;
-        if (at < b.size() && b.hash[at] == r.hash && b.doc[at] == r.doc) {
-          b.hash.erase(b.hash.begin() + static_cast<std::ptrdiff_t>(at));
-          b.doc.erase(b.doc.begin() + static_cast<std::ptrdiff_t>(at));
-          dirty = id;
-          done[k] = 1;
-          ++taken;
-          ++removed[r.doc];
-          break;
-        }
-        if (b.size() > 0 && b.hash.back() > r.hash) break;
+  BlockEditor blocks(db, path);
+  auto get = [&](std::int64_t id) -> const Block& { return blocks.get(id); };
+  std::unordered_map<std::uint64_t, std::size_t> part_of;  // document -> index in parts
+  for (const Posting& r : removals) {
+    if (part_of.count(r.doc)) continue;
+    part_of[r.doc] = parts.size();  // in no part, unless found below
+    for (std::size_t pi = 0; pi < parts.size(); ++pi)
+      if (find_posting(get, parts[pi], r).first >= 0) {
+        part_of[r.doc] = pi;
+        break;
       }
+  }
+  Stmt update_part(db, path, "UPDATE parts SET postings = ? WHERE id = ?");
+  for (std::size_t pi = 0; pi < parts.size(); ++pi) {
+    Part& part = parts[pi];
+    std::uint64_t taken = 0;
+    for (const Posting& r : removals) {
+      if (part_of[r.doc] != pi) continue;
+      // Removals are sorted, so later ones never go back before the block where this one's
+      // search starts: the blocks changed before it are written now, each once.
+      const auto j = std::lower_bound(part.dir.begin(), part.dir.end(), r.hash) - part.dir.begin();
+      blocks.flush(part.first_block + j);
+      const auto [id, at] = find_posting(get, part, r);
+      if (id < 0) continue;
+      Block& b = blocks.edit(id);
+      b.hash.erase(b.hash.begin() + static_cast<std::ptrdiff_t>(at));
+      b.doc.erase(b.doc.begin() + static_cast<std::ptrdiff_t>(at));
+      ++taken;
+      ++removed[r.doc];
     }
-    flush();
+    blocks.flush();
     if (taken > 0) {
       part.postings -= taken;
       update_part.bind(1, static_cast<std::int64_t>(part.postings)).bind(2, part.id).run();
@@ -761,11 +802,23 @@ class SqliteView final : public ArchiveView {
     texts_ = std::make_unique<ArchiveTexts>(db_, path_, mutex_);
     std::unordered_map<std::int64_t, std::size_t> input_of;
     {
-      Stmt s(db_, path_, "SELECT id, path, size, encoding FROM files ORDER BY path");
-      while (s.step()) {
-        input_of[s.i64(0)] = texts_->count();
-        texts_->add(s.i64(0), s.text(1), static_cast<std::uint64_t>(s.i64(2)));
-        encodings_.push_back(s.text(3));
+      // Read in table order (one sequential pass), numbered in path order.
+      struct Row {
+        std::int64_t id;
+        std::string path;
+        std::uint64_t size;
+        std::string encoding;
+      };
+      std::vector<Row> rows;
+      Stmt s(db_, path_, "SELECT id, path, size, encoding FROM files");
+      while (s.step()) rows.push_back({s.i64(0), s.text(1), static_cast<std::uint64_t>(s.i64(2)), s.text(3)});
+      std::sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) { return x.path < y.path; });
+      input_of.reserve(rows.size());
+      encodings_.reserve(rows.size());
+      for (Row& r : rows) {
+        input_of[r.id] = texts_->count();
+        texts_->add(r.id, std::move(r.path), r.size);
+        encodings_.push_back(std::move(r.encoding));
       }
     }
     {
@@ -1234,7 +1287,8 @@ ArchiveInfo Archive::info() const {
   i.content_chars = static_cast<std::uint64_t>(scalar(db_, path_, "SELECT coalesce(sum(chars), 0) FROM docs"));
   i.postings = static_cast<std::uint64_t>(scalar(db_, path_, "SELECT coalesce(sum(postings), 0) FROM parts"));
   i.parts = static_cast<std::uint64_t>(scalar(db_, path_, "SELECT count(*) FROM parts"));
-  i.blocks = static_cast<std::uint64_t>(scalar(db_, path_, "SELECT count(*) FROM blocks"));
+  // From the parts: count(*) on blocks would read every block's page.
+  i.blocks = static_cast<std::uint64_t>(scalar(db_, path_, "SELECT coalesce(sum(blocks), 0) FROM parts"));
   return i;
 }
 
@@ -1248,7 +1302,6 @@ ArchiveCheck Archive::check() const {
   if (!initialised_) return c;
   // Every posting, by document.
   std::unordered_map<std::uint64_t, std::vector<std::uint64_t>> indexed;
-  std::uint64_t in_parts = 0;
   {
     const std::vector<Part> parts = load_parts(db_, path_);
     BlockReader reader(db_, path_);
@@ -1269,7 +1322,6 @@ ArchiveCheck Archive::check() const {
       if (n != part.postings)
         c.problems.push_back("part " + std::to_string(part.id) + " counts " + std::to_string(part.postings) +
                              " postings but holds " + std::to_string(n));
-      in_parts += n;
     }
   }
   ArchiveOptions o;

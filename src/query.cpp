@@ -297,7 +297,10 @@ QueryResult query_one(const PreparedText& q, const ArchiveView& archive, std::ve
   r.document_index = q.document_index == 0 ? 1 : q.document_index;
   r.content_chars = q.tokens.content_chars(0, q.tokens.size());
 
+  const auto t0 = StageClock::Clock::now();
   const Candidates c = find_candidates(q.tokens, archive, o, max_docs);
+  const auto t1 = StageClock::Clock::now();
+  stats.seconds_lookup += StageClock::seconds_between(t0, t1);
   stats.seeds += c.seeds.size();
   stats.boilerplate_seeds += c.boilerplate.size();
   stats.candidates += c.documents.size();
@@ -360,6 +363,7 @@ QueryResult query_one(const PreparedText& q, const ArchiveView& archive, std::ve
   });
   r.found = share_of(covered_chars(q.tokens, own_all), r.content_chars);
   r.templ = share_of(covered_chars(q.tokens, templ_all), r.content_chars);
+  stats.seconds_align += StageClock::seconds_between(t1, StageClock::Clock::now());
   return r;
 }
 
@@ -428,6 +432,8 @@ QueryReport run_query(const Source& queries, const ArchiveView& archive, const Q
     }
     counters.done += queries.size(i);
   }
+  clock.add("lookup", report.stats.seconds_lookup);
+  clock.add("align", report.stats.seconds_align);
   clock.mark("query");
   report.stats.seconds = clock.finish();
   return report;

@@ -270,6 +270,35 @@ TEST(Archive, SmallBatchesMakePartsThatAreMergedAndStayExact) {
   expect_same_lookups(*archive->view(), recur::MemoryArchive(src, {}));
 }
 
+TEST(Archive, AHashInMoreDocumentsThanABlockHoldsIsFoundAndRemovedExactly) {
+  // A stock sentence in 700 documents: its seeds have 700 postings each, more than a block (320).
+  TempDir dir;
+  std::mt19937_64 rng(13);
+  const std::string stock = join(random_sentence(rng, 60));
+  std::vector<std::string> paths;
+  for (int i = 0; i < 700; ++i) {
+    paths.push_back(dir.file("docs/" + std::to_string(10000 + i) + ".txt"));
+    write_file(paths.back(), "　　" + join(random_sentence(rng, 30)) + stock + join(random_sentence(rng, 30)) + "\n");
+  }
+  add(dir.file("a.db"), {dir.file("docs")});  // one part: the stock seeds span 3 blocks each
+  auto archive = Archive::open_write(dir.file("a.db"));
+  EXPECT_EQ(archive->info().parts, 1u);
+  EXPECT_TRUE(archive->check().ok());
+  {
+    const auto src = source_of({dir.file("docs")});
+    expect_same_lookups(*archive->view(), recur::MemoryArchive(src, {}));
+  }
+  // Every third document out, in one removal (sorted postings of the same hash across blocks).
+  std::vector<std::string> out, rest;
+  for (std::size_t i = 0; i < paths.size(); ++i) (i % 3 == 1 ? out : rest).push_back(paths[i]);
+  const auto r = archive->remove(out);
+  EXPECT_EQ(r.files, out.size());
+  const auto check = archive->check();
+  EXPECT_TRUE(check.ok()) << (check.problems.empty() ? check.integrity : check.problems[0]);
+  const auto src = source_of(rest);
+  expect_same_lookups(*archive->view(), recur::MemoryArchive(src, {}));
+}
+
 TEST(Archive, OptionsThatDifferFromTheArchivesAreRefusedByName) {
   auto c = make_corpus(3, 6);
   add(c->db(), {c->docs()});

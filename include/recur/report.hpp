@@ -260,6 +260,9 @@ struct QueryStats {
   std::uint64_t boilerplate_seeds = 0; ///< of which stored by more than max_docs documents
   std::uint64_t candidates = 0;        ///< archived documents aligned (sum over queries)
   std::uint64_t passages = 0;          ///< passages found (sum over queries and sources)
+  double seconds_lookup = 0;           ///< looking up seeds in the archive (sum over queries)
+  double seconds_align = 0;            ///< reading, aligning and locating candidates (sum over queries)
+  /// "prepare", "lookup", "align", "query" (everything per query: reading it, lookup, align), "total".
   std::vector<std::pair<std::string, double>> seconds;
 };
 
