@@ -73,6 +73,8 @@ int run(CompareArgs& a) {
     for (const auto& w : report.warnings) std::cerr << "recur compare: " << w << "\n";
   if (a.common.format == "json") {
     write_json(report, out.stream());
+  } else if (a.common.format == "html") {
+    write_html(report, out.stream());
   } else {
     TextOptions text;
     text.color = use_color(a.common, out);
@@ -120,8 +122,9 @@ Command add_compare_command(CLI::App& app) {
   sub->add_option("--min-similarity", o.align.min_similarity, "Passages less similar than this are dropped")
       ->check(decimal([](double v) { return v >= 0 && v <= 1; }, "a number from 0 to 1"))
       ->capture_default_str();
-  add_output_options(*sub, args->threads, args->common, {"text", "json"},
-                     "Output format: text (coverage and passages), json (full report)");
+  add_output_options(*sub, args->threads, args->common, {"text", "json", "html"},
+                     "Output format: text (coverage and passages), json (full report), html (one self-contained "
+                     "page: the passages of both texts side by side, a click shows the partner)");
   return {sub, [args] { return run(*args); }};
 }
 
