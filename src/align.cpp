@@ -246,17 +246,43 @@ struct Group {
   std::vector<Piece> pieces;
   std::uint32_t matched = 0, edits = 0;
 
-  // Edits of the passage: the pieces' own, plus the tokens of the longer side that no piece covers.
-  static Passage summarise(const TokenSpan& a, const TokenSpan& b, const std::vector<Piece>& pieces) {
+  // Whether `pc` overlaps one of the pieces in either text: the same text twice. (The hulls may
+  // interleave: swapped sentences lie inside each other's hull.)
+  bool clashes(const Piece& pc) const {
+    return std::any_of(pieces.begin(), pieces.end(),
+                       [&](const Piece& q) { return overlaps(q.a, pc.a) || overlaps(q.b, pc.b); });
+  }
+
+  // Edits of the passage: the pieces' own; between consecutive pieces that are in the same order
+  // in both texts, the edit distance of the tokens between them; the other tokens of the longer
+  // side that no piece covers count as one edit each.
+  static Passage summarise(const TokenText& ta, const TokenText& tb, const TokenSpan& a, const TokenSpan& b,
+                           std::vector<Piece> pieces) {
+    constexpr std::uint32_t kMaxAlignedGap = 256;  // longer gaps are counted, not aligned
     Passage p;
     p.a = a;
     p.b = b;
+    std::sort(pieces.begin(), pieces.end(), [](const Piece& x, const Piece& y) { return x.a.begin < y.a.begin; });
     std::uint32_t covered_a = 0, covered_b = 0;
-    for (const Piece& pc : pieces) {
+    for (std::size_t k = 0; k < pieces.size(); ++k) {
+      const Piece& pc = pieces[k];
       p.matched += pc.matched;
       p.edits += pc.edits;
       covered_a += pc.a.size();
       covered_b += pc.b.size();
+      if (k == 0) continue;
+      const Piece& prev = pieces[k - 1];
+      // Aligned only when the two are neighbours in b as well: nothing between them to align when
+      // swapped, and a piece between them in b covers its own tokens.
+      if (pc.b.begin < prev.b.end) continue;
+      if (std::any_of(pieces.begin(), pieces.end(),
+                      [&](const Piece& q) { return q.b.begin >= prev.b.end && q.b.end <= pc.b.begin && &q != &pc; }))
+        continue;
+      const std::uint32_t ga = pc.a.begin - prev.a.end, gb = pc.b.begin - prev.b.end;
+      if (ga > kMaxAlignedGap || gb > kMaxAlignedGap) continue;
+      p.edits += edit_distance(std::span(ta.hash).subspan(prev.a.end, ga), std::span(tb.hash).subspan(prev.b.end, gb));
+      covered_a += ga;
+      covered_b += gb;
     }
     const std::uint32_t loose_a = a.size() > covered_a ? a.size() - covered_a : 0;
     const std::uint32_t loose_b = b.size() > covered_b ? b.size() - covered_b : 0;
@@ -267,6 +293,47 @@ struct Group {
     return p;
   }
 };
+
+// How far a passage's end can be extended through edits near it: the tokens after the end on
+// each side (at most `room` of each) are aligned from the end (match +1, substitution, insertion or
+// deletion −1), and the end moves to the best-scoring point if it gains at least 2. Seeds cannot
+// reach an end whose last few tokens hold an edit; this recovers them. `forward` false extends
+// the start backwards. Returns the tokens taken on each side and the edits among them.
+struct Extension {
+  std::uint32_t a = 0, b = 0, edits = 0;
+};
+Extension extend_end(const TokenText& ta, const TokenText& tb, std::uint32_t a_at, std::uint32_t b_at,
+                     std::uint32_t room_a, std::uint32_t room_b, bool forward) {
+  const std::uint32_t n = room_a, m = room_b;
+  auto x = [&](std::uint32_t i) { return ta.hash[forward ? a_at + i : a_at - 1 - i]; };
+  auto y = [&](std::uint32_t j) { return tb.hash[forward ? b_at + j : b_at - 1 - j]; };
+  std::vector<int> prev(m + 1), cur(m + 1);
+  for (std::uint32_t j = 0; j <= m; ++j) prev[j] = -static_cast<int>(j);
+  int best = 0;
+  std::uint32_t bi = 0, bj = 0;
+  for (std::uint32_t i = 1; i <= n; ++i) {
+    cur[0] = -static_cast<int>(i);
+    for (std::uint32_t j = 1; j <= m; ++j) {
+      cur[j] = std::max({prev[j - 1] + (x(i - 1) == y(j - 1) ? 1 : -1), prev[j] - 1, cur[j - 1] - 1});
+      // Only an end right after a match is a place to stop.
+      if (x(i - 1) == y(j - 1) && cur[j] > best) {
+        best = cur[j];
+        bi = i;
+        bj = j;
+      }
+    }
+    std::swap(prev, cur);
+  }
+  Extension e;
+  if (best < 2) return e;
+  e.a = bi;
+  e.b = bj;
+  std::vector<std::uint64_t> xs(bi), ys(bj);
+  for (std::uint32_t i = 0; i < bi; ++i) xs[i] = x(i);
+  for (std::uint32_t j = 0; j < bj; ++j) ys[j] = y(j);
+  e.edits = edit_distance(xs, ys);
+  return e;
+}
 
 }  // namespace
 
@@ -284,17 +351,21 @@ std::vector<Passage> align(const TokenText& a, const TokenText& b, const AlignOp
   // rewritten clause longer than a chain bridges). Best pieces first; a piece joins the first
   // passage it is near on both sides if the passage stays similar enough.
   std::stable_sort(pieces.begin(), pieces.end(), [](const Piece& x, const Piece& y) { return x.matched > y.matched; });
+  // Parts of a passage may be further apart than runs of a chain: a sentence moved past another
+  // one leaves a gap of a sentence on one side. The similarity check keeps stock phrases strung
+  // across unrelated text apart.
+  const std::uint32_t join_gap = 2 * o.max_gap;
   std::vector<Group> groups;
   for (const Piece& pc : pieces) {
     bool joined = false;
     for (Group& g : groups) {
-      if (distance(g.a, pc.a) > o.max_gap || distance(g.b, pc.b) > o.max_gap) continue;
-      if (overlaps(g.a, pc.a) || overlaps(g.b, pc.b)) continue;  // repetition, not a continuation
+      if (distance(g.a, pc.a) > join_gap || distance(g.b, pc.b) > join_gap) continue;
+      if (g.clashes(pc)) continue;  // repetition, not a continuation
       const TokenSpan ha{std::min(g.a.begin, pc.a.begin), std::max(g.a.end, pc.a.end)};
       const TokenSpan hb{std::min(g.b.begin, pc.b.begin), std::max(g.b.end, pc.b.end)};
       std::vector<Piece> with = g.pieces;
       with.push_back(pc);
-      if (Group::summarise(ha, hb, with).similarity < o.min_similarity) continue;
+      if (Group::summarise(a, b, ha, hb, with).similarity < o.min_similarity) continue;
       g.a = ha;
       g.b = hb;
       g.pieces = std::move(with);
@@ -303,10 +374,34 @@ std::vector<Passage> align(const TokenText& a, const TokenText& b, const AlignOp
     }
     if (!joined) groups.push_back({pc.a, pc.b, {pc}, 0, 0});
   }
+  // Then groups near each other join too, until none does: two swapped sentences longer than
+  // max_gap are each far from the passage around them but next to each other, so only their group
+  // as a whole is near it.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (std::size_t i = 0; i < groups.size(); ++i)
+      for (std::size_t j = i + 1; j < groups.size(); ++j) {
+        Group& g = groups[i];
+        const Group& h = groups[j];
+        if (distance(g.a, h.a) > join_gap || distance(g.b, h.b) > join_gap) continue;
+        if (std::any_of(h.pieces.begin(), h.pieces.end(), [&](const Piece& pc) { return g.clashes(pc); })) continue;
+        const TokenSpan ha{std::min(g.a.begin, h.a.begin), std::max(g.a.end, h.a.end)};
+        const TokenSpan hb{std::min(g.b.begin, h.b.begin), std::max(g.b.end, h.b.end)};
+        std::vector<Piece> with = g.pieces;
+        with.insert(with.end(), h.pieces.begin(), h.pieces.end());
+        if (Group::summarise(a, b, ha, hb, with).similarity < o.min_similarity) continue;
+        g.a = ha;
+        g.b = hb;
+        g.pieces = std::move(with);
+        groups.erase(groups.begin() + static_cast<std::ptrdiff_t>(j));
+        changed = true;
+        --j;
+      }
+  }
 
   std::vector<Passage> candidates;
   for (const Group& g : groups) {
-    Passage p = Group::summarise(g.a, g.b, g.pieces);
+    Passage p = Group::summarise(a, b, g.a, g.b, g.pieces);
     if (p.a.size() < o.min_tokens || p.b.size() < o.min_tokens || p.similarity < o.min_similarity) continue;
     candidates.push_back(p);
   }
@@ -325,6 +420,33 @@ std::vector<Passage> align(const TokenText& a, const TokenText& b, const AlignOp
   std::sort(out.begin(), out.end(), [](const Passage& x, const Passage& y) {
     return x.a.begin != y.a.begin ? x.a.begin < y.a.begin : x.b.begin < y.b.begin;
   });
+  // Ends extended through nearby edits, never into another passage.
+  for (Passage& p : out) {
+    std::uint32_t a_lo = 0, a_hi = static_cast<std::uint32_t>(a.size());
+    std::uint32_t b_lo = 0, b_hi = static_cast<std::uint32_t>(b.size());
+    for (const Passage& q : out) {
+      if (&q == &p) continue;
+      if (q.a.end <= p.a.begin) a_lo = std::max(a_lo, q.a.end);
+      if (q.a.begin >= p.a.end) a_hi = std::min(a_hi, q.a.begin);
+      if (q.b.end <= p.b.begin) b_lo = std::max(b_lo, q.b.end);
+      if (q.b.begin >= p.b.end) b_hi = std::min(b_hi, q.b.begin);
+    }
+    const std::uint32_t room = o.seed * 2;
+    const Extension right = extend_end(a, b, p.a.end, p.b.end, std::min(room, a_hi - p.a.end),
+                                       std::min(room, b_hi - p.b.end), true);
+    const Extension left = extend_end(a, b, p.a.begin, p.b.begin, std::min(room, p.a.begin - a_lo),
+                                      std::min(room, p.b.begin - b_lo), false);
+    if (right.a + left.a + right.b + left.b == 0) continue;
+    Passage x = p;
+    x.a = {p.a.begin - left.a, p.a.end + right.a};
+    x.b = {p.b.begin - left.b, p.b.end + right.b};
+    x.edits += left.edits + right.edits;
+    const double longer = std::max(x.a.size(), x.b.size());
+    x.similarity = std::max(0.0, 1.0 - x.edits / longer);
+    if (left.edits + right.edits > 0) x.exact = false;
+    // A short passage extended through many edits would fall below the similarity asked for.
+    if (x.similarity >= o.min_similarity) p = x;
+  }
   return out;
 }
 

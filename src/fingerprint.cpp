@@ -103,6 +103,8 @@ std::string to_text(const Fingerprint& f) {
   j["strip"] = f.strip;
   j["doc_split"] = f.doc_split;
   j["paragraphs"] = to_string(f.paragraphs);
+  j["align_seed"] = f.align_seed;
+  j["seed_sample"] = f.seed_sample;
   j["shingle_size"] = f.shingle_size;
   j["shingle_seed"] = f.shingle_seed;
   j["minhash_scheme"] = scheme_name(f.scheme);
@@ -135,7 +137,8 @@ Fingerprint parse_fingerprint(std::string_view text) {
   static const std::set<std::string> known = {
       "format",       "casefold",     "simplify",       "strip",         "doc_split",
       "paragraphs",   "shingle_size", "shingle_seed",   "minhash_scheme", "minhash_perms",
-      "minhash_seed", "lsh_bands",    "lsh_rows",       "recur_version"};
+      "minhash_seed", "lsh_bands",    "lsh_rows",       "recur_version",  "align_seed",
+      "seed_sample"};
   for (const auto& [key, value] : j.items())
     if (!known.count(key)) malformed("unknown key \"" + key + "\"");
 
@@ -155,7 +158,10 @@ Fingerprint parse_fingerprint(std::string_view text) {
   } catch (const Error&) {
     malformed("\"paragraphs\" must be auto, indent or lines, not \"" + paragraphs + "\"");
   }
-  // The ranges are those the options accept (ShingleOptions, MinHashOptions, LshOptions).
+  // The ranges are those the options accept (AlignOptions, `recur index --sample`, ShingleOptions,
+  // MinHashOptions, LshOptions).
+  f.align_seed = static_cast<unsigned>(get_unsigned(j, "align_seed", 2, 64));
+  f.seed_sample = static_cast<unsigned>(get_unsigned(j, "seed_sample", 1, 1u << 16));
   f.shingle_size = static_cast<unsigned>(get_unsigned(j, "shingle_size", 1, 16));
   f.shingle_seed = get_unsigned(j, "shingle_seed", 0, UINT64_MAX);
   const std::string scheme = get_string(j, "minhash_scheme");
@@ -201,6 +207,11 @@ std::string compatibility(const Fingerprint& stored, const Fingerprint& current,
     return differs(std::string("--paragraphs ") + to_string(stored.paragraphs),
                    std::string("--paragraphs ") + to_string(current.paragraphs));
   auto number = [](const char* option, std::uint64_t v) { return std::string(option) + " " + std::to_string(v); };
+  // In the words of `recur index` and `recur query`, the only commands whose runs differ here.
+  if (stored.align_seed != current.align_seed)
+    return differs(number("--seed", stored.align_seed), number("--seed", current.align_seed));
+  if (stored.seed_sample != current.seed_sample)
+    return differs(number("--sample", stored.seed_sample), number("--sample", current.seed_sample));
   if (stored.shingle_size != current.shingle_size)
     return differs(number("--shingle", stored.shingle_size), number("--shingle", current.shingle_size));
   if (stored.shingle_seed != current.shingle_seed)

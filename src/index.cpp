@@ -16,6 +16,7 @@ IndexSettings IndexSettings::of(const ReportOptions& o) {
   s.params = resolve_params(o.minhash.perms, o.lsh);
   s.min_chars = o.min_chars;
   s.keep_signatures = !o.verify;
+  s.keep_structure = o.keep_structure;
   return s;
 }
 
@@ -33,6 +34,7 @@ FileIndex Indexer::index(const ScannedFile& file, std::atomic<std::uint64_t>* pr
   r.identity = d.is_identity();
   r.stripped = file.stripped;
   r.documents = file.seg.documents;
+  r.document_chars.assign(r.documents.size(), 0);
   const std::string_view text = d.text;
   const std::vector<Span>& paragraphs = file.seg.paragraphs;
 
@@ -54,6 +56,8 @@ FileIndex Indexer::index(const ScannedFile& file, std::atomic<std::uint64_t>* pr
   const auto loop_start = Clock::now();
   for (std::size_t k = 0; k < paragraphs.size(); ++k) {
     const Span& sp = paragraphs[k];
+    ++r.kinds[static_cast<std::size_t>(sp.kind)];
+    if (sp.kind != ParagraphKind::body && !settings_.keep_structure) continue;
     const bool timed = k % kSampleEvery == 0;
     Clock::time_point a, b, c;
     if (timed) a = Clock::now();
@@ -61,6 +65,7 @@ FileIndex Indexer::index(const ScannedFile& file, std::atomic<std::uint64_t>* pr
                    normalized_, map_);
     if (timed) b = Clock::now();
     const std::size_t chars = shingler_.tokenize(normalized_, tokens_);
+    r.document_chars[sp.document] += chars;
     if (chars < settings_.min_chars) {
       ++r.too_short;
       if (timed) {
@@ -86,6 +91,7 @@ FileIndex Indexer::index(const ScannedFile& file, std::atomic<std::uint64_t>* pr
     rec.line = sp.line;
     rec.line_end = sp.line_end;
     rec.document = sp.document;
+    rec.kind = sp.kind;
     rec.dbegin = sp.begin;
     rec.dend = sp.end;
     rec.obegin = d.original(sp.begin);

@@ -1,6 +1,8 @@
 // The options of recur's commands: validation, the version.
 #include "recur/options.hpp"
 
+#include "recur/error.hpp"
+
 namespace recur {
 
 const char* version() noexcept { return RECUR_VERSION; }
@@ -41,6 +43,12 @@ void input_options_json(const InputOptions& o, nlohmann::ordered_json& j) {
   j["strip"] = o.strip;
   j["doc_split"] = o.doc_split;
   j["paragraphs"] = to_string(o.paragraphs);
+}
+
+ClusterOrder parse_cluster_order(const std::string& name) {
+  if (name == "weight") return ClusterOrder::weight;
+  if (name == "size") return ClusterOrder::size;
+  throw Error(errc::usage, "--sort must be weight or size, not '" + name + "'");
 }
 
 std::string ReportOptions::validate() const {

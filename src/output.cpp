@@ -109,8 +109,16 @@ bool identity(const std::string& path, struct stat& st) { return ::stat(path.c_s
 
 AtomicFile::AtomicFile(const std::string& path) : path_(resolve_output(path)) {
   struct stat st {};
-  if (::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-    throw Error(errc::usage, "-o " + path + ": is a directory; name a file");
+  const bool exists = ::stat(path_.c_str(), &st) == 0;
+  if (exists && S_ISDIR(st.st_mode)) throw Error(errc::usage, "-o " + path + ": is a directory; name a file");
+  if (exists && !S_ISREG(st.st_mode)) {
+    // A device or a pipe (/dev/null, /dev/stdout, a named pipe): written in place. Renaming a
+    // temporary over it would replace the device node with a regular file.
+    direct_ = true;
+    out_.open(path_, std::ios::binary);
+    if (!out_) throw Error(errc::io, "cannot write " + path + ": " + errno_text());
+    return;
+  }
   const std::string name = fs::path(path_).filename().string();
   // A dot file with a suffix no --glob default matches, so a run listing this folder meanwhile
   // does not take the temporary for an input.
@@ -142,6 +150,7 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::discard() noexcept {
   if (out_.is_open()) out_.close();
+  if (direct_) return;
   if (!temp_.empty()) ::unlink(temp_.c_str());
   temp_.clear();
   release_slot(slot_);
@@ -150,6 +159,13 @@ void AtomicFile::discard() noexcept {
 
 void AtomicFile::commit() {
   out_.flush();
+  if (direct_) {
+    const bool ok = static_cast<bool>(out_);
+    out_.close();
+    committed_ = true;
+    if (!ok) throw Error(errc::io, "error writing " + path_);
+    return;
+  }
   const bool written = static_cast<bool>(out_);
   out_.close();
   if (!written || out_.fail()) {

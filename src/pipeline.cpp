@@ -9,6 +9,8 @@
 //   materialise    members located in the original files, texts read back (materialise.hpp).
 #include "recur/pipeline.hpp"
 
+#include <map>
+
 #include "recur/error.hpp"
 #include "recur/index.hpp"
 #include "recur/materialise.hpp"
@@ -31,6 +33,9 @@ nlohmann::ordered_json options_json(const ReportOptions& o, LshParams params, un
   j["rows"] = params.rows;
   j["lsh_weights"] = {o.lsh.false_positive_weight, o.lsh.false_negative_weight};
   j["verify"] = o.verify;
+  j["structure"] = o.keep_structure ? "keep" : "body";
+  j["sort"] = o.sort == ClusterOrder::weight ? "weight" : "size";
+  j["cross_doc"] = o.cross_doc;
   j["max_bucket"] = o.max_bucket;
   j["threads"] = threads;
   return j;
@@ -60,6 +65,7 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
     for (std::size_t i = 0; i < index.inputs(); ++i) {
       outcomes.push_back(index.file(i).outcome);
       st.paragraphs_too_short += index.file(i).too_short;
+      for (std::size_t k = 0; k < kParagraphKinds; ++k) st.paragraphs_by_kind[k] += index.file(i).kinds[k];
     }
     CorpusSummary summary = summarise(source, outcomes);
     static_cast<CorpusStats&>(st) = summary.stats;
@@ -122,8 +128,6 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
   const auto pending = draft.pending();
   std::vector<Cluster> clusters =
       star_second_pass(std::move(draft), similarities(pending, similarity, threads), o.lsh.threshold);
-  st.clusters = clusters.size();
-  for (const Cluster& c : clusters) st.clustered_paragraphs += c.members.size();
   clock.mark("cluster");
 
   // materialise
@@ -131,6 +135,20 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
   std::vector<Status> problems;
   report.clusters = materialise(source, index, clusters, o.input.decode, threads, problems);
   report_problems(source, problems, report.warnings, warn);
+  if (o.cross_doc) st.clusters_single_document = keep_cross_document(report.clusters);
+  rank_clusters(report.clusters, o.sort);
+  st.clusters = report.clusters.size();
+  for (const ReportCluster& c : report.clusters) st.clustered_paragraphs += c.members.size();
+  {
+    std::map<std::string, std::size_t> input_of;  // name -> input number
+    for (std::size_t i = 0; i < source.count(); ++i) input_of.emplace(source.name(i), i);
+    report.documents = document_pairs(report.clusters, [&](const std::string& path, std::uint32_t doc) {
+      const auto it = input_of.find(path);
+      if (it == input_of.end()) return std::uint64_t{0};
+      const auto& chars = index.file(it->second).document_chars;
+      return doc >= 1 && doc <= chars.size() ? chars[doc - 1] : std::uint64_t{0};
+    });
+  }
   clock.mark("report");
   st.seconds = clock.finish();
   return report;

@@ -75,11 +75,15 @@ nlohmann::ordered_json stats_json(const Stats& s) {
   nlohmann::ordered_json j = corpus_stats_json(s);
   j["paragraphs_too_short"] = s.paragraphs_too_short;
   j["paragraphs_indexed"] = s.paragraphs_indexed;
+  nlohmann::ordered_json kinds;
+  for (std::size_t k = 0; k < kParagraphKinds; ++k) kinds[to_string(static_cast<ParagraphKind>(k))] = s.paragraphs_by_kind[k];
+  j["paragraphs_by_kind"] = std::move(kinds);
   j["bytes"] = s.bytes;
   j["candidate_pairs"] = s.candidate_pairs;
   j["verified_pairs"] = s.verified_pairs;
   j["clusters"] = s.clusters;
   j["clustered_paragraphs"] = s.clustered_paragraphs;
+  j["clusters_single_document"] = s.clusters_single_document;
   j["truncated_buckets"] = s.truncated_buckets;
   j["seconds"] = seconds_json(s.seconds);
   return j;
@@ -99,24 +103,79 @@ std::vector<std::string> code_points(std::string_view text, std::size_t limit) {
   return out;
 }
 
-// For each character of `b`, whether it is outside a longest common subsequence with `a`: the
-// characters an edit introduced. Excerpts are short, so the quadratic table is cheap.
-std::vector<bool> changed_chars(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  const std::size_t n = a.size(), m = b.size();
-  std::vector<std::uint16_t> dp((n + 1) * (m + 1), 0);
-  auto at = [&](std::size_t i, std::size_t j) -> std::uint16_t& { return dp[i * (m + 1) + j]; };
-  for (std::size_t i = n; i-- > 0;)
-    for (std::size_t j = m; j-- > 0;)
-      at(i, j) = a[i] == b[j] ? static_cast<std::uint16_t>(at(i + 1, j + 1) + 1)
-                              : std::max(at(i + 1, j), at(i, j + 1));
-  std::vector<bool> changed(m, true);
-  std::size_t i = 0, j = 0;
-  while (i < n && j < m) {
-    if (a[i] == b[j]) { changed[j] = false; ++i; ++j; }
-    else if (at(i + 1, j) >= at(i, j + 1)) ++i;
-    else ++j;
+// How `b` differs from `a`, character by character: runs of equal, deleted (in a only) and inserted
+// (in b only) characters, from a longest common subsequence. The common prefix and suffix are
+// trimmed first; a middle too large for the quadratic table (whole paragraphs with --full) is
+// shown as one replacement.
+enum class Op { equal, del, ins };
+std::vector<std::pair<Op, std::string>> diff_ops(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  std::vector<std::pair<Op, std::string>> ops;
+  auto emit = [&](Op op, const std::string& s) {
+    if (!ops.empty() && ops.back().first == op) ops.back().second += s;
+    else ops.emplace_back(op, s);
+  };
+  std::size_t pre = 0;
+  while (pre < a.size() && pre < b.size() && a[pre] == b[pre]) emit(Op::equal, a[pre++]);
+  std::size_t suf = 0;
+  while (suf < a.size() - pre && suf < b.size() - pre && a[a.size() - 1 - suf] == b[b.size() - 1 - suf]) ++suf;
+  const std::size_t n = a.size() - pre - suf, m = b.size() - pre - suf;
+  if (n * m > (std::size_t{4} << 20) || n > 60000 || m > 60000) {
+    for (std::size_t i = 0; i < n; ++i) emit(Op::del, a[pre + i]);
+    for (std::size_t j = 0; j < m; ++j) emit(Op::ins, b[pre + j]);
+  } else {
+    std::vector<std::uint16_t> dp((n + 1) * (m + 1), 0);
+    auto at = [&](std::size_t i, std::size_t j) -> std::uint16_t& { return dp[i * (m + 1) + j]; };
+    for (std::size_t i = n; i-- > 0;)
+      for (std::size_t j = m; j-- > 0;)
+        at(i, j) = a[pre + i] == b[pre + j] ? static_cast<std::uint16_t>(at(i + 1, j + 1) + 1)
+                                            : std::max(at(i + 1, j), at(i, j + 1));
+    std::size_t i = 0, j = 0;
+    while (i < n || j < m) {
+      if (i < n && j < m && a[pre + i] == b[pre + j]) { emit(Op::equal, a[pre + i]); ++i; ++j; }
+      else if (j == m || (i < n && at(i + 1, j) >= at(i, j + 1))) emit(Op::del, a[pre + i++]);
+      else emit(Op::ins, b[pre + j++]);
+    }
   }
-  return changed;
+  for (std::size_t k = a.size() - suf; k < a.size(); ++k) emit(Op::equal, a[k]);
+  return ops;
+}
+
+// Writes `b` marked against `a`: deleted text struck through in red and inserted text in green with
+// colour, else as wdiff does: [-deleted-]{+inserted+}.
+// At most `limit` characters are written (deleted ones count); returns whether all were.
+bool write_diff(std::ostream& out, const std::vector<std::string>& a, const std::vector<std::string>& b, bool color,
+                std::size_t limit = SIZE_MAX) {
+  std::size_t written = 0;
+  for (const auto& [op, text] : diff_ops(a, b)) {
+    // Cut the run at the limit, on a character boundary.
+    std::size_t end = 0, chars = 0;
+    while (end < text.size() && written + chars < limit) {
+      ++chars;
+      ++end;
+      while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+    }
+    const std::string_view part = std::string_view(text).substr(0, end);
+    if (op == Op::equal) out << part;
+    else if (op == Op::del) out << (color ? "\x1b[9;31m" : "[-") << part << (color ? "\x1b[0m" : "-]");
+    else out << (color ? "\x1b[1;32m" : "{+") << part << (color ? "\x1b[0m" : "+}");
+    written += chars;
+    if (end < text.size()) return false;
+  }
+  return true;
+}
+
+// Characters of a paragraph compared for marking differences; beyond it text is shown unmarked.
+constexpr std::size_t kDiffChars = 4000;
+
+// Thousands separated by commas: 3,400.
+std::string grouped(std::uint64_t v) {
+  const std::string digits = std::to_string(v);
+  std::string s;
+  for (std::size_t k = 0; k < digits.size(); ++k) {
+    if (k > 0 && (digits.size() - k) % 3 == 0) s += ',';
+    s += digits[k];
+  }
+  return s;
 }
 
 void write_csv_field(std::ostream& out, std::string_view s) {
@@ -182,8 +241,17 @@ void write_json(const Report& report, std::ostream& out) {
   // clusters, one object per member and a hundred thousand of them on a 1 GiB corpus, are written
   // straight to the stream in the same layout that json::dump(2) gives: building them as a JSON
   // tree first took longer than finding them.
-  std::string head = json_head(report, stats_json(report.stats))
-                         .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  nlohmann::ordered_json j = json_head(report, stats_json(report.stats));
+  j["documents"] = nlohmann::ordered_json::array();
+  for (const DocumentPair& d : report.documents) {
+    auto side = [](const DocumentShare& s) {
+      return nlohmann::ordered_json{{"path", s.path},           {"document", s.document},
+                                    {"document_index", s.document_index}, {"paragraphs", s.paragraphs},
+                                    {"chars", s.chars},         {"share", round6(s.share)}};
+    };
+    j["documents"].push_back({{"a", side(d.a)}, {"b", side(d.b)}});
+  }
+  std::string head = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   head.resize(head.size() - 2);  // "\n}": the clusters follow as the last member
   std::string buf = std::move(head);
   // dump(2)'s layout: each member or element on its own line, indented two spaces per level.
@@ -219,6 +287,7 @@ void write_json(const Report& report, std::ostream& out) {
     number(3, "id", c.id, true);
     number(3, "size", c.members.size());
     number(3, "representative", c.representative);
+    number(3, "weight", c.weight);
     key(3, "members");
     buf += c.members.empty() ? "[]" : "[";
     for (std::size_t mi = 0; mi < c.members.size(); ++mi) {
@@ -236,6 +305,8 @@ void write_json(const Report& report, std::ostream& out) {
       key(5, "similarity");
       buf += nlohmann::ordered_json(round6(m.similarity)).dump();  // nlohmann's shortest form
       string(5, "text", m.text);
+      string(5, "kind", to_string(m.kind));
+      number(5, "content_chars", m.content_chars);
       close(4, '}');
     }
     if (!c.members.empty()) close(3, ']');
@@ -277,41 +348,68 @@ void write_text(const Report& report, std::ostream& out, const TextOptions& o) {
   const Stats& s = report.stats;
   const Style style(o.color);
   const char *bold = style.bold, *dim = style.dim, *reset = style.reset;
-  const char* hl = o.color ? "\x1b[1;31m" : "";
   const double total = total_seconds(s.seconds);
   out << bold << "recur report" << reset << ": " << s.files << " files (" << s.files_skipped << " skipped), "
       << s.documents << " documents, " << s.paragraphs << " paragraphs (" << s.paragraphs_too_short
       << " too short), " << fixed(static_cast<double>(s.bytes) / 1e6, 2) << " MB in " << fixed(total, 2) << " s\n";
+  {
+    // The structure lines left out of clustering.
+    std::string left_out;
+    const bool keep = report.options.contains("structure") && report.options["structure"] == "keep";
+    for (std::size_t k = 1; k < kParagraphKinds && !keep; ++k)
+      if (s.paragraphs_by_kind[k] > 0)
+        left_out += (left_out.empty() ? "" : ", ") + std::to_string(s.paragraphs_by_kind[k]) + " " +
+                    to_string(static_cast<ParagraphKind>(k)) + (s.paragraphs_by_kind[k] == 1 ? "" : "s");
+    if (!left_out.empty()) out << "Not clustered (--structure keep to include): " << left_out << "\n";
+  }
   out << s.candidate_pairs << " candidate pairs, " << s.verified_pairs << " similar pairs, " << s.clusters
       << " clusters holding " << s.clustered_paragraphs << " paragraphs";
   if (report.options.contains("threshold"))
     out << " (threshold " << report.options["threshold"].get<double>() << ")";
   out << "\n";
+  auto doc_name = [](const std::string& document, const std::string& path) {
+    return document.empty() || document == path ? path : document;
+  };
+  if (!report.documents.empty() && o.document_pairs > 0) {
+    out << "\n" << bold << "Documents sharing the most" << reset << " (paragraphs, characters and share of each):\n";
+    const std::size_t pairs = std::min(o.document_pairs, report.documents.size());
+    for (std::size_t k = 0; k < pairs; ++k) {
+      const DocumentPair& d = report.documents[k];
+      out << "  " << doc_name(d.a.document, d.a.path) << " ↔ " << doc_name(d.b.document, d.b.path) << ": "
+          << d.a.paragraphs << " / " << d.b.paragraphs << " paragraphs, " << grouped(d.a.chars) << " / "
+          << grouped(d.b.chars) << " characters, " << fixed(100 * d.a.share, 0) << "% / " << fixed(100 * d.b.share, 0)
+          << "%\n";
+    }
+    if (pairs < report.documents.size()) out << "  … " << (report.documents.size() - pairs) << " more pairs (--format json)\n";
+  }
   const std::size_t shown = std::min(o.top, report.clusters.size());
+  const std::size_t limit = o.excerpt_chars == SIZE_MAX ? SIZE_MAX - 1 : o.excerpt_chars;
   for (std::size_t ci = 0; ci < shown; ++ci) {
     const ReportCluster& c = report.clusters[ci];
-    out << "\n" << bold << "Cluster " << c.id << reset << " (" << c.members.size() << " paragraphs)\n";
-    const auto rep = code_points(c.members[c.representative].text, o.excerpt_chars);
+    out << "\n" << bold << "Cluster " << c.id << reset << " (" << c.members.size() << " paragraphs, "
+        << grouped(c.weight) << " characters reused)\n";
+    const auto rep = code_points(c.members[c.representative].text, kDiffChars);
     const std::size_t members = std::min(o.members, c.members.size());
     for (std::size_t k = 0; k < members; ++k) {
       const Member& m = c.members[k];
-      auto cps = code_points(m.text, o.excerpt_chars);
-      std::vector<bool> changed;
-      if (o.color && k != c.representative) changed = changed_chars(rep, cps);
       out << "  " << fixed(m.similarity, 3) << "  " << dim << m.path << ":" << m.line;
       if (m.line_end != m.line) out << "-" << m.line_end;
-      out << reset << "\n      ";
-      bool in_hl = false;
-      for (std::size_t i = 0; i < cps.size(); ++i) {
-        bool h = !changed.empty() && changed[i];
-        if (h != in_hl) { out << (h ? hl : reset); in_hl = h; }
-        out << cps[i];
+      out << reset;
+      if (m.document != m.path && !m.document.empty()) out << "  " << m.document;
+      out << "\n      ";
+      // The whole paragraphs are compared (up to kDiffChars), then the marked text is cut.
+      bool complete = true;
+      if (k == c.representative) {
+        const auto cps = code_points(m.text, limit);
+        for (const auto& cp : cps) out << cp;
+        complete = code_points(m.text, limit + 1).size() <= limit;
+      } else {
+        complete = write_diff(out, rep, code_points(m.text, kDiffChars), o.color, limit);
       }
-      if (in_hl) out << reset;
-      if (code_points(m.text, o.excerpt_chars + 1).size() > o.excerpt_chars) out << "…";
+      if (!complete) out << "…";
       out << "\n";
     }
-    if (members < c.members.size()) out << "  … and " << (c.members.size() - members) << " more\n";
+    if (members < c.members.size()) out << "  … and " << (c.members.size() - members) << " more (--members N)\n";
   }
   if (shown < report.clusters.size())
     out << "\n… " << (report.clusters.size() - shown) << " more clusters (--top N shows more; --format json for all)\n";
@@ -430,7 +528,7 @@ bool looks_like_recur_output(std::string_view head) noexcept {
   // The text summary's first line, possibly in bold.
   if (starts("\x1b[1m")) head.remove_prefix(4);
   return starts("recur report\x1b[0m: ") || starts("recur phrases\x1b[0m: ") || starts("recur report: ") ||
-         starts("recur phrases: ");
+         starts("recur phrases: ") || starts("recur query\x1b[0m: ") || starts("recur query: ");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -458,24 +556,17 @@ nlohmann::ordered_json summary_json(const TextSummary& t) {
   return {{"path", t.path}, {"document", t.document}, {"chars", t.chars}, {"content_chars", t.content_chars}};
 }
 
-// A passage's text on one line, at most `limit` characters, its changes against `other` marked:
-// red with colour, else in [brackets].
-void write_marked(std::ostream& out, std::string_view text, std::string_view other, std::size_t limit, bool color) {
-  const auto mine = code_points(text, limit);
-  const auto theirs = code_points(other, limit);
-  const std::vector<bool> changed = changed_chars(theirs, mine);
-  const char* open = color ? "\x1b[1;31m" : "[";
-  const char* close = color ? "\x1b[0m" : "]";
-  bool in = false;
-  for (std::size_t i = 0; i < mine.size(); ++i) {
-    if (changed[i] != in) {
-      out << (changed[i] ? open : close);
-      in = changed[i];
-    }
-    out << mine[i];
+// A passage's text on one line, at most `limit` characters; with `other`, marked against it.
+void write_marked(std::ostream& out, std::string_view text, const std::string_view* other, std::size_t limit,
+                  bool color) {
+  bool complete = true;
+  if (other) {
+    complete = write_diff(out, code_points(*other, kDiffChars), code_points(text, kDiffChars), color, limit);
+  } else {
+    for (const auto& cp : code_points(text, limit)) out << cp;
+    complete = code_points(text, limit + 1).size() <= limit;
   }
-  if (in) out << close;
-  if (code_points(text, limit + 1).size() > limit) out << "…";
+  if (!complete) out << "…";
 }
 
 }  // namespace
@@ -532,13 +623,141 @@ void write_text(const CompareReport& r, std::ostream& out, const TextOptions& o)
     out << "  " << style.dim << "A " << p.a.path << ":" << p.a.line;
     if (p.a.line_end != p.a.line) out << "-" << p.a.line_end;
     out << style.reset << "\n    ";
-    write_marked(out, p.a.text, p.b.text, limit, o.color);
+    write_marked(out, p.a.text, nullptr, limit, o.color);
     out << "\n  " << style.dim << "B " << p.b.path << ":" << p.b.line;
     if (p.b.line_end != p.b.line) out << "-" << p.b.line_end;
     out << style.reset << "\n    ";
-    write_marked(out, p.b.text, p.a.text, limit, o.color);
+    const std::string_view a_text = p.a.text;
+    write_marked(out, p.b.text, &a_text, limit, o.color);
     out << "\n";
   }
+  for (const auto& w : r.warnings) out << "warning: " << w << "\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+// recur query
+
+namespace {
+
+// "37%": whole percents, "<1%" for a share that is not 0 but rounds to it.
+std::string whole_percent(double v) {
+  const long p = std::lround(100 * v);
+  if (p == 0 && v > 0) return "<1%";
+  return std::to_string(p) + "%";
+}
+
+template <class T>
+std::string text_name(const T& t) {
+  return t.document == t.path ? t.path : t.path + " (" + t.document + ")";
+}
+
+void write_span_line(std::ostream& out, const Style& style, const char* role, const PassageSpan& s) {
+  out << "      " << style.dim << role << " " << s.path << ":" << s.line;
+  if (s.line_end != s.line) out << "-" << s.line_end;
+  out << style.reset << "\n        ";
+}
+
+}  // namespace
+
+void write_json(const QueryReport& r, std::ostream& out) {
+  nlohmann::ordered_json j;
+  j["recur_version"] = r.version;
+  j["options"] = r.options;
+  nlohmann::ordered_json fingerprint;
+  try {
+    fingerprint = nlohmann::ordered_json::parse(r.archive_fingerprint);
+  } catch (const nlohmann::ordered_json::parse_error&) {
+    fingerprint = r.archive_fingerprint;  // not expected: the text comes from to_text()
+  }
+  j["archive"] = {{"path", r.archive_path}, {"documents", r.archive_documents}, {"fingerprint", fingerprint}};
+  nlohmann::ordered_json stats;
+  stats["queries"] = r.stats.queries;
+  stats["seeds"] = r.stats.seeds;
+  stats["boilerplate_seeds"] = r.stats.boilerplate_seeds;
+  stats["candidates"] = r.stats.candidates;
+  stats["passages"] = r.stats.passages;
+  stats["seconds"] = seconds_json(r.stats.seconds);
+  j["stats"] = stats;
+  j["queries"] = nlohmann::ordered_json::array();
+  for (const QueryResult& q : r.queries) {
+    nlohmann::ordered_json jq;
+    jq["path"] = q.path;
+    jq["document"] = q.document;
+    jq["document_index"] = q.document_index;
+    jq["content_chars"] = q.content_chars;
+    jq["found"] = q.found;
+    jq["template"] = q.templ;
+    jq["sources"] = nlohmann::ordered_json::array();
+    for (const QuerySource& s : q.sources) {
+      nlohmann::ordered_json js;
+      js["path"] = s.path;
+      js["document"] = s.document;
+      js["document_index"] = s.document_index;
+      js["chars"] = s.chars;
+      js["share"] = s.share;
+      js["passages"] = nlohmann::ordered_json::array();
+      for (const ReportPassage& p : s.passages) js["passages"].push_back(passage_json(p));
+      jq["sources"].push_back(std::move(js));
+    }
+    j["queries"].push_back(std::move(jq));
+  }
+  j["skipped"] = skipped_json(r.skipped);
+  j["warnings"] = r.warnings;
+  out << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+}
+
+void write_text(const QueryReport& r, std::ostream& out, const TextOptions& o) {
+  const Style style(o.color);
+  constexpr std::size_t kSourcesInSummary = 5;
+  out << style.bold << "recur query" << style.reset << ": " << r.archive_path << ", " << r.archive_documents
+      << " archived documents\n";
+  const std::size_t limit = std::max<std::size_t>(o.excerpt_chars, 20);
+  for (const QueryResult& q : r.queries) {
+    out << "\n" << style.bold << whole_percent(q.found) << " of " << text_name(q) << style.reset
+        << " is found in the archive";
+    std::size_t listed = 0, counted = 0;
+    for (const QuerySource& s : q.sources) counted += s.chars > 0;
+    for (const QuerySource& s : q.sources) {
+      if (s.chars == 0) continue;
+      if (listed == kSourcesInSummary) {
+        out << ", … (" << (counted - listed) << " more)";
+        break;
+      }
+      out << (listed == 0 ? ": " : ", ") << whole_percent(s.share) << " in " << text_name(s);
+      ++listed;
+    }
+    if (q.templ > 0) out << "; " << whole_percent(q.templ) << " template text, not counted";
+    out << " (" << q.content_chars << " characters)\n";
+    std::size_t shown = 0, total = 0;
+    for (const QuerySource& s : q.sources) total += s.passages.size();
+    for (const QuerySource& s : q.sources) {
+      if (shown >= o.top) break;
+      std::size_t templates = 0;
+      for (const ReportPassage& p : s.passages) templates += p.is_template;
+      out << "\n  " << style.bold << text_name(s) << style.reset << ": " << whole_percent(s.share) << ", "
+          << (s.passages.size() - templates) << " passages";
+      if (templates > 0) out << " and " << templates << " template passages";
+      out << "\n";
+      for (std::size_t k = 0; k < s.passages.size(); ++k) {
+        if (shown >= o.top) break;
+        ++shown;
+        const ReportPassage& p = s.passages[k];
+        out << "    Passage " << (k + 1) << ": " << (p.exact ? "exact" : "edited") << ", similarity "
+            << fixed(p.similarity, 3) << ", " << p.a.content_chars << " / " << p.b.content_chars << " characters"
+            << (p.is_template ? " (template)" : "") << "\n";
+        write_span_line(out, style, "query ", p.a);
+        write_marked(out, p.a.text, nullptr, limit, o.color);
+        out << "\n";
+        write_span_line(out, style, "source", p.b);
+        const std::string_view query_text = p.a.text;
+        write_marked(out, p.b.text, &query_text, limit, o.color);
+        out << "\n";
+      }
+    }
+    if (shown < total)
+      out << "\n  … " << (total - shown) << " more passages (--top N shows more; --format json for all)\n";
+  }
+  write_skipped_text(r.skipped, out, style);
   for (const auto& w : r.warnings) out << "warning: " << w << "\n";
 }
 

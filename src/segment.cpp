@@ -314,7 +314,83 @@ Segmentation segment(std::string_view text, ParagraphMode mode, std::span<const 
     break_after_previous =
         doc_start || l.ends_sentence || l.heading || l.toc_entry || l.chars < kMinWrappedChars;
   }
+  for (Span& p : seg.paragraphs) {
+    const bool starts_document = p.document < seg.documents.size() && !seg.documents[p.document].name.empty() &&
+                                 seg.documents[p.document].line == p.line;
+    p.kind = classify_paragraph(text.substr(p.begin, p.end - p.begin), starts_document);
+  }
   return seg;
+}
+
+const char* to_string(ParagraphKind kind) noexcept {
+  switch (kind) {
+    case ParagraphKind::body: return "body";
+    case ParagraphKind::title: return "title";
+    case ParagraphKind::heading: return "heading";
+    case ParagraphKind::toc: return "toc";
+    case ParagraphKind::byline: return "byline";
+  }
+  return "body";
+}
+
+namespace {
+
+constexpr std::size_t kMaxStructureChars = 60;  // longer paragraphs are body
+constexpr std::size_t kMaxTitleChars = 40;
+
+bool contains_any(std::string_view text, std::initializer_list<std::string_view> words) {
+  for (std::string_view w : words)
+    if (text.find(w) != std::string_view::npos) return true;
+  return false;
+}
+
+bool is_date_only(std::string_view text) {
+  bool year_or_month = false, digit = false;
+  for (std::size_t i = 0; i < text.size();) {
+    const char32_t c = next_code_point(text, i);
+    if ((c >= U'0' && c <= U'9') || (c >= U'０' && c <= U'９') || is_chinese_numeral(c)) digit = true;
+    else if (c == U'年' || c == U'月') year_or_month = true;
+    else if (!(c == U'日' || c == U'号' || is_space(c) || c == U'（' || c == U'）' || c == U'(' || c == U')'))
+      return false;
+  }
+  return digit && year_or_month;
+}
+
+}  // namespace
+
+ParagraphKind classify_paragraph(std::string_view text, bool starts_document) noexcept {
+  std::size_t chars = 0;
+  for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
+  if (chars > kMaxStructureChars) return ParagraphKind::body;
+  const LineInfo info = analyse_line(text, 0, text.size(), {});
+  if (info.empty) return ParagraphKind::body;
+  const bool one_line = text.find('\n') == std::string_view::npos;
+  // Page numbers after leader dots: "综述……13", "综述....13".
+  bool leader = false;
+  {
+    std::size_t j = info.end;
+    while (j > info.begin && text[j - 1] >= '0' && text[j - 1] <= '9') --j;
+    if (j < info.end && j > info.begin) {
+      const std::size_t p = previous_code_point(text, j);
+      std::size_t k = p;
+      const char32_t c = next_code_point(text, k);
+      leader = c == U'…' || c == U'.' || c == U'·' || c == U'．' || c == U'⋯';
+    }
+  }
+  if (one_line && (info.toc_entry || leader)) return ParagraphKind::toc;
+  if (info.heading && !info.ends_sentence) return ParagraphKind::heading;
+  if (contains_any(text, {"，", "。", "；", "！", "？", ",", ";", "!", "?"})) return ParagraphKind::body;
+  if (starts_document) return ParagraphKind::title;
+  if (is_date_only(text.substr(info.begin, info.end - info.begin))) return ParagraphKind::byline;
+  if (contains_any(text, {"总结", "综述", "报告", "讲话", "汇报", "经验", "材料", "发言", "意见", "方案", "通知", "纪实",
+                          "侧记", "调研"}))
+    return ParagraphKind::title;
+  if (contains_any(text, {"书记", "部长", "主任", "市长", "县长", "区长", "局长", "常委", "委员", "主席", "处长", "科长",
+                          "组织部", "宣传部", "统战部", "办公室", "党委", "党组", "作者", "来源", "供稿", "撰稿", "执笔",
+                          "记者", "通讯员"}))
+    return ParagraphKind::byline;
+  if (chars <= kMaxTitleChars && !info.ends_sentence) return ParagraphKind::title;
+  return ParagraphKind::body;
 }
 
 // The break iterator reads the UTF-8 through a UText, so no UTF-16 copy of the text is made and

@@ -1,7 +1,9 @@
-// Synthetic corpora with planted near-duplicate families, and pairwise scoring.
+// Synthetic corpora with planted near-duplicate families, and pairwise scoring; PAN-style pairs
+// with planted passages.
 #include "recur/synth.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <deque>
 #include <set>
@@ -58,13 +60,17 @@ struct Paragraph {
   }
 };
 
+// The given alphabet, or 3000 CJK characters from U+4E00 when it is empty.
+std::vector<char32_t> alphabet_or_default(const std::vector<char32_t>& given) {
+  std::vector<char32_t> a = given;
+  if (a.empty())
+    for (char32_t c = 0x4E00; c < 0x4E00 + 3000; ++c) a.push_back(c);
+  return a;
+}
+
 class Generator {
  public:
-  Generator(const SynthOptions& o) : o_(o), rng_(o.seed) {
-    alphabet_ = o.alphabet;
-    if (alphabet_.empty())
-      for (char32_t c = 0x4E00; c < 0x4E00 + 3000; ++c) alphabet_.push_back(c);
-  }
+  Generator(const SynthOptions& o) : o_(o), rng_(o.seed), alphabet_(alphabet_or_default(o.alphabet)) {}
 
   char32_t letter() { return alphabet_[rng_.below(alphabet_.size())]; }
 
@@ -171,6 +177,252 @@ class Generator {
   std::vector<char32_t> alphabet_;
 };
 
+
+// ---------------------------------------------------------------- passages -------------------
+
+constexpr char32_t kIndent = U'\u3000';
+
+// A document as paragraphs of sentences; laid out as "　　" + sentences + "\n" per paragraph.
+using Paragraphs = std::vector<std::vector<std::u32string>>;
+
+// A copy waiting to be inserted into the suspicious document.
+struct Copy {
+  std::u32string text;
+  std::size_t paragraph = 0, sentence = 0;  // slot: before sentence `sentence` of `paragraph`
+  bool own_paragraphs = false;              // inserted as paragraphs before `paragraph`
+  std::size_t passage = 0;                  // index into the pair's passages
+};
+
+class PassageGenerator {
+ public:
+  PassageGenerator(const PassageSynthOptions& o, std::uint64_t index)
+      : o_(o),
+        rng_(Rng(o.seed).next() ^ Rng(index ^ 0x5DEECE66DULL).next()),  // pair i: a function of seed and i
+        alphabet_(alphabet_or_default(o.alphabet)) {}
+
+  PassagePair pair(std::uint64_t index) {
+    PassagePair p;
+    p.index = index;
+    p.susp_name = name("suspicious-document", index + 1);
+    p.src_name = name("source-document", index + 1);
+    const bool related = !(rng_.unit() < o_.unrelated_share);
+    const Paragraphs src = document(), susp = document();
+    p.src_text = utf8(layout(src));
+    std::vector<Copy> copies;
+    if (related) plant(src, susp, p, copies);
+    p.susp_text = utf8(insert(susp, copies, p.passages));
+    std::sort(p.passages.begin(), p.passages.end(),
+              [](const PlantedPassage& a, const PlantedPassage& b) { return a.this_offset < b.this_offset; });
+    return p;
+  }
+
+ private:
+  static std::string name(const char* prefix, std::uint64_t n) {
+    std::string digits = std::to_string(n);
+    if (digits.size() < 5) digits.insert(0, 5 - digits.size(), '0');
+    return prefix + digits + ".txt";
+  }
+  static std::string utf8(const std::u32string& t) {
+    std::string out;
+    for (char32_t c : t) append_utf8(out, c);
+    return out;
+  }
+  static bool is_layout(char32_t c) { return c == U'\n' || c == kIndent; }
+
+  char32_t letter() { return alphabet_[rng_.below(alphabet_.size())]; }
+
+  // 18-38 letters in clauses of 6-14 separated by ，, then 。: 20-40 characters in all.
+  std::u32string sentence() {
+    std::u32string s;
+    const std::size_t letters = rng_.between(18, 38);
+    std::size_t clause = rng_.between(6, 14);
+    for (std::size_t k = 0; k < letters; ++k) {
+      if (clause == 0) {
+        if (letters - k >= 4) s += U'，';
+        clause = rng_.between(6, 14);
+      }
+      s += letter();
+      --clause;
+    }
+    s += U'。';
+    return s;
+  }
+
+  Paragraphs document() {
+    Paragraphs d;
+    std::uint64_t chars = 0;
+    while (chars < o_.document_chars) {
+      std::vector<std::u32string> para;
+      const std::size_t n = rng_.between(2, 8);
+      chars += 3;  // indent and line break
+      for (std::size_t i = 0; i < n; ++i) {
+        para.push_back(sentence());
+        chars += para.back().size();
+      }
+      d.push_back(std::move(para));
+    }
+    return d;
+  }
+
+  static std::u32string layout(const Paragraphs& d) {
+    std::u32string t;
+    for (const auto& para : d) {
+      t += kIndent;
+      t += kIndent;
+      for (const auto& s : para) t += s;
+      t += U'\n';
+    }
+    return t;
+  }
+
+  // Chooses passages in `src`, makes their edited copies and where they go in `susp`; fills the
+  // source side of `pair.passages`.
+  void plant(const Paragraphs& src, const Paragraphs& susp, PassagePair& pair, std::vector<Copy>& copies) {
+    // Every source sentence: its paragraph and its span in the laid-out text.
+    struct Sentence {
+      std::size_t paragraph;
+      std::uint64_t begin, end;
+    };
+    std::vector<Sentence> sentences;
+    std::vector<std::size_t> first_of;  // paragraph -> index of its first sentence
+    std::uint64_t at = 0;
+    for (std::size_t p = 0; p < src.size(); ++p) {
+      at += 2;
+      first_of.push_back(sentences.size());
+      for (const auto& s : src[p]) {
+        sentences.push_back({p, at, at + s.size()});
+        at += s.size();
+      }
+      at += 1;
+    }
+    first_of.push_back(sentences.size());
+    std::vector<bool> used(sentences.size(), false);
+    const std::u32string text = layout(src);
+    const std::size_t count = rng_.between(o_.min_passages, o_.max_passages);
+    const unsigned kinds = o_.max_paragraphs >= 2 ? 4 : 3;
+    for (std::size_t n = 0; n < count; ++n) {
+      const unsigned kind = static_cast<unsigned>(rng_.below(kinds));
+      // A free range [g0, g1) of sentences with a free sentence on either side; a few tries.
+      std::size_t g0 = 0, g1 = 0;
+      bool found = false;
+      for (int attempt = 0; attempt < 20 && !found; ++attempt) {
+        if (kind == 0 || kind == 1) {
+          const std::size_t len = kind == 0 ? 1 : rng_.between(2, 4);
+          if (len > sentences.size()) continue;
+          g0 = rng_.below(sentences.size() - len + 1);
+          g1 = g0 + len;
+        } else {
+          const std::size_t len = kind == 2 ? 1 : rng_.between(2, o_.max_paragraphs);
+          if (len > src.size()) continue;
+          const std::size_t p0 = rng_.below(src.size() - len + 1);
+          g0 = first_of[p0];
+          g1 = first_of[p0 + len];
+        }
+        found = true;
+        for (std::size_t g = g0 == 0 ? 0 : g0 - 1; g < std::min(g1 + 1, sentences.size()); ++g)
+          found = found && !used[g];
+      }
+      if (!found) continue;
+      for (std::size_t g = g0; g < g1; ++g) used[g] = true;
+
+      PlantedPassage planted;
+      planted.source_offset = sentences[g0].begin;
+      planted.source_length = sentences[g1 - 1].end - sentences[g0].begin;
+      planted.sentences = g1 - g0;
+      planted.paragraphs = sentences[g1 - 1].paragraph - sentences[g0].paragraph + 1;
+      planted.edit_rate = o_.edit_rates[rng_.below(o_.edit_rates.size())];
+      // The passage as pieces: sentences, and the paragraph breaks between them.
+      std::vector<std::u32string> pieces;
+      std::vector<bool> is_sentence;
+      for (std::size_t g = g0; g < g1; ++g) {
+        if (g > g0 && sentences[g].paragraph != sentences[g - 1].paragraph) {
+          pieces.push_back(text.substr(sentences[g - 1].end, sentences[g].begin - sentences[g - 1].end));
+          is_sentence.push_back(false);
+        }
+        pieces.push_back(text.substr(sentences[g].begin, sentences[g].end - sentences[g].begin));
+        is_sentence.push_back(true);
+      }
+      std::vector<std::size_t> swappable;
+      for (std::size_t i = 0; i + 1 < pieces.size(); ++i)
+        if (is_sentence[i] && is_sentence[i + 1]) swappable.push_back(i);
+      if (!swappable.empty() && rng_.unit() < o_.swap_rate) {
+        const std::size_t i = swappable[rng_.below(swappable.size())];
+        std::swap(pieces[i], pieces[i + 1]);
+        planted.swapped = true;
+      }
+      std::u32string copy;
+      for (const auto& piece : pieces) copy += piece;
+      planted.edits = static_cast<std::uint64_t>(std::llround(static_cast<double>(copy.size()) * planted.edit_rate));
+      edit(copy, planted.edits);
+
+      Copy c;
+      c.text = std::move(copy);
+      c.passage = pair.passages.size();
+      c.own_paragraphs = kind >= 2;
+      if (c.own_paragraphs) {
+        c.paragraph = rng_.below(susp.size() + 1);  // before paragraph p, or after the last
+      } else {
+        c.paragraph = rng_.below(susp.size());
+        c.sentence = rng_.below(susp[c.paragraph].size() + 1);
+      }
+      copies.push_back(std::move(c));
+      pair.passages.push_back(planted);
+    }
+  }
+
+  // `edits` substitutions, insertions and deletions (2:1:1) at random characters, never touching
+  // the indent and line breaks (so paragraphs stay paragraphs).
+  void edit(std::u32string& t, std::uint64_t edits) {
+    for (std::uint64_t e = 0; e < edits; ++e) {
+      std::size_t i = 0;
+      bool ok = false;
+      for (int attempt = 0; attempt < 64 && !ok; ++attempt) {
+        i = rng_.below(t.size());
+        ok = !is_layout(t[i]);
+      }
+      if (!ok) return;
+      const std::uint64_t op = rng_.below(4);
+      if (op < 2) t[i] = letter();
+      else if (op == 2) t.insert(t.begin() + static_cast<std::ptrdiff_t>(i), letter());
+      else if (t.size() > 1) t.erase(t.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+  }
+
+  // Lays out `susp` with the copies inserted at their slots; fills the suspicious side.
+  static std::u32string insert(const Paragraphs& susp, const std::vector<Copy>& copies,
+                               std::vector<PlantedPassage>& passages) {
+    std::u32string t;
+    auto put = [&](const Copy& c) {
+      passages[c.passage].this_offset = t.size();
+      passages[c.passage].this_length = c.text.size();
+      t += c.text;
+    };
+    for (std::size_t p = 0; p <= susp.size(); ++p) {
+      for (const auto& c : copies)
+        if (c.own_paragraphs && c.paragraph == p) {
+          t += kIndent;
+          t += kIndent;
+          put(c);
+          t += U'\n';
+        }
+      if (p == susp.size()) break;
+      t += kIndent;
+      t += kIndent;
+      for (std::size_t j = 0; j <= susp[p].size(); ++j) {
+        for (const auto& c : copies)
+          if (!c.own_paragraphs && c.paragraph == p && c.sentence == j) put(c);
+        if (j < susp[p].size()) t += susp[p][j];
+      }
+      t += U'\n';
+    }
+    return t;
+  }
+
+  const PassageSynthOptions& o_;
+  Rng rng_;
+  std::vector<char32_t> alphabet_;
+};
+
 }  // namespace
 
 std::string SynthOptions::validate() const {
@@ -186,6 +438,48 @@ std::string SynthOptions::validate() const {
 std::uint64_t synthesize(const SynthOptions& options, const DocumentSink& sink) {
   Generator g(options);
   return g.run(sink);
+}
+
+std::string PassageSynthOptions::validate() const {
+  if (pairs == 0) return "--pairs must be positive";
+  if (pairs > 10'000'000) return "--pairs must be at most 10000000";
+  if (document_chars < 200) return "--doc-size must give documents of at least 200 characters (600 bytes)";
+  if (document_chars > 100'000'000) return "--doc-size must be at most 300MB";
+  if (!(unrelated_share >= 0 && unrelated_share <= 1)) return "--unrelated must be a share from 0 to 1";
+  if (min_passages == 0 || min_passages > max_passages)
+    return "passages per pair need 1 <= min_passages <= max_passages";
+  if (max_passages > 1000) return "at most 1000 passages per pair";
+  if (edit_rates.empty()) return "at least one edit rate is needed";
+  for (double r : edit_rates)
+    if (!(r >= 0 && r < 1)) return "edit rates must be in [0, 1)";
+  if (!(swap_rate >= 0 && swap_rate <= 1)) return "the swap rate must be in [0, 1]";
+  if (max_paragraphs == 0) return "max_paragraphs must be at least 1";
+  return {};
+}
+
+std::uint64_t synthesize_passages(const PassageSynthOptions& options, const PassagePairSink& sink) {
+  for (std::uint64_t i = 0; i < options.pairs; ++i) sink(PassageGenerator(options, i).pair(i));
+  return options.pairs;
+}
+
+PanDocument pan_truth(const PassagePair& pair) {
+  PanDocument d;
+  d.reference = pair.susp_name;
+  for (const auto& p : pair.passages) {
+    PanAnnotation a;
+    a.name = std::string(kPanCase);
+    a.this_reference = pair.susp_name;
+    a.this_offset = p.this_offset;
+    a.this_length = p.this_length;
+    a.source_reference = pair.src_name;
+    a.source_offset = p.source_offset;
+    a.source_length = p.source_length;
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, p.edit_rate);
+    a.obfuscation.assign(buf, r.ptr);
+    d.annotations.push_back(std::move(a));
+  }
+  return d;
 }
 
 Evaluation evaluate(const std::vector<PredictedCluster>& clusters, const std::vector<TruthEntry>& truth) {

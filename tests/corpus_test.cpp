@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 #include <regex>
+#include <set>
 
 #include "test_util.hpp"
 
@@ -138,9 +139,10 @@ class Corpus : public ::testing::Test {
   TempDir tmp;
 };
 
+// Every verbatim repeat, headings and titles included (--structure keep), is clustered.
 TEST_F(Corpus, VerbatimRepeatsOf001AreClusteredAtTheirLines) {
   const std::string out = tmp.file("r.json");
-  const RunResult r = run(out);
+  const RunResult r = run(out, {"--structure", "keep"});
   ASSERT_EQ(r.status, 0) << describe(r);
   const Json j = load_json(out);
   expect_report_shape(j);
@@ -217,6 +219,35 @@ TEST_F(Corpus, ThreadCountDoesNotChangeTheReport) {
   EXPECT_EQ(without_timings(load_json(a)).dump(), without_timings(load_json(b)).dump());
   EXPECT_EQ(raw_without_timings(read_file(a)), raw_without_timings(read_file(b)))
       << "the JSON files should be byte-identical apart from timings";
+}
+
+// Issue "Reports an auditor can read": by default the first ten clusters are body text reused
+// across reports, not titles, table-of-contents lines, headings or signatures.
+TEST_F(Corpus, TheFirstClustersAreBodyTextReusedAcrossReports) {
+  const std::string out = tmp.file("body.json");
+  const RunResult r = run(out);
+  ASSERT_EQ(r.status, 0) << describe(r);
+  const Json j = load_json(out);
+  expect_report_shape(j);
+  const Json& kinds = j["stats"]["paragraphs_by_kind"];
+  EXPECT_GE(kinds["toc"].get<std::uint64_t>(), 70u) << "001's table of contents lists 76 reports";
+  EXPECT_GE(kinds["title"].get<std::uint64_t>(), 76u) << "every report of 001 has a title line";
+  ASSERT_GE(j["clusters"].size(), 10u);
+  std::uint64_t previous = UINT64_MAX;
+  for (std::size_t c = 0; c < 10; ++c) {
+    const Json& cl = j["clusters"][c];
+    std::set<std::string> documents;
+    for (const Json& m : cl["members"]) {
+      EXPECT_EQ(m["kind"], "body") << "cluster " << cl["id"];
+      EXPECT_GE(m["content_chars"].get<std::uint64_t>(), 25u) << "cluster " << cl["id"] << ": " << m["text"];
+      documents.insert(m["path"].get<std::string>() + "#" + std::to_string(m["document_index"].get<int>()));
+    }
+    EXPECT_GE(documents.size(), 2u) << "cluster " << cl["id"] << " is within one report";
+    // Ordered by reused weight.
+    const std::uint64_t w = cl["weight"].get<std::uint64_t>();
+    EXPECT_LE(w, previous);
+    previous = w;
+  }
 }
 
 }  // namespace

@@ -33,13 +33,15 @@ std::string parse_error(const std::string& text) {
 
 TEST(Fingerprint, OfTheDefaultOptionsHasTheDocumentedDefaults) {
   const Fingerprint f = current();
-  EXPECT_EQ(f.format, 1);
+  EXPECT_EQ(f.format, 2);
   EXPECT_EQ(f.format, recur::kFormatVersion);
   EXPECT_TRUE(f.casefold);
   EXPECT_FALSE(f.simplify);
   EXPECT_TRUE(f.strip.empty());
   EXPECT_EQ(f.doc_split, "");
   EXPECT_EQ(f.paragraphs, recur::ParagraphMode::automatic);
+  EXPECT_EQ(f.align_seed, 6u);   // AlignOptions::seed
+  EXPECT_EQ(f.seed_sample, 8u);  // recur index --sample
   EXPECT_EQ(f.shingle_size, 2u);
   EXPECT_EQ(f.shingle_seed, 0u);
   EXPECT_EQ(f.scheme, recur::MinHashScheme::one_permutation);
@@ -59,9 +61,10 @@ TEST(Fingerprint, OfTheDefaultOptionsHasTheDocumentedDefaults) {
 // compared as text too, so a change of spelling here makes every stored archive unreadable.
 TEST(Fingerprint, CanonicalTextOfTheDefaultsIsPinned) {
   const std::string expected =
-      std::string(R"({"casefold":true,"doc_split":"","format":1,"lsh_bands":30,"lsh_rows":4,)") +
+      std::string(R"({"align_seed":6,"casefold":true,"doc_split":"","format":2,"lsh_bands":30,"lsh_rows":4,)") +
       R"("minhash_perms":128,"minhash_scheme":"oph","minhash_seed":1,"paragraphs":"auto",)" +
-      R"("recur_version":")" + recur::version() + R"(","shingle_seed":0,"shingle_size":2,"simplify":false,"strip":[]})";
+      R"("recur_version":")" + recur::version() +
+      R"(","seed_sample":8,"shingle_seed":0,"shingle_size":2,"simplify":false,"strip":[]})";
   EXPECT_EQ(recur::to_text(current()), expected);
 }
 
@@ -121,6 +124,8 @@ TEST(Fingerprint, RoundTripsThroughItsText) {
   f.strip = {"##paid(begin|end)##", "it's \"quoted\"\\", "[\\p{Han}]{2}注"};
   f.doc_split = "^第[一二三]章$";
   f.paragraphs = recur::ParagraphMode::indent;
+  f.align_seed = 64;
+  f.seed_sample = 65536;
   f.shingle_size = 16;
   f.shingle_seed = UINT64_MAX;  // 64-bit seeds must survive JSON numbers exactly
   f.scheme = recur::MinHashScheme::classic;
@@ -141,8 +146,8 @@ TEST(Fingerprint, RoundTripsThroughItsText) {
   // Any key order and spacing is read; the text written is always the same.
   const std::string loose = R"({ "strip": [], "simplify": false, "shingle_size": 2, "shingle_seed": 0,
       "recur_version": "x", "paragraphs": "auto", "minhash_seed": 1, "minhash_scheme": "oph",
-      "minhash_perms": 128, "lsh_rows": 4, "lsh_bands": 30, "format": 1, "doc_split": "",
-      "casefold": true })";
+      "minhash_perms": 128, "lsh_rows": 4, "lsh_bands": 30, "format": 2, "doc_split": "",
+      "casefold": true, "seed_sample": 8, "align_seed": 6 })";
   Fingerprint expected;
   expected.recur_version = "x";
   EXPECT_EQ(recur::parse_fingerprint(loose), expected);
@@ -180,6 +185,10 @@ TEST(FingerprintCompatibility, EveryFieldMismatchIsNamedInTheOptionsOwnWords) {
        "the archive was built with --doc-split '综述$'; this run uses no --doc-split"},
       {"paragraphs", [](Fingerprint& f) { f.paragraphs = recur::ParagraphMode::lines; },
        "the archive was built with --paragraphs lines; this run uses --paragraphs auto"},
+      {"align_seed", [](Fingerprint& f) { f.align_seed = 5; },
+       "the archive was built with --seed 5; this run uses --seed 6"},
+      {"seed_sample", [](Fingerprint& f) { f.seed_sample = 16; },
+       "the archive was built with --sample 16; this run uses --sample 8"},
       {"shingle_size", [](Fingerprint& f) { f.shingle_size = 3; },
        "the archive was built with --shingle 3; this run uses --shingle 2"},
       {"shingle_seed", [](Fingerprint& f) { f.shingle_seed = 5; },
@@ -222,21 +231,29 @@ TEST(FingerprintCompatibility, NamesTheFirstDifferenceInPipelineOrderAndTheStore
 TEST(FingerprintCompatibility, AnotherFormatVersionIsNamedBeforeAnyOption) {
   // A newer recur's fingerprint: its other keys are not this format's business.
   const Fingerprint newer =
-      recur::parse_fingerprint(R"({"format":2,"recur_version":"9.0.0","shingle":{"size":"two"}})");
-  EXPECT_EQ(newer.format, 2);
+      recur::parse_fingerprint(R"({"format":3,"recur_version":"9.0.0","shingle":{"size":"two"}})");
+  EXPECT_EQ(newer.format, 3);
   EXPECT_EQ(newer.recur_version, "9.0.0");
   Fingerprint now = current();
   now.recur_version = "0.1.0";
   EXPECT_EQ(recur::compatibility(newer, now),
-            "the archive was written in format 2 by recur 9.0.0; this recur (0.1.0) reads format 1: use a newer recur");
-  // An older store, seen by a future recur of format 2.
+            "the archive was written in format 3 by recur 9.0.0; this recur (0.1.0) reads format 2: use a newer recur");
+  // An older store (format 1, before the archive's seeds), seen by this recur.
+  const Fingerprint format1 = recur::parse_fingerprint(
+      R"({"casefold":true,"doc_split":"","format":1,"lsh_bands":30,"lsh_rows":4,"minhash_perms":128,)"
+      R"("minhash_scheme":"oph","minhash_seed":1,"paragraphs":"auto","recur_version":"0.1.0","shingle_seed":0,)"
+      R"("shingle_size":2,"simplify":false,"strip":[]})");
+  EXPECT_EQ(recur::compatibility(format1, now),
+            "the archive was written in format 1 by recur 0.1.0; this recur (0.1.0) reads format 2: rebuild it with "
+            "this recur");
+  // An older store, seen by a future recur of format 3.
   Fingerprint old_store = current(), future = current();
   old_store.recur_version = "0.1.0";
   old_store.perms = 64;  // the format is named first, whatever else differs
-  future.format = 2;
+  future.format = 3;
   future.recur_version = "2.0.0";
   EXPECT_EQ(recur::compatibility(old_store, future),
-            "the archive was written in format 1 by recur 0.1.0; this recur (2.0.0) reads format 2: rebuild it with "
+            "the archive was written in format 2 by recur 0.1.0; this recur (2.0.0) reads format 3: rebuild it with "
             "this recur");
 }
 
@@ -264,6 +281,9 @@ TEST(FingerprintParse, RejectsMalformedTextWithAMessageNamingTheProblem) {
       {with("shingle_size", "\"2\""), "\"shingle_size\" must be a whole number"},
       {with("shingle_size", "-2"), "\"shingle_size\" must be a whole number"},
       {with("shingle_size", "17"), "\"shingle_size\" must be between 1 and 16, not 17"},
+      {with("align_seed", "1"), "\"align_seed\" must be between 2 and 64, not 1"},
+      {with("seed_sample", "0"), "\"seed_sample\" must be between 1 and 65536, not 0"},
+      {with("seed_sample", ""), "\"seed_sample\" is missing"},
       {with("minhash_perms", "0"), "\"minhash_perms\" must be between 1 and 1024, not 0"},
       {with("minhash_seed", "1.0"), "\"minhash_seed\" must be a whole number"},
       {with("casefold", "1"), "\"casefold\" must be true or false"},

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <set>
 #include <sstream>
@@ -207,3 +208,25 @@ TEST(FindInputs, ANamedPipeIsReadOnceAsAStream) {
 }
 
 }  // namespace
+
+// -o naming a device (here a private copy of /dev/null) writes into it: renaming a temporary over
+// it would replace the device node with a regular file, as `recur report -o /dev/null` once did.
+TEST(AtomicFile, ADeviceIsWrittenInPlaceNotReplaced) {
+  TempDir t;
+  const std::string node = t.file("null");
+  if (::mknod(node.c_str(), S_IFCHR | 0666, makedev(1, 3)) != 0) GTEST_SKIP() << "mknod needs root";
+  {
+    recur::AtomicFile f(node);
+    f.stream() << "report";
+    f.commit();
+  }
+  struct stat st {};
+  ASSERT_EQ(::stat(node.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode)) << "the device node was replaced";
+  const RunResult r = run_recur({"report", "examples/reports", "-q", "-o", node}, fs::path(RECUR_SOURCE_DIR));
+  EXPECT_EQ(r.status, 0) << describe(r);
+  ASSERT_EQ(::stat(node.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode)) << "recur report -o DEVICE replaced the device node";
+  for (const auto& e : fs::directory_iterator(t.path()))
+    EXPECT_EQ(e.path().filename(), "null") << "a temporary was left behind";
+}

@@ -400,3 +400,52 @@ TEST(SegmentStripped, TheFastPathForUnstrippedLinesAgreesWithTheFullWalk) {
 }
 
 }  // namespace
+
+// --- paragraph kinds (classify_paragraph) ------------------------------------------------------
+
+TEST(ParagraphKinds, EachRuleOnItsExample) {
+  using recur::ParagraphKind;
+  using recur::classify_paragraph;
+  // Table-of-contents entries: white space or leader dots, then a page number.
+  EXPECT_EQ(classify_paragraph("新时代北京组织工作综述　　1", false), ParagraphKind::toc);
+  EXPECT_EQ(classify_paragraph("党的十八大以来云南组织工作综述  28", false), ParagraphKind::toc);
+  EXPECT_EQ(classify_paragraph("第一章 总则……3", false), ParagraphKind::toc);
+  // Headings.
+  EXPECT_EQ(classify_paragraph("一、省级", false), ParagraphKind::heading);
+  EXPECT_EQ(classify_paragraph("（二）坚持政治引领，筑牢思想根基", false), ParagraphKind::heading);
+  EXPECT_EQ(classify_paragraph("3. 强化干部队伍建设", false), ParagraphKind::heading);
+  EXPECT_EQ(classify_paragraph("第一章 总则", false), ParagraphKind::heading);
+  // Titles: the --doc-split line, a title word, or a short line without sentence punctuation.
+  EXPECT_EQ(classify_paragraph("新时代天津组织工作综述", true), ParagraphKind::title);
+  EXPECT_EQ(classify_paragraph("中共某市委组织部2023年工作总结", false), ParagraphKind::title);
+  EXPECT_EQ(classify_paragraph("目　　录", false), ParagraphKind::title);
+  // Bylines: rank and unit words, or a date alone.
+  EXPECT_EQ(classify_paragraph("中共菏泽市委常委、组织部部长、统战部部长  臧伟", false), ParagraphKind::byline);
+  EXPECT_EQ(classify_paragraph("2023年5月12日", false), ParagraphKind::byline);
+  EXPECT_EQ(classify_paragraph("二〇二三年五月", false), ParagraphKind::byline);
+  // Body: sentences, and anything long.
+  EXPECT_EQ(classify_paragraph("全市各级党组织深入学习贯彻党的二十大精神。", false), ParagraphKind::body);
+  EXPECT_EQ(classify_paragraph("一是加强理论武装，二是强化组织建设，三是锤炼干部作风", false), ParagraphKind::body);
+  EXPECT_EQ(classify_paragraph(std::string(70 * 3, '\0').replace(0, 210, std::string(70, 'x')), false),
+            ParagraphKind::body);
+  std::string long_title;
+  for (int k = 0; k < 30; ++k) long_title += "党建";
+  EXPECT_EQ(classify_paragraph(long_title + "综述", false), ParagraphKind::body) << "over 60 characters";
+  EXPECT_STREQ(recur::to_string(ParagraphKind::toc), "toc");
+}
+
+TEST(ParagraphKinds, SegmentClassifiesEveryParagraph) {
+  const std::string text =
+      "目录\n新时代甲市组织工作综述　　1\n新时代甲市组织工作综述\n一、强化政治引领\n"
+      "全市各级党组织坚持以学习贯彻党的创新理论为首要政治任务，推动理论武装走深走实。\n"
+      "中共甲市委常委、组织部部长  某某\n";
+  std::vector<recur::Range> starts;
+  const std::size_t split = text.find("新时代甲市组织工作综述\n");
+  starts.push_back({split, split + 3});
+  const recur::Segmentation seg = recur::segment(text, recur::ParagraphMode::lines, {}, starts);
+  ASSERT_EQ(seg.paragraphs.size(), 6u);
+  using K = recur::ParagraphKind;
+  const std::vector<K> expected = {K::title, K::toc, K::title, K::heading, K::body, K::byline};
+  for (std::size_t k = 0; k < expected.size(); ++k)
+    EXPECT_EQ(seg.paragraphs[k].kind, expected[k]) << "paragraph " << k + 1;
+}

@@ -99,9 +99,12 @@ std::string lines_of(const std::vector<std::string>& lines) {
 }
 
 /// Report options with paragraphs one per line (the corpora here are laid out that way).
+// One paragraph per line, every kind indexed: these tests are about the index's mechanics, not
+// about which kinds of paragraph it leaves out (StageIndex.StructureLinesAreCountedNotIndexed).
 recur::ReportOptions line_options() {
   recur::ReportOptions o;
   o.input.paragraphs = recur::ParagraphMode::lines;
+  o.keep_structure = true;
   return o;
 }
 
@@ -1506,6 +1509,33 @@ TEST(StageRunReport, OneAndTwoThreadsGiveTheSameReport) {
   for (const auto& [name, seconds] : one.stats.seconds) stages.push_back(name);
   ASSERT_FALSE(stages.empty());
   EXPECT_EQ(stages.back(), "total");
+}
+
+// By default only body paragraphs are indexed; the other kinds are counted by kind.
+TEST(StageIndex, StructureLinesAreCountedNotIndexed) {
+  recur::ReportOptions o;
+  o.input.paragraphs = recur::ParagraphMode::lines;
+  const std::string body = "全市各级党组织坚持以学习贯彻党的创新理论为首要政治任务，推动理论武装走深走实。";
+  const recur::MemorySource src{{"a.txt", "新时代甲市组织工作综述\n一、强化政治引领\n" + body + "\n2023年5月12日\n"}};
+  const recur::IndexSettings settings = recur::IndexSettings::of(o);
+  const auto files = recur::index_inputs(src, recur::ScanSettings(o.input), settings, 1);
+  ASSERT_EQ(files.size(), 1u);
+  const recur::FileIndex& f = files[0];
+  ASSERT_EQ(f.paragraphs.size(), 1u);
+  EXPECT_EQ(f.paragraphs[0].number, 3u);
+  EXPECT_EQ(f.paragraphs[0].kind, recur::ParagraphKind::body);
+  EXPECT_EQ(f.kinds[static_cast<std::size_t>(recur::ParagraphKind::title)], 1u);
+  EXPECT_EQ(f.kinds[static_cast<std::size_t>(recur::ParagraphKind::heading)], 1u);
+  EXPECT_EQ(f.kinds[static_cast<std::size_t>(recur::ParagraphKind::byline)], 1u);
+  EXPECT_EQ(f.kinds[static_cast<std::size_t>(recur::ParagraphKind::body)], 1u);
+  EXPECT_EQ(f.too_short, 0u);
+  ASSERT_EQ(f.document_chars.size(), 1u);
+  EXPECT_EQ(f.document_chars[0], 37u) << "content characters of the body paragraph";
+  o.keep_structure = true;
+  o.min_chars = 1;
+  const auto kept = recur::index_inputs(src, recur::ScanSettings(o.input), recur::IndexSettings::of(o), 1);
+  EXPECT_EQ(kept[0].paragraphs.size(), 4u);
+  EXPECT_EQ(kept[0].paragraphs[1].kind, recur::ParagraphKind::heading);
 }
 
 }  // namespace

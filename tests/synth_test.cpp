@@ -3,9 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include "recur/pan.hpp"
+#include "recur/text.hpp"
 
 namespace {
 
@@ -141,6 +147,205 @@ TEST(Eval, PerfectClustersScoreOne) {
   EXPECT_DOUBLE_EQ(ev.f1, 1.0);
   EXPECT_EQ(ev.families_split, 0u);
   EXPECT_EQ(ev.clusters_merging, 0u);
+}
+
+// ---------------------------------------------------------------- passages (PAN) -------------
+
+using recur::PassagePair;
+using recur::PassageSynthOptions;
+
+std::vector<PassagePair> generate_pairs(const PassageSynthOptions& o) {
+  std::vector<PassagePair> out;
+  recur::synthesize_passages(o, [&](const PassagePair& p) {
+    EXPECT_EQ(p.index, out.size());
+    out.push_back(p);
+  });
+  return out;
+}
+
+PassageSynthOptions few_pairs() {
+  PassageSynthOptions o;
+  o.pairs = 60;
+  o.document_chars = 2000;
+  return o;
+}
+
+std::u32string code_points(const std::string& utf8) {
+  std::u32string out;
+  for (std::size_t i = 0; i < utf8.size();) out += recur::next_code_point(utf8, i);
+  return out;
+}
+
+std::size_t levenshtein(const std::u32string& a, const std::u32string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+TEST(SynthPassages, TruthOffsetsPointAtThePlantedText) {
+  const auto pairs = generate_pairs(few_pairs());
+  std::size_t exact = 0, swapped_only = 0, edited = 0, one_sentence = 0, multi_paragraph = 0;
+  std::map<double, std::size_t> rates;
+  for (const auto& p : pairs) {
+    const std::u32string susp = code_points(p.susp_text), src = code_points(p.src_text);
+    for (const auto& x : p.passages) {
+      ASSERT_LE(x.this_offset + x.this_length, susp.size());
+      ASSERT_LE(x.source_offset + x.source_length, src.size());
+      const std::u32string copy = susp.substr(x.this_offset, x.this_length);
+      const std::u32string orig = src.substr(x.source_offset, x.source_length);
+      // The source side is whole sentences: it starts after an indent or a 。 and ends with 。.
+      ASSERT_GT(x.source_offset, 0u);
+      EXPECT_TRUE(src[x.source_offset - 1] == U'\u3000' || src[x.source_offset - 1] == U'。');
+      EXPECT_EQ(orig.back(), U'。');
+      EXPECT_EQ(x.edits, static_cast<std::uint64_t>(std::llround(x.edit_rate * static_cast<double>(orig.size()))));
+      ++rates[x.edit_rate];
+      one_sentence += x.sentences == 1;
+      multi_paragraph += x.paragraphs >= 2;
+      if (x.edit_rate == 0 && !x.swapped) {
+        EXPECT_EQ(copy, orig) << p.susp_name << " at " << x.this_offset;
+        ++exact;
+      } else if (x.edit_rate == 0) {
+        // Two sentences swapped: the same characters in another order.
+        EXPECT_NE(copy, orig);
+        std::u32string a = copy, b = orig;
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        EXPECT_EQ(a, b);
+        ++swapped_only;
+      } else {
+        // Each edit changes the length by at most one; unswapped copies are within `edits` edits.
+        const auto diff = copy.size() > orig.size() ? copy.size() - orig.size() : orig.size() - copy.size();
+        EXPECT_LE(diff, x.edits);
+        if (!x.swapped && orig.size() < 1500) EXPECT_LE(levenshtein(copy, orig), x.edits);
+        ++edited;
+      }
+    }
+  }
+  EXPECT_GT(exact, 5u);
+  EXPECT_GT(swapped_only, 0u);
+  EXPECT_GT(edited, 20u);
+  EXPECT_GT(one_sentence, 5u);
+  EXPECT_GT(multi_paragraph, 5u);
+  EXPECT_EQ(rates.size(), PassageSynthOptions{}.edit_rates.size());  // every rate drawn
+}
+
+TEST(SynthPassages, PassagesDoNotOverlapAndComeInAnyOrder) {
+  std::size_t inversions = 0, multi = 0;
+  for (const auto& p : generate_pairs(few_pairs())) {
+    const auto& ps = p.passages;  // in order of this_offset
+    for (std::size_t i = 0; i < ps.size(); ++i)
+      for (std::size_t j = i + 1; j < ps.size(); ++j) {
+        EXPECT_LE(ps[i].this_offset + ps[i].this_length, ps[j].this_offset) << p.susp_name;
+        const bool in_order = ps[i].source_offset < ps[j].source_offset;
+        const auto& lo = in_order ? ps[i] : ps[j];
+        const auto& hi = in_order ? ps[j] : ps[i];
+        // At least one source sentence (20 characters) between two passages.
+        EXPECT_GE(hi.source_offset, lo.source_offset + lo.source_length + 20) << p.src_name;
+        inversions += ps[i].source_offset > ps[j].source_offset;
+      }
+    multi += ps.size() >= 2;
+  }
+  EXPECT_GT(multi, 10u);
+  EXPECT_GT(inversions, 5u);  // copies in another order than in the source
+}
+
+TEST(SynthPassages, UnrelatedPairsHaveNoCases) {
+  PassageSynthOptions o = few_pairs();
+  o.unrelated_share = 0.5;
+  std::size_t unrelated = 0;
+  for (const auto& p : generate_pairs(o)) {
+    const recur::PanDocument truth = recur::pan_truth(p);
+    EXPECT_EQ(truth.reference, p.susp_name);
+    EXPECT_EQ(truth.annotations.size(), p.passages.size());
+    if (p.passages.empty()) {
+      ++unrelated;
+      // Nothing of the source is in the suspicious document: no shared 12-character string.
+      const std::u32string susp = code_points(p.susp_text), src = code_points(p.src_text);
+      for (std::size_t i = 0; i + 12 <= src.size(); i += 97)
+        EXPECT_EQ(susp.find(src.substr(i, 12)), std::u32string::npos);
+    }
+  }
+  EXPECT_GT(unrelated, o.pairs / 4);
+  EXPECT_LT(unrelated, o.pairs * 3 / 4);
+  o.unrelated_share = 1;
+  for (const auto& p : generate_pairs(o)) EXPECT_TRUE(p.passages.empty());
+  o.unrelated_share = 0;
+  for (const auto& p : generate_pairs(o)) EXPECT_FALSE(p.passages.empty());
+}
+
+TEST(SynthPassages, SameSeedSamePairsAndPairIDependsOnlyOnI) {
+  const auto a = generate_pairs(few_pairs()), b = generate_pairs(few_pairs());
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].susp_text, b[i].susp_text);
+    EXPECT_EQ(a[i].src_text, b[i].src_text);
+    EXPECT_EQ(recur::pan_truth(a[i]).annotations.size(), recur::pan_truth(b[i]).annotations.size());
+    for (std::size_t k = 0; k < a[i].passages.size(); ++k)
+      EXPECT_EQ(a[i].passages[k].this_offset, b[i].passages[k].this_offset);
+  }
+  PassageSynthOptions o = few_pairs();
+  o.pairs = 5;
+  const auto head = generate_pairs(o);
+  for (std::size_t i = 0; i < head.size(); ++i) EXPECT_EQ(head[i].susp_text, a[i].susp_text);
+  o.seed = 8;
+  EXPECT_NE(generate_pairs(o)[0].src_text, a[0].src_text);
+  EXPECT_EQ(a[0].susp_name, "suspicious-document00001.txt");
+  EXPECT_EQ(a[0].src_name, "source-document00001.txt");
+}
+
+TEST(SynthPassages, DocumentsAreParagraphsOfTheRequestedSize) {
+  const PassageSynthOptions o = few_pairs();
+  for (const auto& p : generate_pairs(o)) {
+    const std::u32string src = code_points(p.src_text);
+    EXPECT_GE(src.size(), o.document_chars);
+    EXPECT_LT(src.size(), o.document_chars + 400);  // one paragraph past the target at most
+    EXPECT_EQ(src.substr(0, 2), U"\u3000\u3000");
+    EXPECT_EQ(src.back(), U'\n');
+    EXPECT_EQ(src.find(U"\n\n"), std::u32string::npos);
+    EXPECT_GE(code_points(p.susp_text).size(), o.document_chars);
+  }
+}
+
+TEST(SynthPassages, TruthIsPanXmlThatRoundTrips) {
+  for (const auto& p : generate_pairs(few_pairs())) {
+    const recur::PanDocument truth = recur::pan_truth(p);
+    std::ostringstream xml;
+    recur::write_pan_xml(xml, truth);
+    const recur::PanDocument back = recur::parse_pan_xml(xml.str());
+    ASSERT_EQ(back.annotations.size(), p.passages.size());
+    for (std::size_t k = 0; k < p.passages.size(); ++k) {
+      const auto& a = back.annotations[k];
+      EXPECT_EQ(a.name, "plagiarism");
+      EXPECT_EQ(a.source_reference, p.src_name);
+      EXPECT_EQ(a.this_offset, p.passages[k].this_offset);
+      EXPECT_EQ(a.source_length, p.passages[k].source_length);
+      EXPECT_DOUBLE_EQ(std::stod(a.obfuscation), p.passages[k].edit_rate);
+    }
+  }
+}
+
+TEST(SynthPassages, ValidateRejectsBadOptions) {
+  PassageSynthOptions o;
+  EXPECT_TRUE(o.validate().empty());
+  auto bad = [](auto change) {
+    PassageSynthOptions x;
+    change(x);
+    return !x.validate().empty();
+  };
+  EXPECT_TRUE(bad([](auto& x) { x.pairs = 0; }));
+  EXPECT_TRUE(bad([](auto& x) { x.document_chars = 10; }));
+  EXPECT_TRUE(bad([](auto& x) { x.unrelated_share = 1.5; }));
+  EXPECT_TRUE(bad([](auto& x) { x.min_passages = 0; }));
+  EXPECT_TRUE(bad([](auto& x) { x.min_passages = 5; }));
+  EXPECT_TRUE(bad([](auto& x) { x.edit_rates = {}; }));
+  EXPECT_TRUE(bad([](auto& x) { x.edit_rates = {-0.1}; }));
+  EXPECT_TRUE(bad([](auto& x) { x.max_paragraphs = 0; }));
 }
 
 }  // namespace

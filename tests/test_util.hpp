@@ -446,9 +446,19 @@ inline void expect_report_shape(const Json& r, double threshold = 0.5, bool veri
                 !s["reason"].get<std::string>().empty())
         << "a skipped input needs a reason: " << s.dump();
   }
+  // Every paragraph has a kind; body paragraphs (all of them with --structure keep) are either too
+  // short or indexed, and the other kinds are only counted.
+  std::uint64_t by_kind = 0, structure = 0;
+  if (st.contains("paragraphs_by_kind"))
+    for (const auto& [kind, n] : st["paragraphs_by_kind"].items()) {
+      by_kind += n.get<std::uint64_t>();
+      if (kind != "body") structure += n.get<std::uint64_t>();
+    }
+  if (st.contains("paragraphs_by_kind")) EXPECT_EQ(by_kind, get_u64(st, "paragraphs")) << "every paragraph has a kind";
+  const bool keep = r.contains("options") && r["options"].contains("structure") && r["options"]["structure"] == "keep";
   EXPECT_EQ(get_u64(st, "paragraphs"),
-            get_u64(st, "paragraphs_too_short") + get_u64(st, "paragraphs_indexed"))
-      << "paragraphs are either too short or indexed";
+            get_u64(st, "paragraphs_too_short") + get_u64(st, "paragraphs_indexed") + (keep ? 0 : structure))
+      << "paragraphs are too short, indexed, or (without --structure keep) structure lines";
   if (verified) {
     EXPECT_LE(get_u64(st, "verified_pairs"), get_u64(st, "candidate_pairs"));
   }

@@ -10,12 +10,14 @@
 ///
 ///   | key              | option          | why it matters                                  |
 ///   | ---------------- | --------------- | ----------------------------------------------- |
-///   | format           | (none)          | layout of the stored records; 1 so far          |
+///   | format           | (none)          | layout of the stored records; 2 so far          |
 ///   | casefold         | (always on)     | NFKC_Casefold or plain NFKC: the text shingled  |
 ///   | simplify         | --simplify      | Traditional -> Simplified: the text shingled    |
 ///   | strip            | --strip         | markers left out of the text shingled           |
 ///   | doc_split        | --doc-split     | document boundaries                             |
 ///   | paragraphs       | --paragraphs    | paragraph boundaries                            |
+///   | align_seed       | --seed (index)  | the archive's seeds: tokens per seed (align.hpp) |
+///   | seed_sample      | --sample        | the archive's seeds: which ones are stored      |
 ///   | shingle_size     | --shingle       | the shingles                                    |
 ///   | shingle_seed     | (none)          | the shingle hashes                              |
 ///   | minhash_scheme   | --minhash       | the signatures                                  |
@@ -42,7 +44,9 @@ struct ReportOptions;
 
 /// Version of the layout of stored data. Raise it whenever stored records change meaning (a new
 /// field, another hash, another tokenisation rule), so that old data is refused.
-inline constexpr int kFormatVersion = 1;
+/// 1: normalisation, segmentation, shingles, signatures, bands. 2: also the seeds of the archive
+/// (`recur index`): align_seed and seed_sample.
+inline constexpr int kFormatVersion = 2;
 
 /// Everything that makes stored data comparable. Defaults are those of ReportOptions{}.
 struct Fingerprint {
@@ -52,6 +56,10 @@ struct Fingerprint {
   std::vector<std::string> strip;      ///< --strip patterns, in the order given
   std::string doc_split;               ///< --doc-split pattern, empty when none
   ParagraphMode paragraphs = ParagraphMode::automatic;  ///< --paragraphs
+  /// Tokens per seed of the archive's seed index (`recur index --seed`, AlignOptions::seed).
+  unsigned align_seed = 6;
+  /// The archive stores the seeds whose hash is divisible by this (`recur index --sample`).
+  unsigned seed_sample = 8;
   unsigned shingle_size = 2;           ///< --shingle
   std::uint64_t shingle_seed = 0;      ///< seed of the shingle hash (no option)
   MinHashScheme scheme = MinHashScheme::one_permutation;  ///< --minhash
@@ -83,7 +91,7 @@ Fingerprint parse_fingerprint(std::string_view text);
 /// Empty when data with fingerprint `stored` can be compared with data made under `current`, else
 /// one sentence naming the first difference in the options' own words, e.g. "the archive was built
 /// with --shingle 3; this run uses --shingle 2". Fields are checked in pipeline order (format,
-/// normalisation, segmentation, shingles, signatures, bands); recur_version is ignored.
+/// normalisation, segmentation, seeds, shingles, signatures, bands); recur_version is ignored.
 /// `stored_name` names the stored data in the sentence (default "the archive").
 std::string compatibility(const Fingerprint& stored, const Fingerprint& current,
                           std::string_view stored_name = "the archive");

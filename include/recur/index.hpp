@@ -10,6 +10,7 @@
 ///
 /// Paragraph ids come from input order (input number, then position in the input), never from
 /// timing. Core: reads only through the Source.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -30,7 +31,8 @@ namespace recur {
 struct ParagraphRecord {
   std::uint32_t number = 0;            ///< 1-based paragraph number within its input
   std::uint32_t line = 0, line_end = 0;  ///< 1-based first and last line
-  std::uint32_t document = 0;          ///< 0-based document within its input
+  std::uint32_t document : 24 = 0;     ///< 0-based document within its input
+  ParagraphKind kind : 8 = ParagraphKind::body;  ///< body unless IndexSettings::keep_structure
   std::uint64_t dbegin = 0, dend = 0;  ///< decoded text [dbegin, dend)
   std::uint64_t obegin = 0, oend = 0;  ///< original bytes [obegin, oend)
 };
@@ -42,6 +44,9 @@ struct FileIndex {
   bool identity = true;                 ///< decoded bytes == original bytes (shifted): texts can be read back by range
   std::vector<DocumentInfo> documents;  ///< its documents (names for the report)
   std::uint32_t too_short = 0;          ///< paragraphs under min_chars: counted, not indexed
+  std::array<std::uint32_t, kParagraphKinds> kinds{};  ///< paragraphs of each kind (all of them)
+  /// Content characters of each document's indexed kinds (body paragraphs, short ones included).
+  std::vector<std::uint64_t> document_chars;
   std::vector<ParagraphRecord> paragraphs;  ///< the indexed paragraphs, in order
   /// Folded band keys (fold_key), band-major: band b of paragraphs[k] at keys[b * paragraphs.size() + k].
   std::vector<std::uint32_t> keys;
@@ -59,6 +64,7 @@ struct IndexSettings {
   LshParams params;                 ///< bands x rows (resolve_params)
   unsigned min_chars = 10;          ///< shorter paragraphs (content characters) are not indexed
   bool keep_signatures = false;     ///< keep signatures (for --no-verify's estimates)
+  bool keep_structure = false;      ///< index titles, headings, toc entries and bylines too
 
   /// The settings of `recur report`'s options.
   static IndexSettings of(const ReportOptions& options);

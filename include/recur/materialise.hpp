@@ -5,6 +5,7 @@
 /// byte offsets) and carry their text, read back through the Source.
 ///
 /// Core: reads only through the Source.
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -25,6 +26,22 @@ Member make_member(const std::string& name, const FileIndex& file, const Paragra
 std::vector<ReportCluster> materialise(const Source& source, const ParagraphIndex& index,
                                        std::span<const Cluster> clusters, const DecodeOptions& decode,
                                        unsigned threads, std::vector<Status>& problems);
+
+/// Orders `clusters` (weight: by weight desc, then size desc; size: by size desc, then weight desc;
+/// ties keep their order, which is the clustering's: representative in input order) and numbers
+/// them 1.. in that order.
+void rank_clusters(std::vector<ReportCluster>& clusters, ClusterOrder order);
+
+/// Leaves out the clusters whose members all come from one document (the documents of a
+/// compilation split by --doc-split count separately); returns how many were left out.
+std::size_t keep_cross_document(std::vector<ReportCluster>& clusters);
+
+/// The pairs of documents that share clusters, with each one's paragraphs and content characters
+/// in clusters shared with the other and their share of its content characters.
+/// `document_chars(path, document_index)` gives a document's content characters.
+std::vector<DocumentPair> document_pairs(
+    const std::vector<ReportCluster>& clusters,
+    const std::function<std::uint64_t(const std::string&, std::uint32_t)>& document_chars);
 
 /// Adds "NAME: message" for every input whose status is not ok to `warnings`, and tells `warn`.
 void report_problems(const Source& source, std::span<const Status> problems, std::vector<std::string>& warnings,

@@ -17,6 +17,15 @@
 
 namespace recur {
 
+/// The order of clusters in a report.
+enum class ClusterOrder {
+  weight,  ///< reused content characters (ReportCluster::weight) first: long passages copied across reports
+  size,    ///< most members first
+};
+
+/// Parses "weight" or "size"; throws Error(errc::usage) otherwise.
+ClusterOrder parse_cluster_order(const std::string& name);
+
 /// Every option of `recur report`, with its default.
 struct ReportOptions {
   InputOptions input;                    ///< what to read and how
@@ -25,6 +34,15 @@ struct ReportOptions {
   MinHashOptions minhash;                ///< --perms, --seed
   LshOptions lsh;                        ///< --threshold, --bands, --rows
   bool verify = true;                    ///< --no-verify: report the MinHash estimate instead
+  /// --structure keep: cluster titles, headings, table-of-contents entries and bylines too (default:
+  /// only body paragraphs; the others are counted in stats.paragraphs_by_kind).
+  bool keep_structure = false;
+  /// --sort: cluster order (default weight: reused content characters, so long passages copied
+  /// across reports come first; size: most members first).
+  ClusterOrder sort = ClusterOrder::weight;
+  /// --cross-doc: only clusters with members from at least two documents (the documents of a
+  /// compilation split by --doc-split count separately).
+  bool cross_doc = false;
   unsigned threads = 0;                  ///< --threads: 0 = all cores
   /// Buckets with more paragraphs than this contribute only pairs with their first paragraph, so
   /// thousands of copies of one boilerplate line cost linear, not quadratic, time (default 1000).

@@ -26,6 +26,10 @@ class AtomicFile {
  public:
   /// Creates the temporary file. Throws Error(errc::io) with a message naming `path` when its
   /// folder cannot be written, and Error(errc::usage) when `path` is a directory.
+  ///
+  /// An existing path that is not a regular file (a character device such as /dev/null or
+  /// /dev/stdout, a named pipe) cannot be replaced: renaming over it would destroy the device node.
+  /// It is written directly instead, and commit() only flushes.
   explicit AtomicFile(const std::string& path);
   /// Discards the temporary unless commit() succeeded.
   ~AtomicFile();
@@ -49,6 +53,7 @@ class AtomicFile {
   std::ofstream out_;
   int slot_ = -1;
   bool committed_ = false;
+  bool direct_ = false;  // writing into a device or pipe, not through a temporary
 };
 
 /// A folder generated under a temporary name next to its final path, then moved into place by

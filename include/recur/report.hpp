@@ -2,6 +2,7 @@
 /// \file report.hpp
 /// The report model and its writers (text, JSON, CSV). Writers take a std::ostream; they never
 /// open files.
+#include <array>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -27,12 +28,17 @@ struct Member {
   std::uint64_t byte_end = 0;    ///< offset one past the last byte
   double similarity = 0;         ///< exact Jaccard with the representative (1 for it)
   std::string text;              ///< the original bytes [byte_start, byte_end), decoded to UTF-8
+  ParagraphKind kind = ParagraphKind::body;  ///< body, unless --structure keep
+  std::uint64_t content_chars = 0;  ///< content characters of `text` (punctuation and spaces not counted)
 };
 
 /// A cluster of near-duplicate paragraphs. members[representative] is the representative.
 struct ReportCluster {
   std::uint32_t id = 0;  ///< 1-based, in output order
   std::uint32_t representative = 0;
+  /// Reused content characters: the members' content characters less the representative's (what
+  /// --sort weight orders by).
+  std::uint64_t weight = 0;
   std::vector<Member> members;
 };
 
@@ -42,8 +48,28 @@ struct ReportCluster {
 struct Stats : CorpusStats {
   std::uint64_t paragraphs_too_short = 0, paragraphs_indexed = 0, candidate_pairs = 0, verified_pairs = 0,
                 clusters = 0, clustered_paragraphs = 0, truncated_buckets = 0;
+  /// Clusters left out by --cross-doc because all their members are in one document.
+  std::uint64_t clusters_single_document = 0;
+  /// Paragraphs of each kind (ParagraphKind order: body, title, heading, toc, byline); only body
+  /// paragraphs are indexed unless --structure keep.
+  std::array<std::uint64_t, kParagraphKinds> paragraphs_by_kind{};
   /// Stage name and seconds, in pipeline order.
   std::vector<std::pair<std::string, double>> seconds;
+};
+
+/// One document's side of a DocumentPair.
+struct DocumentShare {
+  std::string path;
+  std::string document;              ///< its --doc-split line, or the path
+  std::uint32_t document_index = 0;  ///< 1-based within the file
+  std::uint64_t paragraphs = 0;      ///< its paragraphs in clusters shared with the other document
+  std::uint64_t chars = 0;           ///< their content characters
+  double share = 0;                  ///< chars / the document's content characters (body paragraphs)
+};
+
+/// Two documents that share clustered paragraphs: how much of each is in clusters with the other.
+struct DocumentPair {
+  DocumentShare a, b;  ///< a before b in input order
 };
 
 /// Everything a `recur report` run produced.
@@ -53,6 +79,8 @@ struct Report {
   Stats stats;
   std::vector<Skipped> skipped;
   std::vector<std::string> warnings;  ///< per-file notes (encoding guessed, bytes replaced)
+  /// Pairs of documents sharing clustered paragraphs, most shared characters first.
+  std::vector<DocumentPair> documents;
   std::vector<ReportCluster> clusters;
 };
 
@@ -69,10 +97,13 @@ void write_csv(const Report& report, std::ostream& out);
 
 /// Terminal summary settings.
 struct TextOptions {
-  bool color = false;            ///< ANSI colours; differences from the representative highlighted
+  /// ANSI colours: differences from the representative in red (deleted) and green (inserted);
+  /// without colour they are marked [-deleted-]{+inserted+}, as wdiff does.
+  bool color = false;
   std::size_t top = 10;          ///< clusters shown in full (default 10)
   std::size_t members = 5;       ///< members shown per cluster (default 5)
-  std::size_t excerpt_chars = 60;  ///< characters of each excerpt (default 60)
+  std::size_t excerpt_chars = 60;  ///< characters of each excerpt (default 60); SIZE_MAX: whole paragraphs
+  std::size_t document_pairs = 10;  ///< document pairs shown in the summary (default 10)
 };
 
 /// Writes a human summary: counts, the largest clusters with excerpts, skipped files.
@@ -194,5 +225,61 @@ void write_text(const CompareReport& report, std::ostream& out, const TextOption
 
 /// The JSON object of one passage (as in compare and query reports).
 nlohmann::ordered_json passage_json(const ReportPassage& passage);
+
+// ---------------------------------------------------------------------------------------------
+// recur query
+
+/// An archived document a query reuses, with the passages found in it.
+struct QuerySource {
+  std::string path;                  ///< the path the file had when it was added to the archive
+  std::string document;              ///< its --doc-split line, or the path
+  std::uint32_t document_index = 1;  ///< 1-based document number within the file
+  /// The query's content characters covered by this document's passages that are not templates
+  /// (union: each character once), and their share of the query's content characters.
+  std::uint64_t chars = 0;
+  double share = 0;
+  std::vector<ReportPassage> passages;  ///< a = the query, b = this document; by position in the query
+};
+
+/// One query: a file, or one document of a compilation (--doc-split).
+struct QueryResult {
+  std::string path;
+  std::string document;              ///< its --doc-split line, or the path
+  std::uint32_t document_index = 1;  ///< 1-based document number within the file
+  std::uint64_t content_chars = 0;
+  /// Shares of the query's content characters covered by passages from any source (union):
+  /// `found` by passages that are not templates, `templ` by those that are.
+  double found = 0, templ = 0;
+  std::vector<QuerySource> sources;  ///< by chars, descending (then path and document)
+};
+
+/// Counts of a `recur query` run.
+struct QueryStats {
+  std::uint64_t queries = 0;           ///< query texts (documents) run
+  std::uint64_t seeds = 0;             ///< sampled seeds looked up (sum over queries)
+  std::uint64_t boilerplate_seeds = 0; ///< of which stored by more than max_docs documents
+  std::uint64_t candidates = 0;        ///< archived documents aligned (sum over queries)
+  std::uint64_t passages = 0;          ///< passages found (sum over queries and sources)
+  std::vector<std::pair<std::string, double>> seconds;
+};
+
+/// What `recur query` found.
+struct QueryReport {
+  std::string version;
+  nlohmann::ordered_json options;
+  std::string archive_path;            ///< the archive, as named on the command line
+  std::uint64_t archive_documents = 0; ///< documents in it
+  std::string archive_fingerprint;     ///< its fingerprint (canonical text, fingerprint.hpp)
+  QueryStats stats;
+  std::vector<QueryResult> queries;    ///< in input order, then document order
+  std::vector<Skipped> skipped;
+  std::vector<std::string> warnings;
+};
+
+/// Writes the query JSON contract (see README). Byte-identical for identical reports.
+void write_json(const QueryReport& report, std::ostream& out);
+/// Writes one summary line per query ("37% of new.txt is found in the archive: 21% in A.txt, ..."),
+/// then its passages, grouped by source.
+void write_text(const QueryReport& report, std::ostream& out, const TextOptions& options);
 
 }  // namespace recur

@@ -34,6 +34,36 @@ ParagraphMode parse_paragraph_mode(const std::string& name);
 /// "auto", "indent" or "lines".
 const char* to_string(ParagraphMode mode) noexcept;
 
+/// What a paragraph is, by its shape (classify_paragraph()). `recur report` clusters only body
+/// paragraphs by default: titles, headings, table-of-contents entries and bylines recur in every
+/// report without being reused wording.
+enum class ParagraphKind : std::uint8_t {
+  body,     ///< running text
+  title,    ///< a document's title line, or a short line without sentence punctuation
+  heading,  ///< a numbered heading: 一、 （一） (1) 1. 1、 第一章 ①, at most 40 characters
+  toc,      ///< a table-of-contents entry: one line ending in white space or dots and a page number
+  byline,   ///< a signature, unit or date line: 中共某市委常委、组织部部长  某某 / 2023年5月12日
+};
+/// The number of kinds, for arrays indexed by kind.
+inline constexpr std::size_t kParagraphKinds = 5;
+/// "body", "title", "heading", "toc", "byline".
+const char* to_string(ParagraphKind kind) noexcept;
+
+/// The kind of the paragraph `text` (its trimmed text; `starts_document` when a --doc-split line
+/// starts it). Rules, first match wins:
+///  1. more than 60 characters: body;
+///  2. one line ending in white space or leader dots and a page number of 1-4 digits: toc;
+///  3. a heading number at its start (一、 （一） (1) 1. 1、 第一章 ①) and at most 40 characters: heading;
+///  4. a comma, full stop, semicolon, question or exclamation mark inside it (a sentence): body;
+///  5. the line of a --doc-split match: title;
+///  6. only a date (digits or Chinese numerals with 年月日): byline;
+///  7. a word of document titles (总结 综述 报告 讲话 汇报 经验 材料 发言 意见 方案 通知 纪实 侧记 调研): title;
+///  8. a rank or unit word (书记 部长 主任 市长 县长 区长 局长 常委 委员 主席 处长 科长 组织部 宣传部
+///     统战部 办公室 党委 党组 作者 来源 供稿 撰稿 执笔 记者 通讯员): byline;
+///  9. at most 40 characters not ending a sentence: title;
+/// 10. otherwise body.
+ParagraphKind classify_paragraph(std::string_view text, bool starts_document) noexcept;
+
 /// A paragraph found by segment(): byte offsets into the decoded text.
 struct Span {
   std::size_t begin = 0;      ///< first byte of its first non-space character
@@ -41,6 +71,7 @@ struct Span {
   std::uint32_t line = 0;     ///< 1-based line of `begin`
   std::uint32_t line_end = 0; ///< 1-based line of the last byte
   std::uint32_t document = 0; ///< index into Segmentation::documents
+  ParagraphKind kind = ParagraphKind::body;  ///< classify_paragraph() of its text
 };
 
 /// A document: the whole file, or the part starting at a line matched by --doc-split.

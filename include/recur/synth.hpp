@@ -2,11 +2,17 @@
 /// \file synth.hpp
 /// Synthetic corpora with planted reuse, and scoring a report against their truth. Pure: the
 /// generator hands documents to a callback; reading and writing files is the caller's job.
+///
+/// Two kinds: paragraph families for `recur report` (SynthOptions, synthesize), and PAN-style
+/// document pairs with planted passages for passage alignment (PassageSynthOptions,
+/// synthesize_passages, scored with the PAN measures of pan.hpp).
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "recur/pan.hpp"
 
 namespace recur {
 
@@ -80,5 +86,71 @@ struct Evaluation {
 /// pair is two paragraphs of one family. Clustered paragraphs not in the truth (background) make
 /// false pairs.
 Evaluation evaluate(const std::vector<PredictedCluster>& clusters, const std::vector<TruthEntry>& truth);
+
+// ---------------------------------------------------------------- passages (PAN) -------------
+
+/// What `recur synth --passages` generates: pairs of a source and a suspicious document of
+/// Chinese-like text, and passages copied from the source into the suspicious document.
+///
+/// Documents are paragraphs (a full-width indent, 2-8 sentences, a line break) of sentences of
+/// 20-40 characters (clauses over the alphabet separated by ，, ending in 。). A passage is a run of
+/// consecutive source sentences, of one of four lengths drawn with equal chance: one sentence; 2-4
+/// sentences (possibly across a paragraph break); one whole paragraph; 2-`max_paragraphs` whole
+/// paragraphs. Passages of one pair never overlap and are at least one sentence apart in the
+/// source. Each copy may get two adjacent sentences of one paragraph swapped, then is edited at its
+/// rate (substitutions, insertions, deletions of characters other than the indent and line
+/// breaks), and is inserted into the suspicious document at a random sentence boundary (sentence
+/// lengths) or paragraph boundary (paragraph lengths), so copies appear in any order.
+struct PassageSynthOptions {
+  std::uint64_t pairs = 200;            ///< document pairs (default 200)
+  std::uint64_t seed = 7;               ///< everything is a function of the seed (default 7)
+  std::uint64_t document_chars = 4000;  ///< approximate characters of each background document (default 4000)
+  /// Characters drawn for text; empty (default) = 3000 CJK characters from U+4E00, as SynthOptions.
+  std::vector<char32_t> alphabet;
+  double unrelated_share = 0.2;  ///< chance that a pair has no planted passage (default 0.2)
+  unsigned min_passages = 1;     ///< planted passages per related pair, drawn uniformly from
+  unsigned max_passages = 4;     ///< min_passages..max_passages (default 1..4)
+  /// Character edit rate of each passage, drawn uniformly (default 0, 3, 6, 9, 12, 15%).
+  std::vector<double> edit_rates = {0.0, 0.03, 0.06, 0.09, 0.12, 0.15};
+  /// Chance that a passage with two adjacent sentences in one paragraph has them swapped (default 0.3).
+  double swap_rate = 0.3;
+  unsigned max_paragraphs = 4;  ///< most paragraphs in one passage (default 4)
+
+  /// Empty when valid, else a sentence naming the option.
+  std::string validate() const;
+};
+
+/// One planted passage. Offsets and lengths count code points of the documents' texts (PAN's
+/// convention); the suspicious side is the edited copy.
+struct PlantedPassage {
+  std::uint64_t this_offset = 0, this_length = 0;      ///< in the suspicious document
+  std::uint64_t source_offset = 0, source_length = 0;  ///< in the source document
+  double edit_rate = 0;       ///< the rate drawn for it
+  std::uint64_t edits = 0;    ///< character edits applied: round(edit_rate x source_length)
+  bool swapped = false;       ///< two adjacent sentences swapped before editing
+  std::uint64_t sentences = 0, paragraphs = 0;  ///< source sentences it copies, paragraphs they touch
+};
+
+/// One generated pair: names as in PAN ("suspicious-document00001.txt",
+/// "source-document00001.txt"), UTF-8 texts, and its passages in order of this_offset (empty for
+/// an unrelated pair).
+struct PassagePair {
+  std::uint64_t index = 0;  ///< 0, 1, ...
+  std::string susp_name, src_name;
+  std::string susp_text, src_text;
+  std::vector<PlantedPassage> passages;
+};
+
+/// Receives each finished pair.
+using PassagePairSink = std::function<void(const PassagePair& pair)>;
+
+/// Generates options.pairs pairs as PassageSynthOptions describes. Pair i depends only on the seed
+/// and i (not on the number of pairs), so a larger set begins with a smaller one. Returns the
+/// number of pairs.
+std::uint64_t synthesize_passages(const PassageSynthOptions& options, const PassagePairSink& sink);
+
+/// The PAN truth of a pair: `reference` = susp_name, one "plagiarism" feature per passage with
+/// source_reference = src_name and obfuscation = the edit rate in shortest form ("0", "0.06").
+PanDocument pan_truth(const PassagePair& pair);
 
 }  // namespace recur

@@ -1,4 +1,5 @@
-// `recur synth` (generate a corpus with planted reuse) and `recur eval` (score a report).
+// `recur synth` (generate a corpus with planted reuse, or PAN-style pairs with planted passages)
+// and `recur eval` (score a report against a synth truth, or PAN detections against PAN truth).
 #include <filesystem>
 #include <fstream>
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "recur/encoding.hpp"
 #include "recur/error.hpp"
 #include "recur/output.hpp"
+#include "recur/pan.hpp"
 #include "recur/synth.hpp"
 #include "recur/text.hpp"
 
@@ -76,7 +78,14 @@ struct SynthArgs {
   std::string size = "100MB", output, from, doc_size = "100kB";
   std::uint64_t seed = 7;
   bool quiet = false, force = false;
+  // --passages: PAN-style pairs. size_given / doc_size_given tell whether the user set them.
+  bool passages = false, size_given = false, doc_size_given = false, pairs_given = false, unrelated_given = false;
+  std::uint64_t pairs = PassageSynthOptions{}.pairs;
+  double unrelated = PassageSynthOptions{}.unrelated_share;
 };
+
+// A passage-mode document of about 4000 characters: 3 bytes per CJK character in UTF-8.
+constexpr const char* kPassageDocSize = "12kB";
 
 // True when `inner` is `outer` or lies under it (both existing paths).
 bool is_within(const fs::path& inner, const fs::path& outer) {
@@ -86,7 +95,12 @@ bool is_within(const fs::path& inner, const fs::path& outer) {
   return bi == b.end();
 }
 
+int run_synth_passages(const SynthArgs& a);
+
 int run_synth(const SynthArgs& a) {
+  if (a.passages) return run_synth_passages(a);
+  if (a.pairs_given) throw Error(errc::usage, "--pairs applies only with --passages");
+  if (a.unrelated_given) throw Error(errc::usage, "--unrelated applies only with --passages");
   SynthOptions o;
   o.size = parse_size(a.size, "--size");
   o.document_bytes = parse_size(a.doc_size, "--doc-size");
@@ -155,15 +169,218 @@ int run_synth(const SynthArgs& a) {
   return kExitOk;
 }
 
+// `recur synth --passages`: OUT/src, OUT/susp, OUT/truth (PAN XML per pair) and OUT/pairs.
+int run_synth_passages(const SynthArgs& a) {
+  if (a.size_given) throw Error(errc::usage, "--size does not apply to --passages (use --pairs and --doc-size)");
+  PassageSynthOptions o;
+  o.pairs = a.pairs;
+  o.seed = a.seed;
+  o.unrelated_share = a.unrelated;
+  o.document_chars = parse_size(a.doc_size_given ? a.doc_size : kPassageDocSize, "--doc-size") / 3;
+  if (!a.from.empty() && is_within(a.from, a.output))
+    throw Error(errc::usage, "--from " + a.from + " lies in the output folder -o " + a.output +
+                                 ", which recur synth replaces; name another output folder");
+  if (!a.from.empty()) o.alphabet = alphabet_from(a.from, 3000);
+  if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
+  InterruptScope scope;
+  AtomicFolder folder(a.output, a.force);
+  const fs::path out(a.output), temp(folder.temp_path());
+  std::error_code ec;
+  for (const char* sub : {"src", "susp", "truth"}) {
+    fs::create_directories(temp / sub, ec);
+    if (ec) {
+      std::cerr << "recur synth: cannot create " << (temp / sub).string() << ": " << ec.message() << "\n";
+      return kExitNothing;
+    }
+  }
+  std::ofstream pairs(temp / "pairs", std::ios::binary);
+  if (!pairs) {
+    std::cerr << "recur synth: cannot write " << (temp / "pairs").string() << "\n";
+    return kExitNothing;
+  }
+  const bool show_progress = !a.quiet && ::isatty(STDERR_FILENO) == 1;
+  std::uint64_t bytes = 0, planted = 0, unrelated = 0;
+  bool failed = false;
+  auto write = [&](const fs::path& path, auto&& fill) {
+    std::ofstream f(path, std::ios::binary);
+    fill(f);
+    f.close();
+    if (!f) failed = true;
+  };
+  const std::uint64_t n = synthesize_passages(o, [&](const PassagePair& p) {
+    if (const int sig = interrupt_requested()) throw Interrupted{sig};
+    write(temp / "src" / p.src_name, [&](std::ostream& f) { f << p.src_text; });
+    write(temp / "susp" / p.susp_name, [&](std::ostream& f) { f << p.susp_text; });
+    write(temp / "truth" / pan_pair_file_name(p.susp_name, p.src_name),
+          [&](std::ostream& f) { write_pan_xml(f, pan_truth(p)); });
+    pairs << p.susp_name << ' ' << p.src_name << '\n';
+    bytes += p.src_text.size() + p.susp_text.size();
+    planted += p.passages.size();
+    unrelated += p.passages.empty();
+    if (show_progress && p.index % 64 == 63)
+      std::cerr << "\rrecur synth: " << p.index + 1 << " of " << o.pairs << " pairs" << std::flush;
+  });
+  if (show_progress) std::cerr << "\r\x1b[K";
+  pairs.close();
+  if (failed || !pairs) {
+    std::cerr << "recur synth: error writing under " << temp.string() << " (disk full?); " << out.string()
+              << " is unchanged\n";
+    return kExitNothing;
+  }
+  if (const int sig = interrupt_requested()) throw Interrupted{sig};
+  folder.commit();
+  std::cout << "recur synth: " << n << " document pairs (" << unrelated << " without reuse), " << planted
+            << " planted passages, " << bytes << " bytes in " << (out / "src").string() << " and "
+            << (out / "susp").string() << "; PAN truth in " << (out / "truth").string() << ", pairs in "
+            << (out / "pairs").string() << "\n";
+  return kExitOk;
+}
+
 struct EvalArgs {
   std::string report, truth, format = "text";
+  std::vector<std::string> pan;  // TRUTH_DIR DETECTIONS_DIR
 };
 
 // Files are matched by name within the corpus, so a report made from another working directory
 // (a relative or absolute path to the same docs/) still scores.
 std::string file_key(const std::string& path) { return fs::path(path).filename().string(); }
 
+// The annotations of the PAN XML files in `dir` and its immediate subfolders (`*.xml` and
+// `*/*.xml`, hidden names left out, as PAN's evaluator globs), and the documents they name.
+struct PanFolder {
+  std::vector<PanAnnotation> annotations;
+  std::set<std::string> references;
+  std::size_t files = 0;
+};
+
+PanFolder read_pan_folder(const std::string& dir, const std::string& what) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) throw Error(errc::io, what + " " + dir + " does not exist");
+  if (!fs::is_directory(dir, ec)) throw Error(errc::usage, what + " " + dir + " is not a folder");
+  auto visible = [](const fs::path& p) { return p.filename().string().rfind('.', 0) != 0; };
+  // The visible entries of `d` for which `keep` holds (a broken link is no file and no folder).
+  auto list = [&](const fs::path& d, auto keep) {
+    std::vector<fs::path> out;
+    std::error_code e, kind;
+    for (fs::directory_iterator it(d, e), end; !e && it != end; it.increment(e))
+      if (visible(it->path()) && keep(*it, kind)) out.push_back(it->path());
+    if (e) throw Error(errc::io, "cannot list " + d.string() + ": " + e.message());
+    return out;
+  };
+  auto is_xml = [](const fs::directory_entry& x, std::error_code& e) {
+    return x.path().extension() == ".xml" && x.is_regular_file(e);
+  };
+  std::vector<fs::path> files = list(dir, is_xml);
+  auto is_folder = [](const fs::directory_entry& x, std::error_code& e) { return x.is_directory(e); };
+  for (const auto& sub : list(dir, is_folder))
+    for (auto& f : list(sub, is_xml)) files.push_back(std::move(f));
+  std::sort(files.begin(), files.end());
+  PanFolder folder;
+  folder.files = files.size();
+  for (const auto& f : files) {
+    std::string bytes;
+    if (Status st = read_file(f.string(), bytes); !st.ok()) throw Error(errc::io, f.string() + ": " + st.message());
+    PanDocument d;
+    try {
+      d = parse_pan_xml(bytes);
+    } catch (const Error& e) {
+      throw Error(errc::input, f.string() + ": " + e.what());
+    }
+    folder.references.insert(d.reference);
+    for (auto& x : d.annotations) folder.annotations.push_back(std::move(x));
+  }
+  return folder;
+}
+
+// The four numbers of a row, as JSON.
+nlohmann::ordered_json pan_json(const PanScores& s) {
+  nlohmann::ordered_json j;
+  j["plagdet"] = s.plagdet;
+  j["precision"] = s.precision;
+  j["recall"] = s.recall;
+  j["granularity"] = s.granularity;
+  return j;
+}
+
+// Case length ranges reported by eval --pan (characters of the suspicious side).
+const std::vector<std::uint64_t> kPanLengthBounds = {0, 30, 100, 300, 1000};
+
+int run_eval_pan(const EvalArgs& a) {
+  const PanFolder truth = read_pan_folder(a.pan[0], "TRUTH_DIR");
+  const PanFolder detected = read_pan_folder(a.pan[1], "DETECTIONS_DIR");
+  if (truth.files == 0) throw Error(errc::input, "no *.xml file in TRUTH_DIR " + a.pan[0] + " (nor one folder down)");
+  // Detections of other documents score 0 without being wrong: say so instead.
+  if (!detected.annotations.empty() &&
+      std::none_of(detected.annotations.begin(), detected.annotations.end(),
+                   [&](const PanAnnotation& d) { return truth.references.count(d.this_reference) > 0; }))
+    throw Error(errc::input, "no suspicious document of the detections in " + a.pan[1] + " is in the truth " +
+                                 a.pan[0] + ": the detections are of another corpus");
+  if (detected.files == 0)
+    std::cerr << "recur eval: no *.xml file in DETECTIONS_DIR " << a.pan[1] << ": no detections\n";
+  const PanScores s = pan_scores(truth.annotations, detected.annotations);
+  const auto by_obfuscation = pan_scores_by_obfuscation(truth.annotations, detected.annotations);
+  const auto by_length = pan_scores_by_length(truth.annotations, detected.annotations, kPanLengthBounds);
+  if (a.format == "json") {
+    nlohmann::ordered_json j = pan_json(s);
+    j["micro"] = {{"plagdet", s.micro_plagdet}, {"precision", s.micro_precision}, {"recall", s.micro_recall}};
+    j["cases"] = s.cases;
+    j["detections"] = s.detections;
+    j["detected_cases"] = s.detected_cases;
+    j["true_detections"] = s.true_detections;
+    j["truth_files"] = truth.files;
+    j["detection_files"] = detected.files;
+    auto rows = [](const std::vector<PanGroupScores>& groups, const char* key) {
+      nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+      for (const auto& g : groups) {
+        nlohmann::ordered_json row;
+        row[key] = g.label;
+        row["cases"] = g.scores.cases;
+        row["detected_cases"] = g.scores.detected_cases;
+        row["detections"] = g.scores.detections;
+        const nlohmann::ordered_json scores = pan_json(g.scores);
+        for (const auto& [k, v] : scores.items()) row[k] = v;
+        arr.push_back(row);
+      }
+      return arr;
+    };
+    j["by_obfuscation"] = rows(by_obfuscation, "obfuscation");
+    j["by_length"] = rows(by_length, "length");
+    std::cout << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << std::fixed << std::setprecision(4);
+  std::cout << "PAN text alignment: " << s.cases << " cases in " << truth.files << " truth files, " << s.detections
+            << " detections in " << detected.files << " files\n";
+  std::cout << "plagdet " << s.plagdet << "  precision " << s.precision << "  recall " << s.recall << "  granularity "
+            << s.granularity << "\n";
+  std::cout << "micro-averaged: plagdet " << s.micro_plagdet << "  precision " << s.micro_precision << "  recall "
+            << s.micro_recall << "\n";
+  std::cout << "cases detected " << s.detected_cases << " of " << s.cases << "; detections that detect a case "
+            << s.true_detections << " of " << s.detections << "\n";
+  auto table = [&](const std::vector<PanGroupScores>& groups, const std::string& title) {
+    std::cout << title << ":\n";
+    std::cout << "  " << std::left << std::setw(12) << "" << std::right << std::setw(7) << "cases" << std::setw(9)
+              << "plagdet" << std::setw(11) << "precision" << std::setw(8) << "recall" << std::setw(13)
+              << "granularity\n";
+    for (const auto& g : groups)
+      std::cout << "  " << std::left << std::setw(12) << (g.label.empty() ? "(none)" : g.label) << std::right
+                << std::setw(7) << g.scores.cases << std::setw(9) << g.scores.plagdet << std::setw(11)
+                << g.scores.precision << std::setw(8) << g.scores.recall << std::setw(12) << g.scores.granularity
+                << "\n";
+  };
+  table(by_obfuscation, "by obfuscation (recur synth: the edit rate)");
+  table(by_length, "by case length (characters of the suspicious side)");
+  return kExitOk;
+}
+
 int run_eval(const EvalArgs& a) {
+  if (!a.pan.empty()) {
+    if (!a.report.empty() || !a.truth.empty())
+      throw Error(errc::usage, "--pan TRUTH_DIR DETECTIONS_DIR takes the place of REPORT and --truth");
+    return run_eval_pan(a);
+  }
+  if (a.report.empty() || a.truth.empty())
+    throw Error(errc::usage, "REPORT and --truth TRUTH are required (or --pan TRUTH_DIR DETECTIONS_DIR)");
   std::ifstream rin(a.report, std::ios::binary);
   if (!rin) throw Error(errc::io, "cannot read " + a.report);
   nlohmann::json report;
@@ -257,8 +474,13 @@ Command add_synth_command(CLI::App& app) {
       "Background paragraphs are random sentences (they share no text); about 1.2% of paragraphs start a\n"
       "family: the original plus 1-4 copies in the next documents, each edited at 0, 4, 8 or 12% of its\n"
       "characters (substitutions, insertions, deletions), some with two sentences swapped or a number or\n"
-      "place name changed. Streams (memory does not grow with --size); deterministic for a --seed.");
-  sub->add_option("--size", args->size, "Total size: 10MiB, 100MB, 1GiB, ...")->capture_default_str();
+      "place name changed. Streams (memory does not grow with --size); deterministic for a --seed.\n"
+      "With --passages: PAN text-alignment data instead: OUT/src/source-documentNNNNN.txt and\n"
+      "OUT/susp/suspicious-documentNNNNN.txt (--pairs pairs), passages of one sentence to several paragraphs\n"
+      "copied from source to suspicious document (edited 0-15%, some with two sentences swapped, at any\n"
+      "position and in any order; a share --unrelated of pairs has none), OUT/truth/ with one PAN XML file\n"
+      "per pair (name=\"plagiarism\", offsets in characters, obfuscation = the edit rate) and OUT/pairs.");
+  auto* size = sub->add_option("--size", args->size, "Total size: 10MiB, 100MB, 1GiB, ...")->capture_default_str();
   sub->add_option("--seed", args->seed, "Random seed")
       ->check(whole_number(0, UINT64_MAX, "a whole number from 0 to 18446744073709551615"))
       ->capture_default_str();
@@ -269,9 +491,26 @@ Command add_synth_command(CLI::App& app) {
   sub->add_option("--from", args->from,
                   "Directory of real reports whose most frequent 3000 Chinese characters make the alphabet "
                   "(default: 3000 characters from U+4E00)");
-  sub->add_option("--doc-size", args->doc_size, "Approximate size of one document")->capture_default_str();
+  auto* doc_size = sub->add_option("--doc-size", args->doc_size,
+                                   std::string("Approximate size of one document (with --passages: ") +
+                                       kPassageDocSize + ", about 4000 characters)")
+                       ->capture_default_str();
+  sub->add_flag("--passages", args->passages, "Write PAN text-alignment pairs with planted passages (see above)");
+  auto* pairs = sub->add_option("--pairs", args->pairs, "With --passages: document pairs")
+                    ->check(whole_number(1, 10'000'000, "a whole number from 1 to 10000000"))
+                    ->capture_default_str();
+  auto* unrelated = sub->add_option("--unrelated", args->unrelated,
+                                    "With --passages: share of pairs without planted passages")
+                        ->check(decimal([](double v) { return v >= 0 && v <= 1; }, "a number from 0 to 1"))
+                        ->capture_default_str();
   sub->add_flag("-q,--quiet", args->quiet, "No progress on stderr (shown only when stderr is a terminal)");
-  return {sub, [args] { return run_synth(*args); }};
+  return {sub, [args, size, doc_size, pairs, unrelated] {
+            args->size_given = size->count() > 0;
+            args->doc_size_given = doc_size->count() > 0;
+            args->pairs_given = pairs->count() > 0;
+            args->unrelated_given = unrelated->count() > 0;
+            return run_synth(*args);
+          }};
 }
 
 Command add_eval_command(CLI::App& app) {
@@ -281,9 +520,16 @@ Command add_eval_command(CLI::App& app) {
       "Score a `recur report` JSON against a `recur synth` truth file: pairwise precision, recall and F1\n"
       "(a predicted pair is two paragraphs in one cluster, a true pair two paragraphs of one family;\n"
       "clustered background paragraphs make false pairs), recall by edit rate, families split across\n"
-      "clusters and clusters merging families. Files are matched by name.");
-  sub->add_option("REPORT", args->report, "recur report --format json output")->required();
-  sub->add_option("--truth", args->truth, "truth.jsonl written by recur synth")->required();
+      "clusters and clusters merging families. Files are matched by name.\n"
+      "With --pan TRUTH_DIR DETECTIONS_DIR: the PAN text-alignment measures (Potthast et al. 2010) of the\n"
+      "detections against the truth, both folders of PAN XML files (*.xml and */*.xml): macro precision and\n"
+      "recall over characters, granularity, plagdet = F1 / log2(1 + granularity), micro-averaged precision\n"
+      "and recall, and the same by obfuscation and by case length.");
+  sub->add_option("REPORT", args->report, "recur report --format json output");
+  sub->add_option("--truth", args->truth, "truth.jsonl written by recur synth");
+  sub->add_option("--pan", args->pan, "TRUTH_DIR DETECTIONS_DIR: score PAN XML detections (instead of REPORT)")
+      ->expected(2)
+      ->type_name("DIR");
   sub->add_option("--format", args->format, "text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();

@@ -20,6 +20,10 @@ Command add_report_command(CLI::App& app);
 Command add_phrases_command(CLI::App& app);
 /// Registers `recur compare` on `app`.
 Command add_compare_command(CLI::App& app);
+/// Registers `recur index` (add, remove, list, info) on `app`.
+Command add_index_command(CLI::App& app);
+/// Registers `recur query` on `app`.
+Command add_query_command(CLI::App& app);
 /// Registers `recur synth` on `app`.
 Command add_synth_command(CLI::App& app);
 /// Registers `recur eval` on `app`.

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -83,7 +84,7 @@ void ProgressLine::update(const Progress& p) {
     line.setf(std::ios::fixed);
     line.precision(1);
     line << " " << pct << "%";
-    if (std::string_view(p.stage) == "reading")
+    if (std::string_view(p.stage) == "reading" || std::string_view(p.stage) == "adding")
       line << " (" << static_cast<double>(p.done) / 1e6 << " of " << static_cast<double>(p.total) / 1e6 << " MB, "
            << static_cast<double>(p.done) / 1e6 / elapsed << " MB/s)";
     else
@@ -191,6 +192,18 @@ Feedback make_feedback(bool quiet) {
     if (!quiet) line->message(msg);
   };
   return f;
+}
+
+std::size_t excerpt_width(const Output& out) {
+  std::size_t columns = 100;
+  if (const char* c = std::getenv("COLUMNS"); c && std::atoi(c) > 0) {
+    columns = static_cast<std::size_t>(std::atoi(c));
+  } else if (out.is_stdout() && ::isatty(STDOUT_FILENO) == 1) {
+    struct winsize ws {};
+    if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) columns = ws.ws_col;
+  }
+  // Excerpts are indented by 6 columns and Chinese characters take two columns each.
+  return std::max<std::size_t>(20, (columns > 6 ? columns - 6 : 0) / 2);
 }
 
 bool use_color(const CommonArgs& a, const Output& out) {

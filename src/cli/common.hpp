@@ -99,6 +99,10 @@ struct Feedback {
 };
 Feedback make_feedback(bool quiet);
 
+/// Characters of an excerpt in the text format: fitted to the terminal's width ($COLUMNS, else the
+/// terminal's size when standard output is one, else 100 columns), leaving room for the indent.
+std::size_t excerpt_width(const Output& out);
+
 /// Whether the text format should use colour.
 bool use_color(const CommonArgs& args, const Output& out);
 

@@ -1,11 +1,16 @@
 // `recur compare`: the reused passages between two texts.
 #include <cctype>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "recur/compare.hpp"
 #include "recur/error.hpp"
+#include "recur/pan.hpp"
+#include "../parallel.hpp"
 
 namespace recur::cli {
 namespace {
@@ -16,6 +21,9 @@ struct CompareArgs {
   std::vector<std::string> texts;  // A B, each FILE or FILE#N
   std::vector<std::string> bases;
   unsigned threads = 0;
+  // The PAN batch form.
+  std::string pairs, susp, src;
+  bool force = false;
 };
 
 // "FILE#N" -> (FILE, N-1) when FILE#N is not itself a file and N is a positive whole number.
@@ -40,10 +48,98 @@ InputFile one_input(const std::string& path, const InputOptions& input, const st
   return std::move(list.files.front());
 }
 
+// The passages of a report as a PAN document: A is the suspicious text, B the source; offsets and
+// lengths in code points of the decoded files.
+PanDocument pan_document(const CompareReport& r, const std::string& susp, const std::string& src) {
+  PanDocument doc;
+  doc.reference = susp;
+  for (const ReportPassage& p : r.passages) {
+    PanAnnotation a;
+    a.this_reference = susp;
+    a.this_offset = p.a.char_start;
+    a.this_length = p.a.char_length;
+    a.source_reference = src;
+    a.source_offset = p.b.char_start;
+    a.source_length = p.b.char_length;
+    doc.annotations.push_back(std::move(a));
+  }
+  return doc;
+}
+
+// `recur compare --pairs PAIRS --susp DIR --src DIR --format pan -o OUTDIR`: one XML file per pair.
+int run_pan_batch(CompareArgs& a) {
+  const CompareOptions& o = a.options;
+  if (a.common.format != "pan") throw Error(errc::usage, "--pairs writes PAN files: give --format pan");
+  if (a.susp.empty() || a.src.empty()) throw Error(errc::usage, "--pairs needs --susp DIR and --src DIR");
+  if (a.common.output.empty() || a.common.output == "-")
+    throw Error(errc::usage, "--pairs writes one file per pair: give -o OUTDIR");
+  std::ifstream in(a.pairs);
+  if (!in) throw Error(errc::io, "cannot read --pairs " + a.pairs);
+  std::vector<std::pair<std::string, std::string>> pairs;
+  std::string line;
+  for (std::size_t n = 1; std::getline(in, line); ++n) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::istringstream words(line);
+    std::string susp, src, extra;
+    if (!(words >> susp)) continue;  // blank line
+    if (!(words >> src) || (words >> extra))
+      throw Error(errc::usage, a.pairs + ":" + std::to_string(n) + ": expected 'SUSP SRC', got '" + line + "'");
+    pairs.emplace_back(susp, src);
+  }
+  namespace fs = std::filesystem;
+  for (const std::string& dir : {a.susp, a.src})
+    if (fs::weakly_canonical(dir) == fs::weakly_canonical(a.common.output))
+      throw Error(errc::usage, "-o " + a.common.output + " is an input folder; name another output folder");
+  AtomicFolder folder(a.common.output, a.force);
+  const unsigned threads = effective_threads(a.threads);
+  std::vector<std::string> problems(pairs.size());
+  std::atomic<bool> stop{false};
+  {
+    InterruptScope interrupts;
+    detail::parallel_for(pairs.size(), threads, [&](std::size_t k, unsigned) {
+      if (stop) return;
+      if (interrupt_requested()) {
+        stop = true;
+        return;
+      }
+      const auto& [susp, src] = pairs[k];
+      InputList list;
+      list.files.push_back(one_input((fs::path(a.susp) / susp).string(), o.input, "suspicious"));
+      list.files.push_back(one_input((fs::path(a.src) / src).string(), o.input, "source"));
+      PanDocument doc;
+      doc.reference = susp;
+      try {
+        doc = pan_document(run_compare(FileSource(std::move(list)), {0, -1}, {1, -1}, o), susp, src);
+      } catch (const Error& e) {
+        problems[k] = e.what();  // the pair's file is written without detections
+      }
+      std::ofstream out(fs::path(folder.temp_path()) / pan_pair_file_name(susp, src), std::ios::binary);
+      write_pan_xml(out, doc);
+      if (!out.flush()) problems[k] = "cannot write " + pan_pair_file_name(susp, src);
+    });
+    if (const int sig = interrupt_requested()) throw Interrupted{sig};
+  }
+  std::size_t failed = 0;
+  for (std::size_t k = 0; k < pairs.size(); ++k)
+    if (!problems[k].empty()) {
+      ++failed;
+      if (!a.common.quiet) std::cerr << "recur compare: " << pairs[k].first << " " << pairs[k].second << ": " << problems[k] << "\n";
+    }
+  folder.commit();
+  if (!a.common.quiet)
+    std::cerr << "recur compare: " << pairs.size() << " pairs written to " << a.common.output
+              << (failed ? " (" + std::to_string(failed) + " without detections: see above)" : std::string()) << "\n";
+  return kExitOk;
+}
+
 int run(CompareArgs& a) {
   CompareOptions& o = a.options;
   finish_input_options(o.input, a.common);
   if (auto msg = o.validate(); !msg.empty()) throw Error(errc::usage, msg);
+  if (!a.pairs.empty()) {
+    if (!a.texts.empty()) throw Error(errc::usage, "give either two texts or --pairs, not both");
+    return run_pan_batch(a);
+  }
   if (a.texts.size() != 2) throw Error(errc::usage, "compare takes two texts: A B (each FILE or FILE#N)");
 
   Output out;
@@ -75,6 +171,10 @@ int run(CompareArgs& a) {
     write_json(report, out.stream());
   } else if (a.common.format == "html") {
     write_html(report, out.stream());
+  } else if (a.common.format == "pan") {
+    namespace fs = std::filesystem;
+    write_pan_xml(out.stream(), pan_document(report, fs::path(path_a).filename().string(),
+                                             fs::path(path_b).filename().string()));
   } else {
     TextOptions text;
     text.color = use_color(a.common, out);
@@ -103,7 +203,7 @@ Command add_compare_command(CLI::App& app) {
       "passages, each character counted once; b_in_a the same for B. Passages found in a --base text are\n"
       "templates: listed, marked, and not counted in coverage.\n\n"
       "Exit status: 0 done, 1 a text could not be read or the output not written, 2 invalid options.");
-  sub->add_option("TEXT", args->texts, "The two texts: A B (FILE, FILE#N, or - for standard input)")->expected(2);
+  sub->add_option("TEXT", args->texts, "The two texts: A B (FILE, FILE#N, or - for standard input)")->expected(0, 2);
   add_input_options(*sub, o.input, args->common, false);
   sub->add_option("--base", args->bases,
                   "Template text (files or folders): passages also found in it are marked template and not counted")
@@ -122,9 +222,16 @@ Command add_compare_command(CLI::App& app) {
   sub->add_option("--min-similarity", o.align.min_similarity, "Passages less similar than this are dropped")
       ->check(decimal([](double v) { return v >= 0 && v <= 1; }, "a number from 0 to 1"))
       ->capture_default_str();
-  add_output_options(*sub, args->threads, args->common, {"text", "json", "html"},
-                     "Output format: text (coverage and passages), json (full report), html (one self-contained "
-                     "page: the passages of both texts side by side, a click shows the partner)");
+  sub->add_option("--pairs", args->pairs,
+                  "PAN text-alignment batch: a file of 'SUSP SRC' lines (names relative to --susp and --src); "
+                  "writes OUTDIR/<susp stem>-<src stem>.xml per pair (with --format pan -o OUTDIR)");
+  sub->add_option("--susp", args->susp, "With --pairs: the folder of suspicious documents");
+  sub->add_option("--src", args->src, "With --pairs: the folder of source documents");
+  sub->add_flag("--force", args->force, "With --pairs: replace a non-empty OUTDIR");
+  add_output_options(*sub, args->threads, args->common, {"text", "json", "pan", "html"},
+                     "Output format: text (coverage and passages), json (full report), pan (PAN text-alignment "
+                     "XML: A is the suspicious document, B the source; offsets in characters), html (one "
+                     "self-contained page: the passages of both texts side by side, a click shows the partner)");
   return {sub, [args] { return run(*args); }};
 }
 

@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   const std::vector<recur::cli::Command> commands = {recur::cli::add_report_command(app),
                                                      recur::cli::add_phrases_command(app),
                                                      recur::cli::add_compare_command(app),
+                                                     recur::cli::add_index_command(app),
+                                                     recur::cli::add_query_command(app),
                                                      recur::cli::add_synth_command(app),
                                                      recur::cli::add_eval_command(app)};
   // CLI11 would say "A subcommand is required" for a misspelt command: name it instead.

@@ -14,6 +14,10 @@ struct ReportArgs {
   ReportOptions options;
   bool no_verify = false;
   std::string scheme = "oph";
+  std::string structure = "body";
+  std::string sort = "weight";
+  std::size_t members = 5;
+  bool full = false;
 };
 
 int run(ReportArgs& a) {
@@ -21,6 +25,8 @@ int run(ReportArgs& a) {
   finish_input_options(o.input, a.common);
   o.verify = !a.no_verify;
   o.minhash.scheme = a.scheme == "oph" ? MinHashScheme::one_permutation : MinHashScheme::classic;
+  o.keep_structure = a.structure == "keep";
+  o.sort = parse_cluster_order(a.sort);
   if (auto msg = o.validate(); !msg.empty()) throw Error(errc::usage, msg);
 
   Output out;  // opened before the run so that a bad -o fails fast
@@ -30,7 +36,10 @@ int run(ReportArgs& a) {
   Report report = run_report(std::move(inputs), o, fb.progress, fb.warn);
   fb.line->clear();
 
-  return write_report(report, out, a.common, TextOptions{});
+  TextOptions text;
+  text.members = a.members == 0 ? SIZE_MAX : a.members;
+  text.excerpt_chars = a.full ? SIZE_MAX : excerpt_width(out);
+  return write_report(report, out, a.common, text);
 }
 
 }  // namespace
@@ -50,9 +59,15 @@ Command add_report_command(CLI::App& app) {
       "P(s) = 1 - (1 - s^r)^b. Defaults (128 perms, threshold 0.5) choose b=30, r=4:\n"
       "P(0.3)=0.22  P(0.4)=0.54  P(0.5)=0.86  P(0.6)=0.984  P(0.7)=0.9997.\n"
       "Every candidate is then checked exactly, so the reported similarity is exact Jaccard.\n\n"
-      "Output order: clusters by size (largest first), then by input position of the representative;\n"
-      "in a cluster the representative comes first, then members in input order. Input files are\n"
-      "read in sorted path order, so output does not depend on the file system or on --threads.\n\n"
+      "Structure: each paragraph is classified as body, title, heading (一、 （一） 1. 第一章 ...),\n"
+      "toc (a table-of-contents entry ending in a page number) or byline (signature, unit or date line);\n"
+      "only body paragraphs are clustered unless --structure keep (stats.paragraphs_by_kind counts them).\n\n"
+      "Output order (--sort weight, the default): clusters by reused content characters (the members'\n"
+      "characters less the representative's, punctuation not counted), so long passages copied across\n"
+      "reports come first; then by size. --sort size: by size, then weight. Ties keep the input position\n"
+      "of the representative. In a cluster the representative comes first, then members in input order.\n"
+      "Input files are read in sorted path order, so output does not depend on the file system or on\n"
+      "--threads. The text format also lists the pairs of documents that share the most.\n\n"
       "Output (-o) is written to a temporary file in the same folder and renamed into place when\n"
       "complete; an input is never overwritten, and recur's own previous report at -o is not read.\n\n"
       "Exit status: 0 the run completed (even if files were skipped), 1 nothing could be read or the\n"
@@ -90,6 +105,24 @@ Command add_report_command(CLI::App& app) {
   sub->add_flag("--no-verify", args->no_verify,
                 "Trust the MinHash estimate instead of computing exact Jaccard for candidates (faster, "
                 "approximate; keeps all signatures in memory)");
+  sub->add_option("--structure", args->structure,
+                  "body: cluster only body paragraphs; keep: also titles, headings, table-of-contents entries and "
+                  "bylines")
+      ->check(CLI::IsMember({"body", "keep"}))
+      ->capture_default_str();
+  sub->add_option("--sort", args->sort,
+                  "Cluster order: weight (reused characters: members' content characters less the "
+                  "representative's) or size (members)")
+      ->check(CLI::IsMember({"weight", "size"}))
+      ->capture_default_str();
+  sub->add_flag("--cross-doc", o.cross_doc,
+                "Only clusters with members from at least two documents (documents of a --doc-split "
+                "compilation count separately)");
+  sub->add_option("--members", args->members, "Members shown per cluster by the text format; 0 = all")
+      ->check(whole_number(0, UINT32_MAX, "a whole number (0 = all)"))
+      ->capture_default_str();
+  sub->add_flag("--full", args->full,
+                "Text format: print whole paragraphs instead of excerpts fitted to the terminal width");
   add_output_options(*sub, o.threads, args->common);
   return {sub, [args] { return run(*args); }};
 }

@@ -5,7 +5,7 @@
 # every finding (crash, CHECK failure, sanitizer report, leak, timeout, out of memory), the
 # reproducer and the command that replays it. Exits non-zero when any target found something.
 #
-# Usage: tests/fuzz/run.sh [SECONDS] [TARGET...]     targets: decode normalize segment signature phrases
+# Usage: tests/fuzz/run.sh [SECONDS] [TARGET...]     targets: decode normalize segment signature phrases align
 # RECUR_FUZZ_ARGS: more libFuzzer flags, after (so overriding) the ones below, e.g. -seed=1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,11 +13,11 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(decode normalize segment signature phrases)
+[ ${#targets[@]} -gt 0 ] || targets=(decode normalize segment signature phrases align)
 
 # Longest input per target: a few KB covers every branch (files are cut into lines and pieces
 # anyway) and keeps each execution fast.
-declare -A max_len=([decode]=8192 [normalize]=4096 [segment]=8192 [signature]=4096 [phrases]=4096)
+declare -A max_len=([decode]=8192 [normalize]=4096 [segment]=8192 [signature]=4096 [phrases]=4096 [align]=4096)
 
 CC=${CC:-clang} CXX=${CXX:-clang++} \
   cmake -S . -B build-fuzz -DRECUR_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
