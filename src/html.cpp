@@ -118,4 +118,6 @@ void write_html(const CompareReport& report, std::ostream& out) {
   write_page(report, "compare", "recur compare", out);
 }
 
+void write_html(const QueryReport& report, std::ostream& out) { write_page(report, "query", "recur query", out); }
+
 }  // namespace recur

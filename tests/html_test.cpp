@@ -144,6 +144,35 @@ TEST(Html, PhrasesAndComparePagesHoldTheirReports) {
   EXPECT_EQ(embedded(cp), nlohmann::ordered_json::parse(json_of(c)));
 }
 
+TEST(Html, QueryPageHoldsItsReport) {
+  recur::QueryReport q;
+  q.version = "0.1.0";
+  q.archive_path = "archive.db";
+  q.archive_documents = 3;
+  recur::QueryResult r;
+  r.path = "new.txt";
+  r.document = "new.txt";
+  r.content_chars = 100;
+  r.found = 0.4;
+  recur::QuerySource src;
+  src.path = "old.txt";
+  src.document = "old.txt";
+  src.chars = 40;
+  src.share = 0.4;
+  recur::ReportPassage passage;
+  passage.a.path = "new.txt";
+  passage.a.text = "全省组织系统深入学习贯彻</script>";
+  passage.b.path = "old.txt";
+  passage.b.text = "全市组织系统深入学习贯彻";
+  src.passages.push_back(passage);
+  r.sources.push_back(src);
+  q.queries.push_back(r);
+  const std::string page = html_of(q);
+  EXPECT_EQ(page.rfind(std::string(recur::kHtmlSignature) + "query\">", 0), 0u);
+  EXPECT_EQ(occurrences(page, "</script>"), 2u);
+  EXPECT_EQ(embedded(page), nlohmann::ordered_json::parse(json_of(q)));
+}
+
 TEST(Html, NoNetworkReference) {
   for (const std::string& page : {html_of(sample_report()), html_of(recur::PhrasesReport{}), html_of(recur::CompareReport{})}) {
     // "http" only in the Content-Security-Policy meta, which forbids every request.
@@ -238,6 +267,20 @@ TEST(HtmlCli, EveryCommandWritesHtml) {
     EXPECT_EQ(page.rfind(std::string(recur::kHtmlSignature) + args[0] + "\">", 0), 0u) << args[0];
     EXPECT_EQ(without_timings(embedded(page)), without_timings(load_json(t.path() / (args[0] + ".json")))) << args[0];
   }
+  // query: an archive of three of the reports, queried with the fourth
+  const std::string archive = t.file("archive.db");
+  const RunResult add = run_recur({"index", "add", archive, (ex / "haiyang.txt").string(), (ex / "qinghe.txt").string(),
+                                   (ex / "yunshan.txt").string(), "-q"});
+  ASSERT_EQ(add.status, 0) << describe(add);
+  for (const std::string format : {"html", "json"}) {
+    const RunResult q = run_recur({"query", archive, (ex / "jiangcheng.txt").string(), "--format", format, "-o",
+                                   t.file("query." + format), "-q"});
+    ASSERT_EQ(q.status, 0) << describe(q);
+  }
+  const std::string qpage = read_file(t.path() / "query.html");
+  EXPECT_EQ(qpage.rfind(std::string(recur::kHtmlSignature) + "query\">", 0), 0u);
+  EXPECT_EQ(without_timings(embedded(qpage)), without_timings(load_json(t.path() / "query.json")));
+
   const RunResult help = run_recur({"report", "--help"});
   EXPECT_NE(help.out.find("html (one self-contained page"), std::string::npos) << help.out;
   const RunResult bad = run_recur({"compare", (ex / "jiangcheng.txt").string(), (ex / "yunshan.txt").string(),

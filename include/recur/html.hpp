@@ -35,4 +35,8 @@ void write_html(const PhrasesReport& report, std::ostream& out);
 /// side by side, differences highlighted; clicking a passage scrolls its partner into view.
 void write_html(const CompareReport& report, std::ostream& out);
 
+/// Writes a `recur query` report as one HTML page: each query with the share found in the archive,
+/// its sources, and the passages shared with one source side by side, as for compare.
+void write_html(const QueryReport& report, std::ostream& out);
+
 }  // namespace recur

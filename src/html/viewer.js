@@ -6,6 +6,7 @@
  *   report   #overview  #clusters?size=&sim=&doc=&doc2=&q=&sort=&page=  #cluster=ID
  *   phrases  #overview  #phrases?docs=&chars=&doc=&q=&page=            #phrase=ID
  *   compare  #passages (coverage, then both texts' passages side by side)  #passage=N  #details
+ *   query    #queries  #query=N?source=K&passage=P (a query, its sources, one source's passages)
  * Lists show one page at a time and a cluster or phrase shows its members a page at a time, so a
  * report of 100,000 clusters never becomes 100,000 DOM nodes. Report text is only ever put into the
  * page as text (createTextNode), never parsed as HTML.
@@ -368,6 +369,7 @@
     return h('div', { class: 'loc' },
       d.title ? h('span', { class: 'title' }, d.title + ' ') : null,
       h('span', null, x.path + ':' + lines(x) + (d.title ? '  · document ' + d.index : '')),
+      x.kind && x.kind !== 'body' ? h('span', { class: 'chip kind' }, x.kind) : null,
       extra ? h('span', null, '  · ' + extra) : null);
   }
   var DOC_SELECT_MAX = 500;  // more documents than this: a text field instead of a list of options
@@ -452,23 +454,24 @@
     return { docs: chosen, total: total, n: n, paras: paras, chars: charsM };
   }
 
-  /** Uses the report's own `documents` summary when it has one this viewer understands. */
+  /**
+   * The matrix from the report's own `documents` summary, when it has one: pairs
+   * {a: {path, document, document_index, paragraphs, chars, share}, b: {...}}. Its shares are of
+   * each document's body text, which the clusters alone cannot tell.
+   */
   function docMatrixFromSummary() {
     var list = data.documents;
     if (!Array.isArray(list) || !list.length) return null;
     var pairs = [];
     for (var i = 0; i < list.length; ++i) {
       var e = list[i];
-      var a = e.a || e.first || (Array.isArray(e.documents) ? e.documents[0] : null);
-      var b = e.b || e.second || (Array.isArray(e.documents) ? e.documents[1] : null);
-      var p = e.paragraphs !== undefined ? e.paragraphs : e.shared_paragraphs;
-      var c = e.chars !== undefined ? e.chars : e.content_chars !== undefined ? e.content_chars : e.shared_chars;
-      if (!a || !b || typeof a.path !== 'string' || typeof b.path !== 'string' || typeof p !== 'number') return null;
-      pairs.push({ a: docId(a), b: docId(b), paragraphs: p, chars: c || 0, e: e });
+      if (!e || !e.a || !e.b || typeof e.a.path !== 'string' || typeof e.b.path !== 'string' ||
+          typeof e.a.paragraphs !== 'number' || typeof e.b.paragraphs !== 'number') return null;
+      pairs.push({ a: docId(e.a), b: docId(e.b), sa: e.a, sb: e.b });
     }
     labelDocs();
     var weight = new Float64Array(docs.length);
-    pairs.forEach(function (q) { weight[q.a] += q.paragraphs; weight[q.b] += q.paragraphs; });
+    pairs.forEach(function (q) { weight[q.a] += q.sa.chars || q.sa.paragraphs; weight[q.b] += q.sb.chars || q.sb.paragraphs; });
     var chosen = docs.filter(function (d) { return weight[d.id] > 0; });
     var total = chosen.length;
     if (chosen.length > HEAT_MAX) {
@@ -477,15 +480,15 @@
     }
     chosen.sort(function (x, y) { return x.path < y.path ? -1 : x.path > y.path ? 1 : x.index - y.index; });
     var pos = new Int32Array(docs.length).fill(-1);
-    chosen.forEach(function (d, i) { pos[d.id] = i; });
-    var n = chosen.length, paras = new Float64Array(n * n), charsM = new Float64Array(n * n);
+    chosen.forEach(function (d, k) { pos[d.id] = k; });
+    var n = chosen.length, paras = new Float64Array(n * n), charsM = new Float64Array(n * n), share = new Float64Array(n * n);
     pairs.forEach(function (q) {
-      var i = pos[q.a], j = pos[q.b];
-      if (i < 0 || j < 0) return;
-      paras[i * n + j] = paras[j * n + i] = q.paragraphs;
-      charsM[i * n + j] = charsM[j * n + i] = q.chars;
+      var r = pos[q.a], c = pos[q.b];
+      if (r < 0 || c < 0) return;
+      paras[r * n + c] = q.sa.paragraphs; charsM[r * n + c] = q.sa.chars || 0; share[r * n + c] = q.sa.share || 0;
+      paras[c * n + r] = q.sb.paragraphs; charsM[c * n + r] = q.sb.chars || 0; share[c * n + r] = q.sb.share || 0;
     });
-    return { docs: chosen, total: total, n: n, paras: paras, chars: charsM, fromSummary: true };
+    return { docs: chosen, total: total, n: n, paras: paras, chars: charsM, share: share, fromSummary: true };
   }
 
   function heatMap(mx, what, onCell) {
@@ -529,9 +532,9 @@
   }
 
   function cellTitle(mx, r, c, what) {
-    var dr = mx.docs[r], dc = mx.docs[c];
-    return dr.label + ' → ' + dc.label + '\n' + num(mx.paras[r * mx.n + c]) + ' ' + what + ' of the first shared with the second, ' +
-      num(mx.chars[r * mx.n + c]) + ' characters';
+    var dr = mx.docs[r], dc = mx.docs[c], k = r * mx.n + c;
+    return dr.label + ' → ' + dc.label + '\n' + num(mx.paras[k]) + ' ' + what + ' of the first shared with the second, ' +
+      num(mx.chars[k]) + ' characters' + (mx.share ? ' (' + pct(mx.share[k]) + ' of its text)' : '');
   }
 
   /** The heat map drawn on a canvas: one element however many cells; hover and click as in the SVG. */
@@ -606,12 +609,14 @@
     list.sort(function (x, y) { return (y[4] + y[5]) - (x[4] + x[5]) || (y[2] + y[3]) - (x[2] + x[3]); });
     if (!list.length) return null;
     var t = h('table', { class: 'pairs' }, h('tr', null, h('th', null, 'document'), h('th', null, 'document'),
-      h('th', { class: 'num' }, what), h('th', { class: 'num' }, 'characters')));
+      h('th', { class: 'num' }, what), h('th', { class: 'num' }, 'characters'),
+      mx.share ? h('th', { class: 'num', title: 'share of each document\u2019s body text' }, 'share') : null));
     list.slice(0, 15).forEach(function (x) {
       var a = mx.docs[x[0]], b = mx.docs[x[1]];
-      t.appendChild(h('tr', { class: 'link', onclick: function () { onPair(a, b); } },
+      t.appendChild(h('tr', { class: 'link pair-row', onclick: function () { onPair(a, b); } },
         h('td', null, a.label), h('td', null, b.label),
-        h('td', { class: 'num' }, num(x[2]) + ' / ' + num(x[3])), h('td', { class: 'num' }, num(x[4]) + ' / ' + num(x[5]))));
+        h('td', { class: 'num' }, num(x[2]) + ' / ' + num(x[3])), h('td', { class: 'num' }, num(x[4]) + ' / ' + num(x[5])),
+        mx.share ? h('td', { class: 'num' }, pct(mx.share[x[0] * mx.n + x[1]]) + ' / ' + pct(mx.share[x[1] * mx.n + x[0]])) : null));
     });
     return t;
   }
@@ -628,7 +633,7 @@
       var ds = new Set(), minSim = 1, maxSim = 0, weight = 0;
       c.members.forEach(function (m, k) {
         m._doc = docId(m);
-        m._chars = contentChars(m.text || '');
+        m._chars = typeof m.content_chars === 'number' ? m.content_chars : contentChars(m.text || '');
         ds.add(m._doc);
         docs[m._doc].paragraphs += 1;
         docs[m._doc].chars += m._chars;
@@ -641,7 +646,7 @@
       c._docs = Array.from(ds);
       c._min = c.members.length > 1 ? minSim : 1;
       c._max = c.members.length > 1 ? maxSim : 1;
-      c._weight = weight;
+      c._weight = typeof c.weight === 'number' ? c.weight : weight;  // reused content characters
     });
     labelDocs();
     var matrix = null;
@@ -674,6 +679,13 @@
         [num(clusters.length), 'clusters'],
         [num(st.clustered_paragraphs), 'paragraphs in clusters'],
         [fix((data.options || {}).threshold, 2), 'similarity threshold (Jaccard)']]));
+      var kinds = st.paragraphs_by_kind;
+      if (kinds && typeof kinds === 'object') {
+        app.appendChild(h('p', { class: 'muted small' }, 'Paragraphs by kind: ' + Object.keys(kinds).map(function (k) {
+          return k + ' ' + num(kinds[k]);
+        }).join(', ') + ((data.options || {}).structure === 'body' ? ' (only body paragraphs are clustered: --structure keep clusters all)' : '') +
+          (data.options && data.options.cross_doc ? '. Only clusters across documents (--cross-doc).' : '')));
+      }
       add(app, runNotes());
       add(app, optionsBlock());
       // histograms
@@ -772,7 +784,7 @@
         docFilter(state, update),
         h('label', null, 'order', (function () {
           var sel = h('select', { onchange: function () { update('sort', sel.value); } });
-          [['', 'report order'], ['size', 'most members'], ['documents', 'most documents'], ['weight', 'most reused characters'],
+          [['', 'report order (' + ((data.options || {}).sort || 'size') + ')'], ['size', 'most members'], ['documents', 'most documents'], ['weight', 'most reused characters'],
             ['similarity', 'least similar first']].forEach(function (o) {
             sel.appendChild(h('option', { value: o[0], selected: (state.sort || '') === o[0] }, o[1]));
           });
@@ -883,7 +895,7 @@
       var ds = new Set();
       (ph.locations || []).forEach(function (l) {
         l._doc = docId(l);
-        l._chars = contentChars(l.text || '');
+        l._chars = typeof l.content_chars === 'number' ? l.content_chars : contentChars(l.text || '');
         ds.add(l._doc);
         docs[l._doc].paragraphs += 1;
       });
@@ -1041,48 +1053,100 @@
   // =============================================================================================
   // recur compare
 
+  // ---------------------------------------------------------------------------------------------
+  // passages of two texts side by side (compare, and each source of a query)
+
+  function textName(t) { return t.document && t.document !== t.path ? t.document.trim() : basename(t.path); }
+  function coverBar(label, share) {
+    return h('div', { class: 'cover' }, h('span', { style: 'min-width:190px' }, label),
+      h('span', { class: 'track' }, h('span', { class: 'fill', style: 'display:block;width:' + Math.min(100, 100 * (share || 0)).toFixed(1) + '%' })),
+      h('b', null, pct(share)));
+  }
+
+  /**
+   * Where the passages lie in one text, as a strip; a click scrolls to the passage. Offsets
+   * (char_start) count from the start of the file; for a document of a compilation (FILE#N)
+   * the report does not say where the document starts, so the strip then spans the passages.
+   */
+  function coverMap(ps, side, total, label, onpick) {
+    var w = 1000, lo = 0, hi = Math.max(1, total || 0);
+    var first = Infinity, last = 0;
+    ps.forEach(function (p) { first = Math.min(first, p[side].char_start); last = Math.max(last, p[side].char_start + p[side].char_length); });
+    var whole = !ps.length || (total && last <= hi);
+    if (!whole) { lo = first; hi = Math.max(first + 1, last); }
+    var svg = s('svg', { class: 'map', viewBox: '0 0 ' + w + ' 20', preserveAspectRatio: 'none' },
+      s('rect', { class: 'bg', x: 0, y: 0, width: w, height: 20 }));
+    ps.forEach(function (p) {
+      var sp = p[side];
+      var r = s('rect', { class: p.template ? 't' : 'p', x: ((sp.char_start - lo) / (hi - lo)) * w, y: 0,
+        width: Math.max(2, (sp.char_length / (hi - lo)) * w), height: 20 }, s('title', null, 'passage ' + p._n + ': line ' + lines(sp)));
+      r.addEventListener('click', function () { onpick(p); });
+      svg.appendChild(r);
+    });
+    return h('div', null, svg, h('div', { class: 'muted small' },
+      label + (whole ? ': the whole text' : ': from its first passage to its last')));
+  }
+
+  /**
+   * The passages `ps` (numbered p._n) of texts A and B in two columns, each in its own text's
+   * order, differences highlighted; a click on a passage brings its partner into view. `totals`:
+   * the characters of each text (0 when unknown); `fragment(n)` is the URL fragment naming passage
+   * n; passage `want` is shown first.
+   */
+  function passagesPane(ps, a, b, labels, totals, fragment, want) {
+    var colA = h('div', { class: 'col', id: 'col-a' }, h('h2', null, labels[0] + ': ' + textName(a)));
+    var colB = h('div', { class: 'col', id: 'col-b' }, h('h2', null, labels[1] + ': ' + textName(b)));
+    var elA = new Map(), elB = new Map();
+    function centre(col, el) { col.scrollTop = Math.max(0, el.offsetTop - (col.clientHeight - el.offsetHeight) / 2); }
+    function pick(p, from) {
+      document.querySelectorAll('.passage.active').forEach(function (e) { e.classList.remove('active'); });
+      var ea = elA.get(p._n), eb = elB.get(p._n);
+      ea.classList.add('active'); eb.classList.add('active');
+      // Each column scrolls by itself, so the page stays where it is.
+      if (from !== 'a') centre(colA, ea);
+      if (from !== 'b') centre(colB, eb);
+      replaceHash(fragment(p._n));
+    }
+    app.appendChild(h('div', { class: 'grid2' }, coverMap(ps, 'a', totals[0], labels[0], function (p) { pick(p, 'map'); }),
+      coverMap(ps, 'b', totals[1], labels[1], function (p) { pick(p, 'map'); })));
+    function block(p, side) {
+      var sp = p[side];
+      var d = diffPair(p.a.text, p.b.text);
+      var el = h('div', { class: 'passage' + (p.template ? ' template' : ''), id: 'p' + side + p._n, 'data-n': p._n },
+        h('div', { class: 'head' }, h('b', null, 'passage ' + p._n), ' · line ' + lines(sp) + ' · ' + p.kind +
+          ' · similarity ' + fix(p.similarity, 3) + ' · ' + num(sp.content_chars) + ' characters' + (p.template ? ' · template' : '')),
+        side === 'a' ? d[0] : d[1]);
+      el.addEventListener('click', function () { pick(p, side); });
+      return el;
+    }
+    ps.forEach(function (p) { var e = block(p, 'a'); elA.set(p._n, e); colA.appendChild(e); });
+    ps.slice().sort(function (x, y) { return x.b.char_start - y.b.char_start || x._n - y._n; }).forEach(function (p) {
+      var e = block(p, 'b'); elB.set(p._n, e); colB.appendChild(e);
+    });
+    if (!ps.length) colA.appendChild(h('p', { class: 'muted' }, 'The two texts share no passage.'));
+    app.appendChild(h('div', { class: 'cols' }, colA, colB));
+    if (want && elA.has(want)) setTimeout(function () { pick(ps[want - 1], 'map'); }, 0);
+  }
+
+  function detailsView(title, extra) {
+    return { draw: function () {
+      document.title = 'recur ' + kind + ': options';
+      app.appendChild(h('h1', null, title));
+      add(app, extra ? extra() : null);
+      app.appendChild(kvTable(data.options));
+      add(app, runNotes());
+    } };
+  }
+
+  // =============================================================================================
+  // recur compare
+
   function setupCompare() {
     var ps = data.passages || [];
     ps.forEach(function (p, i) { p._n = i + 1; });
     setTabs([['passages', 'Passages (' + num(ps.length) + ')'], ['details', 'Options']]);
     defaultView = 'passages';
-
-    function textName(t) { return t.document && t.document !== t.path ? t.document : basename(t.path); }
-    function coverBar(label, share) {
-      return h('div', { class: 'cover' }, h('span', { style: 'min-width:190px' }, label),
-        h('span', { class: 'track' }, h('span', { class: 'fill', style: 'display:block;width:' + Math.min(100, 100 * share).toFixed(1) + '%' })),
-        h('b', null, pct(share)));
-    }
-    /**
-     * Where the passages lie in one text, as a strip; a click scrolls to the passage. Offsets
-     * (char_start) count from the start of the file; for a document of a compilation (FILE#N)
-     * the report does not say where the document starts, so the strip then spans the passages.
-     */
-    function coverMap(side, total, onpick) {
-      var w = 1000, lo = 0, hi = Math.max(1, total);
-      var first = Infinity, last = 0;
-      ps.forEach(function (p) { first = Math.min(first, p[side].char_start); last = Math.max(last, p[side].char_start + p[side].char_length); });
-      var whole = !ps.length || last <= hi;
-      if (!whole) { lo = first; hi = Math.max(first + 1, last); }
-      var svg = s('svg', { class: 'map', viewBox: '0 0 ' + w + ' 20', preserveAspectRatio: 'none' },
-        s('rect', { class: 'bg', x: 0, y: 0, width: w, height: 20 }));
-      ps.forEach(function (p) {
-        var sp = p[side];
-        var r = s('rect', { class: p.template ? 't' : 'p', x: ((sp.char_start - lo) / (hi - lo)) * w, y: 0,
-          width: Math.max(2, (sp.char_length / (hi - lo)) * w), height: 20 }, s('title', null, 'passage ' + p._n + ': line ' + lines(sp)));
-        r.addEventListener('click', function () { onpick(p, side); });
-        svg.appendChild(r);
-      });
-      return h('div', null, svg, h('div', { class: 'muted small' },
-        (side === 'a' ? 'A' : 'B') + (whole ? ': the whole text' : ': from its first passage to its last')));
-    }
-
-    views.details = { draw: function () {
-      document.title = 'recur compare: options';
-      app.appendChild(h('h1', null, 'Options of this comparison'));
-      app.appendChild(kvTable(data.options));
-      add(app, listNotes('Warnings', data.warnings, function (x) { return x; }));
-    } };
+    views.details = detailsView('Options of this comparison');
 
     views.passages = { draw: function (params) {
       var a = data.a || {}, b = data.b || {}, cov = data.coverage || {};
@@ -1105,41 +1169,94 @@
         '. Click a passage to bring its partner into view; the strips show where passages lie in each text. ',
         h('del', null, 'only in A'), ' ', h('ins', null, 'only in B')));
       add(app, listNotes('Warnings', data.warnings, function (x) { return x; }));
-      var colA = h('div', { class: 'col', id: 'col-a' }, h('h2', null, 'A: ' + textName(a)));
-      var colB = h('div', { class: 'col', id: 'col-b' }, h('h2', null, 'B: ' + textName(b)));
-      var elA = new Map(), elB = new Map();
-      function centre(col, el) { col.scrollTop = Math.max(0, el.offsetTop - (col.clientHeight - el.offsetHeight) / 2); }
-      function pick(p, from) {
-        document.querySelectorAll('.passage.active').forEach(function (e) { e.classList.remove('active'); });
-        var ea = elA.get(p._n), eb = elB.get(p._n);
-        ea.classList.add('active'); eb.classList.add('active');
-        // Each column scrolls by itself, so the page stays where it is.
-        if (from !== 'a') centre(colA, ea);
-        if (from !== 'b') centre(colB, eb);
-        replaceHash('#passage=' + p._n);
-      }
-      app.appendChild(h('div', { class: 'grid2' }, coverMap('a', a.chars, function (p) { pick(p, 'map'); }),
-        coverMap('b', b.chars, function (p) { pick(p, 'map'); })));
-      function block(p, side) {
-        var sp = p[side];
-        var d = diffPair(p.a.text, p.b.text);
-        var el = h('div', { class: 'passage' + (p.template ? ' template' : ''), id: 'p' + side + p._n, 'data-n': p._n },
-          h('div', { class: 'head' }, h('b', null, 'passage ' + p._n), ' · line ' + lines(sp) + ' · ' + p.kind +
-            ' · similarity ' + fix(p.similarity, 3) + ' · ' + num(sp.content_chars) + ' characters' + (p.template ? ' · template' : '')),
-          side === 'a' ? d[0] : d[1]);
-        el.addEventListener('click', function () { pick(p, side); });
-        return el;
-      }
-      ps.forEach(function (p) { var e = block(p, 'a'); elA.set(p._n, e); colA.appendChild(e); });
-      ps.slice().sort(function (x, y) { return x.b.char_start - y.b.char_start || x._n - y._n; }).forEach(function (p) {
-        var e = block(p, 'b'); elB.set(p._n, e); colB.appendChild(e);
-      });
-      if (!ps.length) colA.appendChild(h('p', { class: 'muted' }, 'The two texts share no passage.'));
-      app.appendChild(h('div', { class: 'cols' }, colA, colB));
-      var want = parseInt(params.id, 10);
-      if (want && elA.has(want)) setTimeout(function () { pick(ps[want - 1], 'map'); }, 0);
+      passagesPane(ps, a, b, ['A', 'B'], [a.chars, b.chars], function (n) { return '#passage=' + n; }, parseInt(params.id, 10));
     } };
     views.passage = { tab: 'passages', draw: function (p) { views.passages.draw(p); } };
+  }
+
+  // =============================================================================================
+  // recur query: each query text, the archived documents it shares passages with, and the passages
+
+  function setupQuery() {
+    var qs = data.queries || [];
+    qs.forEach(function (q, i) {
+      q._n = i + 1;
+      (q.sources || []).forEach(function (source) { (source.passages || []).forEach(function (p, k) { p._n = k + 1; }); });
+    });
+    var arch = data.archive || {};
+    setTabs([['queries', 'Queries (' + num(qs.length) + ')'], ['details', 'Options']]);
+    defaultView = 'queries';
+    views.details = detailsView('Options of this query', function () {
+      return h('div', null, h('p', null, 'Archive ' + (arch.path || '') + ', ' + num(arch.documents) + ' documents.'),
+        h('h3', null, 'The archive\u2019s options'), kvTable(arch.fingerprint || {}), h('h3', null, 'Options of the query'));
+    });
+
+    function sourcesText(q) {
+      var source = q.sources || [];
+      return source.slice(0, 3).map(function (x) { return textName(x) + ' ' + pct(x.share); }).join(' · ') +
+        (source.length > 3 ? ' +' + (source.length - 3) : '');
+    }
+
+    views.queries = { draw: function (p) {
+      var st = data.stats || {};
+      document.title = 'recur query: ' + num(qs.length) + ' queries';
+      app.appendChild(h('h1', null, 'What the archive holds of each query'));
+      app.appendChild(cards([[num(qs.length), 'queries'], [num(arch.documents), 'archived documents'],
+        [num(st.candidates), 'documents aligned'], [num(st.passages), 'passages']]));
+      add(app, runNotes());
+      var pages = Math.max(1, Math.ceil(qs.length / PAGE));
+      var page = Math.min(pages - 1, Math.max(0, (parseInt(p.page, 10) || 1) - 1));
+      function onpage(p2) { go(hashOf('queries', { page: p2 + 1 })); }
+      app.appendChild(pager(page, pages, qs.length, 'queries', onpage));
+      var t = h('table', { id: 'query-table' }, h('tr', null, h('th', { class: 'num' }, '#'), h('th', null, 'query'),
+        h('th', { class: 'num' }, 'characters'), h('th', null, 'found in the archive'), h('th', { class: 'num' }, 'template'),
+        h('th', null, 'sources')));
+      qs.slice(page * PAGE, (page + 1) * PAGE).forEach(function (q) {
+        t.appendChild(h('tr', { class: 'link query-row', 'data-n': q._n, onclick: function () { go('#query=' + q._n); } },
+          h('td', { class: 'num' }, h('a', { href: '#query=' + q._n }, String(q._n))),
+          h('td', null, textName(q), h('div', { class: 'loc' }, q.path + (q.document_index > 1 ? '#' + q.document_index : ''))),
+          h('td', { class: 'num' }, num(q.content_chars)), h('td', null, coverBar('', q.found)),
+          h('td', { class: 'num' }, pct(q.template)), h('td', { class: 'small' }, sourcesText(q))));
+      });
+      app.appendChild(t);
+    } };
+
+    views.query = { tab: 'queries', draw: function (p) {
+      var q = qs[(parseInt(p.id, 10) || 1) - 1];
+      if (!q) { app.appendChild(h('p', { class: 'note' }, 'There is no query ' + p.id + ' in this report.')); return; }
+      var list = q.sources || [];
+      var k = Math.min(list.length, Math.max(1, parseInt(p.source, 10) || 1));
+      document.title = 'recur query: ' + textName(q);
+      app.appendChild(h('div', { class: 'nav' }, h('a', { href: '#queries' }, '← queries'),
+        q._n > 1 ? h('a', { href: '#query=' + (q._n - 1) }, '‹ query ' + (q._n - 1)) : null,
+        q._n < qs.length ? h('a', { href: '#query=' + (q._n + 1) }, 'query ' + (q._n + 1) + ' ›') : null));
+      app.appendChild(h('h1', null, textName(q)));
+      app.appendChild(h('div', { class: 'loc' }, q.path + (q.document_index > 1 ? '  · document ' + q.document_index : '') +
+        ' · ' + num(q.content_chars) + ' characters'));
+      app.appendChild(coverBar('found in the archive', q.found));
+      if (q.template) app.appendChild(coverBar('template text, not counted', q.template));
+      add(app, runNotes());
+      if (!list.length) { app.appendChild(h('p', { class: 'muted' }, 'No archived document shares a passage with this text.')); return; }
+      var t = h('table', { id: 'source-table' }, h('tr', null, h('th', null, 'archived document'), h('th', { class: 'num' }, 'characters'),
+        h('th', null, 'share of the query'), h('th', { class: 'num' }, 'passages')));
+      list.forEach(function (source, i) {
+        t.appendChild(h('tr', { class: 'link source-row' + (i + 1 === k ? ' on' : ''), 'data-n': i + 1,
+          onclick: function () { go(hashOf('query', { id: q._n, source: i + 1 })); } },
+          h('td', null, (i + 1 === k ? '▶ ' : '') + textName(source), h('div', { class: 'loc' }, source.path + (source.document_index > 1 ? '#' + source.document_index : ''))),
+          h('td', { class: 'num' }, num(source.chars)), h('td', null, coverBar('', source.share)),
+          h('td', { class: 'num' }, num((source.passages || []).length))));
+      });
+      var box = h('div', { class: 'scroll' }, t);
+      app.appendChild(box);
+      var on = t.querySelector('tr.on');
+      if (on && on.offsetTop + on.offsetHeight > box.clientHeight) box.scrollTop = on.offsetTop - box.clientHeight / 2;
+      var source = list[k - 1];
+      app.appendChild(h('h2', null, 'Passages shared with ' + textName(source)));
+      app.appendChild(h('p', { class: 'legend small muted' }, 'Click a passage to bring its partner into view. ',
+        h('del', null, 'only in the query'), ' ', h('ins', null, 'only in the archived document')));
+      passagesPane(source.passages || [], q, source, ['query', 'source'], [0, 0],
+        function (n) { return hashOf('query', { id: q._n, source: k, passage: n }); }, parseInt(p.passage, 10));
+    } };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1158,6 +1275,7 @@
     var t0 = performance.now();
     if (kind === 'phrases') setupPhrases();
     else if (kind === 'compare') setupCompare();
+    else if (kind === 'query') setupQuery();
     else setupReport();
     root.setAttribute('data-setup-ms', String(Math.round(performance.now() - t0)));
     var foot = h('footer', { class: 'muted small', style: 'padding:0 20px 20px' },

@@ -221,6 +221,8 @@ class Page:
         self.cmd("Input.insertText", {"text": text})
 
     def screenshot(self, path, max_height=3000):
+        """The page from its top (scrolled there: sticky bars would be drawn where the view was)."""
+        self.evaluate("window.scrollTo(0, 0)")
         height = self.evaluate("Math.ceil(document.documentElement.scrollHeight)") or 1000
         width = self.evaluate("Math.ceil(document.documentElement.clientWidth)") or 1400
         r = self.cmd("Page.captureScreenshot", {

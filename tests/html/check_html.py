@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Browser tests of recur's HTML reports (`--format html`), in headless Chromium.
 
-Writes HTML reports (report, phrases, compare) of examples/reports, of a corpus of hostile text,
+Writes HTML reports (report, phrases, compare, query) of examples/reports, of hostile text,
 of ../shared/corpus when it is there, and a synthetic report of 100,000 clusters; checks each file
 as text (one self-contained file, no network reference, the embedded data equal to --format json),
 then opens it in Chromium through the DevTools protocol (tests/html/cdp.py) and checks:
   - no console error, uncaught exception or blocked request, and no request but the file itself;
   - clusters, phrases and passages are in the DOM, never more than a few thousand elements;
   - real mouse clicks: list -> cluster view with highlighted differences, heat map -> filtered list,
-    phrase row -> variants and locations, compare passage -> its partner scrolled into view;
+    phrase row -> variants and locations, compare passage -> its partner scrolled into view,
+    query -> its sources -> a source's passages;
   - typing into the search box filters the list.
 Screenshots and summary.json go to --out (build/html-artifacts). Exit status 1 if a check failed.
 
@@ -20,6 +21,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -321,6 +323,41 @@ def check_compare(browser, checks, name, path, data):
         page.close()
 
 
+def check_query(browser, checks, name, path, data):
+    page = open_page(browser, path)
+    try:
+        qs = data["queries"]
+        check(page.evaluate("document.documentElement.dataset.ready") == "queries", "opens on the queries")
+        rows = count(page, ".query-row")
+        check(rows == min(50, len(qs)), "%d query rows for %d queries" % (rows, len(qs)))
+        shot(page, checks, name + "-queries")
+        k = next((i for i, q in enumerate(qs[:50]) if q["sources"]), None)
+        check(k is not None, "a query with sources")
+        page.click(".query-row", k)
+        page.wait_for("document.documentElement.dataset.ready === 'query'")
+        q = qs[k]
+        check(count(page, ".source-row") == len(q["sources"]), "every source listed")
+        ps = q["sources"][0]["passages"]
+        check(count(page, "#col-a .passage") == len(ps) and count(page, "#col-b .passage") == len(ps),
+              "the first source's passages on both sides")
+        if len(q["sources"]) > 1:
+            page.click(".source-row", 1)
+            page.wait_for("document.documentElement.dataset.ready === 'query' && location.hash.indexOf('source=2') >= 0")
+            ps = q["sources"][1]["passages"]
+            check(count(page, "#col-a .passage") == len(ps), "the second source's passages")
+        page.click("#col-a .passage", len(ps) - 1)
+        page.wait_for("(() => { const c = document.getElementById('col-b'), e = c.querySelector('.passage[data-n=\"%d\"]');"
+                      " const r = e.getBoundingClientRect(), b = c.getBoundingClientRect();"
+                      " return e.classList.contains('active') && r.top >= b.top - 1 && r.top < b.bottom; })()" % len(ps), 10)
+        check(page.evaluate("location.hash").find("passage=%d" % len(ps)) >= 0, "the fragment names the passage")
+        shot(page, checks, name + "-query")
+        checks.summary[name] = {"queries": len(qs), "sources_of_first": len(q["sources"]),
+                                "load_seconds": round(page.load_seconds, 2)}
+        no_errors(page)
+    finally:
+        page.close()
+
+
 def check_hostile(browser, checks, path, data):
     """Report text that looks like markup stays text: no script runs, nothing is fetched."""
     page = open_page(browser, path)
@@ -446,8 +483,13 @@ def main():
     make("examples-report", "report", [ex])
     make("examples-phrases", "phrases", [ex])
     make("examples-compare", "compare", [os.path.join(ex, "jiangcheng.txt"), os.path.join(ex, "yunshan.txt")])
+    scratch = tempfile.mkdtemp(prefix="recur-html-")  # archives and hostile text; removed at the end
+    archive = os.path.join(scratch, "examples.db")
+    recur(["index", "add", archive, *(os.path.join(ex, f) for f in ("haiyang.txt", "qinghe.txt", "yunshan.txt"))], binary)
+    make("examples-query", "query", [archive, os.path.join(ex, "jiangcheng.txt")])
 
-    hostile = tempfile.mkdtemp(prefix="recur-hostile-")
+    hostile = os.path.join(scratch, "hostile")
+    os.makedirs(hostile)
     evil = ("本段落里有脚本</script><script>document.title='pwned'</script>、注释<!-- x -->、"
             "图片<img src=x onerror=alert(1)>和地址https://evil.example/x.js，都应当原样显示为文字。")
     for name, city in (("a.txt", "海阳"), ("b.txt", "江城")):
@@ -474,6 +516,12 @@ def main():
         (pa, da), (pb, db) = max(shared, key=lambda k: (shared[k], k))
         make("corpus-compare", "compare", ["%s#%d" % (pa, da), "%s#%d" % (pb, db), *opts])
         checks.summary["corpus-compare-texts"] = ["%s#%d" % (pa, da), "%s#%d" % (pb, db)]
+        # query: the compilation (76 reports) archived, the other files of the corpus as queries
+        files = sorted(os.path.join(corpus, f) for f in os.listdir(corpus) if f.endswith(".txt"))
+        big = max(files, key=os.path.getsize)
+        corpus_archive = os.path.join(scratch, "corpus.db")
+        recur(["index", "add", corpus_archive, big, *opts], binary)
+        make("corpus-query", "query", [corpus_archive, *[f for f in files if f != big]])
     else:
         print("note: %s not found; the corpus checks are skipped" % corpus)
 
@@ -504,7 +552,7 @@ def main():
         for label, kind, html, js in made:
             if label not in parsed:
                 continue
-            fn = {"report": check_report, "phrases": check_phrases, "compare": check_compare}[kind]
+            fn = {"report": check_report, "phrases": check_phrases, "compare": check_compare, "query": check_query}[kind]
             checks.run("browser " + label, fn, browser, checks, label, html, parsed[label])
         if "hostile-report" in parsed:
             checks.run("browser hostile-report", check_hostile, browser, checks, o("hostile-report.html"), parsed["hostile-report"])
@@ -512,6 +560,7 @@ def main():
             checks.run("browser scale-report (%d clusters)" % a.scale, check_scale, browser, checks, scale_path, sdata)
             os.remove(scale_path)  # 100 MB: the screenshots tell the story
 
+    shutil.rmtree(scratch, ignore_errors=True)
     with open(o("summary.json"), "w", encoding="utf-8") as f:
         json.dump({"results": [{"check": n, "ok": ok, "detail": d} for n, ok, d in checks.results],
                    "summary": checks.summary}, f, ensure_ascii=False, indent=2)
