@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "recur/encoding.hpp"
+#include "recur/html.hpp"
 #include "recur/text.hpp"
 
 namespace recur {
@@ -523,6 +524,7 @@ void write_text(const PhrasesReport& report, std::ostream& out, const TextOption
 bool looks_like_recur_output(std::string_view head) noexcept {
   auto starts = [&](std::string_view p) { return head.substr(0, p.size()) == p; };
   if (starts("{\n  \"recur_version\": \"") || starts(kReportCsvHeader) || starts(kPhrasesCsvHeader)) return true;
+  if (starts(kHtmlSignature)) return true;
   // The text summary's first line, possibly in bold.
   if (starts("\x1b[1m")) head.remove_prefix(4);
   return starts("recur report\x1b[0m: ") || starts("recur phrases\x1b[0m: ") || starts("recur report: ") ||

@@ -10,6 +10,7 @@
 
 #include <iostream>
 
+#include "recur/html.hpp"
 #include "recur/output.hpp"
 #include "recur/run.hpp"
 #include "recur/report.hpp"
@@ -36,8 +37,10 @@ struct CommonArgs {
 void add_input_options(CLI::App& sub, InputOptions& input, CommonArgs& args, bool paths = true);
 /// --threads, --format (one of `formats`, the first the default), -o, --quiet, --top, --color.
 void add_output_options(CLI::App& sub, unsigned& threads, CommonArgs& args,
-                        const std::vector<std::string>& formats = {"text", "json", "csv"},
-                        const std::string& format_help = "Output format: text (summary), json (full report), csv");
+                        const std::vector<std::string>& formats = {"text", "json", "csv", "html"},
+                        const std::string& format_help = "Output format: text (summary), json (full report), csv, "
+                                                         "html (one self-contained page to open in a browser: "
+                                                         "overview, filters, differences highlighted)");
 /// Fills what add_input_options() could not set directly; throws Error(errc::usage).
 void finish_input_options(InputOptions& input, const CommonArgs& args);
 
@@ -111,6 +114,8 @@ int write_report(const R& report, Output& out, const CommonArgs& args, TextOptio
     write_json(report, out.stream());
   } else if (args.format == "csv") {
     write_csv(report, out.stream());
+  } else if (args.format == "html") {
+    write_html(report, out.stream());
   } else {
     text.color = use_color(args, out);
     text.top = args.top == 0 ? SIZE_MAX : args.top;  // --top 0: all

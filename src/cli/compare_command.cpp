@@ -169,6 +169,8 @@ int run(CompareArgs& a) {
     for (const auto& w : report.warnings) std::cerr << "recur compare: " << w << "\n";
   if (a.common.format == "json") {
     write_json(report, out.stream());
+  } else if (a.common.format == "html") {
+    write_html(report, out.stream());
   } else if (a.common.format == "pan") {
     namespace fs = std::filesystem;
     write_pan_xml(out.stream(), pan_document(report, fs::path(path_a).filename().string(),
@@ -226,9 +228,10 @@ Command add_compare_command(CLI::App& app) {
   sub->add_option("--susp", args->susp, "With --pairs: the folder of suspicious documents");
   sub->add_option("--src", args->src, "With --pairs: the folder of source documents");
   sub->add_flag("--force", args->force, "With --pairs: replace a non-empty OUTDIR");
-  add_output_options(*sub, args->threads, args->common, {"text", "json", "pan"},
+  add_output_options(*sub, args->threads, args->common, {"text", "json", "pan", "html"},
                      "Output format: text (coverage and passages), json (full report), pan (PAN text-alignment "
-                     "XML: A is the suspicious document, B the source; offsets in characters)");
+                     "XML: A is the suspicious document, B the source; offsets in characters), html (one "
+                     "self-contained page: the passages of both texts side by side, a click shows the partner)");
   return {sub, [args] { return run(*args); }};
 }
 

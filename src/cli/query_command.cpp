@@ -44,6 +44,8 @@ int run(QueryArgs& a) {
   feedback.line->clear();
   if (a.common.format == "json") {
     write_json(report, out.stream());
+  } else if (a.common.format == "html") {
+    write_html(report, out.stream());
   } else {
     TextOptions text;
     text.color = use_color(a.common, out);
@@ -104,8 +106,9 @@ Command add_query_command(CLI::App& app) {
   sub->add_option("--min-similarity", o.align.min_similarity, "Passages less similar than this are dropped")
       ->check(decimal([](double v) { return v >= 0 && v <= 1; }, "a number from 0 to 1"))
       ->capture_default_str();
-  add_output_options(*sub, o.threads, args->common, {"text", "json"},
-                     "Output format: text (a summary line per query, then its passages), json (full report)");
+  add_output_options(*sub, o.threads, args->common, {"text", "json", "html"},
+                     "Output format: text (a summary line per query, then its passages), json (full report), html "
+                     "(one self-contained page: each query, its sources, their passages side by side)");
   return {sub, [args] { return run(*args); }};
 }
 
