@@ -726,8 +726,10 @@ void write_text(const QueryReport& r, std::ostream& out, const TextOptions& o) {
       out << (listed == 0 ? ": " : ", ") << whole_percent(s.share) << " in " << text_name(s);
       ++listed;
     }
-    if (q.templ > 0) out << "; " << whole_percent(q.templ) << " template text, not counted";
-    out << " (" << q.content_chars << " characters)\n";
+    // The size comes after the sources so the line starts as the contract reads.
+    out << ". " << q.content_chars << " characters";
+    if (q.templ > 0) out << ", " << whole_percent(q.templ) << " of them template text (not counted)";
+    out << "\n";
     std::size_t shown = 0, total = 0;
     for (const QuerySource& s : q.sources) total += s.passages.size();
     for (const QuerySource& s : q.sources) {

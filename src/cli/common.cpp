@@ -183,6 +183,21 @@ CLI::Validator decimal(std::function<bool(double)> ok, const std::string& words)
       words);
 }
 
+void add_align_options(CLI::App& sub, AlignOptions& align, std::vector<std::string>& bases) {
+  sub.add_option("--base", bases,
+                 "Template text (files or folders): passages also found in it are marked template and not counted")
+      ->take_all();
+  sub.add_option("--min-length", align.min_tokens, "Shortest passage, in tokens (characters for Chinese) on each side")
+      ->check(whole_number(2, 1000000, "a whole number from 2 to 1000000, at least --seed"))
+      ->capture_default_str();
+  sub.add_option("--max-gap", align.max_gap, "Largest edited stretch, in tokens, bridged inside one passage")
+      ->check(whole_number(0, 10000, "a whole number from 0 to 10000"))
+      ->capture_default_str();
+  sub.add_option("--min-similarity", align.min_similarity, "Passages less similar than this are dropped")
+      ->check(decimal([](double v) { return v >= 0 && v <= 1; }, "a number from 0 to 1"))
+      ->capture_default_str();
+}
+
 Feedback make_feedback(bool quiet) {
   Feedback f;
   f.line = std::make_shared<ProgressLine>(::isatty(STDERR_FILENO) == 1 && !quiet);

@@ -10,6 +10,7 @@
 
 #include <iostream>
 
+#include "recur/align.hpp"
 #include "recur/html.hpp"
 #include "recur/output.hpp"
 #include "recur/run.hpp"
@@ -41,6 +42,9 @@ void add_output_options(CLI::App& sub, unsigned& threads, CommonArgs& args,
                         const std::string& format_help = "Output format: text (summary), json (full report), csv, "
                                                          "html (one self-contained page to open in a browser: "
                                                          "overview, filters, differences highlighted)");
+/// What compare and query align by: --base (template texts), --min-length, --max-gap,
+/// --min-similarity. --seed is not here: query takes it from the archive (archive_args.hpp).
+void add_align_options(CLI::App& sub, AlignOptions& align, std::vector<std::string>& bases);
 /// Fills what add_input_options() could not set directly; throws Error(errc::usage).
 void finish_input_options(InputOptions& input, const CommonArgs& args);
 

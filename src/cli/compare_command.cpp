@@ -205,22 +205,9 @@ Command add_compare_command(CLI::App& app) {
       "Exit status: 0 done, 1 a text could not be read or the output not written, 2 invalid options.");
   sub->add_option("TEXT", args->texts, "The two texts: A B (FILE, FILE#N, or - for standard input)")->expected(0, 2);
   add_input_options(*sub, o.input, args->common, false);
-  sub->add_option("--base", args->bases,
-                  "Template text (files or folders): passages also found in it are marked template and not counted")
-      ->take_all();
+  add_align_options(*sub, o.align, args->bases);
   sub->add_option("--seed", o.align.seed, "Tokens per seed: shorter finds more edited text, longer is faster")
       ->check(whole_number(2, 64, "a whole number from 2 to 64"))
-      ->capture_default_str();
-  sub->add_option("--min-length", o.align.min_tokens,
-                  "Shortest passage, in tokens (characters for Chinese) on each side")
-      ->check(whole_number(2, 1000000, "a whole number from 2 to 1000000, at least --seed"))
-      ->capture_default_str();
-  sub->add_option("--max-gap", o.align.max_gap,
-                  "Largest edited stretch, in tokens, bridged inside one passage")
-      ->check(whole_number(0, 10000, "a whole number from 0 to 10000"))
-      ->capture_default_str();
-  sub->add_option("--min-similarity", o.align.min_similarity, "Passages less similar than this are dropped")
-      ->check(decimal([](double v) { return v >= 0 && v <= 1; }, "a number from 0 to 1"))
       ->capture_default_str();
   sub->add_option("--pairs", args->pairs,
                   "PAN text-alignment batch: a file of 'SUSP SRC' lines (names relative to --susp and --src); "

@@ -93,19 +93,7 @@ Command add_query_command(CLI::App& app) {
                   "At most N archived documents are aligned with each query, those sharing the most seeds first")
       ->check(whole_number(1, 100000, "a whole number from 1 to 100000"))
       ->capture_default_str();
-  sub->add_option("--base", args->bases,
-                  "Template text (files or folders): passages also found in it are marked template and not counted")
-      ->take_all();
-  sub->add_option("--min-length", o.align.min_tokens,
-                  "Shortest passage, in tokens (characters for Chinese) on each side")
-      ->check(whole_number(2, 1000000, "a whole number from 2 to 1000000, at least --seed"))
-      ->capture_default_str();
-  sub->add_option("--max-gap", o.align.max_gap, "Largest edited stretch, in tokens, bridged inside one passage")
-      ->check(whole_number(0, 10000, "a whole number from 0 to 10000"))
-      ->capture_default_str();
-  sub->add_option("--min-similarity", o.align.min_similarity, "Passages less similar than this are dropped")
-      ->check(decimal([](double v) { return v >= 0 && v <= 1; }, "a number from 0 to 1"))
-      ->capture_default_str();
+  add_align_options(*sub, o.align, args->bases);
   add_output_options(*sub, o.threads, args->common, {"text", "json", "html"},
                      "Output format: text (a summary line per query, then its passages), json (full report), html "
                      "(one self-contained page: each query, its sources, their passages side by side)");
