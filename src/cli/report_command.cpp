@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "recur/error.hpp"
+#include "recur/mpi.hpp"
 #include "recur/run.hpp"
 
 namespace recur::cli {
@@ -28,6 +29,10 @@ int run(ReportArgs& a) {
   o.keep_structure = a.structure == "keep";
   o.sort = parse_cluster_order(a.sort);
   if (auto msg = o.validate(); !msg.empty()) throw Error(errc::usage, msg);
+  TextOptions text;
+  text.members = a.members == 0 ? SIZE_MAX : a.members;
+  if (started_by_mpi())  // mpirun / srun: the ranks share the work (report_mpi.cpp)
+    if (int status = run_report_under_mpi(o, a.common, text, a.full); status >= 0) return status;
 
   Output out;  // opened before the run so that a bad -o fails fast
   out.open(a.common.output);
@@ -36,8 +41,6 @@ int run(ReportArgs& a) {
   Report report = run_report(std::move(inputs), o, fb.progress, fb.warn);
   fb.line->clear();
 
-  TextOptions text;
-  text.members = a.members == 0 ? SIZE_MAX : a.members;
   text.excerpt_chars = a.full ? SIZE_MAX : excerpt_width(out);
   return write_report(report, out, a.common, text);
 }
