@@ -73,6 +73,9 @@ Command add_report_command(CLI::App& app) {
       "--threads. The text format also lists the pairs of documents that share the most.\n\n"
       "Output (-o) is written to a temporary file in the same folder and renamed into place when\n"
       "complete; an input is never overwritten, and recur's own previous report at -o is not read.\n\n"
+      "Started by mpirun or srun (a build with MPI, RECUR_MPI), the ranks share the work: each indexes a\n"
+      "share of the inputs (a shared filesystem is needed) and rank 0 writes the same report as one process\n"
+      "(README \"recur report on a cluster\").\n\n"
       "Exit status: 0 the run completed (even if files were skipped), 1 nothing could be read or the\n"
       "output could not be written, 2 invalid options, 130 interrupted (128 + signal).");
   add_input_options(*sub, o.input, args->common);
