@@ -54,7 +54,11 @@ int run_report_under_mpi(const ReportOptions& o, const CommonArgs& common, TextO
     Output out;
     out.open(common.output);
     text.excerpt_chars = full ? SIZE_MAX : excerpt_width(out);
-    return write_report(report, out, common, text);
+    // Open MPI gives rank 0 a pseudo-terminal for standard output whatever the user's is: colour
+    // only when asked for (--color always), so a redirected report has no escape codes.
+    CommonArgs args = common;
+    if (args.color == "auto") args.color = "never";
+    return write_report(report, out, args, text);
   } catch (const Error& e) {
     mpi.abort(who + ": " + e.what(), e.code() == errc::usage ? kExitUsage : kExitNothing);
   } catch (const Interrupted& e) {

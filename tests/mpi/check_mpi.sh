@@ -80,6 +80,17 @@ compare synth-a "$work/synth-a/docs"
 compare synth-b "$work/synth-b/docs"
 compare synth-b-keep --structure keep --minhash classic --threshold 0.7 "$work/synth-b/docs"
 
+# The text format to standard output (rank 0's is a pseudo-terminal under mpirun: no colour codes).
+"$recur" report -q --threads 1 --full examples/reports >"$work/text.single"
+mpirun -np 3 "$recur" report -q --threads 1 --full examples/reports >"$work/text.3"
+checks=$((checks + 1))
+# The first line gives the run's seconds.
+if diff <(tail -n +2 "$work/text.single") <(tail -n +2 "$work/text.3") >/dev/null; then
+  echo "ok: text format to standard output, np = 3 identical to one process"
+else
+  fail "text format np=3 differs: $(diff <(tail -n +2 "$work/text.single") <(tail -n +2 "$work/text.3") | head -3)"
+fi
+
 # Inputs that cannot be used, spread over the ranks: skipped and counted exactly as one process
 # does (the skipped list and stats are part of the JSON compared). Fewer inputs than ranks too.
 mkdir -p "$work/bad"
