@@ -68,7 +68,7 @@ if [ -d "$corpus" ]; then
   compare shared-docsplit --doc-split '综述$' "$corpus"
   compare shared-keep --structure keep --cross-doc --sort size "$corpus"
   compare shared-noverify --no-verify --minhash classic "$corpus"
-  RECUR_MPI_CHUNK_BYTES=64 compare shared-tiny-chunks "$corpus"  # every exchange in many rounds
+  RECUR_MPI_CHUNK_BYTES=1024 compare shared-tiny-chunks "$corpus"  # every exchange in several rounds
 else
   echo "skip: $corpus not found (the generated corpora are still checked)"
 fi
