@@ -55,12 +55,14 @@ std::vector<ReportCluster> materialise(const Source& source, const ParagraphInde
           make_member(source.name(fi), index.file(fi), *paras[k], clusters[c].members[m].similarity, std::move(texts[k]));
     }
   });
-  for (ReportCluster& c : out) {
-    std::uint64_t total = 0;
-    for (const Member& m : c.members) total += m.content_chars;
-    c.weight = total - c.members[c.representative].content_chars;
-  }
+  for (ReportCluster& c : out) c.weight = cluster_weight(c);
   return out;
+}
+
+std::uint64_t cluster_weight(const ReportCluster& c) {
+  std::uint64_t total = 0;
+  for (const Member& m : c.members) total += m.content_chars;
+  return total - c.members[c.representative].content_chars;
 }
 
 void rank_clusters(std::vector<ReportCluster>& clusters, ClusterOrder order) {

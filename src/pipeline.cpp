@@ -41,6 +41,23 @@ nlohmann::ordered_json options_json(const ReportOptions& o, LshParams params, un
   return j;
 }
 
+void finish_report(Report& report, const Source& source, const ReportOptions& o,
+                   const std::function<const std::vector<std::uint64_t>&(std::size_t)>& document_chars) {
+  Stats& st = report.stats;
+  if (o.cross_doc) st.clusters_single_document = keep_cross_document(report.clusters);
+  rank_clusters(report.clusters, o.sort);
+  st.clusters = report.clusters.size();
+  for (const ReportCluster& c : report.clusters) st.clustered_paragraphs += c.members.size();
+  std::map<std::string, std::size_t> input_of;  // name -> input number
+  for (std::size_t i = 0; i < source.count(); ++i) input_of.emplace(source.name(i), i);
+  report.documents = document_pairs(report.clusters, [&](const std::string& path, std::uint32_t doc) {
+    const auto it = input_of.find(path);
+    if (it == input_of.end()) return std::uint64_t{0};
+    const auto& chars = document_chars(it->second);
+    return doc >= 1 && doc <= chars.size() ? chars[doc - 1] : std::uint64_t{0};
+  });
+}
+
 Report run_report(const Source& source, const ReportOptions& o, const ProgressFn& progress, const WarnFn& warn) {
   if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
   StageClock clock;
@@ -135,20 +152,9 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
   std::vector<Status> problems;
   report.clusters = materialise(source, index, clusters, o.input.decode, threads, problems);
   report_problems(source, problems, report.warnings, warn);
-  if (o.cross_doc) st.clusters_single_document = keep_cross_document(report.clusters);
-  rank_clusters(report.clusters, o.sort);
-  st.clusters = report.clusters.size();
-  for (const ReportCluster& c : report.clusters) st.clustered_paragraphs += c.members.size();
-  {
-    std::map<std::string, std::size_t> input_of;  // name -> input number
-    for (std::size_t i = 0; i < source.count(); ++i) input_of.emplace(source.name(i), i);
-    report.documents = document_pairs(report.clusters, [&](const std::string& path, std::uint32_t doc) {
-      const auto it = input_of.find(path);
-      if (it == input_of.end()) return std::uint64_t{0};
-      const auto& chars = index.file(it->second).document_chars;
-      return doc >= 1 && doc <= chars.size() ? chars[doc - 1] : std::uint64_t{0};
-    });
-  }
+  finish_report(report, source, o, [&](std::size_t input) -> const std::vector<std::uint64_t>& {
+    return index.file(input).document_chars;
+  });
   clock.mark("report");
   st.seconds = clock.finish();
   return report;

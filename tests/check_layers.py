@@ -5,7 +5,9 @@
 1. no include cycle among include/recur/*.hpp;
 2. no header or source of recur::core (the sources listed for recur_core in CMakeLists.txt)
    includes an I/O adapter header (corpus.hpp, output.hpp, run.hpp), directly or through others;
-3. no core source includes <fstream>, <filesystem>, <cstdio> or <iostream>, nor calls open/fopen.
+3. no core source includes <fstream>, <filesystem>, <cstdio> or <iostream>, nor calls open/fopen;
+4. no core source includes MPI (<mpi.h>, <boost/mpi...>): MPI lives in the adapter (mpi.hpp,
+   src/mpi_report.cpp), and a normal run never needs it.
 
 Exit status 1 with one line per violation. Run by .ci/test."""
 import os
@@ -13,7 +15,7 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-IO_HEADERS = {"corpus.hpp", "output.hpp", "run.hpp"}
+IO_HEADERS = {"corpus.hpp", "output.hpp", "run.hpp", "mpi.hpp"}
 FORBIDDEN_STD = {"fstream", "filesystem", "cstdio", "iostream", "stdio.h", "fcntl.h", "unistd.h", "dirent.h"}
 INCLUDE = re.compile(r'#include\s+"(?:recur/)?([A-Za-z0-9_]+\.hpp)"')
 STD_INCLUDE = re.compile(r"#include\s+<([^>]+)>")
@@ -86,6 +88,9 @@ def main():
         std = set(STD_INCLUDE.findall(text)) & FORBIDDEN_STD
         if std:
             problems.append(f"{rel} (recur::core) includes {sorted(std)}")
+        mpi = [h for h in STD_INCLUDE.findall(text) if h == "mpi.h" or h.startswith("boost/mpi")]
+        if mpi:
+            problems.append(f"{rel} (recur::core) includes MPI {sorted(mpi)}")
         if CALLS.search(text):
             problems.append(f"{rel} (recur::core) opens files")
     for p in problems:

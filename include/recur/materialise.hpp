@@ -27,6 +27,10 @@ std::vector<ReportCluster> materialise(const Source& source, const ParagraphInde
                                        std::span<const Cluster> clusters, const DecodeOptions& decode,
                                        unsigned threads, std::vector<Status>& problems);
 
+/// Reused content characters of a cluster: its members' content characters less the
+/// representative's (ReportCluster::weight).
+std::uint64_t cluster_weight(const ReportCluster& cluster);
+
 /// Orders `clusters` (weight: by weight desc, then size desc; size: by size desc, then weight desc;
 /// ties keep their order, which is the clustering's: representative in input order) and numbers
 /// them 1.. in that order.

@@ -7,6 +7,9 @@
 /// Core: inputs are read only through the Source. For files and directories, see run.hpp.
 #include <nlohmann/json.hpp>
 
+#include <functional>
+#include <vector>
+
 #include "recur/lsh.hpp"
 #include "recur/options.hpp"
 #include "recur/progress.hpp"
@@ -24,6 +27,13 @@ Report run_report(const Source& source, const ReportOptions& options, const Prog
 
 /// The "options" object of the JSON report: every effective option.
 nlohmann::ordered_json options_json(const ReportOptions& options, LshParams params, unsigned threads);
+
+/// The last steps of run_report once the clusters are materialised (ids in clustering order):
+/// --cross-doc, the order (--sort), the cluster counts and the pairs of documents.
+/// `document_chars(input)` gives the content characters of the input's documents
+/// (FileIndex::document_chars). Shared with the MPI run (mpi.hpp), whose rank 0 holds no index.
+void finish_report(Report& report, const Source& source, const ReportOptions& options,
+                   const std::function<const std::vector<std::uint64_t>&(std::size_t)>& document_chars);
 
 /// Runs `recur phrases` over the inputs of `source`. Throws Error(errc::usage) for invalid options
 /// and Error(errc::input) when the corpus is too large or too repetitive for the suffix array;

@@ -29,4 +29,9 @@ Command add_synth_command(CLI::App& app);
 /// Registers `recur eval` on `app`.
 Command add_eval_command(CLI::App& app);
 
+/// `recur report` when started by mpirun or srun (report_mpi.cpp): the distributed run (mpi.hpp),
+/// every rank calling this, rank 0 writing. Without MPI in the build: -1 (run as usual) for one
+/// rank, Error(errc::usage) for more.
+int run_report_under_mpi(const ReportOptions& options, const CommonArgs& common, TextOptions text, bool full);
+
 }  // namespace recur::cli

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "recur/error.hpp"
+#include "recur/mpi.hpp"
 #include "recur/run.hpp"
 
 namespace recur::cli {
@@ -28,6 +29,10 @@ int run(ReportArgs& a) {
   o.keep_structure = a.structure == "keep";
   o.sort = parse_cluster_order(a.sort);
   if (auto msg = o.validate(); !msg.empty()) throw Error(errc::usage, msg);
+  TextOptions text;
+  text.members = a.members == 0 ? SIZE_MAX : a.members;
+  if (started_by_mpi())  // mpirun / srun: the ranks share the work (report_mpi.cpp)
+    if (int status = run_report_under_mpi(o, a.common, text, a.full); status >= 0) return status;
 
   Output out;  // opened before the run so that a bad -o fails fast
   out.open(a.common.output);
@@ -36,8 +41,6 @@ int run(ReportArgs& a) {
   Report report = run_report(std::move(inputs), o, fb.progress, fb.warn);
   fb.line->clear();
 
-  TextOptions text;
-  text.members = a.members == 0 ? SIZE_MAX : a.members;
   text.excerpt_chars = a.full ? SIZE_MAX : excerpt_width(out);
   return write_report(report, out, a.common, text);
 }
@@ -70,6 +73,9 @@ Command add_report_command(CLI::App& app) {
       "--threads. The text format also lists the pairs of documents that share the most.\n\n"
       "Output (-o) is written to a temporary file in the same folder and renamed into place when\n"
       "complete; an input is never overwritten, and recur's own previous report at -o is not read.\n\n"
+      "Started by mpirun or srun (a build with MPI, RECUR_MPI), the ranks share the work: each indexes a\n"
+      "share of the inputs (a shared filesystem is needed) and rank 0 writes the same report as one process\n"
+      "(README \"recur report on a cluster\").\n\n"
       "Exit status: 0 the run completed (even if files were skipped), 1 nothing could be read or the\n"
       "output could not be written, 2 invalid options, 130 interrupted (128 + signal).");
   add_input_options(*sub, o.input, args->common);

@@ -1,0 +1,84 @@
+#pragma once
+/// \file mpi.hpp
+/// `recur report` across the ranks of an MPI job (mpirun, srun): the MPI adapter. It composes the
+/// same stages as run_report (pipeline.hpp), each rank over its shard of the inputs, and exchanges
+/// plain records between them. MPI adapter: built only when CMake finds MPI and Boost.MPI
+/// (RECUR_MPI); the core never includes this header (tests/check_layers.py).
+///
+///   shard      inputs in sorted order, cut into N contiguous ranges of about equal bytes
+///   index      scan + index of the rank's own inputs (index.hpp); global ids = input order
+///   shuffle    band keys to their owner, (key * N) >> 32, band by band (MPI_Alltoallv, chunked)
+///   lsh        the owner pairs the items of each (band, key) bucket (lsh.hpp): the same buckets
+///              as one process, so the same pairs; pairs go to the owner of their first id
+///   verify     the owner of a pair verifies it; the other side's shingle set (or signature) is
+///              fetched from its owner (verify.hpp)
+///   cluster    edges gathered on rank 0, star clustering (cluster.hpp); the second pass's pairs
+///              verified by their owners as above
+///   materialise members located and read by the rank that indexed them, sent to rank 0
+///   write      rank 0 writes the report (the CLI, atomically)
+///
+/// The report is byte-identical to one process's for any number of ranks, apart from the stage
+/// times and options.threads / options.ranks.
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "recur/corpus.hpp"
+#include "recur/pipeline.hpp"
+
+namespace recur {
+
+/// True when this process was started by an MPI launcher: Open MPI's mpirun (OMPI_COMM_WORLD_SIZE),
+/// a PMI/PMIx launcher such as Slurm's srun or MPICH's hydra (PMI_SIZE, PMIX_RANK). Reads the
+/// environment only: asking does not initialise MPI, and a build without MPI can ask too.
+inline bool started_by_mpi() noexcept {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
+    if (const char* v = std::getenv(name); v && *v) return true;
+  return false;
+}
+
+/// What one rank did in a distributed run: for the summary on standard error and the benchmark.
+struct RankFigures {
+  int rank = 0;
+  std::uint64_t inputs = 0, bytes = 0, paragraphs = 0;  ///< its shard
+  std::uint64_t sent = 0, received = 0;                 ///< bytes exchanged with other ranks
+  std::uint64_t exchange_rounds = 0;                    ///< MPI_Alltoallv calls (chunks)
+  std::uint64_t peak_rss = 0;                           ///< bytes (getrusage)
+  std::vector<std::pair<std::string, double>> seconds;  ///< wall seconds of its stages
+};
+
+/// MPI for the lifetime of the object: the Boost.MPI environment (MPI_Init_thread with
+/// MPI_THREAD_FUNNELED: only the main thread calls MPI) and the world communicator.
+class MpiSession {
+ public:
+  MpiSession();
+  ~MpiSession();
+  MpiSession(const MpiSession&) = delete;
+  MpiSession& operator=(const MpiSession&) = delete;
+
+  int rank() const noexcept;
+  int size() const noexcept;
+  /// Prints `message` on standard error and ends every rank (MPI_Abort) with exit status `code`:
+  /// for a failure on one rank that the others, waiting in an exchange, cannot see.
+  [[noreturn]] void abort(const std::string& message, int code) const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Runs `recur report` with the inputs sharded across the ranks of `session`; every rank calls it
+/// with the same options. `list` is used on rank 0 only (it is sent to the others, streams
+/// included). Returns the report on rank 0; other ranks get an empty Report. `figures`, when
+/// given, receives every rank's figures on rank 0 (by rank). Throws Error(errc::usage) for invalid
+/// options (on every rank alike). Inputs that cannot be used are skipped and counted as in
+/// run_report.
+Report run_report_distributed(const MpiSession& session, InputList list, const ReportOptions& options,
+                              const ProgressFn& progress = {}, const WarnFn& warn = {},
+                              std::vector<RankFigures>* figures = nullptr);
+
+}  // namespace recur

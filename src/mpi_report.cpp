@@ -1,0 +1,801 @@
+// recur report across MPI ranks (mpi.hpp): the stages of run_report (src/pipeline.cpp), each over a
+// rank's shard, joined by exchanges of plain records. Everything that decides the output (ids,
+// buckets, pairs, edges, the clustering, the members) is what one process computes; only where it
+// is computed differs, so the report is byte-identical for any number of ranks.
+//
+// Exchanges are MPI_Alltoallv of trivially copyable records in rounds of at most kChunk bytes per
+// rank (so no int count or displacement overflows, and the exchange buffer is bounded); Boost.MPI
+// only sets MPI up and names the communicator.
+#include "recur/mpi.hpp"
+
+#include <malloc.h>
+#include <mpi.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <boost/mpi/communicator.hpp>
+#include <boost/mpi/environment.hpp>
+#include <climits>
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <type_traits>
+#include <unordered_map>
+
+#include "recur/error.hpp"
+#include "recur/index.hpp"
+#include "recur/materialise.hpp"
+#include "recur/scan.hpp"
+#include "recur/verify.hpp"
+
+namespace recur {
+
+struct MpiSession::Impl {
+  boost::mpi::environment env{boost::mpi::threading::funneled, false};
+  boost::mpi::communicator world;
+};
+
+MpiSession::MpiSession() : impl_(std::make_unique<Impl>()) {
+  // The exchanges allocate and free buffers of megabytes band after band. glibc would return them
+  // to the kernel (mmap/trim) and fault them in again each time; on a virtual machine those page
+  // faults cost more than the shuffle itself (lsh 3.3 s against 0.3 s on 100 MiB). Freed memory
+  // stays in the heap for the next band instead.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+MpiSession::~MpiSession() = default;
+int MpiSession::rank() const noexcept { return impl_->world.rank(); }
+int MpiSession::size() const noexcept { return impl_->world.size(); }
+void MpiSession::abort(const std::string& message, int code) const {
+  std::cerr << message << std::endl;
+  MPI_Abort(impl_->world, code);
+  std::_Exit(code);  // MPI_Abort does not return; in case it does
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Bytes on the wire.
+
+// Bytes of one exchange round per rank (send side): 64 MiB, or RECUR_MPI_CHUNK_BYTES (the identity
+// test makes it tiny, so that every exchange takes many rounds).
+std::size_t chunk_bytes() {
+  std::size_t chunk = std::size_t{64} << 20;
+  if (const char* v = std::getenv("RECUR_MPI_CHUNK_BYTES"); v && *v) chunk = std::strtoull(v, nullptr, 10);
+  return std::clamp<std::size_t>(chunk, 64, std::size_t{1} << 30);
+}
+
+struct Traffic {
+  std::uint64_t sent = 0, received = 0, rounds = 0;
+};
+
+// Sends out[d] to rank d; returns what each rank sent here, by source rank. In rounds of at most
+// chunk_bytes() in all (each destination gets at most chunk / (sizeof(T) * N) records per round),
+// so every count and displacement fits an int.
+template <class T>
+std::vector<std::vector<T>> exchange(MPI_Comm comm, const std::vector<std::vector<T>>& out, Traffic& traffic) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  int n = 0, me = 0;
+  MPI_Comm_size(comm, &n);
+  MPI_Comm_rank(comm, &me);
+  const std::size_t per_dest = std::max<std::size_t>(1, chunk_bytes() / sizeof(T) / static_cast<std::size_t>(n));
+  std::uint64_t most = 0;
+  for (const auto& v : out) most = std::max<std::uint64_t>(most, v.size());
+  MPI_Allreduce(MPI_IN_PLACE, &most, 1, MPI_UINT64_T, MPI_MAX, comm);
+  const std::size_t rounds = (most + per_dest - 1) / per_dest;
+  std::vector<std::vector<T>> in(static_cast<std::size_t>(n));
+  std::vector<int> sc(n), sd(n), rc(n), rd(n);
+  std::vector<char> send, recv;
+  for (std::size_t round = 0; round < rounds; ++round) {
+    std::size_t total = 0;
+    for (int d = 0; d < n; ++d) {
+      const auto& v = out[static_cast<std::size_t>(d)];
+      const std::size_t from = std::min(v.size(), round * per_dest), to = std::min(v.size(), from + per_dest);
+      sc[d] = static_cast<int>((to - from) * sizeof(T));
+      sd[d] = static_cast<int>(total);
+      total += (to - from) * sizeof(T);
+    }
+    send.resize(total);
+    for (int d = 0; d < n; ++d)
+      if (sc[d]) std::memcpy(send.data() + sd[d], out[static_cast<std::size_t>(d)].data() + round * per_dest, sc[d]);
+    MPI_Alltoall(sc.data(), 1, MPI_INT, rc.data(), 1, MPI_INT, comm);
+    std::size_t rtotal = 0;
+    for (int s = 0; s < n; ++s) {
+      rd[s] = static_cast<int>(rtotal);
+      rtotal += static_cast<std::size_t>(rc[s]);
+    }
+    recv.resize(rtotal);
+    MPI_Alltoallv(send.data(), sc.data(), sd.data(), MPI_BYTE, recv.data(), rc.data(), rd.data(), MPI_BYTE, comm);
+    for (int s = 0; s < n; ++s) {
+      auto& v = in[static_cast<std::size_t>(s)];
+      const std::size_t k = v.size(), add = static_cast<std::size_t>(rc[s]) / sizeof(T);
+      v.resize(k + add);
+      if (add) std::memcpy(v.data() + k, recv.data() + rd[s], rc[s]);
+      if (s != me) traffic.received += static_cast<std::uint64_t>(rc[s]);
+    }
+    for (int d = 0; d < n; ++d)
+      if (d != me) traffic.sent += static_cast<std::uint64_t>(sc[d]);
+    ++traffic.rounds;
+  }
+  return in;
+}
+
+template <class T>
+std::vector<T> concat(std::vector<std::vector<T>> parts) {
+  std::vector<T> all;
+  for (auto& p : parts) all.insert(all.end(), p.begin(), p.end());
+  return all;
+}
+
+// A byte stream of values and strings: the records that are not flat (outcomes, members).
+class Writer {
+ public:
+  template <class T>
+  void put(const T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    const char* p = reinterpret_cast<const char*>(&v);
+    bytes.insert(bytes.end(), p, p + sizeof(T));
+  }
+  void put(const std::string& s) {
+    put<std::uint64_t>(s.size());
+    bytes.insert(bytes.end(), s.begin(), s.end());
+  }
+  std::vector<char> bytes;
+};
+
+class Reader {
+ public:
+  explicit Reader(const std::vector<char>& bytes) : bytes_(bytes) {}
+  template <class T>
+  T get() {
+    T v;
+    need(sizeof(T));
+    std::memcpy(&v, bytes_.data() + at_, sizeof(T));
+    at_ += sizeof(T);
+    return v;
+  }
+  std::string get_string() {
+    const auto n = get<std::uint64_t>();
+    need(n);
+    std::string s(bytes_.data() + at_, n);
+    at_ += n;
+    return s;
+  }
+  bool done() const { return at_ == bytes_.size(); }
+
+ private:
+  void need(std::size_t n) const {
+    if (bytes_.size() - at_ < n) throw std::runtime_error("MPI message shorter than expected");
+  }
+  const std::vector<char>& bytes_;
+  std::size_t at_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The shard of the inputs a rank indexes.
+
+// Inputs [first, first + count) of a source, renumbered from 0. Problems are the whole run's and
+// are accounted once, by rank 0.
+class ShardSource final : public Source {
+ public:
+  ShardSource(const Source& all, std::size_t first, std::size_t count) : all_(all), first_(first), count_(count) {}
+  std::size_t count() const noexcept override { return count_; }
+  const std::string& name(std::size_t i) const override { return all_.name(first_ + i); }
+  std::uint64_t size(std::size_t i) const override { return all_.size(first_ + i); }
+  Status read(std::size_t i, std::string& out) const override { return all_.read(first_ + i, out); }
+  Status read_ranges(std::size_t i, std::span<const ByteRange> ranges,
+                     std::vector<std::string>& out) const override {
+    return all_.read_ranges(first_ + i, ranges, out);
+  }
+  FileStamp stamp(std::size_t i) const override { return all_.stamp(first_ + i); }
+
+ private:
+  const Source& all_;
+  std::size_t first_, count_;
+};
+
+// Rank r indexes inputs [cut[r], cut[r + 1]): contiguous in sorted order, so global ids are rank
+// after rank; an input goes to the rank whose byte range holds its middle byte.
+std::vector<std::size_t> shard_cuts(const Source& source, int ranks) {
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < source.count(); ++i) total += source.size(i);
+  std::vector<std::size_t> cut(static_cast<std::size_t>(ranks) + 1, source.count());
+  cut[0] = 0;
+  const std::uint64_t per_rank = total / static_cast<std::uint64_t>(ranks) + 1;  // bytes, so owner < ranks
+  std::uint64_t before = 0;
+  std::size_t r = 0;
+  for (std::size_t i = 0; i < source.count(); ++i) {
+    const std::uint64_t mid = before + source.size(i) / 2;
+    const std::size_t owner =
+        total == 0 ? i * static_cast<std::size_t>(ranks) / source.count() : static_cast<std::size_t>(mid / per_rank);
+    while (r < std::min<std::size_t>(owner, static_cast<std::size_t>(ranks) - 1)) cut[++r] = i;
+    before += source.size(i);
+  }
+  while (r < static_cast<std::size_t>(ranks) - 1) cut[++r] = source.count();
+  return cut;
+}
+
+// The input list as rank 0 made it, sent to every rank (streams with their bytes).
+InputList broadcast_inputs(MPI_Comm comm, InputList list, int me) {
+  Writer w;
+  if (me == 0) {
+    w.put<std::uint64_t>(list.files.size());
+    for (const InputFile& f : list.files) {
+      w.put(f.path);
+      w.put(f.size);
+      w.put(f.device);
+      w.put(f.inode);
+      w.put<std::uint8_t>(f.data != nullptr);
+      if (f.data) w.put(*f.data);
+    }
+    w.put<std::uint64_t>(list.problems.size());
+    for (const Skipped& s : list.problems) {
+      w.put(s.path);
+      w.put(s.reason);
+      w.put(s.code);
+    }
+  }
+  std::uint64_t size = w.bytes.size();
+  MPI_Bcast(&size, 1, MPI_UINT64_T, 0, comm);
+  w.bytes.resize(size);
+  for (std::uint64_t at = 0; at < size; at += INT_MAX / 2) {
+    const int n = static_cast<int>(std::min<std::uint64_t>(INT_MAX / 2, size - at));
+    MPI_Bcast(w.bytes.data() + at, n, MPI_BYTE, 0, comm);
+  }
+  if (me == 0) return list;
+  Reader r(w.bytes);
+  InputList out;
+  out.files.resize(r.get<std::uint64_t>());
+  for (InputFile& f : out.files) {
+    f.path = r.get_string();
+    f.size = r.get<std::uint64_t>();
+    f.device = r.get<std::uint64_t>();
+    f.inode = r.get<std::uint64_t>();
+    if (r.get<std::uint8_t>()) f.data = std::make_shared<const std::string>(r.get_string());
+  }
+  out.problems.resize(r.get<std::uint64_t>());
+  for (Skipped& s : out.problems) {
+    s.path = r.get_string();
+    s.reason = r.get_string();
+    s.code = r.get<StatusCode>();
+  }
+  return out;
+}
+
+// Statuses of some inputs (global numbers) to rank 0, which reports them in input order.
+std::vector<Status> gather_problems(MPI_Comm comm, int n, std::size_t first_input, std::span<const Status> local,
+                                    std::size_t inputs, Traffic& traffic) {
+  std::vector<std::vector<char>> out(static_cast<std::size_t>(n));
+  Writer w;
+  for (std::size_t i = 0; i < local.size(); ++i)
+    if (!local[i].ok()) {
+      w.put<std::uint64_t>(first_input + i);
+      w.put(local[i].code());
+      w.put(local[i].message());
+    }
+  out[0] = std::move(w.bytes);
+  std::vector<Status> all(inputs);
+  for (const auto& bytes : exchange(comm, out, traffic)) {
+    Reader r(bytes);
+    while (!r.done()) {
+      const auto i = r.get<std::uint64_t>();
+      const auto code = r.get<StatusCode>();
+      all[i] = Status(code, r.get_string());
+    }
+  }
+  return all;
+}
+
+// A test hook (tests/mpi/check_mpi.sh): RECUR_MPI_FAULT=RANK:STAGE kills rank RANK with SIGKILL
+// when it reaches STAGE, as a crashed or lost machine would.
+void fault_point(int me, const char* stage) {
+  const char* v = std::getenv("RECUR_MPI_FAULT");
+  if (!v || !*v) return;
+  const std::string s(v);
+  const auto colon = s.find(':');
+  if (colon == std::string::npos) return;
+  if (std::atoi(s.substr(0, colon).c_str()) == me && s.substr(colon + 1) == stage) std::raise(SIGKILL);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records exchanged.
+
+struct KeyItem {  // a folded band key and the global id of its paragraph
+  std::uint32_t key, id;
+};
+struct PairRec {
+  std::uint32_t a, b;
+};
+struct MemberRef {  // member m of cluster c is paragraph id, at this similarity
+  std::uint32_t c, m, id;
+  double similarity;
+};
+
+// Global ids: rank r's paragraphs are [base[r], base[r + 1]).
+struct IdSpace {
+  std::vector<std::uint64_t> base;
+  int owner(std::uint32_t id) const {
+    return static_cast<int>(std::upper_bound(base.begin(), base.end(), id) - base.begin()) - 1;
+  }
+};
+
+// What verification compares, per paragraph: its exact shingle set, or its MinHash signature
+// (--no-verify). A rank serves its own paragraphs' and fetches the others' from their owners.
+class Features {
+ public:
+  Features(const ParagraphIndex& index, std::uint64_t base, bool verify, unsigned perms)
+      : index_(index), base_(base), verify_(verify), perms_(perms) {}
+
+  // Builds the local shingle sets of `local_ids` (the rank's paragraphs that are in any pair).
+  void build(const Source& shard, std::vector<std::uint32_t> local_ids, const ReportOptions& o, unsigned threads,
+             std::vector<Status>& problems) {
+    problems.assign(index_.inputs(), {});
+    if (verify_) sets_ = ShingleSets::build(shard, index_, std::move(local_ids), o.input, o.shingle, threads, problems);
+  }
+
+  // Fetches the features of the remote ids in `pairs` from their owners; every rank takes part.
+  void fetch(MPI_Comm comm, const IdSpace& ids, int me, std::span<const PairRec> pairs, Traffic& traffic) {
+    const int n = static_cast<int>(ids.base.size()) - 1;
+    remote_.clear();
+    std::vector<std::uint32_t> need;
+    for (const PairRec& p : pairs)
+      for (std::uint32_t id : {p.a, p.b})
+        if (ids.owner(id) != me) need.push_back(id);
+    std::sort(need.begin(), need.end());
+    need.erase(std::unique(need.begin(), need.end()), need.end());
+    std::vector<std::vector<std::uint32_t>> ask(static_cast<std::size_t>(n));
+    for (std::uint32_t id : need) ask[static_cast<std::size_t>(ids.owner(id))].push_back(id);
+    const auto asked = exchange(comm, ask, traffic);
+    // Reply: per id asked, its length (kMissing when unknown) and values.
+    std::vector<std::vector<std::uint64_t>> reply(static_cast<std::size_t>(n));
+    for (std::size_t s = 0; s < asked.size(); ++s)
+      for (std::uint32_t id : asked[s]) {
+        auto& out = reply[s];
+        const std::uint32_t local = static_cast<std::uint32_t>(id - base_);
+        if (verify_) {
+          const std::vector<std::uint64_t>* set = sets_.set(local);
+          if (!set) {
+            out.push_back(kMissing);
+            continue;
+          }
+          out.push_back(set->size());
+          out.insert(out.end(), set->begin(), set->end());
+        } else {
+          const auto sig = index_.signature(local, perms_);
+          out.push_back(sig.size());
+          out.insert(out.end(), sig.begin(), sig.end());
+        }
+      }
+    const auto replies = exchange(comm, reply, traffic);
+    for (std::size_t s = 0; s < replies.size(); ++s) {
+      std::size_t at = 0;
+      for (std::uint32_t id : ask[s]) {
+        const std::uint64_t len = replies[s].at(at++);
+        if (len == kMissing) continue;
+        remote_[id].assign(replies[s].begin() + static_cast<std::ptrdiff_t>(at),
+                           replies[s].begin() + static_cast<std::ptrdiff_t>(at + len));
+        at += len;
+      }
+    }
+  }
+
+  // The similarity verification would compute in one process: exact Jaccard (-1 when a set is
+  // unknown), or the MinHash estimate.
+  double similarity(std::uint32_t a, std::uint32_t b) const {
+    if (verify_) {
+      const auto x = set(a), y = set(b);
+      if (!x || !y) return -1;
+      return exact_jaccard(*x, *y);
+    }
+    return estimate_jaccard(signature(a), signature(b));
+  }
+
+ private:
+  static constexpr std::uint64_t kMissing = UINT64_MAX;
+
+  bool local(std::uint32_t id) const { return id >= base_ && id - base_ < index_.size(); }
+  std::optional<std::span<const std::uint64_t>> set(std::uint32_t id) const {
+    if (local(id)) {
+      const auto* s = sets_.set(static_cast<std::uint32_t>(id - base_));
+      if (!s) return std::nullopt;
+      return std::span<const std::uint64_t>(*s);
+    }
+    const auto it = remote_.find(id);
+    if (it == remote_.end()) return std::nullopt;
+    return std::span<const std::uint64_t>(it->second);
+  }
+  std::vector<std::uint32_t> signature(std::uint32_t id) const {
+    if (local(id)) {
+      const auto s = index_.signature(static_cast<std::uint32_t>(id - base_), perms_);
+      return {s.begin(), s.end()};
+    }
+    const auto& v = remote_.at(id);
+    return {v.begin(), v.end()};
+  }
+
+  const ParagraphIndex& index_;
+  std::uint64_t base_;
+  bool verify_;
+  unsigned perms_;
+  ShingleSets sets_;
+  std::unordered_map<std::uint32_t, std::vector<std::uint64_t>> remote_;
+};
+
+std::vector<double> pair_similarities(const Features& f, std::span<const PairRec> pairs, unsigned threads) {
+  std::vector<IdPair> ids;
+  ids.reserve(pairs.size());
+  for (const PairRec& p : pairs) ids.emplace_back(p.a, p.b);
+  return similarities(ids, [&](std::uint32_t a, std::uint32_t b) { return f.similarity(a, b); }, threads);
+}
+
+std::uint64_t peak_rss() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<std::uint64_t>(u.ru_maxrss) * 1024;
+}
+
+}  // namespace
+
+Report run_report_distributed(const MpiSession& session, InputList list, const ReportOptions& o,
+                              const ProgressFn& progress, const WarnFn& warn, std::vector<RankFigures>* figures) {
+  if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
+  boost::mpi::communicator world;  // MPI_COMM_WORLD, as the session's
+  MPI_Comm comm = world;
+  const int n = session.size(), me = session.rank();
+  StageClock clock;  // the report's stage times: rank 0's wall clock (every stage ends in an exchange)
+  StageClock mine;   // this rank's own, for its figures
+  Traffic traffic;
+  const unsigned threads = effective_threads(o.threads);
+  const IndexSettings settings = IndexSettings::of(o);
+  const ScanSettings scan(o.input);
+  const FileSource source(broadcast_inputs(comm, std::move(list), me));
+  const std::vector<std::size_t> cut = shard_cuts(source, n);
+  const std::size_t first_input = cut[static_cast<std::size_t>(me)];
+  const ShardSource shard(source, first_input, cut[static_cast<std::size_t>(me) + 1] - first_input);
+  Report report;
+  Stats& st = report.stats;
+  if (me == 0) {
+    report.version = version();
+    report.options = options_json(o, settings.params, threads);
+    report.options["ranks"] = n;
+  }
+
+  // scan + index of this rank's inputs.
+  fault_point(me, "index");
+  ProgressCounters counters;
+  std::uint64_t shard_bytes = 0;
+  for (std::size_t i = 0; i < shard.count(); ++i) shard_bytes += shard.size(i);
+  counters.begin("reading", shard_bytes);
+  Ticker ticker(progress, counters);
+  ParagraphIndex index(index_inputs(shard, scan, settings, threads, &counters));
+  mine.mark("index");
+
+  // Global ids (rank after rank, so input order), and the accounting of every input on rank 0.
+  IdSpace ids;
+  {
+    std::vector<std::uint64_t> sizes(static_cast<std::size_t>(n));
+    std::uint64_t own = index.size();
+    MPI_Allgather(&own, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, comm);
+    ids.base.assign(1, 0);
+    for (std::uint64_t s : sizes) ids.base.push_back(ids.base.back() + s);
+    if (ids.base.back() > UINT32_MAX) throw Error(errc::input, "more than 4294967295 paragraphs to index");
+  }
+  const std::uint64_t base = ids.base[static_cast<std::size_t>(me)];
+  std::vector<std::vector<std::uint64_t>> document_chars;  // rank 0: per input
+  double thread_seconds[5] = {0, 0, 0, 0, 0};  // read, segment, normalize, shingle, signature
+  {
+    Writer w;
+    for (std::size_t i = 0; i < index.inputs(); ++i) {
+      const FileIndex& f = index.file(i);
+      w.put(f.outcome.status.code());
+      w.put(f.outcome.status.message());
+      w.put(f.outcome.note);
+      w.put(f.outcome.bytes);
+      w.put(f.outcome.documents);
+      w.put(f.outcome.paragraphs);
+      w.put(f.too_short);
+      w.put(f.kinds);
+      w.put<std::uint64_t>(f.document_chars.size());
+      for (std::uint64_t c : f.document_chars) w.put(c);
+      thread_seconds[0] += f.outcome.seconds_read;
+      thread_seconds[1] += f.outcome.seconds_segment;
+      thread_seconds[2] += f.seconds_normalize;
+      thread_seconds[3] += f.seconds_shingle;
+      thread_seconds[4] += f.seconds_sign;
+    }
+    MPI_Allreduce(MPI_IN_PLACE, thread_seconds, 5, MPI_DOUBLE, MPI_SUM, comm);
+    std::vector<std::vector<char>> out(static_cast<std::size_t>(n));
+    out[0] = std::move(w.bytes);
+    const auto in = exchange(comm, out, traffic);
+    if (me == 0) {
+      std::vector<FileOutcome> outcomes;
+      for (const auto& bytes : in) {
+        Reader r(bytes);
+        while (!r.done()) {
+          FileOutcome f;
+          const auto code = r.get<StatusCode>();
+          f.status = Status(code, r.get_string());
+          f.note = r.get_string();
+          f.bytes = r.get<std::uint64_t>();
+          f.documents = r.get<std::uint64_t>();
+          f.paragraphs = r.get<std::uint64_t>();
+          st.paragraphs_too_short += r.get<std::uint32_t>();
+          const auto kinds = r.get<std::array<std::uint32_t, kParagraphKinds>>();
+          for (std::size_t k = 0; k < kParagraphKinds; ++k) st.paragraphs_by_kind[k] += kinds[k];
+          std::vector<std::uint64_t> chars(r.get<std::uint64_t>());
+          for (auto& c : chars) c = r.get<std::uint64_t>();
+          outcomes.push_back(std::move(f));
+          document_chars.push_back(std::move(chars));
+        }
+      }
+      CorpusSummary summary = summarise(source, outcomes);
+      static_cast<CorpusStats&>(st) = summary.stats;
+      st.paragraphs_indexed = ids.base.back();
+      announce(summary, warn);
+      report.skipped = std::move(summary.skipped);
+      report.warnings = std::move(summary.warnings);
+    }
+  }
+  clock.mark("index");
+  const char* names[5] = {"read", "segment", "normalize", "shingle", "signature"};
+  for (int k = 0; k < 5; ++k) clock.add(names[k], thread_seconds[k]);
+  mine.mark("accounting");
+
+  // Band keys to their owners, band by band; each owner pairs the items of its buckets exactly as
+  // candidate_pairs_band_major does for all of them (the same buckets, ids in the same order).
+  fault_point(me, "lsh");
+  counters.begin("candidates");
+  std::vector<PairRec> pairs;  // this rank's: first id in its shard, sorted, unique
+  {
+    const unsigned bands = settings.params.bands;
+    BandKeys keys = index.take_band_keys(bands, threads);
+    std::vector<std::uint64_t> found;  // packed (a << 32 | b), sorted, unique
+    std::uint64_t truncated = 0;
+    std::vector<std::vector<KeyItem>> by_owner(static_cast<std::size_t>(n));  // reused band after band
+    std::vector<std::uint32_t> band;
+    for (unsigned b = 0; b < bands; ++b) {
+      for (auto& v : by_owner) v.clear();
+      for (std::size_t k = 0; k < keys.count; ++k) {
+        const std::uint32_t key = keys.data[b * keys.count + k];
+        by_owner[static_cast<std::size_t>((std::uint64_t{key} * static_cast<std::uint64_t>(n)) >> 32)].push_back(
+            {key, static_cast<std::uint32_t>(base + k)});
+      }
+      // From rank 0 up, each rank's ids ascending: the items in id order.
+      const std::vector<KeyItem> items = concat(exchange(comm, by_owner, traffic));
+      band.resize(items.size());
+      for (std::size_t j = 0; j < items.size(); ++j) band[j] = items[j].key;
+      std::size_t cut_buckets = 0;
+      const auto local = candidate_pairs_band_major(band, items.size(), 1, o.max_bucket, &cut_buckets, threads);
+      truncated += cut_buckets;
+      const std::size_t before = found.size();
+      for (const auto& [x, y] : local) found.push_back(std::uint64_t{items[x].id} << 32 | items[y].id);
+      std::inplace_merge(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(before), found.end());
+      found.erase(std::unique(found.begin(), found.end()), found.end());
+    }
+    keys = {};
+    std::vector<std::vector<PairRec>> out(static_cast<std::size_t>(n));
+    for (std::uint64_t p : found) {
+      const auto a = static_cast<std::uint32_t>(p >> 32), b = static_cast<std::uint32_t>(p);
+      out[static_cast<std::size_t>(ids.owner(a))].push_back({a, b});
+    }
+    found = {};
+    pairs = concat(exchange(comm, out, traffic));
+    std::sort(pairs.begin(), pairs.end(), [](PairRec x, PairRec y) { return x.a != y.a ? x.a < y.a : x.b < y.b; });
+    pairs.erase(std::unique(pairs.begin(), pairs.end(), [](PairRec x, PairRec y) { return x.a == y.a && x.b == y.b; }),
+                pairs.end());
+    std::uint64_t totals[2] = {pairs.size(), truncated};
+    MPI_Allreduce(MPI_IN_PLACE, totals, 2, MPI_UINT64_T, MPI_SUM, comm);
+    st.candidate_pairs = totals[0];
+    st.truncated_buckets = totals[1];
+  }
+  clock.mark("lsh");
+  mine.mark("lsh");
+
+  // verify: by the owner of each pair's first id, the other side's set fetched from its owner.
+  fault_point(me, "verify");
+  counters.begin("verifying");
+  Features features(index, base, o.verify, o.minhash.perms);
+  std::vector<Edge> edges;
+  {
+    // The sets to build here: own paragraphs in own pairs and those other ranks will ask for.
+    std::vector<std::vector<std::uint32_t>> ask(static_cast<std::size_t>(n));
+    std::vector<std::uint32_t> local_ids;
+    for (const PairRec& p : pairs)
+      for (std::uint32_t id : {p.a, p.b}) {
+        const int owner = ids.owner(id);
+        if (owner == me) local_ids.push_back(static_cast<std::uint32_t>(id - base));
+        else ask[static_cast<std::size_t>(owner)].push_back(id);
+      }
+    for (auto& v : ask) {
+      std::sort(v.begin(), v.end());
+      v.erase(std::unique(v.begin(), v.end()), v.end());
+    }
+    for (const auto& from : exchange(comm, ask, traffic))
+      for (std::uint32_t id : from) local_ids.push_back(static_cast<std::uint32_t>(id - base));
+    std::sort(local_ids.begin(), local_ids.end());
+    local_ids.erase(std::unique(local_ids.begin(), local_ids.end()), local_ids.end());
+    std::vector<Status> problems;
+    features.build(shard, std::move(local_ids), o, threads, problems);
+    const auto all_problems = gather_problems(comm, n, first_input, problems, source.count(), traffic);
+    if (me == 0) report_problems(source, all_problems, report.warnings, warn);
+    features.fetch(comm, ids, me, pairs, traffic);
+    const auto sims = pair_similarities(features, pairs, threads);
+    std::vector<IdPair> id_pairs;
+    for (const PairRec& p : pairs) id_pairs.emplace_back(p.a, p.b);
+    std::vector<std::vector<Edge>> out(static_cast<std::size_t>(n));
+    out[0] = verified_edges(id_pairs, sims, o.lsh.threshold);
+    std::uint64_t verified = out[0].size();
+    MPI_Allreduce(MPI_IN_PLACE, &verified, 1, MPI_UINT64_T, MPI_SUM, comm);
+    st.verified_pairs = verified;
+    pairs = {};
+    edges = concat(exchange(comm, out, traffic));
+  }
+  clock.mark("verify");
+  mine.mark("verify");
+
+  // cluster on rank 0; the second pass's pairs verified by their owners.
+  fault_point(me, "cluster");
+  counters.begin("clustering");
+  std::vector<Cluster> clusters;
+  {
+    StarDraft draft;
+    std::vector<std::vector<PairRec>> out(static_cast<std::size_t>(n));
+    std::vector<std::vector<std::size_t>> positions(static_cast<std::size_t>(n));  // rank 0: index in pending
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> pending;
+    if (me == 0) {
+      draft = star_first_pass(ids.base.back(), std::move(edges), o.lsh.threshold);
+      pending = draft.pending();
+      for (std::size_t k = 0; k < pending.size(); ++k) {
+        const auto [x, y] = pending[k];
+        const int owner = ids.owner(std::min(x, y));
+        out[static_cast<std::size_t>(owner)].push_back({x, y});
+        positions[static_cast<std::size_t>(owner)].push_back(k);
+      }
+    }
+    const std::vector<PairRec> todo = concat(exchange(comm, out, traffic));
+    features.fetch(comm, ids, me, todo, traffic);
+    std::vector<std::vector<double>> back(static_cast<std::size_t>(n));
+    back[0] = pair_similarities(features, todo, threads);
+    const auto answers = exchange(comm, back, traffic);
+    if (me == 0) {
+      std::vector<double> similarity(pending.size());
+      for (std::size_t r = 0; r < answers.size(); ++r)
+        for (std::size_t k = 0; k < answers[r].size(); ++k) similarity[positions[r][k]] = answers[r][k];
+      clusters = star_second_pass(std::move(draft), similarity, o.lsh.threshold);
+    }
+  }
+  clock.mark("cluster");
+  mine.mark("cluster");
+
+  // materialise: each member located and read back by the rank that indexed it.
+  fault_point(me, "materialise");
+  counters.begin("writing");
+  {
+    std::vector<std::vector<MemberRef>> out(static_cast<std::size_t>(n));
+    for (std::uint32_t c = 0; c < clusters.size(); ++c)
+      for (std::uint32_t m = 0; m < clusters[c].members.size(); ++m) {
+        const ClusterMember& x = clusters[c].members[m];
+        out[static_cast<std::size_t>(ids.owner(x.item))].push_back({c, m, x.item, x.similarity});
+      }
+    const std::vector<MemberRef> refs = concat(exchange(comm, out, traffic));
+    // Rank 0 sent them cluster by cluster: one partial cluster per run of equal c.
+    std::vector<Cluster> partial;
+    for (std::size_t k = 0; k < refs.size(); ++k) {
+      if (k == 0 || refs[k].c != refs[k - 1].c) partial.emplace_back();
+      partial.back().members.push_back({static_cast<std::uint32_t>(refs[k].id - base), refs[k].similarity});
+    }
+    std::vector<Status> problems;
+    const auto located = materialise(shard, index, partial, o.input.decode, threads, problems);
+    Writer w;
+    std::size_t k = 0;
+    for (const ReportCluster& c : located)
+      for (const Member& m : c.members) {
+        w.put(refs[k].c);
+        w.put(refs[k].m);
+        ++k;
+        w.put(m.path);
+        w.put(m.document);
+        w.put(m.document_index);
+        w.put(m.paragraph);
+        w.put(m.line);
+        w.put(m.line_end);
+        w.put(m.byte_start);
+        w.put(m.byte_end);
+        w.put(m.similarity);
+        w.put(m.text);
+        w.put(m.kind);
+        w.put(m.content_chars);
+      }
+    std::vector<std::vector<char>> bytes(static_cast<std::size_t>(n));
+    bytes[0] = std::move(w.bytes);
+    const auto all_problems = gather_problems(comm, n, first_input, problems, source.count(), traffic);
+    const auto in = exchange(comm, bytes, traffic);
+    if (me == 0) {
+      report.clusters.resize(clusters.size());
+      for (std::uint32_t c = 0; c < clusters.size(); ++c) {
+        report.clusters[c].id = c + 1;
+        report.clusters[c].members.resize(clusters[c].members.size());
+      }
+      for (const auto& from : in) {
+        Reader r(from);
+        while (!r.done()) {
+          const auto c = r.get<std::uint32_t>(), m = r.get<std::uint32_t>();
+          Member& x = report.clusters.at(c).members.at(m);
+          x.path = r.get_string();
+          x.document = r.get_string();
+          x.document_index = r.get<std::uint32_t>();
+          x.paragraph = r.get<std::uint32_t>();
+          x.line = r.get<std::uint32_t>();
+          x.line_end = r.get<std::uint32_t>();
+          x.byte_start = r.get<std::uint64_t>();
+          x.byte_end = r.get<std::uint64_t>();
+          x.similarity = r.get<double>();
+          x.text = r.get_string();
+          x.kind = r.get<ParagraphKind>();
+          x.content_chars = r.get<std::uint64_t>();
+        }
+      }
+      for (ReportCluster& c : report.clusters) c.weight = cluster_weight(c);
+      report_problems(source, all_problems, report.warnings, warn);
+      finish_report(report, source, o, [&](std::size_t input) -> const std::vector<std::uint64_t>& {
+        return document_chars[input];
+      });
+    }
+  }
+  clock.mark("report");
+  mine.mark("materialise");
+  if (me == 0) st.seconds = clock.finish();
+
+  // Every rank's figures to rank 0.
+  {
+    RankFigures f;
+    f.rank = me;
+    f.inputs = shard.count();
+    f.bytes = shard_bytes;
+    f.paragraphs = index.size();
+    f.seconds = mine.finish();
+    Writer w;
+    w.put(f.inputs);
+    w.put(f.bytes);
+    w.put(f.paragraphs);
+    w.put<std::uint64_t>(f.seconds.size());
+    for (const auto& [name, s] : f.seconds) {
+      w.put(name);
+      w.put(s);
+    }
+    // The traffic up to here (this last message is not counted).
+    w.put(traffic.sent);
+    w.put(traffic.received);
+    w.put(traffic.rounds);
+    w.put(peak_rss());
+    std::vector<std::vector<char>> out(static_cast<std::size_t>(n));
+    out[0] = std::move(w.bytes);
+    const auto in = exchange(comm, out, traffic);
+    if (me == 0 && figures) {
+      figures->clear();
+      for (std::size_t r = 0; r < in.size(); ++r) {
+        Reader rd(in[r]);
+        RankFigures g;
+        g.rank = static_cast<int>(r);
+        g.inputs = rd.get<std::uint64_t>();
+        g.bytes = rd.get<std::uint64_t>();
+        g.paragraphs = rd.get<std::uint64_t>();
+        g.seconds.resize(rd.get<std::uint64_t>());
+        for (auto& [name, s] : g.seconds) {
+          name = rd.get_string();
+          s = rd.get<double>();
+        }
+        g.sent = rd.get<std::uint64_t>();
+        g.received = rd.get<std::uint64_t>();
+        g.exchange_rounds = rd.get<std::uint64_t>();
+        g.peak_rss = rd.get<std::uint64_t>();
+        figures->push_back(std::move(g));
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace recur

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# recur report under mpirun is byte-identical to one process (issue 14): np = 1, 2, 3, 4 (3 catches
+# non-power-of-two bugs) on ../shared/corpus (plain and --doc-split) and on generated corpora, the
+# JSON compared after leaving out only the stage times and options.threads / options.ranks, the CSV
+# compared byte for byte. Also: exchanges forced into many small rounds, more ranks than inputs,
+# unreadable inputs on other ranks skipped and counted as one process does, and a rank killed
+# mid-run failing the run without leaving any output.
+#
+# Usage: tests/mpi/check_mpi.sh [BUILD_DIR]   (default build; needs mpirun and an MPI build)
+# Runs as root, oversubscribed, over shared memory, as CI does. Takes about a minute.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+recur="$(pwd)/${1:-build}/recur"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1 OMPI_MCA_btl=self,vader
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
+export OMPI_MCA_mpi_yield_when_idle=1  # oversubscribed ranks waiting in an exchange give the core back
+work="$(mktemp -d /tmp/recur-mpi.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+failures=0
+checks=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# The JSON without what may differ: stage times, threads, ranks.
+normalise() {
+  python3 - "$1" <<'PY'
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as f:
+    r = json.load(f)
+r["stats"].pop("seconds", None)
+r["options"].pop("threads", None)
+r["options"].pop("ranks", None)
+print(json.dumps(r, ensure_ascii=False, indent=1))
+PY
+}
+
+# compare NAME ARGS...: one process, then np = 1..4, same arguments.
+compare() {
+  local name="$1"
+  shift
+  "$recur" report -q --threads 1 --format json -o "$work/$name.single.json" "$@"
+  "$recur" report -q --threads 1 --format csv -o "$work/$name.single.csv" "$@"
+  normalise "$work/$name.single.json" >"$work/$name.single.norm"
+  local clusters
+  clusters=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stats"]["clusters"])' "$work/$name.single.json")
+  for np in 1 2 3 4; do
+    checks=$((checks + 1))
+    if ! mpirun -np "$np" "$recur" report -q --threads 1 --format json -o "$work/$name.$np.json" "$@" \
+        2>"$work/$name.$np.err"; then
+      fail "$name np=$np: mpirun failed: $(tail -3 "$work/$name.$np.err")"
+      continue
+    fi
+    grep -q "\"ranks\": $np" "$work/$name.$np.json" || fail "$name np=$np: options.ranks is not $np"
+    normalise "$work/$name.$np.json" >"$work/$name.$np.norm"
+    cmp -s "$work/$name.single.norm" "$work/$name.$np.norm" ||
+      fail "$name np=$np: JSON differs from one process: $(diff "$work/$name.single.norm" "$work/$name.$np.norm" | head -5)"
+    if [ "$np" = 3 ]; then  # the CSV once: the JSON holds everything it does
+      mpirun -np "$np" "$recur" report -q --threads 1 --format csv -o "$work/$name.$np.csv" "$@" 2>/dev/null
+      cmp -s "$work/$name.single.csv" "$work/$name.$np.csv" || fail "$name np=$np: CSV differs from one process"
+    fi
+  done
+  echo "ok: $name ($clusters clusters): np = 1..4 identical to one process"
+}
+
+corpus=../shared/corpus
+if [ -d "$corpus" ]; then
+  compare shared "$corpus"
+  compare shared-docsplit --doc-split '综述$' "$corpus"
+  compare shared-keep --structure keep --cross-doc --sort size "$corpus"
+  compare shared-noverify --no-verify --minhash classic "$corpus"
+  RECUR_MPI_CHUNK_BYTES=1024 compare shared-tiny-chunks "$corpus"  # every exchange in several rounds
+else
+  echo "skip: $corpus not found (the generated corpora are still checked)"
+fi
+
+# Generated corpora: many files of uneven sizes, so shards cut between and within documents.
+"$recur" synth -q --size 3MiB --seed 7 -o "$work/synth-a" >/dev/null
+"$recur" synth -q --size 1MiB --seed 11 --doc-size 20KiB -o "$work/synth-b" >/dev/null
+compare synth-a "$work/synth-a/docs"
+compare synth-b "$work/synth-b/docs"
+compare synth-b-keep --structure keep --minhash classic --threshold 0.7 "$work/synth-b/docs"
+
+# The text format to standard output (rank 0's is a pseudo-terminal under mpirun: no colour codes).
+"$recur" report -q --threads 1 --full examples/reports >"$work/text.single"
+mpirun -np 3 "$recur" report -q --threads 1 --full examples/reports >"$work/text.3"
+checks=$((checks + 1))
+# The first line gives the run's seconds.
+if diff <(tail -n +2 "$work/text.single") <(tail -n +2 "$work/text.3") >/dev/null; then
+  echo "ok: text format to standard output, np = 3 identical to one process"
+else
+  fail "text format np=3 differs: $(diff <(tail -n +2 "$work/text.single") <(tail -n +2 "$work/text.3") | head -3)"
+fi
+
+# Inputs that cannot be used, spread over the ranks: skipped and counted exactly as one process
+# does (the skipped list and stats are part of the JSON compared). Fewer inputs than ranks too.
+mkdir -p "$work/bad"
+cp "$work/synth-b"/docs/*.txt "$work/bad/"
+first=$(find "$work/bad" -type f | sort | head -1)
+printf 'binary\0data\0here' >"$work/bad/m-binary.txt"
+: >"$work/bad/n-empty.txt"
+printf '\xff\xfe\xfd\x80\x81 not text in any encoding \x00' >"$work/bad/zz-last.txt"
+compare bad-inputs "$work/bad" "$work/missing-path"
+mkdir -p "$work/two"
+head -c 20000 "$first" >"$work/two/a.txt"
+head -c 20000 "$first" >"$work/two/b.txt"
+compare two-inputs "$work/two"
+
+# A rank that dies: the run fails with a message naming the lost rank, and no output (nor a
+# temporary) is left, whichever rank and stage.
+for fault in 1:verify 2:lsh 0:cluster 3:materialise; do
+  checks=$((checks + 1))
+  rm -f "$work/fault.json"
+  if RECUR_MPI_FAULT=$fault mpirun -np 4 "$recur" report -q --threads 1 -o "$work/fault.json" "$work/synth-a/docs" \
+      >"$work/fault.out" 2>"$work/fault.err"; then
+    fail "fault $fault: the run succeeded"
+  fi
+  [ ! -e "$work/fault.json" ] || fail "fault $fault: output written"
+  if ls -a "$work" | grep -q 'recur-tmp'; then
+    fail "fault $fault: temporary left: $(ls -a "$work" | grep recur-tmp)"
+    rm -f "$work"/.*recur-tmp*
+  fi
+  grep -qi "rank ${fault%%:*}\b\|process rank ${fault%%:*}\|exited on signal" "$work/fault.err" ||
+    fail "fault $fault: no message about the rank: $(head -5 "$work/fault.err")"
+  echo "ok: rank ${fault%%:*} killed at ${fault#*:}: run failed, no output"
+done
+
+echo "check_mpi: $checks checks, $failures failures"
+[ "$failures" -eq 0 ]
