@@ -4,7 +4,7 @@
 # and prints one Markdown table. Also runs on ../shared/corpus when it is present.
 #
 # Two densities: sparse (recur synth's defaults: about 4% of paragraphs in families, 0.06 candidate
-# pairs per paragraph) and dense (DENSE_SYNTH below: 60% of paragraphs in families of 2-8, background
+# pairs per paragraph) and dense (DENSE_SYNTH below: 65% of paragraphs in families of 2-8, background
 # drawn from ../shared/corpus's vocabulary and loose variants of its paragraphs: about 1.6 candidate
 # pairs per paragraph, as real reports are; README "recur synth" compares both with ../shared/corpus).
 # Dense corpora are named dense-SIZE and cached under $RECUR_DENSE_DIR.
@@ -20,7 +20,7 @@ RECUR=${RECUR:-build/recur}
 DIR=${RECUR_BENCH_DIR:-/tmp/recur-bench}
 DENSE_DIR=${RECUR_DENSE_DIR:-$DIR/dense}
 THREADS=${THREADS:-"1 2"}
-DENSE_SYNTH=(--reuse 0.6 --family-size 2-8 --stock 0.5 --stock-edit 0.3)
+DENSE_SYNTH=(--reuse 0.65 --family-size 2-8 --stock 0.5 --stock-edit 0.3)
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(10MiB 100MiB 1GiB dense-100MiB dense-1GiB)
 [ -x "$RECUR" ] || { echo "bench/run.sh: $RECUR not built (run .ci/build)" >&2; exit 1; }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -191,11 +192,13 @@ TEST(Synth, FamilySizesFollowMinAndMaxCopies) {
   EXPECT_FALSE(o.validate().empty());
 }
 
-TEST(Synth, StockClausesAreSplitAtPunctuationMostFrequentFirst) {
-  const auto stock = recur::stock_clauses({"\u3000\u3000坚持稳中求进，推动高质量发展。坚持稳中求进；好\n", "推动高质量发展！坚持 稳中求进"}, 4);
+TEST(Synth, StockParagraphsAreTheLinesWithEnoughChineseCharacters) {
+  const auto stock = recur::stock_paragraphs({"\u3000\u3000坚持稳中求进，推动高质量发展。\n短行。\r\n", "一二 三四五"}, 5);
   ASSERT_EQ(stock.size(), 2u);
-  EXPECT_EQ(stock[0], U"坚持稳中求进");  // 3 times
-  EXPECT_EQ(stock[1], U"推动高质量发展");  // twice; 好 is too short
+  EXPECT_EQ(stock[0], U"坚持稳中求进，推动高质量发展。");  // indent trimmed
+  EXPECT_EQ(stock[1], U"一二三四五");                    // spaces dropped; 短行。 is too short
+  const std::u32string chain = recur::vocabulary_chain({"ab坚持，稳中\n求进"});
+  EXPECT_EQ(chain, std::u32string(U"坚持") + char32_t{0} + U"稳中" + char32_t{0} + U"求进" + char32_t{0});
 }
 
 // Jaccard of character bigrams of two lines, punctuation and indent left out.
@@ -219,47 +222,46 @@ double bigram_jaccard(const std::string& a, const std::string& b) {
   return uni == 0 ? 0 : static_cast<double>(common.size()) / uni;
 }
 
-TEST(Synth, StockMakesUnrelatedParagraphsShareShingles) {
-  // A stock of a few clauses of a small alphabet, as --from would give.
+TEST(Synth, StockMakesBackgroundParagraphsLooseVariantsOfRealOnes) {
   SynthOptions o = small();
   o.family_rate = 0;
-  for (char32_t c = 0x4E00; c < 0x4E00 + 200; ++c) o.alphabet.push_back(c);
-  for (int k = 0; k < 50; ++k) {
-    std::u32string clause;
-    for (int i = 0; i < 10; ++i) clause += static_cast<char32_t>(0x4E00 + (k * 37 + i * 11) % 200);
-    o.stock.push_back(clause);
+  std::mt19937_64 rng(3);
+  for (int k = 0; k < 40; ++k) {  // 40 "real" paragraphs of 60 characters
+    std::u32string p;
+    for (int i = 0; i < 60; ++i) p += static_cast<char32_t>(0x4E00 + rng() % 2000);
+    o.stock.push_back(p + U"。");
   }
-  auto mean_jaccard = [](const SynthOptions& opt) {
-    const Corpus c = generate(opt);
-    const auto lines = lines_of(c.docs[0]);
-    double sum = 0;
-    std::size_t n = 0;
-    for (std::size_t i = 0; i + 1 < lines.size() && i < 60; ++i)
-      for (std::size_t j = i + 1; j < lines.size() && j < 60; ++j, ++n) sum += bigram_jaccard(lines[i], lines[j]);
-    return sum / static_cast<double>(n);
-  };
-  const double none = mean_jaccard(o);
-  o.stock_share = 0.6;
-  o.stock_edit = 0.2;
-  const double some = mean_jaccard(o);
-  EXPECT_GT(some, 2 * none + 0.01) << none << " " << some;
-  // Unedited, every sentence of share 1 is a stock clause.
-  o.stock_share = 1;
-  o.stock_edit = 0;
-  const Corpus c = generate(o);
-  const std::set<std::u32string> stock(o.stock.begin(), o.stock.end());
-  for (const auto& line : lines_of(c.docs[0])) {
-    std::u32string sentence;
-    for (std::size_t i = 0; i < line.size();) {
-      const char32_t ch = recur::next_code_point(line, i);
-      if (ch == U'，' || ch == U'。' || ch == U'；') {
-        EXPECT_TRUE(stock.count(sentence) || sentence.find(U'年') != std::u32string::npos);  // or a detail
-        sentence.clear();
-      } else if (ch != U'\u3000') {
-        sentence += ch;
-      }
+  o.chain = recur::vocabulary_chain({[&] {
+    std::string t;
+    for (const auto& p : o.stock)
+      for (char32_t c : p) recur::append_utf8(t, c);
+    return t;
+  }()});
+  auto best_match = [&](const std::string& line) {  // highest Jaccard with a stock paragraph
+    double best = 0;
+    for (const auto& p : o.stock) {
+      std::string u;
+      for (char32_t c : p) recur::append_utf8(u, c);
+      best = std::max(best, bigram_jaccard(line, u));
     }
+    return best;
+  };
+  auto lines = [&] {
+    const Corpus c = generate(o);
+    return lines_of(c.docs[0]);
+  };
+  for (const auto& line : lines()) EXPECT_LT(best_match(line), 0.02);  // stock_share 0: unrelated
+  o.stock_share = 1;
+  o.stock_edit = 0.3;
+  std::size_t related = 0, total = 0, clones = 0;
+  for (const auto& line : lines()) {
+    const double j = best_match(line);
+    ++total;
+    related += j > 0.02;
+    clones += j > 0.7;
   }
+  EXPECT_EQ(related, total) << "every background paragraph is a variant of a stock paragraph";
+  EXPECT_LT(clones * 10, total) << "heavily edited: few are near-copies";
   o.stock.clear();  // a share without stock
   EXPECT_FALSE(o.validate().empty());
 }

@@ -520,7 +520,7 @@ Command add_synth_command(CLI::App& app) {
       "place name changed. Streams (memory does not grow with --size); deterministic for a --seed.\n"
       "Density: --reuse sets the share of paragraphs in families, --family-size their sizes, and --stock\n"
       "makes background sentences edited clauses of the --from reports. The defaults give a sparse corpus\n"
-      "(0.06 candidate pairs per paragraph); --reuse 0.5 --family-size 2-8 --stock 0.5 --from DIR gives one\n"
+      "(0.06 candidate pairs per paragraph); --reuse 0.65 --family-size 2-8 --stock 0.5 --from DIR gives one\n"
       "as dense as real reports (README \"recur synth\" compares both with ../shared/corpus).\n"
       "With --passages: PAN text-alignment data instead: OUT/src/source-documentNNNNN.txt and\n"
       "OUT/susp/suspicious-documentNNNNN.txt (--pairs pairs), passages of one sentence to several paragraphs\n"
@@ -561,9 +561,9 @@ Command add_synth_command(CLI::App& app) {
   auto* stock = sub->add_option("--stock", args->stock,
                                 "Share of background paragraphs that are loose variants of --from paragraphs "
                                 "(themes with --stock-edit of their characters replaced, each used 16 times with "
-                                "stock-edit/2 to 2 x stock-edit replaced again); when above 0 generated sentences "
-                                "also follow the --from reports' character bigrams, so unrelated paragraphs share "
-                                "words and phrases as real reports do (default 0: uniform random letters)")
+                                "stock-edit/2 to 2 x stock-edit replaced again, replacements following the --from "
+                                "reports' character bigrams), so unrelated paragraphs share words and phrases as "
+                                "in real reports, at a rate that does not grow with --size (default 0: none)")
                     ->check(decimal([](double v) { return v >= 0 && v <= 1; }, "a number from 0 to 1"))
                     ->capture_default_str();
   auto* stock_edit = sub->add_option("--stock-edit", args->stock_edit,
