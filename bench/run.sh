@@ -3,16 +3,26 @@
 # (cached), runs `recur report` on each with 1 and 2 threads, scores each run with `recur eval`,
 # and prints one Markdown table. Also runs on ../shared/corpus when it is present.
 #
-# Usage: bench/run.sh [SIZES...]      e.g. bench/run.sh 10MiB 100MiB
-# Environment: RECUR_BENCH_DIR (cache, default /tmp/recur-bench), RECUR (binary, default build/recur),
+# Two densities: sparse (recur synth's defaults: about 4% of paragraphs in families, 0.06 candidate
+# pairs per paragraph) and dense (DENSE_SYNTH below: 65% of paragraphs in families of 2-8, background
+# drawn from ../shared/corpus's vocabulary and loose variants of its paragraphs: about 1.6 candidate
+# pairs per paragraph, as real reports are; README "recur synth" compares both with ../shared/corpus).
+# Dense corpora are named dense-SIZE and cached under $RECUR_DENSE_DIR.
+#
+# Usage: bench/run.sh [SIZES...]      e.g. bench/run.sh 10MiB 100MiB dense-100MiB
+#        (default: 10MiB 100MiB 1GiB dense-100MiB dense-1GiB)
+# Environment: RECUR_BENCH_DIR (cache, default /tmp/recur-bench), RECUR_DENSE_DIR (cache of the
+#              dense corpora, default $RECUR_BENCH_DIR/dense), RECUR (binary, default build/recur),
 #              THREADS (default "1 2").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RECUR=${RECUR:-build/recur}
 DIR=${RECUR_BENCH_DIR:-/tmp/recur-bench}
+DENSE_DIR=${RECUR_DENSE_DIR:-$DIR/dense}
 THREADS=${THREADS:-"1 2"}
+DENSE_SYNTH=(--reuse 0.65 --family-size 2-8 --stock 0.5 --stock-edit 0.3)
 SIZES=("$@")
-[ ${#SIZES[@]} -gt 0 ] || SIZES=(10MiB 100MiB 1GiB)
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(10MiB 100MiB 1GiB dense-100MiB dense-1GiB)
 [ -x "$RECUR" ] || { echo "bench/run.sh: $RECUR not built (run .ci/build)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench/run.sh: /usr/bin/time missing (run .ci/install-deps)" >&2; exit 1; }
 mkdir -p "$DIR"
@@ -21,6 +31,7 @@ rows="$DIR/rows.tsv"
 
 measure() {  # name input threads [extra recur options...]
   local name=$1 input=$2 threads=$3; shift 3
+  local truth=${TRUTH:-}
   local out="$DIR/$name.t$threads.json" timing="$DIR/$name.t$threads.time"
   # Wall time from a nanosecond clock (/usr/bin/time has 10 ms steps, too coarse for the small
   # corpora); peak RSS from /usr/bin/time. Each run is repeated (5 times under 2 s, else 3) and the
@@ -43,8 +54,8 @@ measure() {  # name input threads [extra recur options...]
   rm -f "$out".[0-9]*
   echo "$(awk "BEGIN {print ${walls[$m]} / 1e9}") ${rsss[$m]}" > "$timing"
   local eval_json="{}"
-  if [ -f "$DIR/$name/truth.jsonl" ]; then
-    eval_json=$("$RECUR" eval "$out" --truth "$DIR/$name/truth.jsonl" --format json)
+  if [ -n "$truth" ] && [ -f "$truth" ]; then
+    eval_json=$("$RECUR" eval "$out" --truth "$truth" --format json)
   fi
   python3 - "$name" "$threads" "$out" "$timing" "$eval_json" >> "$rows" <<'PY'
 import json, sys
@@ -56,20 +67,29 @@ mb = s['bytes'] / 1e6
 stages = ' '.join(f"{k}={sec[k]:.2f}" for k in ('index', 'lsh', 'verify', 'cluster', 'report'))
 threads_s = ' '.join(f"{k}={sec[k]:.2f}" for k in ('read', 'segment', 'normalize', 'shingle', 'signature'))
 q = f"{ev['precision']:.4f} / {ev['recall']:.4f} / {ev['f1']:.4f}" if ev else "-"
+n = max(1, s['paragraphs_indexed'])
+density = f"{s['candidate_pairs'] / n:.2f} / {s['verified_pairs'] / n:.2f} / {s['clustered_paragraphs'] / n:.2f}"
 print('\t'.join([name, threads, f"{mb:.1f}", str(s['paragraphs']), f"{wall:.3f}", f"{mb / wall:.1f}",
-                 f"{s['paragraphs'] / wall:,.0f}", f"{int(rss_kb) / 1024:.0f}", stages, threads_s, q]))
+                 f"{s['paragraphs'] / wall:,.0f}", f"{int(rss_kb) / 1024:.0f}", density, stages, threads_s, q]))
 PY
 }
 
-for size in "${SIZES[@]}"; do
-  if [ ! -f "$DIR/$size/truth.jsonl" ]; then
-    echo "generating $size corpus in $DIR/$size ..." >&2
+for name in "${SIZES[@]}"; do
+  size=${name#dense-}
+  where="$DIR/$size" density=()
+  if [ "$name" != "$size" ]; then
+    [ -d ../shared/corpus ] || { echo "bench/run.sh: $name needs ../shared/corpus (the stock)" >&2; exit 1; }
+    where="$DENSE_DIR/$size" density=("${DENSE_SYNTH[@]}")
+  fi
+  if [ ! -f "$where/truth.jsonl" ]; then
+    echo "generating $name corpus in $where ..." >&2
     from=(); [ -d ../shared/corpus ] && from=(--from ../shared/corpus)
-    "$RECUR" synth --size "$size" --seed 7 -o "$DIR/$size" "${from[@]}" -q >&2
+    mkdir -p "$(dirname "$where")"
+    "$RECUR" synth --size "$size" --seed 7 -o "$where" "${from[@]}" "${density[@]}" -q >&2
   fi
   for t in $THREADS; do
-    echo "recur report on $size, $t thread(s) ..." >&2
-    measure "$size" "$DIR/$size/docs" "$t"
+    echo "recur report on $name, $t thread(s) ..." >&2
+    TRUTH="$where/truth.jsonl" measure "$name" "$where/docs" "$t"
   done
 done
 if [ -d ../shared/corpus ]; then
@@ -78,10 +98,10 @@ if [ -d ../shared/corpus ]; then
   done
 fi
 
-echo "| corpus | threads | MB | paragraphs | wall s | MB/s | paragraphs/s | peak RSS MiB | stage wall s | stage thread-s | precision / recall / F1 |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| corpus | threads | MB | paragraphs | wall s | MB/s | paragraphs/s | peak RSS MiB | per indexed paragraph: candidates / verified / clustered | stage wall s | stage thread-s | precision / recall / F1 |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 while IFS=$'\t' read -r -a f; do
-  echo "| ${f[0]} | ${f[1]} | ${f[2]} | ${f[3]} | ${f[4]} | ${f[5]} | ${f[6]} | ${f[7]} | ${f[8]} | ${f[9]} | ${f[10]} |"
+  echo "| ${f[0]} | ${f[1]} | ${f[2]} | ${f[3]} | ${f[4]} | ${f[5]} | ${f[6]} | ${f[7]} | ${f[8]} | ${f[9]} | ${f[10]} | ${f[11]} |"
 done < "$rows"
 echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; recur $("$RECUR" --version | awk '{print $2}')"

@@ -183,16 +183,28 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs_band_major(
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
   });
-  std::vector<std::uint64_t> all;
-  std::size_t total = 0;
-  for (const auto& v : band_pairs) total += v.size();
-  all.reserve(total);
-  for (auto& v : band_pairs) {
-    all.insert(all.end(), v.begin(), v.end());
-    std::vector<std::uint64_t>().swap(v);
+  // The bands' lists, each sorted and unique, merged pairwise (set_union keeps one of equal pairs)
+  // in rounds, the merges of a round in parallel. On dense corpora a near-duplicate pair shares
+  // most of the 30 bands, so the lists hold 10x more pairs than their union: concatenating them
+  // and sorting the lot was most of the stage.
+  while (band_pairs.size() > 1) {
+    std::vector<std::vector<std::uint64_t>> next((band_pairs.size() + 1) / 2);
+    detail::parallel_for(next.size(), threads, [&](std::size_t k, unsigned) {
+      if (2 * k + 1 == band_pairs.size()) {
+        next[k] = std::move(band_pairs[2 * k]);
+        return;
+      }
+      auto& x = band_pairs[2 * k];
+      auto& y = band_pairs[2 * k + 1];
+      next[k].reserve(std::max(x.size(), y.size()));
+      std::set_union(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(next[k]));
+      std::vector<std::uint64_t>().swap(x);
+      std::vector<std::uint64_t>().swap(y);
+    });
+    band_pairs = std::move(next);
   }
-  std::sort(all.begin(), all.end());
-  all.erase(std::unique(all.begin(), all.end()), all.end());
+  std::vector<std::uint64_t> all;
+  if (!band_pairs.empty()) all = std::move(band_pairs[0]);
   if (truncated_buckets)
     for (std::size_t t : truncated) *truncated_buckets += t;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> out;

@@ -130,7 +130,7 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
   }
   const unsigned perms = o.minhash.perms;
   const SimilarityFn similarity = [&](std::uint32_t a, std::uint32_t b) {
-    if (o.verify) return sets.similarity(a, b);
+    if (o.verify) return sets.similarity(a, b, o.lsh.threshold);
     return estimate_jaccard(index.signature(a, perms), index.signature(b, perms));
   };
   counters.begin("verifying", pairs.size());

@@ -236,6 +236,12 @@ std::string fixed(double v, int digits) {
 
 }  // namespace
 
+void drop_member_text(Report& report) {
+  for (ReportCluster& c : report.clusters)
+    for (Member& m : c.members) std::string().swap(m.text);
+  report.member_text = false;
+}
+
 void write_json(const Report& report, std::ostream& out) {
   // The head (options, stats, skipped, warnings) is small and goes through nlohmann::json. The
   // clusters, one object per member and a hundred thousand of them on a 1 GiB corpus, are written
@@ -304,7 +310,7 @@ void write_json(const Report& report, std::ostream& out) {
       number(5, "byte_end", m.byte_end);
       key(5, "similarity");
       buf += nlohmann::ordered_json(round6(m.similarity)).dump();  // nlohmann's shortest form
-      string(5, "text", m.text);
+      if (report.member_text) string(5, "text", m.text);
       string(5, "kind", to_string(m.kind));
       number(5, "content_chars", m.content_chars);
       close(4, '}');

@@ -70,9 +70,23 @@ std::vector<char32_t> alphabet_or_default(const std::vector<char32_t>& given) {
 
 class Generator {
  public:
-  Generator(const SynthOptions& o) : o_(o), rng_(o.seed), alphabet_(alphabet_or_default(o.alphabet)) {}
+  Generator(const SynthOptions& o) : o_(o), rng_(o.seed), alphabet_(alphabet_or_default(o.alphabet)) {
+    for (std::size_t i = 0; i + 1 < o.chain.size(); ++i)
+      if (o.chain[i] != 0 && o.chain[i + 1] != 0) follows_[o.chain[i]].push_back(static_cast<std::uint32_t>(i + 1));
+  }
 
   char32_t letter() { return alphabet_[rng_.below(alphabet_.size())]; }
+
+  // The next letter of a background sentence: along the vocabulary chain when there is one (a
+  // character that follows `prev` somewhere in it; a random place to start or when `prev` leads
+  // nowhere), else uniform.
+  char32_t next_letter(char32_t prev) {
+    if (o_.chain.empty()) return letter();
+    if (const auto it = follows_.find(prev); prev != 0 && it != follows_.end())
+      return o_.chain[it->second[rng_.below(it->second.size())]];
+    for (;;)
+      if (const char32_t c = o_.chain[rng_.below(o_.chain.size())]; c != 0) return c;
+  }
 
   std::u32string number() {
     std::u32string n;
@@ -86,6 +100,9 @@ class Generator {
     for (std::size_t i = 0; i < n; ++i) {
       std::u32string s;
       const std::size_t len = rng_.between(8, 30);
+      // Uniform letters, not the chain: sentences along real bigrams share phrases with a fixed
+      // chance per pair, so their candidates per paragraph grew with --size (1.6 at 10 MiB, 3.2 at
+      // 100 MiB); themes give related background at a rate that does not.
       for (std::size_t k = 0; k < len; ++k) s += letter();
       s += i + 1 == n ? U'。' : (rng_.below(4) == 0 ? U'；' : U'，');
       p.sentences.push_back(std::move(s));
@@ -96,6 +113,26 @@ class Generator {
       p.number = number();
     }
     return p;
+  }
+
+  // `t` with a share `rate` of its CJK characters replaced (along the chain when there is one).
+  std::u32string replaced(std::u32string t, double rate) {
+    for (std::size_t i = 0; i < t.size(); ++i)
+      if (is_cjk(t[i]) && rng_.unit() < rate) t[i] = o_.chain.empty() ? letter() : next_letter(i ? t[i - 1] : 0);
+    return t;
+  }
+
+  // A background paragraph that is a loose variant of a live theme (SynthOptions::stock_share).
+  std::u32string themed() {
+    constexpr std::size_t kLive = 256;
+    if (themes_.size() < kLive) {
+      themes_.push_back({replaced(o_.stock[rng_.below(o_.stock.size())], o_.stock_edit), 0});
+    }
+    const std::size_t k = rng_.below(themes_.size());
+    std::u32string t = replaced(themes_[k].first, o_.stock_edit / 2 + rng_.unit() * 1.5 * o_.stock_edit);
+    if (++themes_[k].second >= SynthOptions::kThemeUses)  // retired: a fresh theme takes its place
+      themes_[k] = {replaced(o_.stock[rng_.below(o_.stock.size())], o_.stock_edit), 0};
+    return t;
   }
 
   // An edited copy of `p` at character edit rate `rate`.
@@ -144,7 +181,7 @@ class Generator {
           Paragraph orig = paragraph();
           para = orig.text();
           planted.push_back({family, doc, line, 0.0});
-          const std::size_t copies = rng_.between(1, std::max(1u, o_.max_copies));
+          const std::size_t copies = rng_.between(std::max(1u, o_.min_copies), std::max(1u, o_.max_copies));
           for (std::size_t k = 0; k < copies; ++k) {
             const double rate = o_.edit_rates[rng_.below(o_.edit_rates.size())];
             pending.push_back({doc + rng_.below(4), family, copy(orig, rate), rate});
@@ -152,10 +189,14 @@ class Generator {
         } else {
           // A due copy (oldest first) half of the time, else background.
           auto due = std::find_if(pending.begin(), pending.end(), [&](const Pending& p) { return p.due <= doc; });
-          if (due != pending.end() && rng_.below(2) == 0) {
+          // unit() < 0.5 draws the same as below(2) == 0 did (the top bit), so corpora of the
+          // default options are unchanged.
+          if (due != pending.end() && rng_.unit() < o_.take_rate) {
             para = due->text;
             planted.push_back({due->family, doc, line, due->rate});
             pending.erase(due);
+          } else if (o_.stock_share > 0 && !o_.stock.empty() && rng_.unit() < o_.stock_share) {
+            para = themed();
           } else {
             para = paragraph().text();
           }
@@ -175,6 +216,8 @@ class Generator {
   const SynthOptions& o_;
   Rng rng_;
   std::vector<char32_t> alphabet_;
+  std::unordered_map<char32_t, std::vector<std::uint32_t>> follows_;  // character -> places in chain after it
+  std::vector<std::pair<std::u32string, unsigned>> themes_;  // live themes and their uses so far
 };
 
 
@@ -425,10 +468,63 @@ class PassageGenerator {
 
 }  // namespace
 
+std::string SynthOptions::with_reuse(double reuse) {
+  if (!(reuse >= 0 && reuse <= 0.8)) return "--reuse must be a share from 0 to 0.8";
+  const double mean_size = (std::max(1u, min_copies) + std::max(1u, max_copies)) / 2.0 + 1;
+  family_rate = reuse / mean_size;
+  // Copies made per paragraph that is not an original: each must find a slot, and a slot takes a
+  // due copy with chance take_rate; 1.25x headroom since not every copy is due yet.
+  const double demand = family_rate * (mean_size - 1) / (1 - family_rate);
+  take_rate = std::clamp(1.25 * demand, 0.5, 1.0);
+  return {};
+}
+
+std::vector<std::u32string> stock_paragraphs(const std::vector<std::string>& texts, std::size_t min_cjk) {
+  std::vector<std::u32string> out;
+  std::u32string line;
+  std::size_t cjk = 0;
+  auto flush = [&] {
+    if (cjk >= min_cjk) out.push_back(line);
+    line.clear();
+    cjk = 0;
+  };
+  for (const std::string& t : texts) {
+    for (std::size_t i = 0; i < t.size();) {
+      const char32_t c = next_code_point(t, i);
+      if (c == U'\n' || c == U'\r') flush();
+      else if (c != U' ' && c != U'\t' && c != U'\u3000') {
+        line += c;
+        cjk += is_cjk(c);
+      }
+    }
+    flush();
+  }
+  return out;
+}
+
+std::u32string vocabulary_chain(const std::vector<std::string>& texts) {
+  std::u32string chain;
+  for (const std::string& t : texts) {
+    for (std::size_t i = 0; i < t.size();) {
+      const char32_t c = next_code_point(t, i);
+      const char32_t v = is_cjk(c) ? c : 0;
+      if (v != 0 || (!chain.empty() && chain.back() != 0)) chain += v;
+    }
+    if (!chain.empty() && chain.back() != 0) chain += char32_t{0};
+  }
+  return chain;
+}
+
 std::string SynthOptions::validate() const {
   if (size == 0) return "--size must be positive";
   if (document_bytes < 100) return "--doc-size must be at least 100 bytes";
   if (!(family_rate >= 0 && family_rate <= 0.5)) return "the family rate must be in [0, 0.5]";
+  if (min_copies == 0 || min_copies > max_copies || max_copies > 1000)
+    return "--family-size must be A-B with 2 <= A <= B <= 1001";
+  if (!(take_rate >= 0 && take_rate <= 1)) return "the take rate must be in [0, 1]";
+  if (!(stock_share >= 0 && stock_share <= 1)) return "--stock must be a share from 0 to 1";
+  if (stock_share > 0 && stock.empty()) return "--stock needs --from DIR (the stock paragraphs are its paragraphs)";
+  if (!(stock_edit >= 0 && stock_edit <= 0.5)) return "--stock-edit must be a rate from 0 to 0.5";
   if (edit_rates.empty()) return "at least one edit rate is needed";
   for (double r : edit_rates)
     if (!(r >= 0 && r < 1)) return "edit rates must be in [0, 1)";

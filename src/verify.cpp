@@ -37,7 +37,7 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
   ShingleSets s;
   s.slot_.assign(index.size(), kNone);
   for (std::size_t k = 0; k < ids.size(); ++k) s.slot_[ids[k]] = static_cast<std::uint32_t>(k);
-  s.sets_.resize(ids.size());
+  s.refs_.resize(ids.size());
   s.usable_.assign(ids.size(), 1);
   problems.assign(index.inputs(), {});
   // The ids grouped by input (sorted ids are sorted by input): one read-back per input.
@@ -48,6 +48,7 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
     groups.emplace_back(k, e);
     k = e;
   }
+  s.arenas_.resize(groups.size());
   if (progress) progress->begin("verifying", ids.size());
   struct Worker {
     Normalizer normalizer;
@@ -55,6 +56,7 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
     std::string normalized;
     OffsetMap map;
     std::vector<Range> removed;
+    std::vector<std::uint64_t> set;
     Worker(const NormalizeOptions& n, const ShingleOptions& s) : normalizer(n), shingler(s) {}
   };
   detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(input.normalize, shingle); });
@@ -71,26 +73,46 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
       std::fill(s.usable_.begin() + static_cast<std::ptrdiff_t>(b), s.usable_.begin() + static_cast<std::ptrdiff_t>(e), 0);
       return;
     }
+    std::vector<std::uint64_t>& arena = s.arenas_[g];
+    std::size_t text_bytes = 0;
+    for (const std::string& t : texts) text_bytes += t.size();
+    arena.reserve(text_bytes / 3 + 16);  // about one shingle per CJK character (3 bytes)
     for (std::size_t k = b; k < e; ++k) {
       const ParagraphRecord& p = *paras[k - b];
       normalize_span(wk.normalizer, texts[k - b], p.dbegin, file.stripped, wk.removed, wk.normalized, wk.map);
-      wk.shingler.shingle_set(wk.normalized, s.sets_[k]);
+      wk.shingler.shingle_set(wk.normalized, wk.set);
+      s.refs_[k] = {static_cast<std::uint32_t>(g), static_cast<std::uint32_t>(wk.set.size()), arena.size()};
+      arena.insert(arena.end(), wk.set.begin(), wk.set.end());
     }
     if (progress) progress->done += e - b;
   });
   return s;
 }
 
-const std::vector<std::uint64_t>* ShingleSets::set(std::uint32_t id) const {
-  if (id >= slot_.size()) return nullptr;
+std::optional<std::span<const std::uint64_t>> ShingleSets::set(std::uint32_t id) const {
+  if (id >= slot_.size()) return std::nullopt;
   const std::uint32_t k = slot_[id];
-  return k == kNone || !usable_[k] ? nullptr : &sets_[k];
+  if (k == kNone || !usable_[k]) return std::nullopt;
+  const Ref& r = refs_[k];
+  return std::span<const std::uint64_t>(arenas_[r.group].data() + r.offset, r.size);
 }
 
 double ShingleSets::similarity(std::uint32_t a, std::uint32_t b) const {
-  const auto* sa = set(a);
-  const auto* sb = set(b);
+  const auto sa = set(a);
+  const auto sb = set(b);
   if (!sa || !sb) return -1;
+  return exact_jaccard(*sa, *sb);
+}
+
+double ShingleSets::similarity(std::uint32_t a, std::uint32_t b, double threshold) const {
+  const auto sa = set(a);
+  const auto sb = set(b);
+  if (!sa || !sb) return -1;
+  const std::size_t small = std::min(sa->size(), sb->size()), large = std::max(sa->size(), sb->size());
+  if (large > 0) {
+    const double bound = static_cast<double>(small) / static_cast<double>(large);
+    if (bound < threshold) return bound;
+  }
   return exact_jaccard(*sa, *sb);
 }
 

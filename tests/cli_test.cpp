@@ -239,7 +239,7 @@ TEST(Cli, HelpMentionsEveryOption) {
   const std::string help = r.out + r.err;
   for (const char* opt : {"--glob", "--encoding", "--simplify", "--strip", "--doc-split",
                           "--paragraphs", "--min-chars", "--shingle", "--perms", "--seed",
-                          "--threshold", "--bands", "--rows", "--no-verify", "--threads",
+                          "--threshold", "--bands", "--rows", "--no-verify", "--no-text", "--threads",
                           "--format", "-o", "--output", "--quiet", "--top", "--color"})
     EXPECT_TRUE(contains(help, opt)) << "`recur report --help` does not mention " << opt << "\n" << help;
 
@@ -319,6 +319,32 @@ TEST(Cli, JsonReportHasContractKeysAndAccountsForEveryFile) {
     }
   expect_members_match_files(r);
   expect_check_report_passes(pr.json_path);
+}
+
+TEST(Cli, NoTextLeavesOutMemberTextsAndNothingElse) {
+  REQUIRE_PLANTED_RUN(pr);
+  TempDir tmp;
+  const std::string out = tmp.file("r.json");
+  const RunResult r = run_recur({"report", pr.corpus.dir, "--format", "json", "--no-text", "-o", out});
+  ASSERT_EQ(r.status, 0) << describe(r);
+  Json with = pr.report, without = load_json(out);
+  ASSERT_FALSE(with["clusters"].empty());
+  std::size_t members = 0;
+  for (auto& c : with["clusters"])
+    for (auto& m : c["members"]) {
+      ASSERT_TRUE(m.contains("text"));
+      m.erase("text");
+      ++members;
+    }
+  for (const auto& c : without["clusters"])
+    for (const auto& m : c["members"]) EXPECT_FALSE(m.contains("text"));
+  EXPECT_GT(members, 0u);
+  with["stats"].erase("seconds");
+  without["stats"].erase("seconds");
+  EXPECT_EQ(with, without) << "only the texts differ";
+  // The text and HTML formats show texts: --no-text is a usage error there.
+  EXPECT_EQ(run_recur({"report", pr.corpus.dir, "--no-text"}).status, 2);
+  EXPECT_EQ(run_recur({"report", pr.corpus.dir, "--format", "html", "--no-text", "-o", tmp.file("r.html")}).status, 2);
 }
 
 TEST(Cli, PlantedNearDuplicatesAreFound) {

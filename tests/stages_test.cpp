@@ -855,12 +855,27 @@ TEST(StageVerify, ShingleSetsGiveTheExactJaccardOfTheTexts) {
   EXPECT_GT(edited, 0.4);
   EXPECT_LT(edited, 1.0);
   EXPECT_LT(sets.similarity(0, 4), 0.2);
-  ASSERT_NE(sets.set(6), nullptr);
-  EXPECT_EQ(*sets.set(6), shingle_set_of(c.s_edit));
+  ASSERT_TRUE(sets.set(6));
+  EXPECT_EQ(std::vector<std::uint64_t>(sets.set(6)->begin(), sets.set(6)->end()), shingle_set_of(c.s_edit));
   // Paragraphs in no pair have no set.
-  EXPECT_EQ(sets.set(2), nullptr);
+  EXPECT_FALSE(sets.set(2));
   EXPECT_EQ(sets.similarity(2, 1), -1);
   EXPECT_EQ(sets.similarity(1, 2), -1);
+  EXPECT_EQ(sets.similarity(1, 2, 0.5), -1);
+  // With a threshold: exact when the sizes allow it, else the size bound, below the threshold.
+  for (const auto& [a, b] : pairs)
+    for (double t : {0.1, 0.3, 0.5, 0.8, 1.0}) {
+      const double exact = sets.similarity(a, b), pruned = sets.similarity(a, b, t);
+      const double small = static_cast<double>(std::min(sets.set(a)->size(), sets.set(b)->size()));
+      const double large = static_cast<double>(std::max(sets.set(a)->size(), sets.set(b)->size()));
+      if (small / large >= t) {
+        EXPECT_DOUBLE_EQ(pruned, exact) << a << "," << b << " at " << t;
+      } else {
+        EXPECT_DOUBLE_EQ(pruned, small / large) << a << "," << b << " at " << t;
+        EXPECT_LT(pruned, t);
+        EXPECT_LE(exact, pruned);  // the bound holds
+      }
+    }
 }
 
 TEST(StageVerify, ShingleSetsLeaveOutStrippedMarkers) {
@@ -884,8 +899,9 @@ TEST(StageVerify, ShingleSetsLeaveOutStrippedMarkers) {
   const std::vector<recur::IdPair> pairs = {{0, 2}, {1, 2}};
   const recur::ShingleSets sets =
       recur::ShingleSets::build(src, index, recur::involved(pairs), o.input, o.shingle, 1, problems);
-  ASSERT_NE(sets.set(0), nullptr);
-  EXPECT_EQ(*sets.set(0), shingle_set_of(a)) << "the markers are not part of the set";
+  ASSERT_TRUE(sets.set(0));
+  EXPECT_EQ(std::vector<std::uint64_t>(sets.set(0)->begin(), sets.set(0)->end()), shingle_set_of(a))
+      << "the markers are not part of the set";
   EXPECT_DOUBLE_EQ(sets.similarity(0, 2), 1.0);
   EXPECT_DOUBLE_EQ(sets.similarity(1, 2), recur::exact_jaccard(shingle_set_of(b), shingle_set_of(a)));
 }
@@ -904,8 +920,8 @@ TEST(StageVerify, AnInputThatChangedHasNoSetsAndAProblem) {
   EXPECT_TRUE(problems[0].ok());
   EXPECT_EQ(problems[1].code(), StatusCode::changed);
   EXPECT_TRUE(problems[2].ok());
-  EXPECT_EQ(sets.set(3), nullptr);
-  EXPECT_EQ(sets.set(4), nullptr);
+  EXPECT_FALSE(sets.set(3));
+  EXPECT_FALSE(sets.set(4));
   EXPECT_EQ(sets.similarity(1, 3), -1) << "unknown, never passes";
   EXPECT_EQ(sets.similarity(0, 4), -1);
   EXPECT_GT(sets.similarity(1, 6), 0.4);

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -109,6 +111,158 @@ TEST(Synth, ValidateRejectsBadOptions) {
   EXPECT_FALSE(o.validate().empty());
   o = SynthOptions{};
   o.edit_rates = {1.5};
+  EXPECT_FALSE(o.validate().empty());
+}
+
+// Known answer from recur before the density options existed (`recur synth --size 400000
+// --doc-size 20000 --seed 7`, FNV-1a 64 of the documents in order): the defaults must still make
+// the same corpus, so cached benchmark corpora stay comparable.
+TEST(Synth, DefaultOptionsMakeTheSameCorpusAsBeforeTheDensityOptions) {
+  SynthOptions o;
+  o.size = 400'000;
+  o.document_bytes = 20'000;
+  const Corpus c = generate(o);
+  std::uint64_t h = 0xcbf29ce484222325ULL, bytes = 0;
+  for (const auto& d : c.docs)
+    for (unsigned char ch : d) {
+      h = (h ^ ch) * 0x100000001b3ULL;
+      ++bytes;
+    }
+  EXPECT_EQ(bytes, 404386u);
+  EXPECT_EQ(h, 0x6db5c4c97dca7e1cULL);
+}
+
+// Paragraphs per family, and the share of all paragraphs that are planted.
+struct Density {
+  std::map<std::uint64_t, std::size_t> family_sizes;
+  std::size_t paragraphs = 0, planted = 0;
+};
+
+Density density_of(const Corpus& c) {
+  Density d;
+  for (std::size_t i = 0; i < c.docs.size(); ++i) {
+    d.paragraphs += lines_of(c.docs[i]).size();
+    d.planted += c.planted[i].size();
+    for (const auto& p : c.planted[i]) ++d.family_sizes[p.family];
+  }
+  return d;
+}
+
+TEST(Synth, WithReuseMakesThatShareOfParagraphsFamiliesOfTheGivenSizes) {
+  for (double reuse : {0.2, 0.5, 0.7}) {
+    SynthOptions o;
+    o.size = 2'000'000;
+    o.document_bytes = 20'000;
+    o.min_copies = 1;  // families of 2..8
+    o.max_copies = 7;
+    ASSERT_TRUE(o.with_reuse(reuse).empty());
+    ASSERT_TRUE(o.validate().empty());
+    const Density d = density_of(generate(o));
+    const double share = static_cast<double>(d.planted) / static_cast<double>(d.paragraphs);
+    EXPECT_NEAR(share, reuse, 0.05) << "reuse " << reuse;
+    std::size_t in_range = 0, too_big = 0;
+    for (const auto& [f, n] : d.family_sizes) {
+      in_range += n >= 2 && n <= 8;
+      too_big += n > 8;
+    }
+    EXPECT_EQ(too_big, 0u);
+    // Families begun near the end have copies still pending when the corpus is complete.
+    EXPECT_GT(in_range, d.family_sizes.size() * 95 / 100) << "reuse " << reuse;
+  }
+  SynthOptions o;
+  EXPECT_FALSE(o.with_reuse(0.9).empty());
+  EXPECT_FALSE(o.with_reuse(-0.1).empty());
+  EXPECT_DOUBLE_EQ(o.family_rate, SynthOptions{}.family_rate);  // unchanged on error
+}
+
+TEST(Synth, FamilySizesFollowMinAndMaxCopies) {
+  SynthOptions o = small();
+  o.min_copies = 3;  // families of 4..5
+  o.max_copies = 4;
+  o.take_rate = 1;
+  std::map<std::size_t, std::size_t> sizes;
+  for (const auto& [f, n] : density_of(generate(o)).family_sizes) ++sizes[n];
+  std::size_t small_families = 0;
+  for (const auto& [n, count] : sizes) {
+    EXPECT_LE(n, 5u);
+    if (n < 4) small_families += count;
+  }
+  EXPECT_GT(sizes[4] + sizes[5], 10 * small_families);
+  o.min_copies = 5;  // more than max_copies
+  EXPECT_FALSE(o.validate().empty());
+}
+
+TEST(Synth, StockParagraphsAreTheLinesWithEnoughChineseCharacters) {
+  const auto stock = recur::stock_paragraphs({"\u3000\u3000坚持稳中求进，推动高质量发展。\n短行。\r\n", "一二 三四五"}, 5);
+  ASSERT_EQ(stock.size(), 2u);
+  EXPECT_EQ(stock[0], U"坚持稳中求进，推动高质量发展。");  // indent trimmed
+  EXPECT_EQ(stock[1], U"一二三四五");                    // spaces dropped; 短行。 is too short
+  const std::u32string chain = recur::vocabulary_chain({"ab坚持，稳中\n求进"});
+  EXPECT_EQ(chain, std::u32string(U"坚持") + char32_t{0} + U"稳中" + char32_t{0} + U"求进" + char32_t{0});
+}
+
+// Jaccard of character bigrams of two lines, punctuation and indent left out.
+double bigram_jaccard(const std::string& a, const std::string& b) {
+  auto grams = [](const std::string& t) {
+    std::u32string cs;
+    for (std::size_t i = 0; i < t.size();) {
+      const char32_t c = recur::next_code_point(t, i);
+      if (recur::is_cjk(c)) cs += c;
+    }
+    std::vector<std::u32string> g;
+    for (std::size_t i = 0; i + 1 < cs.size(); ++i) g.push_back(cs.substr(i, 2));
+    std::sort(g.begin(), g.end());
+    g.erase(std::unique(g.begin(), g.end()), g.end());
+    return g;
+  };
+  const auto ga = grams(a), gb = grams(b);
+  std::vector<std::u32string> common;
+  std::set_intersection(ga.begin(), ga.end(), gb.begin(), gb.end(), std::back_inserter(common));
+  const double uni = static_cast<double>(ga.size() + gb.size() - common.size());
+  return uni == 0 ? 0 : static_cast<double>(common.size()) / uni;
+}
+
+TEST(Synth, StockMakesBackgroundParagraphsLooseVariantsOfRealOnes) {
+  SynthOptions o = small();
+  o.family_rate = 0;
+  std::mt19937_64 rng(3);
+  for (int k = 0; k < 40; ++k) {  // 40 "real" paragraphs of 60 characters
+    std::u32string p;
+    for (int i = 0; i < 60; ++i) p += static_cast<char32_t>(0x4E00 + rng() % 2000);
+    o.stock.push_back(p + U"。");
+  }
+  o.chain = recur::vocabulary_chain({[&] {
+    std::string t;
+    for (const auto& p : o.stock)
+      for (char32_t c : p) recur::append_utf8(t, c);
+    return t;
+  }()});
+  auto best_match = [&](const std::string& line) {  // highest Jaccard with a stock paragraph
+    double best = 0;
+    for (const auto& p : o.stock) {
+      std::string u;
+      for (char32_t c : p) recur::append_utf8(u, c);
+      best = std::max(best, bigram_jaccard(line, u));
+    }
+    return best;
+  };
+  auto lines = [&] {
+    const Corpus c = generate(o);
+    return lines_of(c.docs[0]);
+  };
+  for (const auto& line : lines()) EXPECT_LT(best_match(line), 0.02);  // stock_share 0: unrelated
+  o.stock_share = 1;
+  o.stock_edit = 0.3;
+  std::size_t related = 0, total = 0, clones = 0;
+  for (const auto& line : lines()) {
+    const double j = best_match(line);
+    ++total;
+    related += j > 0.02;
+    clones += j > 0.7;
+  }
+  EXPECT_EQ(related, total) << "every background paragraph is a variant of a stock paragraph";
+  EXPECT_LT(clones * 10, total) << "heavily edited: few are near-copies";
+  o.stock.clear();  // a share without stock
   EXPECT_FALSE(o.validate().empty());
 }
 

@@ -82,7 +82,14 @@ struct Report {
   /// Pairs of documents sharing clustered paragraphs, most shared characters first.
   std::vector<DocumentPair> documents;
   std::vector<ReportCluster> clusters;
+  /// Whether members carry their text (default true). `recur report --no-text` clears the texts
+  /// and sets this false: the JSON members then have no "text" and the CSV's text column is empty,
+  /// for large runs where the texts would be bigger than the input.
+  bool member_text = true;
 };
+
+/// Clears every member's text and sets report.member_text false (--no-text).
+void drop_member_text(Report& report);
 
 /// Writes the JSON contract (see README). Byte-identical for identical reports.
 void write_json(const Report& report, std::ostream& out);

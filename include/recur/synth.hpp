@@ -25,14 +25,53 @@ struct SynthOptions {
   /// `recur synth --from DIR` passes the corpus's most frequent characters.
   std::vector<char32_t> alphabet;
   double family_rate = 0.012;        ///< share of paragraphs that start a planted family (default 0.012)
-  unsigned max_copies = 4;           ///< edited copies per family: 1..max_copies (default 4)
+  unsigned min_copies = 1;           ///< edited copies per family: min_copies..max_copies (default 1..4),
+  unsigned max_copies = 4;           ///< so a family has 2..5 paragraphs
+  /// Chance that a paragraph with a copy due is that copy rather than background (default 0.5).
+  /// with_reuse() raises it for dense corpora, where copies would otherwise pile up.
+  double take_rate = 0.5;
+  /// Stock paragraphs: paragraphs of real reports (`recur synth --from DIR` passes
+  /// stock_paragraphs() of DIR's). Empty (default): background is generated sentences only.
+  std::vector<std::u32string> stock;
+  /// The CJK characters of real reports in order, clause breaks as U+0000 (`recur synth --from DIR`
+  /// passes vocabulary_chain() of DIR's). When set, the characters replaced in themes (stock_share)
+  /// follow it as a character bigram chain (each one a character that follows the one before it
+  /// there), so variants keep real words. Empty (default): uniform letters from the alphabet.
+  /// Generated sentences do not follow it: along real bigrams, any two sentences share phrases
+  /// with a fixed chance, so candidates per paragraph grew with the corpus (1.6 at 10 MiB, 3.2 at
+  /// 100 MiB).
+  std::u32string chain;
+  /// Share of background paragraphs that are loose variants of a stock paragraph (default 0: none).
+  /// A theme is a stock paragraph with stock_edit of its Chinese characters replaced (along the
+  /// chain); each theme gives kThemeUses background paragraphs, each with a share drawn from
+  /// [stock_edit / 2, 2 x stock_edit) of its characters replaced again. Variants of one theme are
+  /// related but mostly below any useful threshold (Jaccard about 0.02-0.35): they make the LSH
+  /// candidates that unrelated paragraphs of real reports make, at a rate that does not grow with
+  /// --size (a theme is retired after its uses; 256 themes are live at a time).
+  double stock_share = 0;
+  double stock_edit = 0.3;  ///< see stock_share (default 0.3)
+  static constexpr unsigned kThemeUses = 16;
   std::vector<double> edit_rates = {0.0, 0.04, 0.08, 0.12};  ///< character edit rate of each copy, drawn uniformly
   double swap_rate = 0.3;            ///< chance that a copy also has two adjacent sentences swapped
   double number_rate = 0.3;          ///< chance that a copy has its number or place name changed
 
+  /// Sets family_rate so that about `reuse` of all paragraphs belong to a family (originals and
+  /// copies; a family has (min_copies + max_copies) / 2 + 1 paragraphs on average), and take_rate
+  /// so that copies are placed as fast as families make them. Call after setting the copies.
+  /// Returns an error sentence (options unchanged) when `reuse` is outside [0, 0.8].
+  std::string with_reuse(double reuse);
+
   /// Empty when valid, else a sentence naming the option.
   std::string validate() const;
 };
+
+/// The paragraphs (lines, indent and spaces trimmed) of `texts` with at least `min_cjk` CJK
+/// characters, in order: SynthOptions::stock.
+std::vector<std::u32string> stock_paragraphs(const std::vector<std::string>& texts, std::size_t min_cjk = 20);
+
+/// The CJK characters of `texts` in order, with U+0000 at every clause break (any other character):
+/// SynthOptions::chain.
+std::u32string vocabulary_chain(const std::vector<std::string>& texts);
 
 /// One planted paragraph: its family, where it is (document index, 1-based line) and how much
 /// its characters were edited (0 for the family's original).
@@ -49,7 +88,9 @@ using DocumentSink = std::function<void(std::uint64_t index, const std::string& 
                                         const std::vector<PlantedParagraph>& planted)>;
 
 /// Generates documents of Chinese-like text: background paragraphs are random sentences over the
-/// alphabet (so they share no text), and families are an original paragraph plus edited copies
+/// alphabet (so they share no text), or with a chain and stock (SynthOptions::stock_share) sentences
+/// along real reports' character bigrams and loose variants of real paragraphs (so unrelated
+/// paragraphs share some shingles, as in real reports), and families are an original paragraph plus edited copies
 /// placed in the next few documents (character substitutions, insertions and deletions at the
 /// copy's edit rate, sometimes a swapped sentence, sometimes a changed number or place name).
 /// Streams: memory does not grow with options.size. Deterministic for a given seed.

@@ -1,6 +1,8 @@
 // `recur synth` (generate a corpus with planted reuse, or PAN-style pairs with planted passages)
 // and `recur eval` (score a report against a synth truth, or PAN detections against PAN truth).
+#include <charconv>
 #include <filesystem>
+#include <tuple>
 #include <fstream>
 #include <algorithm>
 #include <iomanip>
@@ -49,16 +51,23 @@ std::uint64_t parse_size(const std::string& s, const std::string& option) {
   return static_cast<std::uint64_t>(v * mult);
 }
 
-// The `count` most frequent CJK characters of the texts under `dir`, most frequent first.
-std::vector<char32_t> alphabet_from(const std::string& dir, std::size_t count) {
+// The decoded texts of the *.txt files under `dir` (unreadable ones left out).
+std::vector<std::string> texts_from(const std::string& dir) {
   InputList list = find_inputs({dir}, "*.txt");
-  std::unordered_map<char32_t, std::uint64_t> freq;
+  std::vector<std::string> texts;
   for (const auto& f : list.files) {
     std::string bytes;
     if (!read_file(f.path, bytes).ok()) continue;
     DecodeResult d = decode(bytes, DecodeOptions{});
-    if (!d.ok()) continue;
-    const std::string& t = d.decoded.text;
+    if (d.ok()) texts.push_back(std::move(d.decoded.text));
+  }
+  return texts;
+}
+
+// The `count` most frequent CJK characters of `texts` (read from `dir`), most frequent first.
+std::vector<char32_t> alphabet_from(const std::string& dir, const std::vector<std::string>& texts, std::size_t count) {
+  std::unordered_map<char32_t, std::uint64_t> freq;
+  for (const std::string& t : texts) {
     for (std::size_t i = 0; i < t.size();) {
       const char32_t c = next_code_point(t, i);
       if (is_cjk(c)) ++freq[c];
@@ -82,7 +91,26 @@ struct SynthArgs {
   bool passages = false, size_given = false, doc_size_given = false, pairs_given = false, unrelated_given = false;
   std::uint64_t pairs = PassageSynthOptions{}.pairs;
   double unrelated = PassageSynthOptions{}.unrelated_share;
+  // Density (not with --passages): reuse_given etc. tell whether the user set them.
+  double reuse = 0;
+  std::string family_size = "2-5";
+  double stock = SynthOptions{}.stock_share, stock_edit = SynthOptions{}.stock_edit;
+  bool reuse_given = false, family_size_given = false, stock_given = false, stock_edit_given = false;
 };
+
+// "A-B" (or "A") family sizes in paragraphs -> copies per family (size - 1).
+std::pair<unsigned, unsigned> parse_family_size(const std::string& s) {
+  unsigned a = 0, b = 0;
+  const auto dash = s.find('-');
+  const std::string lo = s.substr(0, dash), hi = dash == std::string::npos ? lo : s.substr(dash + 1);
+  auto whole = [&](const std::string& t, unsigned& v) {
+    const auto r = std::from_chars(t.data(), t.data() + t.size(), v);
+    return !t.empty() && r.ec == std::errc() && r.ptr == t.data() + t.size();
+  };
+  if (!whole(lo, a) || !whole(hi, b) || a < 2 || a > b || b > 1001)
+    throw Error(errc::usage, "--family-size: expected A-B with 2 <= A <= B <= 1001 paragraphs, e.g. 2-8, got '" + s + "'");
+  return {a - 1, b - 1};
+}
 
 // A passage-mode document of about 4000 characters: 3 bytes per CJK character in UTF-8.
 constexpr const char* kPassageDocSize = "12kB";
@@ -108,7 +136,20 @@ int run_synth(const SynthArgs& a) {
   if (!a.from.empty() && is_within(a.from, a.output))
     throw Error(errc::usage, "--from " + a.from + " lies in the output folder -o " + a.output +
                                  ", which recur synth replaces; name another output folder");
-  if (!a.from.empty()) o.alphabet = alphabet_from(a.from, 3000);
+  if (a.family_size_given) std::tie(o.min_copies, o.max_copies) = parse_family_size(a.family_size);
+  if (a.reuse_given)
+    if (auto m = o.with_reuse(a.reuse); !m.empty()) throw Error(errc::usage, m);
+  if (a.stock_given && a.from.empty()) throw Error(errc::usage, "--stock needs --from DIR (the stock paragraphs are its paragraphs)");
+  o.stock_share = a.stock;
+  o.stock_edit = a.stock_edit;
+  if (!a.from.empty()) {
+    const std::vector<std::string> texts = texts_from(a.from);
+    o.alphabet = alphabet_from(a.from, texts, 3000);
+    if (o.stock_share > 0) {
+      o.stock = stock_paragraphs(texts);
+      o.chain = vocabulary_chain(texts);
+    }
+  }
   if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
   // Generated in a temporary folder that replaces -o only when complete: an interrupted or failed
   // run leaves -o as it was. Paths in the truth file name the final folder.
@@ -172,6 +213,8 @@ int run_synth(const SynthArgs& a) {
 // `recur synth --passages`: OUT/src, OUT/susp, OUT/truth (PAN XML per pair) and OUT/pairs.
 int run_synth_passages(const SynthArgs& a) {
   if (a.size_given) throw Error(errc::usage, "--size does not apply to --passages (use --pairs and --doc-size)");
+  if (a.reuse_given || a.family_size_given || a.stock_given || a.stock_edit_given)
+    throw Error(errc::usage, "--reuse, --family-size, --stock and --stock-edit do not apply to --passages");
   PassageSynthOptions o;
   o.pairs = a.pairs;
   o.seed = a.seed;
@@ -180,7 +223,7 @@ int run_synth_passages(const SynthArgs& a) {
   if (!a.from.empty() && is_within(a.from, a.output))
     throw Error(errc::usage, "--from " + a.from + " lies in the output folder -o " + a.output +
                                  ", which recur synth replaces; name another output folder");
-  if (!a.from.empty()) o.alphabet = alphabet_from(a.from, 3000);
+  if (!a.from.empty()) o.alphabet = alphabet_from(a.from, texts_from(a.from), 3000);
   if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
   InterruptScope scope;
   AtomicFolder folder(a.output, a.force);
@@ -475,6 +518,10 @@ Command add_synth_command(CLI::App& app) {
       "family: the original plus 1-4 copies in the next documents, each edited at 0, 4, 8 or 12% of its\n"
       "characters (substitutions, insertions, deletions), some with two sentences swapped or a number or\n"
       "place name changed. Streams (memory does not grow with --size); deterministic for a --seed.\n"
+      "Density: --reuse sets the share of paragraphs in families, --family-size their sizes, and --stock\n"
+      "makes background sentences edited clauses of the --from reports. The defaults give a sparse corpus\n"
+      "(0.06 candidate pairs per paragraph); --reuse 0.65 --family-size 2-8 --stock 0.5 --from DIR gives one\n"
+      "as dense as real reports (README \"recur synth\" compares both with ../shared/corpus).\n"
       "With --passages: PAN text-alignment data instead: OUT/src/source-documentNNNNN.txt and\n"
       "OUT/susp/suspicious-documentNNNNN.txt (--pairs pairs), passages of one sentence to several paragraphs\n"
       "copied from source to suspicious document (edited 0-15%, some with two sentences swapped, at any\n"
@@ -503,8 +550,32 @@ Command add_synth_command(CLI::App& app) {
                                     "With --passages: share of pairs without planted passages")
                         ->check(decimal([](double v) { return v >= 0 && v <= 1; }, "a number from 0 to 1"))
                         ->capture_default_str();
+  auto* reuse = sub->add_option("--reuse", args->reuse,
+                                "Share of paragraphs in planted families, originals and copies (default about "
+                                "0.042: 1.2% of paragraphs start a family of 3.5 on average). Dense, like real "
+                                "reports: 0.5")
+                    ->check(decimal([](double v) { return v >= 0 && v <= 0.8; }, "a number from 0 to 0.8"));
+  auto* family_size = sub->add_option("--family-size", args->family_size,
+                                      "Paragraphs per family, original included, drawn uniformly from A-B (e.g. 2-8)")
+                          ->capture_default_str();
+  auto* stock = sub->add_option("--stock", args->stock,
+                                "Share of background paragraphs that are loose variants of --from paragraphs "
+                                "(themes with --stock-edit of their characters replaced, each used 16 times with "
+                                "stock-edit/2 to 2 x stock-edit replaced again, replacements following the --from "
+                                "reports' character bigrams), so unrelated paragraphs share words and phrases as "
+                                "in real reports, at a rate that does not grow with --size (default 0: none)")
+                    ->check(decimal([](double v) { return v >= 0 && v <= 1; }, "a number from 0 to 1"))
+                    ->capture_default_str();
+  auto* stock_edit = sub->add_option("--stock-edit", args->stock_edit,
+                                     "Share of a theme's Chinese characters replaced (see --stock)")
+                         ->check(decimal([](double v) { return v >= 0 && v <= 0.5; }, "a number from 0 to 0.5"))
+                         ->capture_default_str();
   sub->add_flag("-q,--quiet", args->quiet, "No progress on stderr (shown only when stderr is a terminal)");
-  return {sub, [args, size, doc_size, pairs, unrelated] {
+  return {sub, [args, size, doc_size, pairs, unrelated, reuse, family_size, stock, stock_edit] {
+            args->reuse_given = reuse->count() > 0;
+            args->family_size_given = family_size->count() > 0;
+            args->stock_given = stock->count() > 0;
+            args->stock_edit_given = stock_edit->count() > 0;
             args->size_given = size->count() > 0;
             args->doc_size_given = doc_size->count() > 0;
             args->pairs_given = pairs->count() > 0;

@@ -32,6 +32,7 @@ Command add_eval_command(CLI::App& app);
 /// `recur report` when started by mpirun or srun (report_mpi.cpp): the distributed run (mpi.hpp),
 /// every rank calling this, rank 0 writing. Without MPI in the build: -1 (run as usual) for one
 /// rank, Error(errc::usage) for more.
-int run_report_under_mpi(const ReportOptions& options, const CommonArgs& common, TextOptions text, bool full);
+int run_report_under_mpi(const ReportOptions& options, const CommonArgs& common, TextOptions text, bool full,
+                         bool no_text);
 
 }  // namespace recur::cli

@@ -19,6 +19,7 @@ struct ReportArgs {
   std::string sort = "weight";
   std::size_t members = 5;
   bool full = false;
+  bool no_text = false;
 };
 
 int run(ReportArgs& a) {
@@ -29,10 +30,12 @@ int run(ReportArgs& a) {
   o.keep_structure = a.structure == "keep";
   o.sort = parse_cluster_order(a.sort);
   if (auto msg = o.validate(); !msg.empty()) throw Error(errc::usage, msg);
+  if (a.no_text && a.common.format != "json" && a.common.format != "csv")
+    throw Error(errc::usage, "--no-text applies to --format json and csv (the text and HTML formats show the texts)");
   TextOptions text;
   text.members = a.members == 0 ? SIZE_MAX : a.members;
   if (started_by_mpi())  // mpirun / srun: the ranks share the work (report_mpi.cpp)
-    if (int status = run_report_under_mpi(o, a.common, text, a.full); status >= 0) return status;
+    if (int status = run_report_under_mpi(o, a.common, text, a.full, a.no_text); status >= 0) return status;
 
   Output out;  // opened before the run so that a bad -o fails fast
   out.open(a.common.output);
@@ -40,6 +43,7 @@ int run(ReportArgs& a) {
   Feedback fb = make_feedback(a.common.quiet);
   Report report = run_report(std::move(inputs), o, fb.progress, fb.warn);
   fb.line->clear();
+  if (a.no_text) drop_member_text(report);
 
   text.excerpt_chars = a.full ? SIZE_MAX : excerpt_width(out);
   return write_report(report, out, a.common, text);
@@ -129,6 +133,9 @@ Command add_report_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_flag("--full", args->full,
                 "Text format: print whole paragraphs instead of excerpts fitted to the terminal width");
+  sub->add_flag("--no-text", args->no_text,
+                "JSON and CSV: members without their text (JSON: no \"text\" member; CSV: an empty text column), "
+                "for large runs whose texts would outweigh the input; locations (path, lines, bytes) stay");
   add_output_options(*sub, o.threads, args->common);
   return {sub, [args] { return run(*args); }};
 }

@@ -33,7 +33,8 @@ void print_figures(const std::vector<RankFigures>& figures) {
 
 }  // namespace
 
-int run_report_under_mpi(const ReportOptions& o, const CommonArgs& common, TextOptions text, bool full) {
+int run_report_under_mpi(const ReportOptions& o, const CommonArgs& common, TextOptions text, bool full,
+                         bool no_text) {
   MpiSession mpi;
   const std::string who = "recur report: rank " + std::to_string(mpi.rank()) + " of " + std::to_string(mpi.size());
   try {
@@ -51,6 +52,7 @@ int run_report_under_mpi(const ReportOptions& o, const CommonArgs& common, TextO
     fb.line->clear();
     if (mpi.rank() != 0) return kExitOk;
     if (!common.quiet) print_figures(figures);
+    if (no_text) drop_member_text(report);
     Output out;
     out.open(common.output);
     text.excerpt_chars = full ? SIZE_MAX : excerpt_width(out);
@@ -70,7 +72,7 @@ int run_report_under_mpi(const ReportOptions& o, const CommonArgs& common, TextO
 
 #else
 
-int run_report_under_mpi(const ReportOptions&, const CommonArgs&, TextOptions, bool) {
+int run_report_under_mpi(const ReportOptions&, const CommonArgs&, TextOptions, bool, bool) {
   for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
     if (const char* v = std::getenv(name); v && std::atoi(v) > 1)
       throw Error(errc::usage,
