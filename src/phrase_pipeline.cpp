@@ -231,12 +231,11 @@ std::vector<std::vector<std::vector<std::string>>> locate(const PhraseInput& in,
       }
       const std::uint32_t first = wt.occ.start - in.text.segment_start[wt.segment];
       const ContentSpan cs = locate_content(wk.content, wk.map, first, wt.occ.length);
-      if (wt.sample != UINT32_MAX) {
-        forms[wt.templ][wt.index][wt.sample] =
-            display_text(std::string_view(wk.normalized).substr(cs.norm_begin, cs.norm_end - cs.norm_begin));
+      const std::size_t db = sp.begin + cs.input_begin, de = sp.begin + cs.input_end;
+      if (wt.sample != UINT32_MAX) {  // as written, line breaks joined
+        forms[wt.templ][wt.index][wt.sample] = display_text(dtext.substr(db, de - db));
         continue;
       }
-      const std::size_t db = sp.begin + cs.input_begin, de = sp.begin + cs.input_end;
       PhraseLocation& loc = phrases[wt.templ].locations[wt.index];
       loc.path = source.name(fi);
       loc.document = document_name(lf.seg.documents[sp.document], loc.path);

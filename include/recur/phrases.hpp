@@ -382,7 +382,7 @@ struct ContentSpan {
 /// them included.
 ContentSpan locate_content(const Content& content, const OffsetMap& map, std::uint32_t first, std::uint32_t count);
 
-/// Display text of a stretch of normalised text: line breaks (with the spaces around them) are
+/// Display text of a stretch of text: line breaks (with the spaces around them) are
 /// joined the way the paragraph joins its wrapped lines, without a space between CJK characters and
 /// with one between two letters or digits of other scripts; other characters are kept.
 std::string display_text(std::string_view normalized);

@@ -126,7 +126,7 @@ struct PhraseLocation {
 /// One variant of a phrase: one text in content characters (forms differing only in punctuation,
 /// spaces or line breaks are one variant), with the counts of that text in the whole corpus.
 struct PhraseVariant {
-  std::string text;  ///< shown form: its most frequent written form, line breaks joined
+  std::string text;  ///< shown form: its most frequent form as written, line breaks joined
   /// Every place its text occurs (distinct, non-overlapping positions), also inside longer
   /// variants, and the documents of those places.
   std::uint64_t documents = 0, occurrences = 0;
@@ -135,7 +135,7 @@ struct PhraseVariant {
 /// A recurring phrase: a template with its core, extent and variants.
 struct Phrase {
   std::uint32_t id = 0;
-  std::string text;          ///< its core, as shown (display_text: normalised, line breaks joined)
+  std::string text;          ///< its core, as shown (as written, line breaks joined: display_text)
   std::uint32_t chars = 0;   ///< content characters of the core (punctuation and spaces not counted)
   /// Distinct places where it occurs (its variants' occurrences merged where they overlap or nest,
   /// so no two locations overlap), and the documents of those places: the union over its variants.
