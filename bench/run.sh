@@ -105,3 +105,24 @@ while IFS=$'\t' read -r -a f; do
 done < "$rows"
 echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; recur $("$RECUR" --version | awk '{print $2}')"
+
+# --- recur phrases (issue 12) on the 100 MiB and 1 GiB corpora: wall, MB/s, peak RSS, stage times.
+# One run each with 2 threads (these take tens of seconds); PHRASES_SIZES overrides the sizes.
+echo
+echo "| phrases corpus | MB | wall s | MB/s | peak RSS MiB | RSS / input | phrases | stage wall s |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+for size in ${PHRASES_SIZES:-100MiB 1GiB}; do
+  [ -d "$DIR/$size/docs" ] || { echo "| $size | (corpus not generated: run bench/run.sh $size) | | | | | | |"; continue; }
+  out="$DIR/phrases-$size.json"
+  t0=$(date +%s%N)
+  /usr/bin/time -f "%M" -o "$out.time" "$RECUR" phrases "$DIR/$size/docs" --threads 2 --format json -o "$out" -q
+  t1=$(date +%s%N)
+  python3 - "$size" "$out" "$(( t1 - t0 ))" "$(tail -1 "$out.time")" <<'PY'
+import json, sys
+size, out, ns, rss_kb = sys.argv[1:5]
+r = json.load(open(out)); s = r['stats']; wall = int(ns) / 1e9; mb = s['bytes'] / 1e6
+stages = ' '.join(f"{k}={v:.2f}" for k, v in s['seconds'].items() if k != 'total')
+print(f"| {size} | {mb:.1f} | {wall:.2f} | {mb / wall:.1f} | {int(rss_kb) / 1024:.0f} | "
+      f"{int(rss_kb) * 1024 / s['bytes']:.2f} | {s['phrases']} | {stages} |")
+PY
+done

@@ -174,27 +174,39 @@ std::vector<std::string> notes(const PhraseStats& st, const RepeatCounts& rc, co
   return notes;
 }
 
-// Locates the listed occurrences of every template in its file (re-normalising each paragraph
-// that holds one, file by file in parallel) into report.phrases[t].locations. Returns, per
-// template and listed occurrence, the normalised text of the template's own length there (a
-// longer variant may start at the same place), from which the canonical text is chosen.
-std::vector<std::vector<std::string>> locate(const PhraseInput& in, const Source& source,
-                                             const std::vector<Template>& templ, const OutputPlan& plan,
-                                             const NormalizeOptions& normalize, unsigned threads,
-                                             std::vector<Phrase>& phrases) {
+// Occurrences of each variant located to choose the form it is shown in.
+constexpr std::uint32_t kFormSamples = 5;
+
+// Locates, file by file in parallel (re-normalising each paragraph that holds one):
+//  - the listed occurrences of every template, into report.phrases[t].locations;
+//  - the first kFormSamples occurrences of each of its members, whose display texts are returned,
+//    per template and member (in Template::members order), to choose each variant's shown form.
+std::vector<std::vector<std::vector<std::string>>> locate(const PhraseInput& in, const Source& source,
+                                                          const std::vector<Candidate>& cands,
+                                                          const std::vector<Template>& templ, const OutputPlan& plan,
+                                                          const NormalizeOptions& normalize, unsigned threads,
+                                                          std::vector<Phrase>& phrases) {
   struct Want {
-    std::uint32_t segment, templ, occ;
+    std::uint32_t segment;
+    Occurrence occ;
+    std::uint32_t templ, index, sample;  // sample == UINT32_MAX: location `index`; else member `index`
   };
   std::vector<std::vector<Want>> wants(in.files.size());
-  for (std::uint32_t t = 0; t < templ.size(); ++t)
-    for (std::uint32_t k = 0; k < plan.listed[t]; ++k) {
-      const auto seg = static_cast<std::uint32_t>(in.text.segment_of(templ[t].occurrences[k].start));
-      wants[in.seg_ref[seg].file].push_back({seg, t, k});
-    }
-  std::vector<std::vector<std::string>> forms(templ.size());
+  auto want = [&](const Occurrence& occ, std::uint32_t t, std::uint32_t index, std::uint32_t sample) {
+    const auto seg = static_cast<std::uint32_t>(in.text.segment_of(occ.start));
+    wants[in.seg_ref[seg].file].push_back({seg, occ, t, index, sample});
+  };
+  std::vector<std::vector<std::vector<std::string>>> forms(templ.size());
   for (std::uint32_t t = 0; t < templ.size(); ++t) {
     phrases[t].locations.resize(plan.listed[t]);
-    forms[t].resize(plan.listed[t]);
+    for (std::uint32_t k = 0; k < plan.listed[t]; ++k) want(templ[t].occurrences[k], t, k, UINT32_MAX);
+    forms[t].resize(templ[t].members.size());
+    for (std::uint32_t j = 0; j < templ[t].members.size(); ++j) {
+      const auto& occs = cands[templ[t].members[j]].occurrences;
+      const auto samples = static_cast<std::uint32_t>(std::min<std::size_t>(occs.size(), kFormSamples));
+      forms[t][j].resize(samples);
+      for (std::uint32_t k = 0; k < samples; ++k) want(occs[k], t, j, k);
+    }
   }
   detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(normalize); });
   detail::parallel_for(in.files.size(), threads, [&](std::size_t fi, unsigned w) {
@@ -209,20 +221,22 @@ std::vector<std::vector<std::string>> locate(const PhraseInput& in, const Source
     std::stable_sort(file_wants.begin(), file_wants.end(),
                      [](const Want& a, const Want& b) { return a.segment < b.segment; });
     std::uint32_t current = UINT32_MAX;
-    for (const Want& want : file_wants) {
-      const Span& sp = lf.seg.paragraphs[in.seg_ref[want.segment].paragraph];
-      if (want.segment != current) {
-        current = want.segment;
+    for (const Want& wt : file_wants) {
+      const Span& sp = lf.seg.paragraphs[in.seg_ref[wt.segment].paragraph];
+      if (wt.segment != current) {
+        current = wt.segment;
         normalize_span(wk.normalizer, dtext.substr(sp.begin, sp.end - sp.begin), sp.begin, lf.stripped,
                        wk.removed, wk.normalized, wk.map);
         extract_content(wk.normalized, wk.content, true);
       }
-      const Template& tp = templ[want.templ];
-      const Occurrence occ = tp.occurrences[want.occ];
-      const std::uint32_t first = occ.start - in.text.segment_start[want.segment];
-      const ContentSpan cs = locate_content(wk.content, wk.map, first, occ.length);
+      const std::uint32_t first = wt.occ.start - in.text.segment_start[wt.segment];
+      const ContentSpan cs = locate_content(wk.content, wk.map, first, wt.occ.length);
       const std::size_t db = sp.begin + cs.input_begin, de = sp.begin + cs.input_end;
-      PhraseLocation& loc = phrases[want.templ].locations[want.occ];
+      if (wt.sample != UINT32_MAX) {  // as written, line breaks joined
+        forms[wt.templ][wt.index][wt.sample] = display_text(dtext.substr(db, de - db));
+        continue;
+      }
+      PhraseLocation& loc = phrases[wt.templ].locations[wt.index];
       loc.path = source.name(fi);
       loc.document = document_name(lf.seg.documents[sp.document], loc.path);
       loc.document_index = sp.document + 1;
@@ -230,11 +244,26 @@ std::vector<std::vector<std::string>> locate(const PhraseInput& in, const Source
       loc.byte_start = lf.decoded.original(db);
       loc.byte_end = lf.decoded.original(de);
       loc.text.assign(dtext.substr(db, de - db));
-      const std::uint32_t own = std::min(occ.length, tp.chars);
-      forms[want.templ][want.occ] = wk.normalized.substr(cs.norm_begin, wk.content.norm_end[first + own - 1] - cs.norm_begin);
     }
   });
   return forms;
+}
+
+// The variants of template `tp`: each member with its shown form and the counts of its text.
+std::vector<PhraseVariant> variants_of(const Template& tp, const std::vector<Candidate>& cands,
+                                       const std::vector<std::vector<std::string>>& forms) {
+  std::vector<PhraseVariant> out;
+  out.reserve(tp.members.size());
+  for (std::size_t j = 0; j < tp.members.size(); ++j) {
+    const Candidate& c = cands[tp.members[j]];
+    out.push_back({most_frequent_form(forms[j]), c.documents, distinct_occurrences(c.occurrences)});
+  }
+  std::sort(out.begin(), out.end(), [](const PhraseVariant& a, const PhraseVariant& b) {
+    if (a.occurrences != b.occurrences) return a.occurrences > b.occurrences;
+    if (a.documents != b.documents) return a.documents > b.documents;
+    return a.text < b.text;
+  });
+  return out;
 }
 
 }  // namespace
@@ -276,20 +305,26 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   // nested repeats of up to 400 sentences each, and the report grows with the cube of the run.
   const RepeatOptions ro{o.min_chars, o.min_docs, true, o.limits.max_positions};
   std::vector<Candidate> cands = sentences ? sentence_candidates(in.text, in.sentences, o.min_chars)
-                                           : span_candidates(in.text, ro, rc);
+                                           : span_candidates(in.text, ro, rc, threads);
   st.candidates = cands.size();
   st.periodic = rc.periodic;
   const auto t_find = Clock::now();
-  if (!o.exclude.empty()) st.excluded = exclude_stock(cands, stock_phrases(o.exclude, o.input.normalize));
+
+  counters.begin("templates");
+  const TemplateOptions to;
+  std::vector<TemplateGroup> groups = group_templates(cands, in.text, to);
+  if (!o.exclude.empty()) st.excluded = exclude_stock(groups, cands, stock_phrases(o.exclude, o.input.normalize), to);
+  const auto t_templates = Clock::now();
 
   counters.begin("variants");
   VariantCounts vc;
-  const auto groups = group_candidates(cands, {o.variant_tolerance, threads, o.limits.max_edit_cells}, vc);
+  groups = merge_variants(groups, cands, {o.variant_tolerance, threads, o.limits.max_edit_cells}, vc);
   st.variant_pairs_unchecked = vc.pairs_unchecked;
   st.edit_cells = vc.edit_cells;
   const auto t_group = Clock::now();
 
   std::vector<Template> templ = make_templates(cands, groups, in.text, o.min_docs);
+  std::vector<TemplateGroup>().swap(groups);
   rank_templates(templ);
   const OutputPlan plan = plan_output(templ, o.limits);
   templ.resize(plan.listed.size());
@@ -303,27 +338,31 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
 
   counters.begin("writing");
   report.phrases.resize(templ.size());
-  const auto forms = locate(in, source, templ, plan, o.input.normalize, threads, report.phrases);
+  const auto forms = locate(in, source, cands, templ, plan, o.input.normalize, threads, report.phrases);
   for (std::uint32_t t = 0; t < templ.size(); ++t) {
     Phrase& ph = report.phrases[t];
     const Template& tp = templ[t];
-    const Candidate& own = cands[tp.candidate];
     ph.id = t + 1;
     ph.chars = tp.chars;
     ph.documents = tp.documents;
     ph.occurrences = tp.occurrences.size();
     ph.locations_omitted = tp.occurrences.size() - plan.listed[t];
     ph.score = tp.score;
-    const std::span<const Occurrence> listed(tp.occurrences.data(), plan.listed[t]);
-    ph.text = forms[t][canonical_form(listed, own.occurrences, forms[t])];
-    ph.variants = count_variants(ph.locations);
+    const auto member_index = [&](std::uint32_t cand) {
+      return static_cast<std::size_t>(std::lower_bound(tp.members.begin(), tp.members.end(), cand) - tp.members.begin());
+    };
+    ph.text = most_frequent_form(forms[t][member_index(tp.candidate)]);
+    ph.extent = most_frequent_form(forms[t][member_index(tp.extent)]);
+    ph.extent_chars = static_cast<std::uint32_t>(cands[tp.extent].text.size());
+    ph.variants = variants_of(tp, cands, forms[t]);
   }
   const auto t_end = Clock::now();
   st.seconds = {{"read", seconds_between(start, in.read_done)},
                 {"load", in.t_load},
                 {"normalize", in.t_normalize},
                 {sentences ? "sentences" : "suffix_array", seconds_between(in.read_done, t_find)},
-                {"variants", seconds_between(t_find, t_group)},
+                {"templates", seconds_between(t_find, t_templates)},
+                {"variants", seconds_between(t_templates, t_group)},
                 {"locate", seconds_between(t_group, t_end)},
                 {"total", seconds_between(start, t_end)}};
   return report;

@@ -6,9 +6,9 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
 #include <map>
-#include <set>
 #include <unordered_map>
 
 #include "parallel.hpp"
@@ -658,11 +658,122 @@ std::uint32_t count_documents(const SegmentedText& text, std::span<const Occurre
   return static_cast<std::uint32_t>(std::unique(docs.begin(), docs.end()) - docs.begin());
 }
 
-std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts) {
-  std::vector<Repeat> repeats = maximal_repeats(text, options, counts);
+RecurringText recurring_text(const SegmentedText& text, unsigned k, unsigned min_docs, unsigned threads,
+                             std::atomic<std::uint64_t>* done) {
+  k = std::max(1u, k);
+  threads = std::max(1u, threads);
+  const std::size_t segments = text.segments();
+  // Documents as ranges of segments (segment_doc is non-decreasing).
+  std::vector<std::size_t> doc_first;
+  for (std::size_t s = 0; s < segments; ++s)
+    if (s == 0 || text.segment_doc[s] != text.segment_doc[s - 1]) doc_first.push_back(s);
+  const std::size_t docs = doc_first.size();
+  doc_first.push_back(segments);
+  constexpr std::uint64_t kBase = 0x9E3779B97F4A7C15ull;  // odd: the hash is a polynomial mod 2^64
+  std::uint64_t top = 1;                                    // kBase^(k-1)
+  for (unsigned i = 1; i < k; ++i) top *= kBase;
+  // Calls f(position, hash) for every window of segment s.
+  auto windows = [&](std::size_t s, auto&& f) {
+    const std::uint32_t b = text.segment_start[s], e = text.segment_start[s + 1];
+    if (e - b < k) return;
+    std::uint64_t h = 0;
+    for (std::uint32_t i = b; i < b + k; ++i) h = h * kBase + text.chars[i];
+    for (std::uint32_t i = b;; ++i) {
+      f(i, h ^ (h >> 29));
+      if (i + k >= e) break;
+      h = (h - top * text.chars[i]) * kBase + text.chars[i + k];
+    }
+  };
+  std::vector<std::size_t> offset(docs + 1, 0);
+  for (std::size_t d = 0; d < docs; ++d) {
+    std::size_t w = 0;
+    for (std::size_t s = doc_first[d]; s < doc_first[d + 1]; ++s) {
+      const std::uint32_t len = text.segment_start[s + 1] - text.segment_start[s];
+      w += len >= k ? len - k + 1 : 0;
+    }
+    offset[d + 1] = offset[d] + w;
+  }
+  std::vector<std::uint64_t> hashes(offset[docs]);
+  std::vector<std::size_t> unique_count(docs);
+  detail::parallel_for(docs, threads, [&](std::size_t d, unsigned) {
+    std::uint64_t* out = hashes.data() + offset[d];
+    std::size_t w = 0;
+    for (std::size_t s = doc_first[d]; s < doc_first[d + 1]; ++s)
+      windows(s, [&](std::uint32_t, std::uint64_t h) { out[w++] = h; });
+    std::sort(out, out + w);
+    unique_count[d] = static_cast<std::size_t>(std::unique(out, out + w) - out);
+    if (done) done->fetch_add(1, std::memory_order_relaxed);
+  });
+  {
+    std::size_t w = 0;
+    for (std::size_t d = 0; d < docs; ++d) {
+      std::copy(hashes.begin() + static_cast<std::ptrdiff_t>(offset[d]),
+                hashes.begin() + static_cast<std::ptrdiff_t>(offset[d] + unique_count[d]),
+                hashes.begin() + static_cast<std::ptrdiff_t>(w));
+      w += unique_count[d];
+    }
+    hashes.resize(w);
+  }
+  // Sorted in `threads` parts at once, then merged.
+  {
+    const std::size_t parts = std::min<std::size_t>(threads, std::max<std::size_t>(1, hashes.size() >> 16));
+    std::vector<std::size_t> cut(parts + 1);
+    for (std::size_t p = 0; p <= parts; ++p) cut[p] = hashes.size() * p / parts;
+    detail::parallel_for(parts, threads, [&](std::size_t p, unsigned) {
+      std::sort(hashes.begin() + static_cast<std::ptrdiff_t>(cut[p]), hashes.begin() + static_cast<std::ptrdiff_t>(cut[p + 1]));
+    });
+    for (std::size_t p = 1; p < parts; ++p)
+      std::inplace_merge(hashes.begin(), hashes.begin() + static_cast<std::ptrdiff_t>(cut[p]),
+                         hashes.begin() + static_cast<std::ptrdiff_t>(cut[p + 1]));
+  }
+  std::vector<std::uint64_t> recurring;
+  for (std::size_t i = 0; i < hashes.size();) {
+    std::size_t j = i + 1;
+    while (j < hashes.size() && hashes[j] == hashes[i]) ++j;
+    if (j - i >= min_docs) recurring.push_back(hashes[i]);
+    i = j;
+  }
+  std::vector<std::uint64_t>().swap(hashes);
+  // The kept stretches of each document: characters covered by a recurring window.
+  struct Stretch {
+    std::uint32_t start, length;
+  };
+  std::vector<std::vector<Stretch>> kept(docs);
+  detail::parallel_for(docs, threads, [&](std::size_t d, unsigned) {
+    for (std::size_t s = doc_first[d]; s < doc_first[d + 1]; ++s) {
+      std::uint32_t from = 0, until = 0;  // the open stretch [from, until)
+      windows(s, [&](std::uint32_t i, std::uint64_t h) {
+        if (!std::binary_search(recurring.begin(), recurring.end(), h)) return;
+        if (i > until || until == 0) {
+          if (until > from) kept[d].push_back({from, until - from});
+          from = i;
+        }
+        until = i + k;
+      });
+      if (until > from) kept[d].push_back({from, until - from});
+    }
+  });
+  RecurringText out;
+  for (std::size_t d = 0; d < docs; ++d)
+    for (const Stretch& st : kept[d]) {
+      out.text.add_segment(std::span<const char32_t>(text.chars.data() + st.start, st.length),
+                           text.segment_doc[doc_first[d]]);
+      out.origin.push_back(st.start);
+    }
+  return out;
+}
+
+std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
+                                       unsigned threads) {
+  const bool filter = options.min_docs >= 2;
+  RecurringText rt;
+  if (filter) rt = recurring_text(text, options.min_chars, options.min_docs, threads);
+  std::vector<Repeat> repeats = maximal_repeats(filter ? rt.text : text, options, counts);
   std::vector<Candidate> out;
   out.reserve(repeats.size());
   for (Repeat& r : repeats) {
+    if (filter)
+      for (std::uint32_t& p : r.positions) p = rt.original(p);
     Candidate c;
     const auto first = text.chars.begin() + r.positions.front();
     c.text.assign(first, first + r.length);
@@ -705,49 +816,214 @@ std::vector<std::u32string> stock_phrases(const std::vector<std::string>& lines,
   return stock;
 }
 
-std::size_t exclude_stock(std::vector<Candidate>& candidates, const std::vector<std::u32string>& stock) {
+std::string TemplateOptions::validate() const {
+  if (!(own_entry_ratio >= 1)) return "own_entry_ratio must be at least 1";
+  return {};
+}
+
+std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candidates, const SegmentedText& text,
+                                           const TemplateOptions& options) {
+  if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
+  constexpr std::uint32_t kFree = UINT32_MAX;
+  const auto n = static_cast<std::uint32_t>(candidates.size());
+  std::vector<std::uint32_t> order(n);
+  for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+    const Candidate &a = candidates[x], &b = candidates[y];
+    if (a.text.size() != b.text.size()) return a.text.size() > b.text.size();
+    if (a.documents != b.documents) return a.documents > b.documents;
+    return x < y;
+  });
+  // Templates under construction, merged with union-find; `owner` holds, per character, the
+  // template (any id of it) that claimed it first.
+  struct Draft {
+    std::uint32_t core = 0, extent_chars = 0;
+    std::vector<std::uint32_t> docs;  // documents of its members together, sorted
+    std::vector<std::uint32_t> members;
+    std::vector<std::uint32_t> inside;  // the templates covering its first member when it began
+  };
+  std::vector<Draft> drafts;
+  std::vector<std::uint32_t> parent;
+  auto find = [&](std::uint32_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  std::vector<std::uint32_t> owner(text.chars.size(), kFree);
+  std::vector<std::uint32_t> covers, cand_docs, merged;
+  auto add_documents = [&](std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& from) {
+    merged.clear();
+    std::set_union(into.begin(), into.end(), from.begin(), from.end(), std::back_inserter(merged));
+    into.swap(merged);
+  };
+  for (const std::uint32_t c : order) {
+    const Candidate& cand = candidates[c];
+    const auto len = static_cast<std::uint32_t>(cand.text.size());
+    if (len == 0) continue;
+    covers.clear();
+    for (const Occurrence& o : cand.occurrences) {
+      const std::uint32_t a = owner[o.start], b = owner[o.start + len - 1], mid = owner[o.start + len / 2];
+      if (a != kFree && b != kFree && find(a) == find(b)) covers.push_back(find(a));
+      else if (mid != kFree) covers.push_back(find(mid));
+    }
+    // A template that stood on its own inside others is covered by them too: what covers it covers
+    // what lies inside it (each character remembers only the tightest template over it).
+    for (std::size_t k = 0; k < covers.size() && covers.size() < 256; ++k)
+      for (std::uint32_t outer : drafts[covers[k]].inside) {
+        const std::uint32_t r = find(outer);
+        if (std::find(covers.begin(), covers.end(), r) == covers.end()) covers.push_back(r);
+      }
+    std::sort(covers.begin(), covers.end());
+    covers.erase(std::unique(covers.begin(), covers.end()), covers.end());
+    // The templates that are only this candidate plus a few characters, and the most widespread
+    // covering template that it does not outnumber by own_entry_ratio.
+    std::vector<std::uint32_t> extensions;
+    std::uint32_t best = kFree;
+    for (std::uint32_t t : covers) {
+      if (drafts[t].extent_chars <= len + options.extension_limit(len) && drafts[t].docs.size() <= cand.documents)
+        extensions.push_back(t);
+      if (static_cast<double>(cand.documents) < options.own_entry_ratio * static_cast<double>(drafts[t].docs.size()) &&
+          (best == kFree || drafts[t].docs.size() > drafts[best].docs.size()))
+        best = t;
+    }
+    const bool joins = best != kFree && std::find(extensions.begin(), extensions.end(), best) == extensions.end();
+    std::uint32_t target = joins ? best : extensions.empty() ? kFree : extensions.front();
+    // Its extensions go where it goes.
+    for (std::uint32_t t : extensions) {
+      if (t == target) continue;
+      Draft& into = drafts[target];
+      Draft& from = drafts[t];
+      into.members.insert(into.members.end(), from.members.begin(), from.members.end());
+      into.extent_chars = std::max(into.extent_chars, from.extent_chars);
+      add_documents(into.docs, from.docs);
+      into.inside.insert(into.inside.end(), from.inside.begin(), from.inside.end());
+      std::vector<std::uint32_t>().swap(from.members);
+      std::vector<std::uint32_t>().swap(from.inside);
+      parent[t] = target;
+    }
+    if (!joins && !extensions.empty()) drafts[target].core = c;  // 1. the core of its extensions
+    if (target == kFree) {                                       // 3. a template of its own
+      target = static_cast<std::uint32_t>(drafts.size());
+      drafts.push_back({c, len, {}, {}, covers});
+      parent.push_back(target);
+    }
+    Draft& d = drafts[target];
+    d.members.push_back(c);
+    d.extent_chars = std::max(d.extent_chars, len);
+    cand_docs.clear();
+    for (const Occurrence& o : cand.occurrences) cand_docs.push_back(text.segment_doc[text.segment_of(o.start)]);
+    std::sort(cand_docs.begin(), cand_docs.end());
+    cand_docs.erase(std::unique(cand_docs.begin(), cand_docs.end()), cand_docs.end());
+    add_documents(d.docs, cand_docs);
+    // It claims its characters: each holds the shortest candidate over it so far (the latest), so
+    // a shorter one finds the tightest span around it, and through it that span's template.
+    for (const Occurrence& o : cand.occurrences) std::fill_n(owner.begin() + o.start, len, target);
+  }
+  std::vector<TemplateGroup> out;
+  for (std::uint32_t t = 0; t < drafts.size(); ++t) {
+    if (parent[t] != t) continue;
+    TemplateGroup g{drafts[t].core, std::move(drafts[t].members)};
+    std::sort(g.members.begin(), g.members.end());
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+namespace {
+
+// True when `core` lies inside a stock phrase or is one plus at most `extra` characters.
+bool is_stock(const std::u32string& core, const std::vector<std::u32string>& stock, const TemplateOptions& options) {
+  for (const std::u32string& s : stock) {
+    if (s.find(core) != std::u32string::npos) return true;
+    if (core.size() >= s.size() && core.size() - s.size() <= options.extension_limit(static_cast<std::uint32_t>(s.size())) &&
+        core.find(s) != std::u32string::npos)
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::size_t exclude_stock(std::vector<TemplateGroup>& groups, const std::vector<Candidate>& candidates,
+                          const std::vector<std::u32string>& stock, const TemplateOptions& options) {
   if (stock.empty()) return 0;
-  return std::erase_if(candidates, [&](const Candidate& c) {
-    return std::any_of(stock.begin(), stock.end(),
-                       [&](const std::u32string& s) { return s.find(c.text) != std::u32string::npos; });
+  return std::erase_if(groups, [&](const TemplateGroup& g) {
+    // The template goes when its core is stock, or when all it holds is stock and extensions of it.
+    if (is_stock(candidates[g.core].text, stock, options)) return true;
+    return std::all_of(g.members.begin(), g.members.end(),
+                       [&](std::uint32_t m) { return is_stock(candidates[m].text, stock, options); });
   });
 }
 
-std::vector<std::vector<std::uint32_t>> group_candidates(const std::vector<Candidate>& candidates,
-                                                         const VariantOptions& options, VariantCounts& counts) {
+std::vector<TemplateGroup> merge_variants(const std::vector<TemplateGroup>& groups,
+                                          const std::vector<Candidate>& candidates, const VariantOptions& options,
+                                          VariantCounts& counts) {
   std::vector<std::u32string> texts;
   std::vector<double> weights;
-  texts.reserve(candidates.size());
-  weights.reserve(candidates.size());
-  for (const Candidate& c : candidates) {
+  texts.reserve(groups.size());
+  weights.reserve(groups.size());
+  for (const TemplateGroup& g : groups) {
+    const Candidate& c = candidates[g.core];
     texts.push_back(c.text);
     // Occurrences only break ties: below a millionth of a document even for a billion of them.
     weights.push_back(static_cast<double>(c.documents) + 1e-9 * static_cast<double>(c.occurrences.size()));
   }
-  return group_variants(texts, weights, options, counts);
+  const auto merged = group_variants(texts, weights, options, counts);
+  // group_variants lists groups in template order; keep the order of the templates' groups.
+  std::vector<std::vector<std::uint32_t>> sorted = merged;
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a[0] < b[0]; });
+  std::vector<TemplateGroup> out;
+  out.reserve(sorted.size());
+  for (const auto& m : sorted) {
+    TemplateGroup g{groups[m[0]].core, {}};
+    for (std::uint32_t k : m) g.members.insert(g.members.end(), groups[k].members.begin(), groups[k].members.end());
+    std::sort(g.members.begin(), g.members.end());
+    out.push_back(std::move(g));
+  }
+  return out;
 }
 
-std::vector<Template> make_templates(const std::vector<Candidate>& candidates,
-                                     const std::vector<std::vector<std::uint32_t>>& groups,
+std::uint64_t distinct_occurrences(std::span<const Occurrence> occurrences) {
+  std::vector<Occurrence> sorted(occurrences.begin(), occurrences.end());
+  std::sort(sorted.begin(), sorted.end(), [](const Occurrence& a, const Occurrence& b) { return a.start < b.start; });
+  std::uint64_t count = 0, reach = 0;
+  for (const Occurrence& o : sorted)
+    if (o.start >= reach || count == 0) {
+      ++count;
+      reach = std::uint64_t{o.start} + o.length;
+    }
+  return count;
+}
+
+std::vector<Template> make_templates(const std::vector<Candidate>& candidates, const std::vector<TemplateGroup>& groups,
                                      const SegmentedText& text, unsigned min_docs) {
   std::vector<Template> out;
-  for (const auto& g : groups) {
+  std::vector<Occurrence> all;
+  for (const TemplateGroup& g : groups) {
     Template t;
-    t.candidate = g[0];
-    t.chars = static_cast<std::uint32_t>(candidates[t.candidate].text.size());
-    // Where variants start at the same place, the longest: it holds the others.
-    std::map<std::uint32_t, std::uint32_t> by_start;
-    for (std::uint32_t m : g)
-      for (const Occurrence& o : candidates[m].occurrences) {
-        auto& len = by_start[o.start];
-        len = std::max(len, o.length);
+    t.candidate = g.core;
+    t.chars = static_cast<std::uint32_t>(candidates[g.core].text.size());
+    t.members = g.members;
+    t.extent = g.core;
+    all.clear();
+    for (std::uint32_t m : g.members) {
+      const Candidate& c = candidates[m];
+      if (c.text.size() > candidates[t.extent].text.size()) t.extent = m;
+      all.insert(all.end(), c.occurrences.begin(), c.occurrences.end());
+    }
+    std::sort(all.begin(), all.end(), [](const Occurrence& a, const Occurrence& b) {
+      return a.start != b.start ? a.start < b.start : a.length > b.length;
+    });
+    // Overlapping or nested occurrences become one: the stretch they cover together.
+    for (const Occurrence& o : all) {
+      if (!t.occurrences.empty()) {
+        Occurrence& last = t.occurrences.back();
+        if (o.start < last.start + last.length) {
+          last.length = std::max(last.length, o.start + o.length - last.start);
+          continue;
+        }
       }
-    std::uint64_t reach = 0;  // end of the occurrences kept so far
-    for (const auto& [start, length] : by_start)
-      if (std::uint64_t{start} + length > reach) {
-        t.occurrences.push_back({start, length});
-        reach = std::uint64_t{start} + length;
-      }
+      t.occurrences.push_back(o);
+    }
     t.documents = count_documents(text, t.occurrences);
     if (t.documents < min_docs) continue;
     t.score = static_cast<double>(t.documents) * static_cast<double>(t.chars);
@@ -802,44 +1078,55 @@ ContentSpan locate_content(const Content& content, const OffsetMap& map, std::ui
   return s;
 }
 
-std::size_t canonical_form(std::span<const Occurrence> listed, std::span<const Occurrence> own,
-                           std::span<const std::string> forms) {
-  const auto is_own = [&](std::uint32_t start) {
-    const auto it = std::lower_bound(own.begin(), own.end(), start,
-                                     [](const Occurrence& o, std::uint32_t s) { return o.start < s; });
-    return it != own.end() && it->start == start;
+std::string display_text(std::string_view normalized) {
+  // Letters and digits outside CJK are words that a line break separated: they keep one space.
+  auto wordish = [](std::string_view t, std::size_t at, bool before) {
+    std::size_t i = at;
+    char32_t cp;
+    if (before) {
+      if (i == 0) return false;
+      do --i; while (i > 0 && (static_cast<unsigned char>(t[i]) & 0xC0) == 0x80);
+      std::size_t j = i;
+      cp = next_code_point(t, j);
+    } else {
+      if (i >= t.size()) return false;
+      cp = next_code_point(t, i);
+    }
+    return is_content_char(cp) && !is_cjk(cp);
   };
-  std::unordered_map<std::string_view, std::pair<std::size_t, std::size_t>> seen;  // form -> (count, first k)
+  std::string out;
+  out.reserve(normalized.size());
+  for (std::size_t i = 0; i < normalized.size();) {
+    const char ch = normalized[i];
+    if (ch != '\n' && ch != '\r') {
+      out += ch;
+      ++i;
+      continue;
+    }
+    // A line break with the spaces and tabs around it.
+    while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) out.pop_back();
+    std::size_t j = i;
+    while (j < normalized.size() && (normalized[j] == '\n' || normalized[j] == '\r' || normalized[j] == ' ' ||
+                                     normalized[j] == '\t'))
+      ++j;
+    if (wordish(out, out.size(), true) && wordish(normalized, j, false)) out += ' ';
+    i = j;
+  }
+  return out;
+}
+
+std::string most_frequent_form(std::span<const std::string> forms) {
+  std::map<std::string_view, std::pair<std::size_t, std::size_t>> seen;  // form -> (count, first k)
   std::size_t best = 0, best_count = 0;
-  for (std::size_t k = 0; k < listed.size() && k < forms.size(); ++k) {
-    if (!is_own(listed[k].start)) continue;
+  for (std::size_t k = 0; k < forms.size(); ++k) {
     auto& [count, first] = seen.try_emplace(forms[k], std::size_t{0}, k).first->second;
     ++count;
-    // A later form must be strictly more frequent to win, so ties go to the one listed first.
     if (count > best_count || (count == best_count && first < best)) {
       best_count = count;
       best = first;
     }
   }
-  return best;
-}
-
-std::vector<PhraseVariant> count_variants(const std::vector<PhraseLocation>& locations) {
-  // Ordered by text, so that the stable sort below leaves ties in text order.
-  std::map<std::string_view, std::pair<std::set<std::pair<std::string_view, std::uint32_t>>, std::uint64_t>> by_text;
-  for (const PhraseLocation& loc : locations) {
-    auto& [documents, occurrences] = by_text[loc.text];
-    documents.insert({loc.path, loc.document_index});
-    ++occurrences;
-  }
-  std::vector<PhraseVariant> out;
-  out.reserve(by_text.size());
-  for (const auto& [text, v] : by_text) out.push_back({std::string(text), v.first.size(), v.second});
-  std::stable_sort(out.begin(), out.end(), [](const PhraseVariant& a, const PhraseVariant& b) {
-    if (a.occurrences != b.occurrences) return a.occurrences > b.occurrences;
-    return a.documents > b.documents;
-  });
-  return out;
+  return forms.empty() ? std::string() : forms[best];
 }
 
 }  // namespace recur

@@ -458,6 +458,8 @@ void write_json(const PhrasesReport& report, std::ostream& out) {
     jp["documents"] = p.documents;
     jp["occurrences"] = p.occurrences;
     jp["score"] = round6(p.score);
+    jp["extent"] = p.extent;
+    jp["extent_chars"] = p.extent_chars;
     nlohmann::ordered_json variants = nlohmann::ordered_json::array();
     for (const auto& v : p.variants)
       variants.push_back({{"text", v.text}, {"documents", v.documents}, {"occurrences", v.occurrences}});

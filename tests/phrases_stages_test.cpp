@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -41,14 +42,6 @@ Template templ(std::uint32_t chars, std::uint32_t documents, Occurrences occ) {
   t.occurrences = std::move(occ);
   t.score = static_cast<double>(documents) * chars;
   return t;
-}
-
-recur::PhraseLocation location(std::string path, std::uint32_t doc, std::string text) {
-  recur::PhraseLocation l;
-  l.path = std::move(path);
-  l.document_index = doc;
-  l.text = std::move(text);
-  return l;
 }
 
 // --- SentenceSplitter -----------------------------------------------------------------------
@@ -181,36 +174,135 @@ TEST(StockPhrases, AreNormalisedContentAndLinesWithoutContentAreLeftOut) {
   EXPECT_EQ(stock, (std::vector<std::u32string>{U"abcde", U"体制顺机制活"}));
 }
 
-TEST(ExcludeStock, RemovesCandidatesContainedInAStockPhraseAndKeepsTheOrder) {
-  std::vector<Candidate> cands{candidate(U"abc", {}), candidate(U"xbcx", {}), candidate(U"bc", {}),
-                               candidate(U"zz", {}), candidate(U"abcdz", {})};
-  const std::size_t removed = recur::exclude_stock(cands, {U"zabcz", U"qq"});
-  EXPECT_EQ(removed, 2u);
-  ASSERT_EQ(cands.size(), 3u);
-  EXPECT_EQ(cands[0].text, U"xbcx");
-  EXPECT_EQ(cands[1].text, U"zz");  // both letters are in "zabcz", but not together
-  EXPECT_EQ(cands[2].text, U"abcdz");
-  EXPECT_EQ(recur::exclude_stock(cands, {}), 0u);
-}
-
 // --- group ----------------------------------------------------------------------------------
 
-TEST(GroupCandidates, TheTemplateIsTheFormInMostDocuments) {
-  const std::vector<Candidate> cands{candidate(U"abcdefghij", {{0, 10}}, 2),
-                                     candidate(U"abcdefghiX", {{20, 10}}, 3),
-                                     candidate(U"qrstuvwxyz", {{40, 10}}, 5)};
-  recur::VariantOptions vo;
-  recur::VariantCounts vc;
-  const auto groups = recur::group_candidates(cands, vo, vc);
-  EXPECT_EQ(groups, (std::vector<std::vector<std::uint32_t>>{{2}, {1, 0}}));
+// A slogan of 12 characters, written alone and with short extensions, as in real reports:
+// 以…为指导 (P…Q), 贯彻… (GG…), and inside a long passage.
+const std::u32string kSlogan = U"abcdefghijkl";
+const std::u32string kPassage = U"mnopqrstuv" + kSlogan + U"wxyzmnopqrst";  // 34 characters
+
+// The candidates (maximal repeats, min 10 characters, min 2 documents) of hand-made documents.
+std::vector<Candidate> candidates_of(const SegmentedText& t) {
+  recur::RepeatCounts rc;
+  return recur::span_candidates(t, {10, 2, true, 1u << 20}, rc);
 }
 
-TEST(GroupCandidates, InAsManyDocumentsTheMoreFrequentFormIsTheTemplate) {
-  const std::vector<Candidate> cands{candidate(U"abcdefghij", {{0, 10}, {30, 10}}, 2),
-                                     candidate(U"abcdefghiX", {{20, 10}, {50, 10}, {70, 10}}, 2)};
+const Candidate& by_text(const std::vector<Candidate>& cands, const std::u32string& text) {
+  for (const Candidate& c : cands)
+    if (c.text == text) return c;
+  ADD_FAILURE() << "no candidate of that text";
+  return cands.front();
+}
+
+std::uint32_t index_of(const std::vector<Candidate>& cands, const std::u32string& text) {
+  return static_cast<std::uint32_t>(&by_text(cands, text) - cands.data());
+}
+
+// Which group holds candidate `c`.
+std::size_t group_of(const std::vector<recur::TemplateGroup>& groups, std::uint32_t c) {
+  for (std::size_t g = 0; g < groups.size(); ++g)
+    if (std::find(groups[g].members.begin(), groups[g].members.end(), c) != groups[g].members.end()) return g;
+  ADD_FAILURE() << "candidate " << c << " is in no group";
+  return SIZE_MAX;
+}
+
+SegmentedText slogan_documents() {
+  return text_of({{0, U"11P" + kSlogan + U"Q22"}, {1, U"33P" + kSlogan + U"Q44"}, {2, U"55P" + kSlogan + U"Q66"},
+                  {3, U"77GG" + kSlogan + U"88"}, {4, U"99GG" + kSlogan + U"00"},
+                  {5, U"1a" + kSlogan + U"3b"}, {6, U"4c" + kSlogan + U"5d"}, {7, U"6e" + kSlogan + U"7f"},
+                  {8, U"8g" + kSlogan + U"9h"}});
+}
+
+TEST(GroupTemplates, ASloganAndItsShortExtensionsAreOneTemplateWithTheSloganAsCore) {
+  const SegmentedText t = slogan_documents();
+  const auto cands = candidates_of(t);
+  const std::uint32_t slogan = index_of(cands, kSlogan), guide = index_of(cands, U"P" + kSlogan + U"Q"),
+                      carry = index_of(cands, U"GG" + kSlogan);
+  EXPECT_EQ(cands[slogan].documents, 9u);  // every place it occurs, also inside the extensions
+  const auto groups = recur::group_templates(cands, t, {});
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].core, slogan);
+  EXPECT_EQ(group_of(groups, guide), 0u);
+  EXPECT_EQ(group_of(groups, carry), 0u);
+}
+
+TEST(GroupTemplates, AWidespreadPieceOfAPassageGetsItsOwnTemplateAndARarerOneJoinsIt) {
+  // The passage in documents 0-3; its first 10 characters also in document 4 (5 documents, less
+  // than 1.5 x 4: it joins the passage); the slogan inside it also in documents 5-9 (9 documents,
+  // at least 1.5 x 4: a template of its own).
+  const std::u32string head = kPassage.substr(0, 10);
+  std::vector<std::pair<std::uint32_t, std::u32string>> segs;
+  auto digit = [](std::uint32_t d) { return std::u32string(1, static_cast<char32_t>(U'0' + d % 10)); };
+  for (std::uint32_t d = 0; d < 4; ++d) segs.push_back({d, digit(d) + kPassage + digit(d + 4)});
+  segs.push_back({4, U"9" + head + U"8"});
+  for (std::uint32_t d = 5; d < 10; ++d) segs.push_back({d, digit(d) + kSlogan + digit(d + 2)});
+  const SegmentedText t = text_of(segs);
+  const auto cands = candidates_of(t);
+  const std::uint32_t passage = index_of(cands, kPassage), piece = index_of(cands, head),
+                      slogan = index_of(cands, kSlogan);
+  const auto groups = recur::group_templates(cands, t, {});
+  const std::size_t gp = group_of(groups, passage);
+  EXPECT_EQ(groups[gp].core, passage);
+  EXPECT_EQ(group_of(groups, piece), gp);
+  EXPECT_NE(group_of(groups, slogan), gp);
+  EXPECT_EQ(groups[group_of(groups, slogan)].core, slogan);
+  // With a ratio above 9 / 4 the slogan does not outnumber the passage enough: it joins it.
+  recur::TemplateOptions strict;
+  strict.own_entry_ratio = 2.5;
+  const auto joined = recur::group_templates(cands, t, strict);
+  EXPECT_EQ(group_of(joined, slogan), group_of(joined, passage));
+}
+
+TEST(GroupTemplates, SpansOverlappingByMoreThanHalfAreOneTemplate) {
+  // X in documents 0-2 and Y in documents 0, 3, 4; in document 0 they overlap by 12 of their 16
+  // characters. Their union occurs once only, so it is no candidate.
+  const std::u32string x = U"abcdefghijklmnop", y = x.substr(4) + U"qrst";
+  const SegmentedText t = text_of({{0, U"1" + x + U"qrst2"}, {1, U"3" + x + U"4"}, {2, U"5" + x + U"6"},
+                                   {3, U"7" + y + U"8"}, {4, U"9" + y + U"0"}});
+  const auto cands = candidates_of(t);
+  const auto groups = recur::group_templates(cands, t, {});
+  EXPECT_EQ(group_of(groups, index_of(cands, y)), group_of(groups, index_of(cands, x)));
+}
+
+TEST(TemplateOptions, ExtensionLimitAndValidation) {
+  recur::TemplateOptions o;
+  EXPECT_EQ(o.extension_limit(10), 4u);
+  EXPECT_EQ(o.extension_limit(30), 10u);
+  EXPECT_TRUE(o.validate().empty());
+  o.own_entry_ratio = 0.5;
+  EXPECT_FALSE(o.validate().empty());
+}
+
+// --- exclude ----------------------------------------------------------------------------------
+
+TEST(ExcludeStock, RemovesAStockPhraseWithItsShortExtensionsAndKeepsPassagesContainingIt) {
+  const std::vector<Candidate> cands{candidate(kSlogan, {}), candidate(U"P" + kSlogan + U"Q", {}),
+                                     candidate(kPassage, {}), candidate(U"GGG" + kSlogan + U"HH", {}),
+                                     candidate(U"zzzzzzzzzz", {})};
+  std::vector<recur::TemplateGroup> groups{{0, {0, 1}}, {2, {2}}, {3, {3}}, {4, {4}}};
+  // A template whose core is the stock phrase plus two characters goes too.
+  std::vector<recur::TemplateGroup> g2{{1, {1}}, {2, {2}}};
+  const std::size_t removed = recur::exclude_stock(groups, cands, {kSlogan}, {});
+  EXPECT_EQ(removed, 1u);  // the slogan's template with its extension P…Q
+  ASSERT_EQ(groups.size(), 3u);
+  EXPECT_EQ(groups[0].core, 2u);  // the passage stays
+  EXPECT_EQ(groups[1].core, 3u);  // 5 more characters than the stock phrase: more than max(4, 12 / 3)
+  EXPECT_EQ(recur::exclude_stock(g2, cands, {kSlogan}, {}), 1u);
+  EXPECT_EQ(recur::exclude_stock(g2, cands, {}, {}), 0u);
+}
+
+// --- variants ---------------------------------------------------------------------------------
+
+TEST(MergeVariants, NearIdenticalCoresAreOneTemplateWhoseCoreIsTheMostWidespread) {
+  const std::vector<Candidate> cands{candidate(U"abcdefghij", {{0, 10}}, 2),
+                                     candidate(U"abcdefghiX", {{20, 10}}, 3),
+                                     candidate(U"qrstuvwxyz", {{40, 10}}, 5),
+                                     candidate(U"abcdefghijkl", {{60, 12}}, 2)};
   recur::VariantCounts vc;
-  const auto groups = recur::group_candidates(cands, {}, vc);
-  EXPECT_EQ(groups, (std::vector<std::vector<std::uint32_t>>{{1, 0}}));
+  const auto groups = recur::merge_variants({{0, {0, 3}}, {1, {1}}, {2, {2}}}, cands, {}, vc);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0], (recur::TemplateGroup{1, {0, 1, 3}}));
+  EXPECT_EQ(groups[1], (recur::TemplateGroup{2, {2}}));
 }
 
 // --- templates ------------------------------------------------------------------------------
@@ -221,39 +313,47 @@ SegmentedText five_segments() {
   return text_of({{0, s}, {0, s}, {1, s}, {2, s}, {3, s}});
 }
 
-TEST(MakeTemplates, NestedOccurrencesAreMergedAndTheLongestAtOneStartIsKept) {
+TEST(MakeTemplates, OverlappingAndNestedOccurrencesAreOneDistinctOccurrence) {
   const SegmentedText t = five_segments();
   const std::vector<Candidate> cands{
-      candidate(U"12345678", {{0, 8}, {20, 8}, {60, 8}}),  // the template
-      candidate(U"1234567890", {{0, 10}, {40, 10}}),       // a longer variant at 0: it wins there
-      candidate(U"3456", {{22, 4}, {45, 4}})};             // inside (20, 8) and (40, 10): dropped
-  const auto templates = recur::make_templates(cands, {{0, 1, 2}}, t, 1);
+      candidate(U"12345678", {{0, 8}, {20, 8}, {60, 8}}),  // the core
+      candidate(U"1234567890", {{0, 10}, {40, 10}}),       // a longer variant at 0: it covers it there
+      candidate(U"3456", {{22, 4}, {45, 4}}),              // inside (20, 8) and (40, 10)
+      candidate(U"78ab", {{66, 4}})};                      // overlaps (60, 8): together (60, 10)
+  const auto templates = recur::make_templates(cands, {{0, {0, 1, 2, 3}}}, t, 1);
   ASSERT_EQ(templates.size(), 1u);
   const Template& tp = templates[0];
   EXPECT_EQ(tp.candidate, 0u);
+  EXPECT_EQ(tp.extent, 1u);
   EXPECT_EQ(tp.chars, 8u);
-  EXPECT_EQ(tp.occurrences, (Occurrences{{0, 10}, {20, 8}, {40, 10}, {60, 8}}));
+  EXPECT_EQ(tp.occurrences, (Occurrences{{0, 10}, {20, 8}, {40, 10}, {60, 10}}));
   EXPECT_EQ(tp.documents, 3u);  // segments 0 and 1 are both document 0
   EXPECT_DOUBLE_EQ(tp.score, 24.0);
 }
 
-TEST(MakeTemplates, OverlappingButNotNestedOccurrencesAreBothKept) {
+TEST(MakeTemplates, AdjacentOccurrencesStayTwo) {
   const SegmentedText t = five_segments();
-  const std::vector<Candidate> cands{candidate(U"abcd", {{0, 4}}), candidate(U"abce", {{2, 4}})};
-  const auto templates = recur::make_templates(cands, {{0, 1}}, t, 1);
+  const std::vector<Candidate> cands{candidate(U"abcd", {{0, 4}}), candidate(U"efgh", {{4, 4}})};
+  const auto templates = recur::make_templates(cands, {{0, {0, 1}}}, t, 1);
   ASSERT_EQ(templates.size(), 1u);
-  EXPECT_EQ(templates[0].occurrences, (Occurrences{{0, 4}, {2, 4}}));
+  EXPECT_EQ(templates[0].occurrences, (Occurrences{{0, 4}, {4, 4}}));
 }
 
-TEST(MakeTemplates, GroupsBelowMinDocsAreDroppedAndDocumentsCountMergedOccurrences) {
+TEST(MakeTemplates, GroupsBelowMinDocsAreDroppedAndDocumentsAreTheUnionOverMembers) {
   const SegmentedText t = five_segments();
   const std::vector<Candidate> cands{candidate(U"abcd", {{0, 4}, {20, 4}}),   // document 0 twice
                                      candidate(U"wxyz", {{40, 4}, {60, 4}}),  // documents 1, 2
                                      candidate(U"wxyq", {{80, 4}})};          // document 3
-  const auto templates = recur::make_templates(cands, {{0}, {1, 2}}, t, 2);
+  const auto templates = recur::make_templates(cands, {{0, {0}}, {1, {1, 2}}}, t, 2);
   ASSERT_EQ(templates.size(), 1u);  // {0} occurs in one document only
   EXPECT_EQ(templates[0].candidate, 1u);
   EXPECT_EQ(templates[0].documents, 3u);  // its variant adds document 3
+}
+
+TEST(DistinctOccurrences, AnOccurrenceOverlappingTheLastCountedIsNotCountedAgain) {
+  EXPECT_EQ(recur::distinct_occurrences(Occurrences{}), 0u);
+  EXPECT_EQ(recur::distinct_occurrences(Occurrences{{10, 4}, {0, 4}, {4, 4}}), 3u);
+  EXPECT_EQ(recur::distinct_occurrences(Occurrences{{0, 4}, {2, 4}, {4, 4}, {6, 4}}), 2u);  // 0, 4
 }
 
 TEST(RankTemplates, ByScoreThenDocumentsThenLengthThenFirstOccurrence) {
@@ -335,49 +435,19 @@ TEST(LocateContent, MapsContentCharactersBackThroughNormalisation) {
 
 // --- records --------------------------------------------------------------------------------
 
-TEST(CanonicalForm, IsTheMostFrequentForm) {
-  const Occurrences listed{{0, 4}, {10, 4}, {20, 4}};
-  const std::vector<std::string> forms{"b", "a", "a"};
-  EXPECT_EQ(recur::canonical_form(listed, listed, forms), 1u);
+TEST(DisplayText, LineBreaksAreJoinedAsTheParagraphJoinsThem) {
+  EXPECT_EQ(recur::display_text("体制顺、\n机制活"), "体制顺、机制活");
+  EXPECT_EQ(recur::display_text("体制顺  \r\n  机制活"), "体制顺机制活");
+  EXPECT_EQ(recur::display_text("reform\nand opening"), "reform and opening");
+  EXPECT_EQ(recur::display_text("2023\n年"), "2023年");
+  EXPECT_EQ(recur::display_text("no break, kept  as is"), "no break, kept  as is");
+  EXPECT_EQ(recur::display_text("\n开头"), "开头");
 }
 
-TEST(CanonicalForm, TiesGoToTheFormListedFirst) {
-  const Occurrences listed{{0, 4}, {10, 4}, {20, 4}, {30, 4}};
-  EXPECT_EQ(recur::canonical_form(listed, listed, std::vector<std::string>{"b", "a", "a", "b"}), 0u);
-  EXPECT_EQ(recur::canonical_form(listed, listed, std::vector<std::string>{"b", "a", "c", "a"}), 1u);
-}
-
-TEST(CanonicalForm, OnlyOccurrencesWhereTheTemplateItselfOccursCount) {
-  // At 10 and 20 a variant stands (not in `own`), so its form cannot win however often it occurs.
-  const Occurrences listed{{0, 4}, {10, 5}, {20, 5}, {30, 4}};
-  const Occurrences own{{0, 4}, {30, 4}};
-  EXPECT_EQ(recur::canonical_form(listed, own, std::vector<std::string>{"x", "v", "v", "y"}), 0u);
-  EXPECT_EQ(recur::canonical_form(listed, Occurrences{{30, 4}}, std::vector<std::string>{"x", "v", "v", "y"}), 3u);
-  EXPECT_EQ(recur::canonical_form(listed, Occurrences{{5, 4}}, std::vector<std::string>{"x", "v", "v", "y"}), 0u);
-}
-
-TEST(CountVariants, CountsOccurrencesAndDistinctDocumentsPerWrittenText) {
-  const std::vector<recur::PhraseLocation> locs{location("a.txt", 1, "甲，乙"), location("a.txt", 1, "甲，乙"),
-                                                location("b.txt", 1, "甲、乙"), location("a.txt", 2, "甲，乙"),
-                                                location("c.txt", 1, "甲、乙")};
-  const auto v = recur::count_variants(locs);
-  ASSERT_EQ(v.size(), 2u);
-  EXPECT_EQ(v[0].text, "甲，乙");
-  EXPECT_EQ(v[0].occurrences, 3u);
-  EXPECT_EQ(v[0].documents, 2u);  // a.txt document 1 twice, document 2 once
-  EXPECT_EQ(v[1].text, "甲、乙");
-  EXPECT_EQ(v[1].occurrences, 2u);
-  EXPECT_EQ(v[1].documents, 2u);
-}
-
-TEST(CountVariants, TiesGoByDocumentsThenText) {
-  const std::vector<recur::PhraseLocation> locs{location("a", 1, "z"), location("a", 1, "z"), location("a", 1, "y"),
-                                                location("b", 1, "y"), location("a", 1, "x"), location("c", 1, "x")};
-  const auto v = recur::count_variants(locs);
-  ASSERT_EQ(v.size(), 3u);
-  EXPECT_EQ(v[0].text, "x");  // 2 occurrences in 2 documents, before "y" by text
-  EXPECT_EQ(v[1].text, "y");
-  EXPECT_EQ(v[2].text, "z");  // 2 occurrences in 1 document
+TEST(MostFrequentForm, IsTheMostFrequentAndTiesGoToTheFirst) {
+  EXPECT_EQ(recur::most_frequent_form(std::vector<std::string>{"b", "a", "a"}), "a");
+  EXPECT_EQ(recur::most_frequent_form(std::vector<std::string>{"b", "a", "a", "b"}), "b");
+  EXPECT_EQ(recur::most_frequent_form(std::vector<std::string>{}), "");
 }
 
 }  // namespace

@@ -9,13 +9,16 @@
 /// `recur phrases` is a composition of the stages at the end of this header, over plain records:
 ///
 ///     content    extract_content, content_sentence_ends   normalised paragraph -> SegmentedText
-///     find       span_candidates | sentence_candidates     -> Candidate
-///     exclude    stock_phrases, exclude_stock
-///     group      group_candidates                          -> groups of candidate indices
+///     find       span_candidates | sentence_candidates     -> Candidate (every occurrence of its text)
+///     group      group_templates                           -> TemplateGroup (core, extensions, pieces)
+///     exclude    stock_phrases, exclude_stock              templates whose core is stock
+///     variants   merge_variants                            near-identical cores as one template
 ///     templates  make_templates, rank_templates            -> Template, in ranking order
 ///     caps       plan_output                               -> OutputPlan (which locations to list)
 ///     locate     locate_content                            content span -> normalised / input bytes
-///     records    canonical_form, count_variants            -> Phrase::text, Phrase::variants
+///     records    display_text, most_frequent_form          -> Phrase::text, Phrase::variants
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -220,10 +223,36 @@ struct Candidate {
 /// The number of distinct documents (SegmentedText::segment_doc) that `occurrences` lie in.
 std::uint32_t count_documents(const SegmentedText& text, std::span<const Occurrence> occurrences);
 
+/// The part of a text that can hold a recurring span: the characters covered by a window of `k`
+/// characters that occurs in at least `min_docs` documents. Every span of at least k characters in
+/// at least min_docs documents lies in it whole, at every occurrence, with the characters around it
+/// that make it maximal, so the maximal repeats of the kept text (min_chars >= k, min_docs) are
+/// those of the whole text at the mapped positions.
+///
+/// How: every window is hashed (a rolling polynomial hash), the hashes of each document sorted and
+/// made unique, all documents' hashes sorted together and each run of at least min_docs equal
+/// hashes kept (a hash collision only keeps more text). 8 bytes per character at the peak, time
+/// O(n log n) in sorting; documents are hashed and sorted in parallel.
+struct RecurringText {
+  SegmentedText text;                 ///< the kept stretches, each a segment of its document
+  std::vector<std::uint32_t> origin;  ///< per segment of `text`: its start in the original characters
+  /// The original position of position `pos` of `text`.
+  std::uint32_t original(std::uint32_t pos) const noexcept {
+    const std::size_t s = text.segment_of(pos);
+    return origin[s] + (pos - text.segment_start[s]);
+  }
+};
+/// See RecurringText. `done` (optional) counts the documents hashed, for a progress display.
+RecurringText recurring_text(const SegmentedText& text, unsigned k, unsigned min_docs, unsigned threads = 1,
+                             std::atomic<std::uint64_t>* done = nullptr);
+
 /// Candidates for `--unit span`: the maximal repeats of `text` (maximal_repeats() with `options`,
-/// counting what it leaves out into `counts`), in its order. Each repeat's positions are released
-/// as it is converted, so the two lists are not both held whole.
-std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts);
+/// counting what it leaves out into `counts`), in its order. With min_docs >= 2 the suffix array
+/// covers only recurring_text() (min_chars-character windows), which gives the same repeats with
+/// less memory and time when little of the text recurs. Each repeat's positions are released as it
+/// is converted, so the two lists are not both held whole.
+std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
+                                       unsigned threads = 1);
 
 /// Candidates for `--unit sentence`: sentences (spans of `text`) of at least `min_chars` content
 /// characters whose texts are identical, in order of first occurrence. Every such text is a
@@ -236,33 +265,89 @@ std::vector<Candidate> sentence_candidates(const SegmentedText& text, std::span<
 /// `normalize`; lines without content characters are left out.
 std::vector<std::u32string> stock_phrases(const std::vector<std::string>& lines, const NormalizeOptions& normalize);
 
-/// Removes the candidates whose text lies inside one of the `stock` phrases (a part of a stock
-/// phrase is stock too); returns how many were removed. The order of the rest is kept.
-std::size_t exclude_stock(std::vector<Candidate>& candidates, const std::vector<std::u32string>& stock);
+/// How recurring spans are grouped into templates (group_templates()).
+///
+/// | option            | default | meaning |
+/// | ----------------- | ------- | ------- |
+/// | `own_entry_ratio` | 1.5     | a span inside (or overlapping) a template joins it unless it is in at least this many times the documents of every template that covers it |
+/// | `extension_chars` | 4       | an *extension* of a span adds at most max(extension_chars, length / 3) characters to it |
+struct TemplateOptions {
+  double own_entry_ratio = 1.5;  ///< documents a covered span needs, relative to its covers, to stand alone
+  unsigned extension_chars = 4;  ///< extensions add at most max(this, length / 3) characters
 
-/// group_variants() over the candidates' texts, weighted by documents and then occurrences (a
-/// template is the form in the most documents; of two in as many, the more frequent).
-std::vector<std::vector<std::uint32_t>> group_candidates(const std::vector<Candidate>& candidates,
-                                                         const VariantOptions& options, VariantCounts& counts);
+  /// The most characters an extension of a span of `chars` characters adds.
+  std::uint32_t extension_limit(std::uint32_t chars) const noexcept {
+    return std::max<std::uint32_t>(extension_chars, chars / 3);
+  }
+  /// Empty when valid, else a sentence naming the option.
+  std::string validate() const;
+};
 
-/// A recurring phrase: a group of candidates (a template and its variants) as one.
+/// Candidates that make one template: its core and every candidate grouped with it.
+struct TemplateGroup {
+  std::uint32_t core = 0;                ///< index of the core candidate
+  std::vector<std::uint32_t> members;    ///< all its candidates (the core too), ascending
+  friend bool operator==(const TemplateGroup&, const TemplateGroup&) = default;
+};
+
+/// Groups nested and overlapping candidates into templates, so that a passage and the pieces of it
+/// that recur with it are one entry, and a slogan and its short extensions (以…为指导, 深入学习…)
+/// are one entry. Candidates are taken longest first (then most documents, then index); each
+/// character remembers the template of the latest (so the shortest) candidate over it. A
+/// candidate is *covered* by a template when, at one of its occurrences, both its ends lie in text
+/// of that template, or its middle does (an overlap of about half). Of the templates covering it:
+///
+///  - its *extensions* are those that are only it plus a few characters: their longest member adds
+///    at most extension_limit() characters, and they are in at most as many documents;
+///  1. it joins the covering template with the most documents among those whose documents times
+///     own_entry_ratio exceed its own, unless that is one of its extensions: a shorter span gets its
+///     own entry only when it occurs in at least own_entry_ratio x the documents of every template
+///     covering it;
+///  2. else, when it has extensions, they become one template whose core is this candidate;
+///  3. else it starts a template of its own.
+///
+/// Its extensions always go with it. A template's documents are those of its members together
+/// (a set union per member). Time linear in the characters of all occurrences; 4 bytes per character of
+/// `text`. Groups are returned in order of their first member (the longest).
+std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candidates, const SegmentedText& text,
+                                           const TemplateOptions& options);
+
+/// Removes the templates whose core lies inside one of the `stock` phrases (a part of a stock
+/// phrase is stock too) or is a stock phrase plus at most options.extension_limit() characters,
+/// with all their members; returns how many were removed. A longer passage that contains a stock
+/// phrase stays. The order of the rest is kept.
+std::size_t exclude_stock(std::vector<TemplateGroup>& groups, const std::vector<Candidate>& candidates,
+                          const std::vector<std::u32string>& stock, const TemplateOptions& options);
+
+/// Merges templates whose cores are near-identical (group_variants() over the core texts, weighted
+/// by documents and then occurrences): 一个支部就是一座堡垒 and …一个堡垒 are one template, whose
+/// core is the form in the most documents. The merged members are ascending; groups keep the order
+/// of their new core's group.
+std::vector<TemplateGroup> merge_variants(const std::vector<TemplateGroup>& groups,
+                                          const std::vector<Candidate>& candidates, const VariantOptions& options,
+                                          VariantCounts& counts);
+
+/// Occurrences counted as distinct positions: sorted by start, an occurrence overlapping the last
+/// one counted is not counted again (a text written back to back overlapping itself).
+std::uint64_t distinct_occurrences(std::span<const Occurrence> occurrences);
+
+/// A recurring phrase: a group of candidates (its core, extensions, nested pieces and variants).
 struct Template {
-  std::uint32_t candidate = 0;  ///< its template, group[0]: an index into the candidates
-  std::uint32_t chars = 0;      ///< content characters of that candidate's text
-  /// The occurrences of all its candidates, by start: where several start at one place, the
-  /// longest; one that lies inside another (a shorter variant nested in a longer one) is left out,
-  /// being the same text.
+  std::uint32_t candidate = 0;  ///< its core: an index into the candidates
+  std::uint32_t extent = 0;     ///< its longest member (the extent): an index into the candidates
+  std::uint32_t chars = 0;      ///< content characters of the core
+  std::vector<std::uint32_t> members;  ///< its candidates (the variants), ascending
+  /// Where it occurs: the occurrences of all its members merged where they overlap or nest, so
+  /// no two overlap; by start. Each covers the whole stretch its members cover there.
   std::vector<Occurrence> occurrences;
-  std::uint32_t documents = 0;  ///< distinct documents of `occurrences`
+  std::uint32_t documents = 0;  ///< distinct documents of `occurrences`: the union over its members
   /// Characters reused across documents, documents x chars: long template passages in many
   /// documents come first; a short slogan needs many documents to rank as high.
   double score = 0;
 };
 
-/// The templates of `groups` (from group_candidates()) that occur in at least `min_docs`
-/// documents, in group order.
-std::vector<Template> make_templates(const std::vector<Candidate>& candidates,
-                                     const std::vector<std::vector<std::uint32_t>>& groups,
+/// The templates of `groups` that occur in at least `min_docs` documents, in group order.
+std::vector<Template> make_templates(const std::vector<Candidate>& candidates, const std::vector<TemplateGroup>& groups,
                                      const SegmentedText& text, unsigned min_docs);
 
 /// Sorts templates into ranking order: score, then documents, then length (all descending), then
@@ -297,17 +382,13 @@ struct ContentSpan {
 /// them included.
 ContentSpan locate_content(const Content& content, const OffsetMap& map, std::uint32_t first, std::uint32_t count);
 
-/// The canonical text of a template: the index k into `forms` of its most frequent normalised form
-/// (ties: the one listed first). `listed` are the template's listed occurrences and `forms[k]` the
-/// normalised text of the template's own length at listed[k]; only occurrences that start where
-/// the template's own candidate occurs (`own`, sorted by start) take part, since at other places
-/// the text is a variant's. When none does, 0.
-std::size_t canonical_form(std::span<const Occurrence> listed, std::span<const Occurrence> own,
-                           std::span<const std::string> forms);
+/// Display text of a stretch of text: line breaks (with the spaces around them) are
+/// joined the way the paragraph joins its wrapped lines, without a space between CJK characters and
+/// with one between two letters or digits of other scripts; other characters are kept.
+std::string display_text(std::string_view normalized);
 
-/// The ways a phrase is written among its `locations`: one entry per distinct text as written,
-/// with its occurrences and distinct documents (path, document_index); by occurrences, then
-/// documents (descending), then text.
-std::vector<PhraseVariant> count_variants(const std::vector<PhraseLocation>& locations);
+/// The form shown for a variant: the most frequent of `forms` (display texts at its first
+/// occurrences, in input order), ties to the first; empty when there are none.
+std::string most_frequent_form(std::span<const std::string> forms);
 
 }  // namespace recur

@@ -130,20 +130,27 @@ struct PhraseLocation {
   std::string text;                  ///< the occurrence as written (original bytes, decoded)
 };
 
-/// One way a phrase is written, with its counts.
+/// One variant of a phrase: one text in content characters (forms differing only in punctuation,
+/// spaces or line breaks are one variant), with the counts of that text in the whole corpus.
 struct PhraseVariant {
-  std::string text;  ///< as written
+  std::string text;  ///< shown form: its most frequent form as written, line breaks joined
+  /// Every place its text occurs (distinct, non-overlapping positions), also inside longer
+  /// variants, and the documents of those places.
   std::uint64_t documents = 0, occurrences = 0;
 };
 
-/// A recurring phrase (a template with its variants).
+/// A recurring phrase: a template with its core, extent and variants.
 struct Phrase {
   std::uint32_t id = 0;
-  std::string text;          ///< canonical normalised text (of the template's first occurrence)
-  std::uint32_t chars = 0;   ///< content characters (punctuation and spaces not counted)
+  std::string text;          ///< its core, as shown (as written, line breaks joined: display_text)
+  std::uint32_t chars = 0;   ///< content characters of the core (punctuation and spaces not counted)
+  /// Distinct places where it occurs (its variants' occurrences merged where they overlap or nest,
+  /// so no two locations overlap), and the documents of those places: the union over its variants.
   std::uint64_t documents = 0, occurrences = 0;
   double score = 0;
-  std::vector<PhraseVariant> variants;  ///< counted over the listed locations
+  std::string extent;              ///< its longest variant, as shown
+  std::uint32_t extent_chars = 0;  ///< content characters of `extent`
+  std::vector<PhraseVariant> variants;  ///< every variant, with its counts over the whole corpus
   std::vector<PhraseLocation> locations;
   /// Occurrences not listed in `locations` because a PhraseLimits cap was reached (0: all listed).
   std::uint64_t locations_omitted = 0;

@@ -56,9 +56,17 @@ Command add_phrases_command(CLI::App& app) {
       "--min-chars characters that occurs in at least --min-docs documents (a suffix array over all\n"
       "paragraphs; a span is maximal when it cannot be extended without losing an occurrence).\n"
       "--unit sentence finds whole sentences (ICU sentence break) that recur, exactly or as variants.\n\n"
-      "Variants: spans or sentences whose edit distance is at most --variants x the longer length (at least\n"
-      "one edit) are grouped under the most widespread one (一座堡垒 / 一个堡垒). Each variant is reported\n"
-      "as written, with its counts.\n\n"
+      "Templates: nested and overlapping recurring spans are one phrase. Spans are taken longest first;\n"
+      "a shorter span inside (or half overlapping) a phrase joins it unless it occurs in at least 1.5x the\n"
+      "documents of every phrase covering it; a span whose covering phrases are only it plus a few characters\n"
+      "(at most max(4, length/3): 以...为指导, 深入学习...) becomes their core. A phrase shows its core\n"
+      "(text, chars) and its extent (its longest variant).\n\n"
+      "Variants: the spans of a phrase, and phrases whose cores' edit distance is at most --variants x the\n"
+      "longer length (at least one edit; 一座堡垒 / 一个堡垒). Forms differing only in punctuation, spaces or\n"
+      "line breaks are one variant, shown in its most frequent form with line breaks joined.\n\n"
+      "Counts: a phrase's occurrences are distinct places (its variants' occurrences merged where they\n"
+      "overlap; no two locations overlap) and its documents those of its variants together. A variant's\n"
+      "documents and occurrences count every place its text occurs, also inside longer variants.\n\n"
       "Ranking: score = documents x characters (the characters reused across documents), so long template\n"
       "passages come first and a short slogan ranks high only when many documents use it; ties: more\n"
       "documents, longer, earlier in the input.\n\n"
@@ -81,8 +89,9 @@ Command add_phrases_command(CLI::App& app) {
       ->check(decimal([](double v) { return v >= 0 && v <= 0.99; }, "a number from 0 to 0.99"))
       ->capture_default_str();
   sub->add_option("--exclude", args->exclude_file,
-                  "File of stock phrases, one per line ('#' starts a comment): phrases inside one are left out "
-                  "(longer phrases containing one, and variants of other phrases, stay)");
+                  "File of stock phrases, one per line ('#' starts a comment): phrases whose core lies inside one, "
+                  "or is one plus at most max(4, length/3) characters, are left out with their variants "
+                  "(longer passages containing one stay)");
   add_output_options(*sub, o.threads, args->common);
   return {sub, [args] { return run(*args); }};
 }

@@ -995,7 +995,7 @@
           h('th', { class: 'num' }, 'characters'), h('th', { class: 'num' }, 'documents'), h('th', { class: 'num' }, 'occurrences'),
           h('th', { class: 'num' }, 'score'), h('th', { class: 'num' }, 'variants')));
         list.slice(page * PAGE, (page + 1) * PAGE).forEach(function (ph) {
-          var shown = ph.variants && ph.variants.length ? ph.variants[0].text : ph.text;
+          var shown = ph.text;
           t.appendChild(h('tr', { class: 'link phrase-row', 'data-id': ph.id, onclick: function () { go('#phrase=' + ph.id); } },
             h('td', { class: 'num' }, h('a', { href: '#phrase=' + ph.id }, String(ph.id))),
             h('td', null, withHits(excerpt(shown, 160), q)),
