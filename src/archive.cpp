@@ -866,6 +866,10 @@ Archive::~Archive() {
 void Archive::load_meta() {
   // An SQLite file of 0 bytes, or one without tables: an archive whose creation was interrupted
   // before its first commit, or a new file. Only a writer may take it as a new archive.
+  // One snapshot for every read below: an add creating the archive meanwhile commits the
+  // application id, the tables and the meta rows together, and a reader must see all or none
+  // (read apart, "no id yet" then "tables now" looked like another program's database).
+  const Snapshot snapshot(db_, path_);
   std::int64_t app = 0, tables = 0;
   {
     Stmt s(db_, path_, "PRAGMA application_id");

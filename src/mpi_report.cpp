@@ -355,7 +355,7 @@ class Features {
         auto& out = reply[s];
         const std::uint32_t local = static_cast<std::uint32_t>(id - base_);
         if (verify_) {
-          const std::vector<std::uint64_t>* set = sets_.set(local);
+          const auto set = sets_.set(local);
           if (!set) {
             out.push_back(kMissing);
             continue;
@@ -398,9 +398,7 @@ class Features {
   bool local(std::uint32_t id) const { return id >= base_ && id - base_ < index_.size(); }
   std::optional<std::span<const std::uint64_t>> set(std::uint32_t id) const {
     if (local(id)) {
-      const auto* s = sets_.set(static_cast<std::uint32_t>(id - base_));
-      if (!s) return std::nullopt;
-      return std::span<const std::uint64_t>(*s);
+      return sets_.set(static_cast<std::uint32_t>(id - base_));
     }
     const auto it = remote_.find(id);
     if (it == remote_.end()) return std::nullopt;
