@@ -463,8 +463,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   // scan + index of this rank's inputs.
   fault_point(me, "index");
   ProgressCounters counters;
-  std::uint64_t shard_bytes = 0;
-  for (std::size_t i = 0; i < shard.count(); ++i) shard_bytes += shard.size(i);
+  const std::uint64_t shard_bytes = total_size(shard);
   counters.begin("reading", shard_bytes);
   Ticker ticker(progress, counters);
   ParagraphIndex index(index_inputs(shard, scan, settings, threads, &counters));

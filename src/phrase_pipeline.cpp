@@ -291,10 +291,8 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   report.options = options_json(o, threads);
   PhraseStats& st = report.stats;
 
-  std::uint64_t total_bytes = 0;
-  for (std::size_t i = 0; i < source.count(); ++i) total_bytes += source.size(i);
   ProgressCounters counters;
-  counters.begin("reading", total_bytes);
+  counters.begin("reading", total_size(source));
   Ticker ticker(progress, counters);
 
   const PhraseInput in = read_input(source, o, threads, counters.done, report, warn);

@@ -70,9 +70,7 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
   Stats& st = report.stats;
 
   ProgressCounters counters;
-  std::uint64_t total_bytes = 0;
-  for (std::size_t i = 0; i < source.count(); ++i) total_bytes += source.size(i);
-  counters.begin("reading", total_bytes);
+  counters.begin("reading", total_size(source));
   Ticker ticker(progress, counters);
 
   // scan + index, then the accounting of every input.

@@ -35,4 +35,10 @@ Status copy_ranges(std::string_view bytes, std::span<const ByteRange> ranges, st
   return {};
 }
 
+std::uint64_t total_size(const Source& source) {
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < source.count(); ++i) total += source.size(i);
+  return total;
+}
+
 }  // namespace recur

@@ -54,6 +54,9 @@ class Source {
   virtual std::span<const Skipped> problems() const noexcept { return {}; }
 };
 
+/// The listed sizes of all inputs of `source` summed: what a run's "reading" progress counts to.
+std::uint64_t total_size(const Source& source);
+
 /// Inputs held in memory: a name and the bytes of each, in the order added.
 class MemorySource final : public Source {
  public:
