@@ -374,8 +374,9 @@ class Features {
       for (std::uint32_t id : ask[s]) {
         const std::uint64_t len = replies[s].at(at++);
         if (len == kMissing) continue;
-        remote_[id].assign(replies[s].begin() + static_cast<std::ptrdiff_t>(at),
-                           replies[s].begin() + static_cast<std::ptrdiff_t>(at + len));
+        auto& values = remote_[id];  // 32-bit values (set elements or signature rows) sent as 64-bit words
+        values.resize(len);
+        for (std::size_t k = 0; k < len; ++k) values[k] = static_cast<std::uint32_t>(replies[s].at(at + k));
         at += len;
       }
     }
@@ -396,13 +397,13 @@ class Features {
   static constexpr std::uint64_t kMissing = UINT64_MAX;
 
   bool local(std::uint32_t id) const { return id >= base_ && id - base_ < index_.size(); }
-  std::optional<std::span<const std::uint64_t>> set(std::uint32_t id) const {
+  std::optional<std::span<const std::uint32_t>> set(std::uint32_t id) const {
     if (local(id)) {
       return sets_.set(static_cast<std::uint32_t>(id - base_));
     }
     const auto it = remote_.find(id);
     if (it == remote_.end()) return std::nullopt;
-    return std::span<const std::uint64_t>(it->second);
+    return std::span<const std::uint32_t>(it->second);
   }
   std::vector<std::uint32_t> signature(std::uint32_t id) const {
     if (local(id)) {
@@ -418,7 +419,7 @@ class Features {
   bool verify_;
   unsigned perms_;
   ShingleSets sets_;
-  std::unordered_map<std::uint32_t, std::vector<std::uint64_t>> remote_;
+  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> remote_;  // sets or signatures
 };
 
 std::vector<double> pair_similarities(const Features& f, std::span<const PairRec> pairs, unsigned threads) {

@@ -144,6 +144,7 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
   std::vector<Cluster> clusters =
       star_second_pass(std::move(draft), similarities(pending, similarity, threads), o.lsh.threshold);
   clock.mark("cluster");
+  sets = ShingleSets();  // no longer needed: give their memory to the report's texts
 
   // materialise
   counters.begin("writing");

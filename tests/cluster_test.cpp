@@ -73,7 +73,19 @@ TEST(ExactJaccard, AgreesWithSetIntersectionOnRandomSets) {
     const double expected = uni.empty() ? 1.0 : double(inter.size()) / double(uni.size());
     EXPECT_DOUBLE_EQ(recur::exact_jaccard(a, b), expected);
     EXPECT_DOUBLE_EQ(recur::exact_jaccard(b, a), expected);
+    // The 32-bit sets ShingleSets keeps: the same values, the same answer.
+    const std::vector<std::uint32_t> a32(a.begin(), a.end()), b32(b.begin(), b.end());
+    EXPECT_DOUBLE_EQ(recur::exact_jaccard(a32, b32), expected);
+    EXPECT_DOUBLE_EQ(recur::exact_jaccard(b32, a32), expected);
   }
+}
+
+TEST(ExactJaccard, ThirtyTwoBitSetsAtTheExtremes) {
+  using Set32 = std::vector<std::uint32_t>;
+  EXPECT_DOUBLE_EQ(recur::exact_jaccard(Set32{0, UINT32_MAX}, Set32{UINT32_MAX}), 0.5);
+  EXPECT_DOUBLE_EQ(recur::exact_jaccard(Set32{}, Set32{}), 1.0);
+  EXPECT_DOUBLE_EQ(recur::exact_jaccard(Set32{7}, Set32{}), 0.0);
+  EXPECT_EQ(recur::fold_shingle(0x0000000100000002ull), 3u);
 }
 
 // --- cluster_star ----------------------------------------------------------------------------

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +32,33 @@ TEST(ReadRanges, ReadsEachRangeInItsOrderFromOneFile) {
   EXPECT_EQ(out[1], "第");
   EXPECT_EQ(out[2], "");
   EXPECT_EQ(out[3], "third\n");
+}
+
+// Ranges near each other are read together (one system call) and cut apart: any mix of near,
+// far (beyond the 64 KiB gap), overlapping, nested and repeated ranges, in any order, gives each
+// range's own bytes.
+TEST(ReadRanges, ManyRangesNearAndFarGiveEachItsBytes) {
+  TempDir t;
+  const std::string path = t.file("big.txt");
+  std::string bytes;
+  std::mt19937 rng(3);
+  for (std::size_t k = 0; k < 400000; ++k) bytes += static_cast<char>('a' + rng() % 26);
+  write_file(path, bytes);
+  Ranges ranges;
+  for (int k = 0; k < 300; ++k) {
+    const std::uint64_t b = rng() % bytes.size();
+    const std::uint64_t len = k % 7 == 0 ? rng() % 200000 : rng() % 300;
+    ranges.emplace_back(b, std::min<std::uint64_t>(bytes.size(), b + len));
+  }
+  ranges.emplace_back(10, 20);
+  ranges.emplace_back(10, 20);  // twice
+  ranges.emplace_back(15, 18);  // inside another
+  std::vector<std::string> out;
+  const recur::Status s = recur::read_ranges(path, ranges, out);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(out.size(), ranges.size());
+  for (std::size_t k = 0; k < ranges.size(); ++k)
+    EXPECT_EQ(out[k], bytes.substr(ranges[k].first, ranges[k].second - ranges[k].first)) << "range " << k;
 }
 
 TEST(ReadRanges, NoRangesNeedNoFile) {

@@ -24,11 +24,21 @@ using IdPair = std::pair<std::uint32_t, std::uint32_t>;
 
 /// Exact Jaccard similarity of two sorted, duplicate-free sets; 1 when both are empty.
 double exact_jaccard(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b) noexcept;
+double exact_jaccard(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) noexcept;
+
+/// A 64-bit shingle hash folded to the 32 bits ShingleSets keeps. Half the memory and half the
+/// sorting of 64-bit sets; two different shingles of one pair of paragraphs (about 260 shingles)
+/// fold to one value with probability about 260^2 / 2^33 = 8e-6, and then the similarity moves by
+/// about 1/260.
+inline std::uint32_t fold_shingle(std::uint64_t hash) noexcept {
+  return static_cast<std::uint32_t>(hash ^ (hash >> 32));
+}
 
 /// The ids that appear in `pairs`, sorted, without duplicates.
 std::vector<std::uint32_t> involved(std::span<const IdPair> pairs);
 
-/// Exact shingle sets of some paragraphs (those in candidate pairs), looked up by paragraph id.
+/// Exact shingle sets (of fold_shingle() values) of some paragraphs (those in candidate pairs),
+/// looked up by paragraph id.
 class ShingleSets {
  public:
   /// Reads back, normalises and shingles paragraphs `ids` (sorted) of `index`, input by input in
@@ -48,7 +58,7 @@ class ShingleSets {
   /// pairs are settled without merging their sets.
   double similarity(std::uint32_t a, std::uint32_t b, double threshold) const;
   /// The set of paragraph `id`, or false when it has none.
-  std::optional<std::span<const std::uint64_t>> set(std::uint32_t id) const;
+  std::optional<std::span<const std::uint32_t>> set(std::uint32_t id) const;
 
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;
@@ -60,7 +70,7 @@ class ShingleSets {
   };
   std::vector<std::uint32_t> slot_;              // per paragraph id: index into refs_, or kNone
   std::vector<Ref> refs_;
-  std::vector<std::vector<std::uint64_t>> arenas_;  // per group of ids (one input)
+  std::vector<std::vector<std::uint32_t>> arenas_;  // per group of ids (one input)
   std::vector<char> usable_;
 };
 
