@@ -110,6 +110,19 @@ std::size_t excerpt_width(const Output& out);
 /// Whether the text format should use colour.
 bool use_color(const CommonArgs& args, const Output& out);
 
+/// Hands `big` (a report of millions of members, say) to the end of the process instead of
+/// destroying it: the kernel takes a process's memory back at once, where destroying each string
+/// one by one took seconds on a dense 1 GiB corpus (clang's -disable-free does the same). Builds
+/// with a sanitizer free it as usual, so that leak checking stays meaningful.
+template <class T>
+void free_at_exit(std::unique_ptr<T> big) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  big.reset();
+#else
+  static_cast<void>(big.release());
+#endif
+}
+
 /// Writes `report` (Report or PhrasesReport) in --format and returns the exit status:
 /// kExitNothing when the output could not be written or no input could be read.
 template <class R>

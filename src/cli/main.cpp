@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "huge_pages.hpp"
+#include "heap.hpp"
 #include "recur/error.hpp"
 #include "recur/output.hpp"
 #include "recur/run.hpp"
@@ -20,7 +20,7 @@ std::string command_list(const std::vector<recur::cli::Command>& commands) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  recur::cli::use_huge_pages(argv);
+  recur::cli::tune_heap(argv);
   using recur::cli::kExitUsage;
   CLI::App app{"recur " + std::string(recur::version()) +
                ": find reused wording (near-duplicate paragraphs) across a corpus of reports.\n"

@@ -41,12 +41,14 @@ int run(ReportArgs& a) {
   out.open(a.common.output);
   InputList inputs = list_inputs(o.input, a.common, out);
   Feedback fb = make_feedback(a.common.quiet);
-  Report report = run_report(std::move(inputs), o, fb.progress, fb.warn);
+  auto report = std::make_unique<Report>(run_report(std::move(inputs), o, fb.progress, fb.warn));
   fb.line->clear();
-  if (a.no_text) drop_member_text(report);
+  if (a.no_text) drop_member_text(*report);
 
   text.excerpt_chars = a.full ? SIZE_MAX : excerpt_width(out);
-  return write_report(report, out, a.common, text);
+  const int status = write_report(*report, out, a.common, text);
+  free_at_exit(std::move(report));
+  return status;
 }
 
 }  // namespace

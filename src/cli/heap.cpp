@@ -1,19 +1,25 @@
-// Transparent huge pages for recur's heap: glibc's malloc asks the kernel for them only when its
-// tunable glibc.malloc.hugetlb=1 is set, and glibc reads tunables once, at start-up. So the first
-// thing recur does is set it and execute itself again (same pid, same arguments, same streams).
+// How recur's heap takes memory from the kernel. Large runs touch gigabytes of fresh memory
+// (band keys, candidate pairs, shingle sets, the report's texts), and on virtual machines the page
+// faults of that memory cost more than the work done on it. Two settings fix that:
 //
-// Why: large runs touch gigabytes of fresh memory (shingle sets, candidate pairs, the report's
-// texts), and on virtual machines a 4 KiB page fault costs more than the work done on the page.
-// With 2 MiB pages, `recur report` on the dense 1 GiB bench corpus took 37 s instead of 61 s
-// (verify 24.6 -> 11.1 s, report 14.1 -> 5.7 s; bench/RESULTS.md). Kernels set to THP "always"
-// already give huge pages and "never" gives none: only "madvise", the common default, needs this.
+// 1. Freed memory stays in the heap for the next stage (mallopt: no mmap for large blocks, no
+//    trimming), instead of going back to the kernel and being faulted in and zeroed again; the
+//    stages' buffers are about the same size, so peak memory does not grow (dense 1 GiB: 1.84 GB
+//    either way).
+// 2. Transparent huge pages (2 MiB): glibc's malloc asks for them only when its tunable
+//    glibc.malloc.hugetlb=1 is set, and glibc reads tunables once, at start-up. So recur sets it
+//    and executes itself again (same pid, arguments and streams). Kernels set to THP "always"
+//    give huge pages anyway and "never" gives none: only "madvise", the common default, needs it.
 //
-// RECUR_HUGE_PAGES=0 turns it off (the only cost it has is one exec, about a millisecond).
-#include "huge_pages.hpp"
+// Dense 1 GiB bench corpus, 2 threads (bench/RESULTS.md): 61 s with neither, 37 s with huge
+// pages, 22 s with both. RECUR_HUGE_PAGES=0 skips the exec (it costs about a millisecond).
+#include "heap.hpp"
 
 #include <gnu/libc-version.h>
+#include <malloc.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -41,10 +47,12 @@ bool glibc_has_hugetlb() {
 
 }  // namespace
 
-void use_huge_pages(char** argv) {
+void tune_heap(char** argv) {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  return;  // the sanitizers' allocators ignore glibc's tunables
+  return;  // the sanitizers' allocators ignore both
 #endif
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, INT_MAX);  // mallopt takes an int: 2 GiB free at the top before trimming
   if (const char* off = std::getenv("RECUR_HUGE_PAGES"); off && std::strcmp(off, "0") == 0) return;
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   // Set already (by the exec below, or by the user, whose choice stands): never exec twice.

@@ -1,0 +1,12 @@
+#pragma once
+// How recur's heap takes memory from the kernel (see heap.cpp for why).
+
+namespace recur::cli {
+
+/// Keeps freed memory in the heap for reuse (no mmap for large blocks, no trimming), and, when the
+/// kernel gives transparent huge pages on request only, sets glibc.malloc.hugetlb=1 in
+/// GLIBC_TUNABLES and executes recur again with `argv`. Returns when nothing more needs doing, when
+/// RECUR_HUGE_PAGES=0, or when the exec fails. Call first thing in main, before any other work.
+void tune_heap(char** argv);
+
+}  // namespace recur::cli
