@@ -800,6 +800,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     std::vector<Status> problems;
     located = materialise(shard, index, partial, o.input.decode, threads, problems);
     partial = {};
+    mine.mark("materialise");
     Writer w;
     std::size_t k = 0;
     for (ReportCluster& c : located)
@@ -888,7 +889,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     routes = concat(exchange(comm, route_out, traffic));
     block = concat(exchange(comm, block_out, traffic));
   }
-  mine.mark("materialise");
+  mine.mark("plan");  // rank 0's ordering of the clusters (the others wait for it)
 
   // format: members (with their texts) to the rank that formats their cluster; each rank formats
   // its block into pieces of at most chunk_bytes().
@@ -896,6 +897,11 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   PieceBuf piece(chunk_bytes());
   {
     std::vector<std::vector<char>> out(static_cast<std::size_t>(n));
+    struct Here {  // a member this rank formats itself: moved, not sent
+      std::uint32_t cluster, m;
+      Member member;
+    };
+    std::vector<Here> here;
     {
       std::vector<Writer> w(static_cast<std::size_t>(n));
       std::size_t k = 0;
@@ -904,6 +910,10 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
           const Route to = routes.at(k);
           const MemberRef ref = refs[k++];
           if (to.rank == kNowhere) continue;
+          if (to.rank == static_cast<std::uint32_t>(me)) {
+            here.push_back({to.cluster, ref.m, std::move(m)});
+            continue;
+          }
           Writer& x = w[to.rank];
           x.put(to.cluster);
           x.put(ref.m);
@@ -936,6 +946,8 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
         x.text = r.get_string();
       }
     }
+    for (Here& h : here) part.clusters.at(h.cluster).members.at(h.m) = std::move(h.member);
+    here = {};
     for (ReportCluster& c : part.clusters) c.weight = cluster_weight(c);
     std::ostream os(&piece);
     write_report_clusters(part, json_or(writing.format), writing.text, block.at(0), os);
