@@ -948,9 +948,20 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     }
     for (Here& h : here) part.clusters.at(h.cluster).members.at(h.m) = std::move(h.member);
     here = {};
-    for (ReportCluster& c : part.clusters) c.weight = cluster_weight(c);
+    // Formatted a thousand clusters at a time, each batch freed once formatted: the block's texts
+    // and its formatted bytes are not both held whole.
     std::ostream os(&piece);
-    write_report_clusters(part, json_or(writing.format), writing.text, block.at(0), os);
+    Report batch;
+    batch.member_text = part.member_text;
+    for (std::size_t from = 0; from < part.clusters.size(); from += 1000) {
+      const std::size_t to = std::min(part.clusters.size(), from + 1000);
+      batch.clusters.assign(std::make_move_iterator(part.clusters.begin() + static_cast<std::ptrdiff_t>(from)),
+                            std::make_move_iterator(part.clusters.begin() + static_cast<std::ptrdiff_t>(to)));
+      for (ReportCluster& c : batch.clusters) c.weight = cluster_weight(c);
+      write_report_clusters(batch, json_or(writing.format), writing.text, block.at(0) + from, os);
+    }
+    batch = {};
+    part = {};
     os.flush();
   }
   mine.mark("format");
