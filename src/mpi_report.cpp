@@ -25,6 +25,7 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "parallel.hpp"
 #include "recur/error.hpp"
 #include "recur/html.hpp"
 #include "recur/index.hpp"
@@ -174,6 +175,43 @@ class Reader {
   const std::vector<char>& bytes_;
   std::size_t at_ = 0;
 };
+
+// Records of `count` (variable size, e.g. members with their texts) to their ranks, in rounds of
+// about chunk_bytes() in all: dest(k) is record k's rank (or -1: none), put(k, writer) writes it,
+// take(reader) reads one on its rank. Every rank takes part until every rank is done. One round's
+// buffers are reused by the next, so the exchange holds 2 x chunk_bytes() whatever the volume (on
+// a VM, memory touched for the first time costs far more than copying: 150 MB/s here).
+template <class Dest, class Put, class Take>
+void exchange_records(MPI_Comm comm, std::size_t count, Dest&& dest, Put&& put, Take&& take, Traffic& traffic) {
+  int n = 0;
+  MPI_Comm_size(comm, &n);
+  const std::size_t limit = chunk_bytes();
+  std::vector<Writer> w(static_cast<std::size_t>(n));
+  std::vector<std::vector<char>> out(static_cast<std::size_t>(n));
+  for (std::size_t k = 0;;) {
+    std::size_t bytes = 0;
+    for (; k < count && bytes < limit; ++k) {
+      const int d = dest(k);
+      if (d < 0) continue;
+      Writer& x = w[static_cast<std::size_t>(d)];
+      const std::size_t before = x.bytes.size();
+      put(k, x);
+      bytes += x.bytes.size() - before;
+    }
+    for (int d = 0; d < n; ++d) out[static_cast<std::size_t>(d)].swap(w[static_cast<std::size_t>(d)].bytes);
+    for (const auto& from : exchange(comm, out, traffic)) {
+      Reader r(from);
+      while (!r.done()) take(r);
+    }
+    for (int d = 0; d < n; ++d) {
+      out[static_cast<std::size_t>(d)].swap(w[static_cast<std::size_t>(d)].bytes);
+      w[static_cast<std::size_t>(d)].bytes.clear();  // its capacity stays for the next round
+    }
+    std::uint64_t left = count - k;
+    MPI_Allreduce(MPI_IN_PLACE, &left, 1, MPI_UINT64_T, MPI_MAX, comm);
+    if (left == 0) return;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // The shard of the inputs a rank indexes.
@@ -659,26 +697,43 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     std::vector<std::uint64_t> found;  // packed (a << 32 | b), sorted, unique
     std::uint64_t truncated = 0;
     std::vector<std::vector<KeyItem>> by_owner(static_cast<std::size_t>(n));  // reused band after band
-    std::vector<std::uint32_t> band;
-    for (unsigned b = 0; b < bands; ++b) {
-      for (auto& v : by_owner) v.clear();
-      for (std::size_t k = 0; k < keys.count; ++k) {
-        const std::uint32_t key = keys.data[b * keys.count + k];
-        by_owner[static_cast<std::size_t>((std::uint64_t{key} * static_cast<std::uint64_t>(n)) >> 32)].push_back(
-            {key, static_cast<std::uint32_t>(base + k)});
+    // With several threads, as many bands as threads are paired at once, one per thread (pairing
+    // one band is sequential). The pairs are a set: the order bands are merged in does not matter.
+    const unsigned group = std::clamp(threads, 1u, std::max(bands, 1u));
+    std::vector<std::vector<KeyItem>> items(group);
+    std::vector<std::vector<std::uint64_t>> local(group);  // packed pairs of each band of the group
+    std::vector<std::size_t> cut_buckets(group);
+    for (unsigned b0 = 0; b0 < bands; b0 += group) {
+      const unsigned g = std::min(group, bands - b0);
+      for (unsigned j = 0; j < g; ++j) {
+        for (auto& v : by_owner) v.clear();
+        for (std::size_t k = 0; k < keys.count; ++k) {
+          const std::uint32_t key = keys.data[(b0 + j) * keys.count + k];
+          by_owner[static_cast<std::size_t>((std::uint64_t{key} * static_cast<std::uint64_t>(n)) >> 32)].push_back(
+              {key, static_cast<std::uint32_t>(base + k)});
+        }
+        // From rank 0 up, each rank's ids ascending: the items in id order.
+        items[j] = concat(exchange(comm, by_owner, traffic));
       }
-      // From rank 0 up, each rank's ids ascending: the items in id order.
-      const std::vector<KeyItem> items = concat(exchange(comm, by_owner, traffic));
-      band.resize(items.size());
-      for (std::size_t j = 0; j < items.size(); ++j) band[j] = items[j].key;
-      std::size_t cut_buckets = 0;
-      const auto local = candidate_pairs_band_major(band, items.size(), 1, o.max_bucket, &cut_buckets, threads);
-      truncated += cut_buckets;
-      const std::size_t before = found.size();
-      for (const auto& [x, y] : local) found.push_back(std::uint64_t{items[x].id} << 32 | items[y].id);
-      std::inplace_merge(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(before), found.end());
-      found.erase(std::unique(found.begin(), found.end()), found.end());
+      detail::parallel_for(g, threads, [&](std::size_t j, unsigned) {
+        std::vector<std::uint32_t> band(items[j].size());
+        for (std::size_t i = 0; i < band.size(); ++i) band[i] = items[j][i].key;
+        cut_buckets[j] = 0;
+        const auto pairs = candidate_pairs_band_major(band, band.size(), 1, o.max_bucket, &cut_buckets[j], 1);
+        local[j].clear();
+        local[j].reserve(pairs.size());  // sorted: items are in id order
+        for (const auto& [x, y] : pairs) local[j].push_back(std::uint64_t{items[j][x].id} << 32 | items[j][y].id);
+      });
+      for (unsigned j = 0; j < g; ++j) {
+        truncated += cut_buckets[j];
+        const std::size_t before = found.size();
+        found.insert(found.end(), local[j].begin(), local[j].end());
+        std::inplace_merge(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(before), found.end());
+        found.erase(std::unique(found.begin(), found.end()), found.end());
+      }
     }
+    items = {};
+    local = {};
     keys = {};
     std::vector<std::vector<PairRec>> out(static_cast<std::size_t>(n));
     for (std::uint64_t p : found) {
@@ -781,6 +836,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   counters.begin("writing");
   std::vector<MemberRef> refs;         // the members this rank read back, in the order rank 0 sent them
   std::vector<ReportCluster> located;  // their members: one partial cluster per run of equal refs[k].c
+  std::vector<Member*> flat;           // located's members, in the order of refs
   std::size_t total_clusters = 0;      // rank 0: clusters in the report
   std::vector<Route> routes;           // where each of refs goes to be formatted
   std::vector<std::uint32_t> block;    // this rank's block: index of its first cluster, then (id, size) per cluster
@@ -801,41 +857,41 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     located = materialise(shard, index, partial, o.input.decode, threads, problems);
     partial = {};
     mine.mark("materialise");
-    Writer w;
-    std::size_t k = 0;
-    for (ReportCluster& c : located)
+    flat.clear();
+    for (ReportCluster& c : located)  // one list, in the order of refs
       for (Member& m : c.members) {
         if (!writing.member_text) std::string().swap(m.text);  // content_chars is counted already
-        w.put(refs[k].c);
-        w.put(refs[k].m);
-        w.put<std::uint32_t>(static_cast<std::uint32_t>(first_input + index.input_of(refs[k].id - base)));
-        ++k;
-        put_location(w, m);
+        flat.push_back(&m);
       }
-    std::vector<std::vector<char>> bytes(static_cast<std::size_t>(n));
-    bytes[0] = std::move(w.bytes);
     const auto all_problems = gather_problems(comm, n, first_input, problems, source.count(), traffic);
-    const auto in = exchange(comm, bytes, traffic);
-    bytes = {};
-    std::vector<std::vector<Route>> route_out(static_cast<std::size_t>(n));
-    std::vector<std::vector<std::uint32_t>> block_out(static_cast<std::size_t>(n));
+    std::vector<std::uint32_t> rep_input;  // rank 0: the input of each cluster's representative
     if (me == 0) {
       report.clusters.resize(clusters.size());
       for (std::uint32_t c = 0; c < clusters.size(); ++c) {
         report.clusters[c].id = c + 1;
         report.clusters[c].members.resize(clusters[c].members.size());
       }
-      std::vector<std::uint32_t> rep_input(clusters.size());  // the input of each representative
-      for (const auto& from : in) {
-        Reader r(from);
-        while (!r.done()) {
+      rep_input.resize(clusters.size());
+    }
+    exchange_records(
+        comm, flat.size(), [](std::size_t) { return 0; },
+        [&](std::size_t k, Writer& w) {
+          w.put(refs[k].c);
+          w.put(refs[k].m);
+          w.put<std::uint32_t>(static_cast<std::uint32_t>(first_input + index.input_of(refs[k].id - base)));
+          put_location(w, *flat[k]);
+        },
+        [&](Reader& r) {
           const auto c = r.get<std::uint32_t>(), m = r.get<std::uint32_t>(), input = r.get<std::uint32_t>();
           Member& x = report.clusters.at(c).members.at(m);
           x.path = source.name(input);
           get_location(r, x);
           if (m == 0) rep_input[c] = input;
-        }
-      }
+        },
+        traffic);
+    std::vector<std::vector<Route>> route_out(static_cast<std::size_t>(n));
+    std::vector<std::vector<std::uint32_t>> block_out(static_cast<std::size_t>(n));
+    if (me == 0) {
       for (ReportCluster& c : report.clusters) c.weight = cluster_weight(c);
       report_problems(source, all_problems, report.warnings, warn);
       // finish_report drops (--cross-doc) and reorders the clusters. A paragraph is in one cluster
@@ -896,39 +952,6 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   fault_point(me, "format");
   PieceBuf piece(chunk_bytes());
   {
-    std::vector<std::vector<char>> out(static_cast<std::size_t>(n));
-    struct Here {  // a member this rank formats itself: moved, not sent
-      std::uint32_t cluster, m;
-      Member member;
-    };
-    std::vector<Here> here;
-    {
-      std::vector<Writer> w(static_cast<std::size_t>(n));
-      std::size_t k = 0;
-      for (ReportCluster& c : located)
-        for (Member& m : c.members) {
-          const Route to = routes.at(k);
-          const MemberRef ref = refs[k++];
-          if (to.rank == kNowhere) continue;
-          if (to.rank == static_cast<std::uint32_t>(me)) {
-            here.push_back({to.cluster, ref.m, std::move(m)});
-            continue;
-          }
-          Writer& x = w[to.rank];
-          x.put(to.cluster);
-          x.put(ref.m);
-          x.put(m.path);
-          put_location(x, m);
-          x.put(m.text);
-          std::string().swap(m.text);
-        }
-      located = {};
-      refs = {};
-      routes = {};
-      for (int d = 0; d < n; ++d) out[static_cast<std::size_t>(d)] = std::move(w[static_cast<std::size_t>(d)].bytes);
-    }
-    const auto in = exchange(comm, out, traffic);
-    out = {};
     Report part;  // this rank's block of the report
     part.member_text = writing.member_text;
     part.clusters.resize((block.size() - 1) / 2);
@@ -936,18 +959,36 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
       part.clusters[k].id = block[1 + 2 * k];
       part.clusters[k].members.resize(block[2 + 2 * k]);
     }
-    for (const auto& from : in) {
-      Reader r(from);
-      while (!r.done()) {
-        const auto k = r.get<std::uint32_t>(), m = r.get<std::uint32_t>();
-        Member& x = part.clusters.at(k).members.at(m);
-        x.path = r.get_string();
-        get_location(r, x);
-        x.text = r.get_string();
-      }
-    }
-    for (Here& h : here) part.clusters.at(h.cluster).members.at(h.m) = std::move(h.member);
-    here = {};
+    for (std::size_t k = 0; k < flat.size(); ++k)  // the members this rank formats itself: moved
+      if (routes[k].rank == static_cast<std::uint32_t>(me))
+        part.clusters.at(routes[k].cluster).members.at(refs[k].m) = std::move(*flat[k]);
+    exchange_records(
+        comm, flat.size(),
+        [&](std::size_t k) {
+          const std::uint32_t to = routes[k].rank;
+          return to == kNowhere || to == static_cast<std::uint32_t>(me) ? -1 : static_cast<int>(to);
+        },
+        [&](std::size_t k, Writer& w) {
+          const Member& m = *flat[k];
+          w.put(routes[k].cluster);
+          w.put(refs[k].m);
+          w.put(m.path);
+          put_location(w, m);
+          w.put(m.text);
+          std::string().swap(flat[k]->text);
+        },
+        [&](Reader& r) {
+          const auto k = r.get<std::uint32_t>(), m = r.get<std::uint32_t>();
+          Member& x = part.clusters.at(k).members.at(m);
+          x.path = r.get_string();
+          get_location(r, x);
+          x.text = r.get_string();
+        },
+        traffic);
+    flat = {};
+    located = {};
+    refs = {};
+    routes = {};
     // Formatted a thousand clusters at a time, each batch freed once formatted: the block's texts
     // and its formatted bytes are not both held whole.
     std::ostream os(&piece);
