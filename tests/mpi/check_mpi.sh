@@ -126,6 +126,18 @@ for np in 2 3; do
     fail "--no-text np=$np differs from one process"
   fi
 done
+# Several threads per rank (bands paired several at once, one per thread): the same report.
+for np in 2 3; do
+  checks=$((checks + 1))
+  mpirun -np "$np" "$recur" report -q --threads 3 --format json -o "$work/threads.$np.json" "$work/synth-a/docs" \
+    2>/dev/null || fail "--threads 3 np=$np: mpirun failed"
+  if cmp -s "$work/synth-a.single.norm" <(normalise "$work/threads.$np.json"); then
+    echo "ok: 3 threads per rank, np = $np identical to one process"
+  else
+    fail "--threads 3 np=$np differs from one process"
+  fi
+done
+
 # The page with its data taken out, and the data (script elements of class recur-data, joined).
 html_parts() {
   python3 - "$1" "$2" <<'PY'
