@@ -26,7 +26,7 @@ run() {  # label corpus run -> $tmp/label.run.{json,err,wall}
   echo $(( (t1 - t0) / 1000000 )) >"$tmp/$label.$k.wall"
 }
 
-echo "| corpus | run | wall s (median of $RUNS) | vs np=1 | stages (rank 0's report, wall s) | per rank: index s, sent / received MiB, exchange rounds, peak RSS MiB |"
+echo "| corpus | run | wall s (median of $RUNS) | vs np=1 | stages (rank 0's report, wall s) | per rank: index s, sent / received MiB, exchange rounds, peak RSS MiB, report stage s (materialise/plan/format/write) |"
 echo "| --- | --- | --- | --- | --- | --- |"
 for corpus in "$@"; do
   name=$(basename "$(dirname "$corpus")")/$(basename "$corpus")
@@ -49,7 +49,9 @@ for label in ("single", "np1", "np2"):
     for line in open(f"{tmp}/{label}.{k}.err"):
         m = re.match(r"recur: rank (\d+): .*? index ([\d.]+) s,.*sent ([\d.]+) MiB, received ([\d.]+) MiB in (\d+) rounds; peak (\d+) MiB", line)
         if m:
-            ranks.append(f"r{m[1]}: {m[2]} s, {m[3]} / {m[4]}, {m[5]}, {m[6]}")
+            # The report stage's parts on this rank (wall s), when it prints them.
+            parts = "/".join(x[1] for x in re.findall(r"\b(materialise|plan|format|write) ([\d.]+) s", line))
+            ranks.append(f"r{m[1]}: {m[2]} s, {m[3]} / {m[4]}, {m[5]}, {m[6]}" + (f", {parts}" if parts else ""))
     rows.append((label, wall / 1000, stages, "; ".join(ranks) or "-"))
 for label, wall, stages, ranks in rows:
     ratio = f"{med['np1'] / wall:.2f}x" if label != "single" else f"{med['np1'] / wall:.2f}x (np=1/single)"

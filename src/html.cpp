@@ -81,7 +81,7 @@ class PageJsonBuf : public std::streambuf {
 // The page around the data: `kind` (report, phrases, compare) tells the viewer which views to
 // draw; `title` is the page's title until the viewer sets a more precise one.
 template <class R>
-void write_page(const R& report, std::string_view kind, std::string_view title, std::ostream& out) {
+void write_page_start(const R& report, std::string_view kind, std::string_view title, std::ostream& out) {
   out << kHtmlSignature << kind << "\">\n"
       << "<head>\n<meta charset=\"utf-8\">\n"
       // Nothing may be fetched: not a script, a style sheet, a font, an image or a connection.
@@ -97,18 +97,48 @@ void write_page(const R& report, std::string_view kind, std::string_view title, 
       << "<noscript><p>This report is drawn by JavaScript. Without it, the whole report is in the page "
          "source as JSON (the texts of the script elements of class recur-data, joined).</p></noscript>\n"
       << "<script type=\"application/json\" id=\"recur-data\" class=\"recur-data\">";
+}
+
+void write_page_end(std::ostream& out) {
+  out << "</script>\n<script>\n" << html_assets::kViewerJs << "</script>\n</body>\n</html>\n";
+}
+
+template <class R>
+void write_page(const R& report, std::string_view kind, std::string_view title, std::ostream& out) {
+  write_page_start(report, kind, title, out);
   {
     PageJsonBuf buf(out);
     std::ostream data(&buf);
     write_json(report, data);
     data.flush();
   }
-  out << "</script>\n<script>\n" << html_assets::kViewerJs << "</script>\n</body>\n</html>\n";
+  write_page_end(out);
 }
 
 }  // namespace
 
 void write_html(const Report& report, std::ostream& out) { write_page(report, "report", "recur report", out); }
+
+struct ReportPage::Impl {
+  explicit Impl(std::ostream& o) : out(o), buf(o), data(&buf) {}
+  std::ostream& out;
+  PageJsonBuf buf;
+  std::ostream data;
+  bool finished = false;
+};
+
+ReportPage::ReportPage(const Report& report, std::ostream& out) {
+  write_page_start(report, "report", "recur report", out);
+  impl_ = std::make_unique<Impl>(out);
+}
+ReportPage::~ReportPage() = default;
+std::ostream& ReportPage::json() { return impl_->data; }
+void ReportPage::finish() {
+  if (impl_->finished) return;
+  impl_->finished = true;
+  impl_->data.flush();
+  write_page_end(impl_->out);
+}
 
 void write_html(const PhrasesReport& report, std::ostream& out) {
   write_page(report, "phrases", "recur phrases", out);

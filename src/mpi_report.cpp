@@ -21,10 +21,13 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <streambuf>
 #include <type_traits>
 #include <unordered_map>
 
+#include "parallel.hpp"
 #include "recur/error.hpp"
+#include "recur/html.hpp"
 #include "recur/index.hpp"
 #include "recur/materialise.hpp"
 #include "recur/scan.hpp"
@@ -41,9 +44,11 @@ MpiSession::MpiSession() : impl_(std::make_unique<Impl>()) {
   // The exchanges allocate and free buffers of megabytes band after band. glibc would return them
   // to the kernel (mmap/trim) and fault them in again each time; on a virtual machine those page
   // faults cost more than the shuffle itself (lsh 3.3 s against 0.3 s on 100 MiB). Freed memory
-  // stays in the heap for the next band instead.
+  // stays in the heap for the next band instead, and for the next stage: the report stage's
+  // members and formatted bytes reuse what verification freed (memory touched for the first time
+  // is faulted in at about 150 MB/s on this VM, shared by all its processes). -1: never trimmed.
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, -1);
 }
 MpiSession::~MpiSession() = default;
 int MpiSession::rank() const noexcept { return impl_->world.rank(); }
@@ -172,6 +177,43 @@ class Reader {
   const std::vector<char>& bytes_;
   std::size_t at_ = 0;
 };
+
+// Records of `count` (variable size, e.g. members with their texts) to their ranks, in rounds of
+// about chunk_bytes() in all: dest(k) is record k's rank (or -1: none), put(k, writer) writes it,
+// take(reader) reads one on its rank. Every rank takes part until every rank is done. One round's
+// buffers are reused by the next, so the exchange holds 2 x chunk_bytes() whatever the volume (on
+// a VM, memory touched for the first time costs far more than copying: 150 MB/s here).
+template <class Dest, class Put, class Take>
+void exchange_records(MPI_Comm comm, std::size_t count, Dest&& dest, Put&& put, Take&& take, Traffic& traffic) {
+  int n = 0;
+  MPI_Comm_size(comm, &n);
+  const std::size_t limit = chunk_bytes();
+  std::vector<Writer> w(static_cast<std::size_t>(n));
+  std::vector<std::vector<char>> out(static_cast<std::size_t>(n));
+  for (std::size_t k = 0;;) {
+    std::size_t bytes = 0;
+    for (; k < count && bytes < limit; ++k) {
+      const int d = dest(k);
+      if (d < 0) continue;
+      Writer& x = w[static_cast<std::size_t>(d)];
+      const std::size_t before = x.bytes.size();
+      put(k, x);
+      bytes += x.bytes.size() - before;
+    }
+    for (int d = 0; d < n; ++d) out[static_cast<std::size_t>(d)].swap(w[static_cast<std::size_t>(d)].bytes);
+    for (const auto& from : exchange(comm, out, traffic)) {
+      Reader r(from);
+      while (!r.done()) take(r);
+    }
+    for (int d = 0; d < n; ++d) {
+      out[static_cast<std::size_t>(d)].swap(w[static_cast<std::size_t>(d)].bytes);
+      w[static_cast<std::size_t>(d)].bytes.clear();  // its capacity stays for the next round
+    }
+    std::uint64_t left = count - k;
+    MPI_Allreduce(MPI_IN_PLACE, &left, 1, MPI_UINT64_T, MPI_MAX, comm);
+    if (left == 0) return;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // The shard of the inputs a rank indexes.
@@ -429,6 +471,110 @@ std::vector<double> pair_similarities(const Features& f, std::span<const PairRec
   return similarities(ids, [&](std::uint32_t a, std::uint32_t b) { return f.similarity(a, b); }, threads);
 }
 
+// The members' fields other than path and text, as the materialising rank sends them.
+void put_location(Writer& w, const Member& m) {
+  w.put(m.document);
+  w.put(m.document_index);
+  w.put(m.paragraph);
+  w.put(m.line);
+  w.put(m.line_end);
+  w.put(m.byte_start);
+  w.put(m.byte_end);
+  w.put(m.similarity);
+  w.put(m.kind);
+  w.put(m.content_chars);
+}
+void get_location(Reader& r, Member& m) {
+  m.document = r.get_string();
+  m.document_index = r.get<std::uint32_t>();
+  m.paragraph = r.get<std::uint32_t>();
+  m.line = r.get<std::uint32_t>();
+  m.line_end = r.get<std::uint32_t>();
+  m.byte_start = r.get<std::uint64_t>();
+  m.byte_end = r.get<std::uint64_t>();
+  m.similarity = r.get<double>();
+  m.kind = r.get<ParagraphKind>();
+  m.content_chars = r.get<std::uint64_t>();
+}
+
+// Where a member goes to be formatted: a rank and the cluster's place in that rank's block.
+struct Route {
+  std::uint32_t rank, cluster;
+};
+constexpr std::uint32_t kNowhere = UINT32_MAX;  // a cluster not written (--cross-doc, past text's --top)
+
+// Tags of the messages that carry the formatted blocks to rank 0.
+constexpr int kTagGo = 1, kTagSize = 2, kTagPiece = 3;
+
+// The HTML page holds the JSON report: its blocks are formatted as JSON.
+ReportFormat json_or(ReportWriting::Format f) {
+  switch (f) {
+    case ReportWriting::Format::csv: return ReportFormat::csv;
+    case ReportWriting::Format::text: return ReportFormat::text;
+    default: return ReportFormat::json;
+  }
+}
+
+// Rank 0's writing settings on every rank (its terminal decides the excerpts' width).
+ReportWriting broadcast_writing(MPI_Comm comm, const ReportWriting& w, int me) {
+  struct Flat {
+    ReportWriting::Format format;
+    TextOptions text;
+    bool member_text;
+  } flat{w.format, w.text, w.member_text};
+  static_assert(std::is_trivially_copyable_v<Flat>);
+  MPI_Bcast(&flat, sizeof flat, MPI_BYTE, 0, comm);
+  ReportWriting out;
+  out.format = flat.format;
+  out.text = flat.text;
+  out.member_text = flat.member_text;
+  if (me == 0) out.open = w.open;
+  return out;
+}
+
+// A stream's bytes kept in memory in pieces of at most `limit` bytes: a rank's block of the
+// report, sent to rank 0 piece by piece (each a message whose count fits an int).
+class PieceBuf : public std::streambuf {
+ public:
+  explicit PieceBuf(std::size_t limit) : limit_(limit) {}
+  std::vector<std::string> pieces;
+  std::uint64_t size() const {
+    std::uint64_t total = 0;
+    for (const std::string& p : pieces) total += p.size();
+    return total;
+  }
+  void write_to(std::ostream& out) {
+    for (std::string& p : pieces) {
+      out.write(p.data(), static_cast<std::streamsize>(p.size()));
+      std::string().swap(p);
+    }
+  }
+
+ protected:
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    for (std::size_t done = 0, want = static_cast<std::size_t>(n); done < want;) {
+      if (pieces.empty() || pieces.back().size() >= limit_) {
+        pieces.emplace_back();
+        pieces.back().reserve(limit_);
+      }
+      std::string& p = pieces.back();
+      const std::size_t take = std::min(limit_ - p.size(), want - done);
+      p.append(s + done, take);
+      done += take;
+    }
+    return n;
+  }
+  int_type overflow(int_type ch) override {
+    if (traits_type::eq_int_type(ch, traits_type::eof())) return traits_type::not_eof(ch);
+    const char c = traits_type::to_char_type(ch);
+    xsputn(&c, 1);
+    return ch;
+  }
+
+ private:
+  std::size_t limit_;
+};
+
 std::uint64_t peak_rss() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -438,7 +584,8 @@ std::uint64_t peak_rss() {
 }  // namespace
 
 Report run_report_distributed(const MpiSession& session, InputList list, const ReportOptions& o,
-                              const ProgressFn& progress, const WarnFn& warn, std::vector<RankFigures>* figures) {
+                              const ReportWriting& rank0_writing, const ProgressFn& progress, const WarnFn& warn,
+                              std::vector<RankFigures>* figures) {
   if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
   boost::mpi::communicator world;  // MPI_COMM_WORLD, as the session's
   MPI_Comm comm = world;
@@ -450,6 +597,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   const IndexSettings settings = IndexSettings::of(o);
   const ScanSettings scan(o.input);
   const FileSource source(broadcast_inputs(comm, std::move(list), me));
+  const ReportWriting writing = broadcast_writing(comm, rank0_writing, me);
   const std::vector<std::size_t> cut = shard_cuts(source, n);
   const std::size_t first_input = cut[static_cast<std::size_t>(me)];
   const ShardSource shard(source, first_input, cut[static_cast<std::size_t>(me) + 1] - first_input);
@@ -552,26 +700,43 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     std::vector<std::uint64_t> found;  // packed (a << 32 | b), sorted, unique
     std::uint64_t truncated = 0;
     std::vector<std::vector<KeyItem>> by_owner(static_cast<std::size_t>(n));  // reused band after band
-    std::vector<std::uint32_t> band;
-    for (unsigned b = 0; b < bands; ++b) {
-      for (auto& v : by_owner) v.clear();
-      for (std::size_t k = 0; k < keys.count; ++k) {
-        const std::uint32_t key = keys.data[b * keys.count + k];
-        by_owner[static_cast<std::size_t>((std::uint64_t{key} * static_cast<std::uint64_t>(n)) >> 32)].push_back(
-            {key, static_cast<std::uint32_t>(base + k)});
+    // With several threads, as many bands as threads are paired at once, one per thread (pairing
+    // one band is sequential). The pairs are a set: the order bands are merged in does not matter.
+    const unsigned group = std::clamp(threads, 1u, std::max(bands, 1u));
+    std::vector<std::vector<KeyItem>> items(group);
+    std::vector<std::vector<std::uint64_t>> local(group);  // packed pairs of each band of the group
+    std::vector<std::size_t> cut_buckets(group);
+    for (unsigned b0 = 0; b0 < bands; b0 += group) {
+      const unsigned g = std::min(group, bands - b0);
+      for (unsigned j = 0; j < g; ++j) {
+        for (auto& v : by_owner) v.clear();
+        for (std::size_t k = 0; k < keys.count; ++k) {
+          const std::uint32_t key = keys.data[(b0 + j) * keys.count + k];
+          by_owner[static_cast<std::size_t>((std::uint64_t{key} * static_cast<std::uint64_t>(n)) >> 32)].push_back(
+              {key, static_cast<std::uint32_t>(base + k)});
+        }
+        // From rank 0 up, each rank's ids ascending: the items in id order.
+        items[j] = concat(exchange(comm, by_owner, traffic));
       }
-      // From rank 0 up, each rank's ids ascending: the items in id order.
-      const std::vector<KeyItem> items = concat(exchange(comm, by_owner, traffic));
-      band.resize(items.size());
-      for (std::size_t j = 0; j < items.size(); ++j) band[j] = items[j].key;
-      std::size_t cut_buckets = 0;
-      const auto local = candidate_pairs_band_major(band, items.size(), 1, o.max_bucket, &cut_buckets, threads);
-      truncated += cut_buckets;
-      const std::size_t before = found.size();
-      for (const auto& [x, y] : local) found.push_back(std::uint64_t{items[x].id} << 32 | items[y].id);
-      std::inplace_merge(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(before), found.end());
-      found.erase(std::unique(found.begin(), found.end()), found.end());
+      detail::parallel_for(g, threads, [&](std::size_t j, unsigned) {
+        std::vector<std::uint32_t> band(items[j].size());
+        for (std::size_t i = 0; i < band.size(); ++i) band[i] = items[j][i].key;
+        cut_buckets[j] = 0;
+        const auto pairs = candidate_pairs_band_major(band, band.size(), 1, o.max_bucket, &cut_buckets[j], 1);
+        local[j].clear();
+        local[j].reserve(pairs.size());  // sorted: items are in id order
+        for (const auto& [x, y] : pairs) local[j].push_back(std::uint64_t{items[j][x].id} << 32 | items[j][y].id);
+      });
+      for (unsigned j = 0; j < g; ++j) {
+        truncated += cut_buckets[j];
+        const std::size_t before = found.size();
+        found.insert(found.end(), local[j].begin(), local[j].end());
+        std::inplace_merge(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(before), found.end());
+        found.erase(std::unique(found.begin(), found.end()), found.end());
+      }
     }
+    items = {};
+    local = {};
     keys = {};
     std::vector<std::vector<PairRec>> out(static_cast<std::size_t>(n));
     for (std::uint64_t p : found) {
@@ -667,9 +832,17 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   clock.mark("cluster");
   mine.mark("cluster");
 
-  // materialise: each member located and read back by the rank that indexed it.
+  // materialise: each member located and read back by the rank that indexed it. Rank 0 gets the
+  // members without their texts (a few hundred bytes each, whatever the paragraphs' length),
+  // orders the clusters as run_report does and plans who formats which of them.
   fault_point(me, "materialise");
   counters.begin("writing");
+  std::vector<MemberRef> refs;         // the members this rank read back, in the order rank 0 sent them
+  std::vector<ReportCluster> located;  // their members: one partial cluster per run of equal refs[k].c
+  std::vector<Member*> flat;           // located's members, in the order of refs
+  std::size_t total_clusters = 0;      // rank 0: clusters in the report
+  std::vector<Route> routes;           // where each of refs goes to be formatted
+  std::vector<std::uint32_t> block;    // this rank's block: index of its first cluster, then (id, size) per cluster
   {
     std::vector<std::vector<MemberRef>> out(static_cast<std::size_t>(n));
     for (std::uint32_t c = 0; c < clusters.size(); ++c)
@@ -677,74 +850,215 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
         const ClusterMember& x = clusters[c].members[m];
         out[static_cast<std::size_t>(ids.owner(x.item))].push_back({c, m, x.item, x.similarity});
       }
-    const std::vector<MemberRef> refs = concat(exchange(comm, out, traffic));
-    // Rank 0 sent them cluster by cluster: one partial cluster per run of equal c.
+    refs = concat(exchange(comm, out, traffic));
     std::vector<Cluster> partial;
     for (std::size_t k = 0; k < refs.size(); ++k) {
       if (k == 0 || refs[k].c != refs[k - 1].c) partial.emplace_back();
       partial.back().members.push_back({static_cast<std::uint32_t>(refs[k].id - base), refs[k].similarity});
     }
     std::vector<Status> problems;
-    const auto located = materialise(shard, index, partial, o.input.decode, threads, problems);
-    Writer w;
-    std::size_t k = 0;
-    for (const ReportCluster& c : located)
-      for (const Member& m : c.members) {
-        w.put(refs[k].c);
-        w.put(refs[k].m);
-        ++k;
-        w.put(m.path);
-        w.put(m.document);
-        w.put(m.document_index);
-        w.put(m.paragraph);
-        w.put(m.line);
-        w.put(m.line_end);
-        w.put(m.byte_start);
-        w.put(m.byte_end);
-        w.put(m.similarity);
-        w.put(m.text);
-        w.put(m.kind);
-        w.put(m.content_chars);
+    located = materialise(shard, index, partial, o.input.decode, threads, problems);
+    partial = {};
+    mine.mark("materialise");
+    flat.clear();
+    for (ReportCluster& c : located)  // one list, in the order of refs
+      for (Member& m : c.members) {
+        if (!writing.member_text) std::string().swap(m.text);  // content_chars is counted already
+        flat.push_back(&m);
       }
-    std::vector<std::vector<char>> bytes(static_cast<std::size_t>(n));
-    bytes[0] = std::move(w.bytes);
     const auto all_problems = gather_problems(comm, n, first_input, problems, source.count(), traffic);
-    const auto in = exchange(comm, bytes, traffic);
+    std::vector<std::uint32_t> rep_input;  // rank 0: the input of each cluster's representative
     if (me == 0) {
       report.clusters.resize(clusters.size());
       for (std::uint32_t c = 0; c < clusters.size(); ++c) {
         report.clusters[c].id = c + 1;
         report.clusters[c].members.resize(clusters[c].members.size());
       }
-      for (const auto& from : in) {
-        Reader r(from);
-        while (!r.done()) {
-          const auto c = r.get<std::uint32_t>(), m = r.get<std::uint32_t>();
+      rep_input.resize(clusters.size());
+    }
+    exchange_records(
+        comm, flat.size(), [](std::size_t) { return 0; },
+        [&](std::size_t k, Writer& w) {
+          w.put(refs[k].c);
+          w.put(refs[k].m);
+          w.put<std::uint32_t>(static_cast<std::uint32_t>(first_input + index.input_of(refs[k].id - base)));
+          put_location(w, *flat[k]);
+        },
+        [&](Reader& r) {
+          const auto c = r.get<std::uint32_t>(), m = r.get<std::uint32_t>(), input = r.get<std::uint32_t>();
           Member& x = report.clusters.at(c).members.at(m);
-          x.path = r.get_string();
-          x.document = r.get_string();
-          x.document_index = r.get<std::uint32_t>();
-          x.paragraph = r.get<std::uint32_t>();
-          x.line = r.get<std::uint32_t>();
-          x.line_end = r.get<std::uint32_t>();
-          x.byte_start = r.get<std::uint64_t>();
-          x.byte_end = r.get<std::uint64_t>();
-          x.similarity = r.get<double>();
-          x.text = r.get_string();
-          x.kind = r.get<ParagraphKind>();
-          x.content_chars = r.get<std::uint64_t>();
-        }
-      }
+          x.path = source.name(input);
+          get_location(r, x);
+          if (m == 0) rep_input[c] = input;
+        },
+        traffic);
+    std::vector<std::vector<Route>> route_out(static_cast<std::size_t>(n));
+    std::vector<std::vector<std::uint32_t>> block_out(static_cast<std::size_t>(n));
+    if (me == 0) {
       for (ReportCluster& c : report.clusters) c.weight = cluster_weight(c);
       report_problems(source, all_problems, report.warnings, warn);
+      // finish_report drops (--cross-doc) and reorders the clusters. A paragraph is in one cluster
+      // only, so each cluster is known again after it by its representative (input, paragraph).
+      std::unordered_map<std::uint64_t, std::uint32_t> cluster_of;
+      cluster_of.reserve(clusters.size());
+      for (std::uint32_t c = 0; c < clusters.size(); ++c)
+        cluster_of.emplace(std::uint64_t{rep_input[c]} << 32 | report.clusters[c].members[0].paragraph, c);
+      std::map<std::string, std::uint32_t> input_of;
+      for (std::size_t i = 0; i < source.count(); ++i) input_of.emplace(source.name(i), static_cast<std::uint32_t>(i));
       finish_report(report, source, o, [&](std::size_t input) -> const std::vector<std::uint64_t>& {
         return document_chars[input];
       });
+      document_chars = {};
+      total_clusters = report.clusters.size();
+      // The clusters the format writes, cut into one contiguous block per rank of about equal
+      // bytes (an estimate: the members' texts and a few hundred bytes of fields each).
+      const std::size_t written = clusters_written(json_or(writing.format), writing.text, total_clusters);
+      std::vector<std::uint64_t> cost(written + 1, 0);  // cumulative
+      for (std::size_t k = 0; k < written; ++k) {
+        std::uint64_t bytes = 0;
+        for (const Member& m : report.clusters[k].members)
+          bytes += 300 + m.path.size() + m.document.size() + (writing.member_text ? m.byte_end - m.byte_start : 0);
+        cost[k + 1] = cost[k] + bytes;
+      }
+      std::vector<std::size_t> cut(static_cast<std::size_t>(n) + 1, written);
+      for (int b = 0; b < n; ++b)
+        cut[static_cast<std::size_t>(b)] = static_cast<std::size_t>(
+            std::lower_bound(cost.begin(), cost.end(), cost.back() * static_cast<std::uint64_t>(b) / n) - cost.begin());
+      cut[0] = 0;
+      std::vector<Route> route_of(clusters.size(), Route{kNowhere, 0});  // by clustering order
+      for (int b = 0; b < n; ++b) {
+        auto& v = block_out[static_cast<std::size_t>(b)];
+        v.push_back(static_cast<std::uint32_t>(cut[static_cast<std::size_t>(b)]));
+        for (std::size_t k = cut[static_cast<std::size_t>(b)]; k < cut[static_cast<std::size_t>(b) + 1]; ++k) {
+          const ReportCluster& c = report.clusters[k];
+          v.push_back(c.id);
+          v.push_back(static_cast<std::uint32_t>(c.members.size()));
+          const std::uint32_t orig =
+              cluster_of.at(std::uint64_t{input_of.at(c.members[0].path)} << 32 | c.members[0].paragraph);
+          route_of[orig] = {static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(k - cut[static_cast<std::size_t>(b)])};
+        }
+      }
+      // Each reading rank learns, for the members it read (in the order it got them), where to send them.
+      for (std::uint32_t c = 0; c < clusters.size(); ++c)
+        for (const ClusterMember& x : clusters[c].members)
+          route_out[static_cast<std::size_t>(ids.owner(x.item))].push_back(route_of[c]);
+      report.clusters = {};  // the head needs none of them; they are formatted where they are sent
+      clusters = {};
+    }
+    routes = concat(exchange(comm, route_out, traffic));
+    block = concat(exchange(comm, block_out, traffic));
+  }
+  mine.mark("plan");  // rank 0's ordering of the clusters (the others wait for it)
+
+  // format: members (with their texts) to the rank that formats their cluster; each rank formats
+  // its block into pieces of at most chunk_bytes().
+  fault_point(me, "format");
+  PieceBuf piece(chunk_bytes());
+  {
+    Report part;  // this rank's block of the report
+    part.member_text = writing.member_text;
+    part.clusters.resize((block.size() - 1) / 2);
+    for (std::size_t k = 0; k < part.clusters.size(); ++k) {
+      part.clusters[k].id = block[1 + 2 * k];
+      part.clusters[k].members.resize(block[2 + 2 * k]);
+    }
+    for (std::size_t k = 0; k < flat.size(); ++k)  // the members this rank formats itself: moved
+      if (routes[k].rank == static_cast<std::uint32_t>(me))
+        part.clusters.at(routes[k].cluster).members.at(refs[k].m) = std::move(*flat[k]);
+    exchange_records(
+        comm, flat.size(),
+        [&](std::size_t k) {
+          const std::uint32_t to = routes[k].rank;
+          return to == kNowhere || to == static_cast<std::uint32_t>(me) ? -1 : static_cast<int>(to);
+        },
+        [&](std::size_t k, Writer& w) {
+          const Member& m = *flat[k];
+          w.put(routes[k].cluster);
+          w.put(refs[k].m);
+          w.put(m.path);
+          put_location(w, m);
+          w.put(m.text);
+          std::string().swap(flat[k]->text);
+        },
+        [&](Reader& r) {
+          const auto k = r.get<std::uint32_t>(), m = r.get<std::uint32_t>();
+          Member& x = part.clusters.at(k).members.at(m);
+          x.path = r.get_string();
+          get_location(r, x);
+          x.text = r.get_string();
+        },
+        traffic);
+    flat = {};
+    located = {};
+    refs = {};
+    routes = {};
+    // Formatted a thousand clusters at a time, each batch freed once formatted: the block's texts
+    // and its formatted bytes are not both held whole.
+    std::ostream os(&piece);
+    Report batch;
+    batch.member_text = part.member_text;
+    for (std::size_t from = 0; from < part.clusters.size(); from += 1000) {
+      const std::size_t to = std::min(part.clusters.size(), from + 1000);
+      batch.clusters.assign(std::make_move_iterator(part.clusters.begin() + static_cast<std::ptrdiff_t>(from)),
+                            std::make_move_iterator(part.clusters.begin() + static_cast<std::ptrdiff_t>(to)));
+      for (ReportCluster& c : batch.clusters) c.weight = cluster_weight(c);
+      write_report_clusters(batch, json_or(writing.format), writing.text, block.at(0) + from, os);
+    }
+    batch = {};
+    part = {};
+    os.flush();
+  }
+  mine.mark("format");
+  // Every block formatted: only now does rank 0 create the output (a run that failed before left
+  // nothing). Its stage times end here: writing is not a stage in one process either.
+  std::uint64_t formatted = piece.size();
+  MPI_Allreduce(MPI_IN_PLACE, &formatted, 1, MPI_UINT64_T, MPI_SUM, comm);
+  clock.mark("report");
+  if (me == 0) st.seconds = clock.finish();
+
+  // write: rank 0 asks each rank in turn for its pieces and writes them after its own.
+  if (me == 0) {
+    std::ostream& file = writing.open();
+    std::optional<ReportPage> page;
+    if (writing.format == ReportWriting::Format::html) page.emplace(report, file);
+    std::ostream& os = page ? page->json() : file;
+    const ReportFormat format = json_or(writing.format);
+    write_report_head(report, format, writing.text, total_clusters, os);
+    piece.write_to(os);
+    std::vector<char> buf;
+    for (int r = 1; r < n; ++r) {
+      std::uint64_t size = 0;
+      MPI_Sendrecv(&size, 0, MPI_BYTE, r, kTagGo, &size, 1, MPI_UINT64_T, r, kTagSize, comm, MPI_STATUS_IGNORE);
+      traffic.received += sizeof size;
+      for (std::uint64_t got = 0; got < size;) {
+        MPI_Status status;
+        MPI_Probe(r, kTagPiece, comm, &status);
+        int count = 0;
+        MPI_Get_count(&status, MPI_BYTE, &count);
+        buf.resize(static_cast<std::size_t>(count));
+        MPI_Recv(buf.data(), count, MPI_BYTE, r, kTagPiece, comm, MPI_STATUS_IGNORE);
+        os.write(buf.data(), count);
+        got += static_cast<std::uint64_t>(count);
+        traffic.received += static_cast<std::uint64_t>(count);
+        ++traffic.rounds;
+      }
+    }
+    write_report_tail(report, format, writing.text, total_clusters, os);
+    if (page) page->finish();
+  } else {
+    MPI_Recv(nullptr, 0, MPI_BYTE, 0, kTagGo, comm, MPI_STATUS_IGNORE);
+    fault_point(me, "write");  // the test hook: rank 0 has its output open now
+    std::uint64_t size = piece.size();
+    MPI_Send(&size, 1, MPI_UINT64_T, 0, kTagSize, comm);
+    traffic.sent += sizeof size;
+    for (std::string& p : piece.pieces) {
+      MPI_Send(p.data(), static_cast<int>(p.size()), MPI_BYTE, 0, kTagPiece, comm);
+      traffic.sent += p.size();
+      ++traffic.rounds;
+      std::string().swap(p);
     }
   }
-  clock.mark("report");
-  mine.mark("materialise");
-  if (me == 0) st.seconds = clock.finish();
+  mine.mark("write");
 
   // Every rank's figures to rank 0.
   {

@@ -242,11 +242,45 @@ void drop_member_text(Report& report) {
   report.member_text = false;
 }
 
-void write_json(const Report& report, std::ostream& out) {
-  // The head (options, stats, skipped, warnings) is small and goes through nlohmann::json. The
-  // clusters, one object per member and a hundred thousand of them on a 1 GiB corpus, are written
-  // straight to the stream in the same layout that json::dump(2) gives: building them as a JSON
-  // tree first took longer than finding them.
+namespace {
+
+// dump(2)'s layout: each member or element on its own line, indented two spaces per level.
+struct JsonLayout {
+  std::string buf;
+  void next(int depth, bool first) {
+    buf += first ? "\n" : ",\n";
+    buf.append(2 * static_cast<std::size_t>(depth), ' ');
+  }
+  void key(int depth, const char* name, bool first = false) {
+    next(depth, first);
+    buf += '"';
+    buf += name;
+    buf += "\": ";
+  }
+  void number(int depth, const char* name, std::uint64_t v, bool first = false) {
+    key(depth, name, first);
+    append_json_number(buf, v);
+  }
+  void string(int depth, const char* name, std::string_view v, bool first = false) {
+    key(depth, name, first);
+    append_json_string(buf, v);
+  }
+  void close(int depth, char bracket) {
+    buf += '\n';
+    buf.append(2 * static_cast<std::size_t>(depth), ' ');
+    buf += bracket;
+  }
+  void flush(std::ostream& out) {
+    out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+    buf.clear();
+  }
+};
+
+// The head (options, stats, skipped, warnings) is small and goes through nlohmann::json. The
+// clusters, one object per member and a hundred thousand of them on a 1 GiB corpus, are written
+// straight to the stream in the same layout that json::dump(2) gives: building them as a JSON tree
+// first took longer than finding them.
+void write_json_head(const Report& report, std::size_t total, std::ostream& out) {
   nlohmann::ordered_json j = json_head(report, stats_json(report.stats));
   j["documents"] = nlohmann::ordered_json::array();
   for (const DocumentPair& d : report.documents) {
@@ -257,74 +291,64 @@ void write_json(const Report& report, std::ostream& out) {
     };
     j["documents"].push_back({{"a", side(d.a)}, {"b", side(d.b)}});
   }
-  std::string head = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-  head.resize(head.size() - 2);  // "\n}": the clusters follow as the last member
-  std::string buf = std::move(head);
-  // dump(2)'s layout: each member or element on its own line, indented two spaces per level.
-  auto next = [&](int depth, bool first) {
-    buf += first ? "\n" : ",\n";
-    buf.append(2 * static_cast<std::size_t>(depth), ' ');
-  };
-  auto key = [&](int depth, const char* name, bool first = false) {
-    next(depth, first);
-    buf += '"';
-    buf += name;
-    buf += "\": ";
-  };
-  auto number = [&](int depth, const char* name, std::uint64_t v, bool first = false) {
-    key(depth, name, first);
-    append_json_number(buf, v);
-  };
-  auto string = [&](int depth, const char* name, std::string_view v, bool first = false) {
-    key(depth, name, first);
-    append_json_string(buf, v);
-  };
-  auto close = [&](int depth, char bracket) {
-    buf += '\n';
-    buf.append(2 * static_cast<std::size_t>(depth), ' ');
-    buf += bracket;
-  };
-  key(1, "clusters");
-  buf += report.clusters.empty() ? "[]" : "[";
+  JsonLayout w{j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)};
+  w.buf.resize(w.buf.size() - 2);  // "\n}": the clusters follow as the last member
+  w.key(1, "clusters");
+  w.buf += total == 0 ? "[]" : "[";
+  w.flush(out);
+}
+
+void write_json_clusters(const Report& report, std::size_t first, std::ostream& out) {
+  JsonLayout w;
   for (std::size_t ci = 0; ci < report.clusters.size(); ++ci) {
     const ReportCluster& c = report.clusters[ci];
-    next(2, ci == 0);
-    buf += '{';
-    number(3, "id", c.id, true);
-    number(3, "size", c.members.size());
-    number(3, "representative", c.representative);
-    number(3, "weight", c.weight);
-    key(3, "members");
-    buf += c.members.empty() ? "[]" : "[";
+    w.next(2, first + ci == 0);
+    w.buf += '{';
+    w.number(3, "id", c.id, true);
+    w.number(3, "size", c.members.size());
+    w.number(3, "representative", c.representative);
+    w.number(3, "weight", c.weight);
+    w.key(3, "members");
+    w.buf += c.members.empty() ? "[]" : "[";
     for (std::size_t mi = 0; mi < c.members.size(); ++mi) {
       const Member& m = c.members[mi];
-      next(4, mi == 0);
-      buf += '{';
-      string(5, "path", m.path, true);
-      string(5, "document", m.document);
-      number(5, "document_index", m.document_index);
-      number(5, "paragraph", m.paragraph);
-      number(5, "line", m.line);
-      number(5, "line_end", m.line_end);
-      number(5, "byte_start", m.byte_start);
-      number(5, "byte_end", m.byte_end);
-      key(5, "similarity");
-      buf += nlohmann::ordered_json(round6(m.similarity)).dump();  // nlohmann's shortest form
-      if (report.member_text) string(5, "text", m.text);
-      string(5, "kind", to_string(m.kind));
-      number(5, "content_chars", m.content_chars);
-      close(4, '}');
+      w.next(4, mi == 0);
+      w.buf += '{';
+      w.string(5, "path", m.path, true);
+      w.string(5, "document", m.document);
+      w.number(5, "document_index", m.document_index);
+      w.number(5, "paragraph", m.paragraph);
+      w.number(5, "line", m.line);
+      w.number(5, "line_end", m.line_end);
+      w.number(5, "byte_start", m.byte_start);
+      w.number(5, "byte_end", m.byte_end);
+      w.key(5, "similarity");
+      w.buf += nlohmann::ordered_json(round6(m.similarity)).dump();  // nlohmann's shortest form
+      if (report.member_text) w.string(5, "text", m.text);
+      w.string(5, "kind", to_string(m.kind));
+      w.number(5, "content_chars", m.content_chars);
+      w.close(4, '}');
     }
-    if (!c.members.empty()) close(3, ']');
-    close(2, '}');
-    if (buf.size() >= (1u << 20)) {  // write in pieces of about a megabyte
-      out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
-      buf.clear();
-    }
+    if (!c.members.empty()) w.close(3, ']');
+    w.close(2, '}');
+    if (w.buf.size() >= (1u << 20)) w.flush(out);  // write in pieces of about a megabyte
   }
-  if (!report.clusters.empty()) close(1, ']');
-  buf += "\n}\n";
-  out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+  w.flush(out);
+}
+
+void write_json_tail(std::size_t total, std::ostream& out) {
+  JsonLayout w;
+  if (total != 0) w.close(1, ']');
+  w.buf += "\n}\n";
+  w.flush(out);
+}
+
+}  // namespace
+
+void write_json(const Report& report, std::ostream& out) {
+  write_json_head(report, report.clusters.size(), out);
+  write_json_clusters(report, 0, out);
+  write_json_tail(report.clusters.size(), out);
 }
 
 // The first line of each CSV format; also how looks_like_recur_output() knows them.
@@ -333,8 +357,9 @@ constexpr std::string_view kReportCsvHeader =
 constexpr std::string_view kPhrasesCsvHeader =
     "phrase,phrase_text,chars,documents,occurrences,score,path,document,line,byte_start,byte_end,text\r\n";
 
-void write_csv(const Report& report, std::ostream& out) {
-  out << kReportCsvHeader;
+namespace {
+
+void write_csv_clusters(const Report& report, std::ostream& out) {
   for (const auto& c : report.clusters) {
     for (std::size_t k = 0; k < c.members.size(); ++k) {
       const Member& m = c.members[k];
@@ -350,10 +375,19 @@ void write_csv(const Report& report, std::ostream& out) {
   }
 }
 
-void write_text(const Report& report, std::ostream& out, const TextOptions& o) {
+}  // namespace
+
+void write_csv(const Report& report, std::ostream& out) {
+  out << kReportCsvHeader;
+  write_csv_clusters(report, out);
+}
+
+namespace {
+
+void write_text_head(const Report& report, std::ostream& out, const TextOptions& o) {
   const Stats& s = report.stats;
   const Style style(o.color);
-  const char *bold = style.bold, *dim = style.dim, *reset = style.reset;
+  const char *bold = style.bold, *reset = style.reset;
   const double total = total_seconds(s.seconds);
   out << bold << "recur report" << reset << ": " << s.files << " files (" << s.files_skipped << " skipped), "
       << s.documents << " documents, " << s.paragraphs << " paragraphs (" << s.paragraphs_too_short
@@ -388,7 +422,13 @@ void write_text(const Report& report, std::ostream& out, const TextOptions& o) {
     }
     if (pairs < report.documents.size()) out << "  … " << (report.documents.size() - pairs) << " more pairs (--format json)\n";
   }
-  const std::size_t shown = std::min(o.top, report.clusters.size());
+}
+
+// The clusters among the first o.top; report.clusters[0] is the whole report's cluster `first`.
+void write_text_clusters(const Report& report, std::size_t first, std::ostream& out, const TextOptions& o) {
+  const Style style(o.color);
+  const char *bold = style.bold, *dim = style.dim, *reset = style.reset;
+  const std::size_t shown = first >= o.top ? 0 : std::min(o.top - first, report.clusters.size());
   const std::size_t limit = o.excerpt_chars == SIZE_MAX ? SIZE_MAX - 1 : o.excerpt_chars;
   for (std::size_t ci = 0; ci < shown; ++ci) {
     const ReportCluster& c = report.clusters[ci];
@@ -417,9 +457,53 @@ void write_text(const Report& report, std::ostream& out, const TextOptions& o) {
     }
     if (members < c.members.size()) out << "  … and " << (c.members.size() - members) << " more (--members N)\n";
   }
-  if (shown < report.clusters.size())
-    out << "\n… " << (report.clusters.size() - shown) << " more clusters (--top N shows more; --format json for all)\n";
+}
+
+void write_text_tail(const Report& report, std::size_t total, std::ostream& out, const TextOptions& o) {
+  const Style style(o.color);
+  const std::size_t shown = std::min(o.top, total);
+  if (shown < total)
+    out << "\n… " << (total - shown) << " more clusters (--top N shows more; --format json for all)\n";
   write_skipped_text(report.skipped, out, style);
+}
+
+}  // namespace
+
+void write_text(const Report& report, std::ostream& out, const TextOptions& o) {
+  write_text_head(report, out, o);
+  write_text_clusters(report, 0, out, o);
+  write_text_tail(report, report.clusters.size(), out, o);
+}
+
+void write_report_head(const Report& report, ReportFormat format, const TextOptions& options, std::size_t total,
+                       std::ostream& out) {
+  switch (format) {
+    case ReportFormat::json: return write_json_head(report, total, out);
+    case ReportFormat::csv: out << kReportCsvHeader; return;
+    case ReportFormat::text: return write_text_head(report, out, options);
+  }
+}
+
+void write_report_clusters(const Report& report, ReportFormat format, const TextOptions& options, std::size_t first,
+                           std::ostream& out) {
+  switch (format) {
+    case ReportFormat::json: return write_json_clusters(report, first, out);
+    case ReportFormat::csv: return write_csv_clusters(report, out);
+    case ReportFormat::text: return write_text_clusters(report, first, out, options);
+  }
+}
+
+void write_report_tail(const Report& report, ReportFormat format, const TextOptions& options, std::size_t total,
+                       std::ostream& out) {
+  switch (format) {
+    case ReportFormat::json: return write_json_tail(total, out);
+    case ReportFormat::csv: return;
+    case ReportFormat::text: return write_text_tail(report, total, out, options);
+  }
+}
+
+std::size_t clusters_written(ReportFormat format, const TextOptions& options, std::size_t total) {
+  return format == ReportFormat::text ? std::min(options.top, total) : total;
 }
 
 // ---------------------------------------------------------------------------------------------

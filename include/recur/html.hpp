@@ -12,6 +12,7 @@
 ///
 /// Like the other writers these take a std::ostream and never open files. The output is
 /// byte-identical for identical reports (nothing in it depends on the time or the machine).
+#include <memory>
 #include <ostream>
 #include <string_view>
 
@@ -26,6 +27,25 @@ inline constexpr std::string_view kHtmlSignature = "<!DOCTYPE html>\n<html lang=
 /// document x document heat map), cluster list with filters and search, cluster view with each
 /// member's differences from the representative.
 void write_html(const Report& report, std::ostream& out);
+
+/// write_html(report, out) in steps, for a report whose JSON is written in parts
+/// (write_report_head() and the rest, report.hpp; the MPI run, mpi.hpp): the constructor writes
+/// the page up to the data, the JSON report is written into json(), finish() ends the page. The
+/// bytes are write_html()'s when json() receives write_json()'s.
+class ReportPage {
+ public:
+  ReportPage(const Report& report, std::ostream& out);
+  ~ReportPage();
+  ReportPage(const ReportPage&) = delete;
+  ReportPage& operator=(const ReportPage&) = delete;
+  std::ostream& json();
+  void finish();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
 
 /// Writes a `recur phrases` report as one HTML page: overview, phrase table with filters, and each
 /// phrase's variants and locations.

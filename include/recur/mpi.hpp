@@ -14,13 +14,20 @@
 ///              fetched from its owner (verify.hpp)
 ///   cluster    edges gathered on rank 0, star clustering (cluster.hpp); the second pass's pairs
 ///              verified by their owners as above
-///   materialise members located and read by the rank that indexed them, sent to rank 0
-///   write      rank 0 writes the report (the CLI, atomically)
+///   materialise members located and read back by the rank that indexed them; rank 0 gets them
+///              without their texts, orders the clusters (finish_report) and cuts the clusters the
+///              format writes into one contiguous block per rank, balanced by bytes
+///   format     each rank formats its block (write_report_clusters, report.hpp), its members sent
+///              to it with their texts by the ranks that read them
+///   write      rank 0 opens the output once every block is formatted, writes the head, the blocks
+///              in rank order (received in pieces of at most 64 MiB) and the tail
 ///
 /// The report is byte-identical to one process's for any number of ranks, apart from the stage
 /// times and options.threads / options.ranks.
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
+#include <ostream>
 #include <memory>
 #include <string>
 #include <utility>
@@ -71,14 +78,31 @@ class MpiSession {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Runs `recur report` with the inputs sharded across the ranks of `session`; every rank calls it
-/// with the same options. `list` is used on rank 0 only (it is sent to the others, streams
-/// included). Returns the report on rank 0; other ranks get an empty Report. `figures`, when
-/// given, receives every rank's figures on rank 0 (by rank). Throws Error(errc::usage) for invalid
-/// options (on every rank alike). Inputs that cannot be used are skipped and counted as in
-/// run_report.
+/// How a distributed run writes its report. Rank 0's settings count: they are sent to the other
+/// ranks (whose terminal, for one, is not the user's).
+struct ReportWriting {
+  enum class Format { json, csv, text, html } format = Format::json;
+  TextOptions text;          ///< for Format::text, as the CLI sets them (colour, --top, excerpts)
+  bool member_text = true;   ///< false: --no-text (drop_member_text, report.hpp)
+  /// Rank 0: opens the output and returns where to write. Called only once every rank has
+  /// formatted its part, so that a run that fails before leaves no output nor temporary file.
+  std::function<std::ostream&()> open;
+};
+
+/// Runs `recur report` with the inputs sharded across the ranks of `session` and writes it through
+/// `writing.open()` on rank 0: the bytes write_json (write_csv, write_text, write_html) writes for
+/// the report of one process, apart from the stage times and options.threads / options.ranks.
+/// Every rank calls it with the same options. `list` is used on rank 0 only (it is sent to the
+/// others, streams included). Returns, on rank 0, the report without its clusters (counts,
+/// skipped inputs, warnings); other ranks get an empty Report. `figures`, when given, receives
+/// every rank's figures on rank 0 (by rank). Throws Error(errc::usage) for invalid options (on
+/// every rank alike). Inputs that cannot be used are skipped and counted as in run_report.
+///
+/// Memory of the report stage: each rank holds the members it read back and the formatted bytes
+/// of its block (about 1/N of the output); rank 0 also holds every member's location without its
+/// text (about 200 B each) and one piece of at most 64 MiB while it writes.
 Report run_report_distributed(const MpiSession& session, InputList list, const ReportOptions& options,
-                              const ProgressFn& progress = {}, const WarnFn& warn = {},
-                              std::vector<RankFigures>* figures = nullptr);
+                              const ReportWriting& writing, const ProgressFn& progress = {},
+                              const WarnFn& warn = {}, std::vector<RankFigures>* figures = nullptr);
 
 }  // namespace recur

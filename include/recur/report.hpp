@@ -116,6 +116,27 @@ struct TextOptions {
 /// Writes a human summary: counts, the largest clusters with excerpts, skipped files.
 void write_text(const Report& report, std::ostream& out, const TextOptions& options);
 
+/// A report written in parts, for a run whose clusters are formatted where they are (the MPI run,
+/// mpi.hpp): write_json(report, out) (write_csv, write_text alike) writes exactly
+/// write_report_head(report, f, o, report.clusters.size(), out), then write_report_clusters() of
+/// any contiguous runs of the clusters in order, then write_report_tail(). Each part may be
+/// written from a Report that holds only its own clusters (the head and tail read none).
+enum class ReportFormat { json, csv, text };
+
+/// Everything before the first cluster; `total` is the number of clusters in the whole report.
+void write_report_head(const Report& report, ReportFormat format, const TextOptions& options, std::size_t total,
+                       std::ostream& out);
+/// The clusters of `report`, which are the whole report's from index `first` on (0-based). For
+/// text, only those among the first options.top are written (clusters_written()).
+void write_report_clusters(const Report& report, ReportFormat format, const TextOptions& options, std::size_t first,
+                           std::ostream& out);
+/// Everything after the last cluster.
+void write_report_tail(const Report& report, ReportFormat format, const TextOptions& options, std::size_t total,
+                       std::ostream& out);
+/// How many of a report's first clusters (of `total`) a format writes: all of them, except text's
+/// first options.top.
+std::size_t clusters_written(ReportFormat format, const TextOptions& options, std::size_t total);
+
 // ---------------------------------------------------------------------------------------------
 // recur phrases
 

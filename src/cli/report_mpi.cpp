@@ -39,28 +39,42 @@ int run_report_under_mpi(const ReportOptions& o, const CommonArgs& common, TextO
   const std::string who = "recur report: rank " + std::to_string(mpi.rank()) + " of " + std::to_string(mpi.size());
   try {
     InputList inputs;
-    if (mpi.rank() == 0) {  // only rank 0 lists the inputs and writes
-      // -o is tried before the run (a bad path fails fast) but its temporary file is removed
-      // until the report is ready: a rank 0 killed mid-run (SIGKILL cannot be caught) leaves nothing.
-      Output probe;
-      probe.open(common.output);
-      inputs = list_inputs(o.input, common, probe);
-    }
-    Feedback fb = make_feedback(common.quiet || mpi.rank() != 0);
-    std::vector<RankFigures> figures;
-    Report report = run_report_distributed(mpi, std::move(inputs), o, fb.progress, fb.warn, &figures);
-    fb.line->clear();
-    if (mpi.rank() != 0) return kExitOk;
-    if (!common.quiet) print_figures(figures);
-    if (no_text) drop_member_text(report);
+    ReportWriting writing;  // rank 0's; the run sends it to the others
     Output out;
-    out.open(common.output);
-    text.excerpt_chars = full ? SIZE_MAX : excerpt_width(out);
     // Open MPI gives rank 0 a pseudo-terminal for standard output whatever the user's is: colour
     // only when asked for (--color always), so a redirected report has no escape codes.
     CommonArgs args = common;
     if (args.color == "auto") args.color = "never";
-    return write_report(report, out, args, text);
+    if (mpi.rank() == 0) {  // only rank 0 lists the inputs and writes
+      // -o is tried before the run (a bad path fails fast) but its temporary file is removed
+      // until every rank has formatted its part: a rank killed mid-run leaves nothing.
+      Output probe;
+      probe.open(common.output);
+      inputs = list_inputs(o.input, common, probe);
+      using F = ReportWriting::Format;
+      writing.format = args.format == "json" ? F::json : args.format == "csv" ? F::csv : args.format == "html" ? F::html : F::text;
+      text.excerpt_chars = full ? SIZE_MAX : excerpt_width(probe);
+      text.color = use_color(args, probe);
+      text.top = args.top == 0 ? SIZE_MAX : args.top;  // --top 0: all
+      writing.text = text;
+      writing.member_text = !no_text;
+      writing.open = [&]() -> std::ostream& {
+        out.open(common.output);
+        return out.stream();
+      };
+    }
+    Feedback fb = make_feedback(common.quiet || mpi.rank() != 0);
+    std::vector<RankFigures> figures;
+    const Report report = run_report_distributed(mpi, std::move(inputs), o, writing, fb.progress, fb.warn, &figures);
+    fb.line->clear();
+    if (mpi.rank() != 0) return kExitOk;
+    if (!common.quiet) print_figures(figures);
+    if (!out.finish()) return kExitNothing;
+    if (report.stats.files_read == 0) {
+      std::cerr << "recur: nothing could be read (" << report.stats.files_skipped << " inputs skipped)\n";
+      return kExitNothing;
+    }
+    return kExitOk;
   } catch (const Error& e) {
     mpi.abort(who + ": " + e.what(), e.code() == errc::usage ? kExitUsage : kExitNothing);
   } catch (const Interrupted& e) {

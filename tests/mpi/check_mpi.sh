@@ -2,9 +2,10 @@
 # recur report under mpirun is byte-identical to one process (issue 14): np = 1, 2, 3, 4 (3 catches
 # non-power-of-two bugs) on ../shared/corpus (plain and --doc-split) and on generated corpora, the
 # JSON compared after leaving out only the stage times and options.threads / options.ranks, the CSV
-# compared byte for byte. Also: exchanges forced into many small rounds, more ranks than inputs,
-# unreadable inputs on other ranks skipped and counted as one process does, and a rank killed
-# mid-run failing the run without leaving any output.
+# compared byte for byte; also the text format (every cluster), --no-text and the HTML page, whose
+# clusters the ranks format in blocks. Also: exchanges forced into many small rounds, more ranks
+# than inputs, unreadable inputs on other ranks skipped and counted as one process does, and a rank
+# killed mid-run (also while rank 0 writes) failing the run without leaving any output.
 #
 # Usage: tests/mpi/check_mpi.sh [BUILD_DIR]   (default build; needs mpirun and an MPI build)
 # Runs as root, oversubscribed, over shared memory, as CI does. Takes about a minute.
@@ -76,6 +77,8 @@ fi
 # Generated corpora: many files of uneven sizes, so shards cut between and within documents.
 "$recur" synth -q --size 3MiB --seed 7 -o "$work/synth-a" >/dev/null
 "$recur" synth -q --size 1MiB --seed 11 --doc-size 20KiB -o "$work/synth-b" >/dev/null
+corpus_or_synth="$work/synth-a/docs"
+[ -d "$corpus" ] && corpus_or_synth="$corpus"
 compare synth-a "$work/synth-a/docs"
 compare synth-b "$work/synth-b/docs"
 compare synth-b-keep --structure keep --minhash classic --threshold 0.7 "$work/synth-b/docs"
@@ -90,6 +93,77 @@ if diff <(tail -n +2 "$work/text.single") <(tail -n +2 "$work/text.3") >/dev/nul
 else
   fail "text format np=3 differs: $(diff <(tail -n +2 "$work/text.single") <(tail -n +2 "$work/text.3") | head -3)"
 fi
+
+# Every cluster in the text format (--top 0 --full), so that each rank formats some of them, with
+# exchanges in tiny rounds (the blocks reach rank 0 in many pieces).
+"$recur" report -q --threads 1 --top 0 --full -o "$work/text-all.single" "$corpus_or_synth"
+for np in 2 4; do
+  checks=$((checks + 1))
+  RECUR_MPI_CHUNK_BYTES=1024 mpirun -np "$np" "$recur" report -q --threads 1 --top 0 --full -o "$work/text-all.$np" \
+    "$corpus_or_synth" 2>"$work/text-all.$np.err" || fail "text --top 0 np=$np: mpirun failed"
+  if diff <(tail -n +2 "$work/text-all.single") <(tail -n +2 "$work/text-all.$np") >/dev/null; then
+    echo "ok: text format, every cluster, np = $np identical to one process"
+  else
+    fail "text --top 0 np=$np differs: $(diff <(tail -n +2 "$work/text-all.single") <(tail -n +2 "$work/text-all.$np") | head -3)"
+  fi
+done
+
+# --no-text (JSON and CSV), and the HTML page (its embedded JSON compared as above, the page
+# around it byte for byte).
+"$recur" report -q --threads 1 --no-text --format json -o "$work/notext.single.json" "$corpus_or_synth"
+"$recur" report -q --threads 1 --no-text --format csv -o "$work/notext.single.csv" "$corpus_or_synth"
+normalise "$work/notext.single.json" >"$work/notext.single.norm"
+for np in 2 3; do
+  checks=$((checks + 1))
+  mpirun -np "$np" "$recur" report -q --threads 1 --no-text --format json -o "$work/notext.$np.json" "$corpus_or_synth" \
+    2>/dev/null || fail "--no-text np=$np: mpirun failed"
+  mpirun -np "$np" "$recur" report -q --threads 1 --no-text --format csv -o "$work/notext.$np.csv" "$corpus_or_synth" \
+    2>/dev/null || fail "--no-text csv np=$np: mpirun failed"
+  if cmp -s "$work/notext.single.norm" <(normalise "$work/notext.$np.json") &&
+      cmp -s "$work/notext.single.csv" "$work/notext.$np.csv"; then
+    echo "ok: --no-text JSON and CSV, np = $np identical to one process"
+  else
+    fail "--no-text np=$np differs from one process"
+  fi
+done
+# Several threads per rank (bands paired several at once, one per thread): the same report.
+for np in 2 3; do
+  checks=$((checks + 1))
+  mpirun -np "$np" "$recur" report -q --threads 3 --format json -o "$work/threads.$np.json" "$work/synth-a/docs" \
+    2>/dev/null || fail "--threads 3 np=$np: mpirun failed"
+  if cmp -s "$work/synth-a.single.norm" <(normalise "$work/threads.$np.json"); then
+    echo "ok: 3 threads per rank, np = $np identical to one process"
+  else
+    fail "--threads 3 np=$np differs from one process"
+  fi
+done
+
+# The page with its data taken out, and the data (script elements of class recur-data, joined).
+html_parts() {
+  python3 - "$1" "$2" <<'PY'
+import json, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+pat = r'(<script type="application/json"[^>]*class="recur-data">)(.*?)(</script>)'
+data = "".join(m.group(2) for m in re.finditer(pat, page, re.S))
+r = json.loads(data)
+r["stats"].pop("seconds", None)
+r["options"].pop("threads", None)
+r["options"].pop("ranks", None)
+print(re.sub(pat, r"\1\3", page, flags=re.S) if sys.argv[2] == "page" else json.dumps(r, ensure_ascii=False, indent=1))
+PY
+}
+"$recur" report -q --threads 1 --format html -o "$work/page.single.html" "$corpus_or_synth"
+for np in 2 3; do
+  checks=$((checks + 1))
+  mpirun -np "$np" "$recur" report -q --threads 1 --format html -o "$work/page.$np.html" "$corpus_or_synth" \
+    2>/dev/null || fail "html np=$np: mpirun failed"
+  if cmp -s <(html_parts "$work/page.single.html" data) <(html_parts "$work/page.$np.html" data) &&
+      cmp -s <(html_parts "$work/page.single.html" page) <(html_parts "$work/page.$np.html" page); then
+    echo "ok: HTML page, np = $np identical to one process (apart from the stage times)"
+  else
+    fail "html np=$np differs from one process"
+  fi
+done
 
 # Inputs that cannot be used, spread over the ranks: skipped and counted exactly as one process
 # does (the skipped list and stats are part of the JSON compared). Fewer inputs than ranks too.
@@ -107,7 +181,8 @@ compare two-inputs "$work/two"
 
 # A rank that dies: the run fails with a message naming the lost rank, and no output (nor a
 # temporary) is left, whichever rank and stage.
-for fault in 1:verify 2:lsh 0:cluster 3:materialise; do
+# (format: before the blocks are sent; write: rank 0 has its output open and waits for rank 2's block.)
+for fault in 1:verify 2:lsh 0:cluster 3:materialise 1:format 2:write; do
   checks=$((checks + 1))
   rm -f "$work/fault.json"
   if RECUR_MPI_FAULT=$fault mpirun -np 4 "$recur" report -q --threads 1 -o "$work/fault.json" "$work/synth-a/docs" \

@@ -1,0 +1,122 @@
+// Reports written in parts (report.hpp: write_report_head, write_report_clusters,
+// write_report_tail; html.hpp: ReportPage), as the MPI run writes them, each part from a Report
+// holding only its own clusters: the bytes must be exactly those of write_json, write_csv,
+// write_text and write_html for the whole report, wherever the clusters are cut.
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+
+#include "recur/html.hpp"
+#include "recur/report.hpp"
+
+namespace {
+
+using recur::ReportFormat;
+
+recur::Report report_of(std::size_t clusters, bool member_text) {
+  recur::Report r;
+  r.version = "test";
+  r.options["threshold"] = 0.5;
+  r.stats.files = 3;
+  r.stats.clusters = clusters;
+  r.stats.seconds = {{"index", 0.25}, {"total", 1.0}};
+  r.skipped.emplace_back("bad.txt", "binary file", recur::StatusCode::binary);
+  r.warnings.push_back("a warning");
+  r.member_text = member_text;
+  for (std::size_t c = 0; c < clusters; ++c) {
+    recur::ReportCluster rc;
+    rc.id = static_cast<std::uint32_t>(c + 1);
+    for (std::size_t m = 0; m < 2 + c % 3; ++m) {
+      recur::Member x;
+      x.path = "dir/f" + std::to_string(m) + ".txt";
+      x.document = x.path;
+      x.document_index = 1;
+      x.paragraph = static_cast<std::uint32_t>(c * 10 + m + 1);
+      x.line = x.paragraph;
+      x.line_end = x.line + 1;
+      x.byte_start = 100 * c;
+      x.byte_end = x.byte_start + 40;
+      x.similarity = m == 0 ? 1.0 : 0.8 + 0.01 * static_cast<double>(m);
+      x.text = member_text ? "第" + std::to_string(c) + "段，引号\"与<script>，" + std::string(m, 'x') : "";
+      x.content_chars = 10 + m;
+      rc.members.push_back(std::move(x));
+    }
+    rc.weight = 10 * c;
+    r.clusters.push_back(std::move(rc));
+  }
+  return r;
+}
+
+std::string whole(const recur::Report& r, ReportFormat f, const recur::TextOptions& o) {
+  std::ostringstream out;
+  if (f == ReportFormat::json) recur::write_json(r, out);
+  if (f == ReportFormat::csv) recur::write_csv(r, out);
+  if (f == ReportFormat::text) recur::write_text(r, out, o);
+  return out.str();
+}
+
+// The report written as head, the clusters [0, cut) and [cut, end) from two reports holding only
+// those, then the tail (from a report holding none).
+void in_parts(const recur::Report& r, ReportFormat f, const recur::TextOptions& o, std::size_t cut,
+              std::ostream& out) {
+  recur::Report head = r, first = r, second = r;
+  head.clusters.clear();
+  first.clusters.assign(r.clusters.begin(), r.clusters.begin() + static_cast<std::ptrdiff_t>(cut));
+  second.clusters.assign(r.clusters.begin() + static_cast<std::ptrdiff_t>(cut), r.clusters.end());
+  recur::write_report_head(head, f, o, r.clusters.size(), out);
+  recur::write_report_clusters(first, f, o, 0, out);
+  recur::write_report_clusters(second, f, o, cut, out);
+  recur::write_report_tail(head, f, o, r.clusters.size(), out);
+}
+
+TEST(ReportParts, AnyCutGivesTheWholeReportsBytes) {
+  for (const ReportFormat f : {ReportFormat::json, ReportFormat::csv, ReportFormat::text})
+    for (const bool text : {true, false})
+      for (const std::size_t clusters : {0u, 1u, 5u}) {
+        recur::TextOptions o;
+        o.top = 3;  // the text format shows the first 3: cuts before, at and after it
+        const recur::Report r = report_of(clusters, text);
+        for (std::size_t cut = 0; cut <= clusters; ++cut) {
+          std::ostringstream out;
+          in_parts(r, f, o, cut, out);
+          EXPECT_EQ(out.str(), whole(r, f, o)) << "format " << static_cast<int>(f) << ", clusters " << clusters
+                                               << ", cut " << cut << ", texts " << text;
+        }
+      }
+}
+
+TEST(ReportParts, TextShowsOnlyTheFirstTopClusters) {
+  recur::TextOptions o;
+  o.top = 2;
+  EXPECT_EQ(recur::clusters_written(ReportFormat::text, o, 5), 2u);
+  EXPECT_EQ(recur::clusters_written(ReportFormat::json, o, 5), 5u);
+  EXPECT_EQ(recur::clusters_written(ReportFormat::csv, o, 1), 1u);
+  const recur::Report r = report_of(5, true);
+  recur::Report past_top = r;
+  past_top.clusters.erase(past_top.clusters.begin(), past_top.clusters.begin() + 2);
+  std::ostringstream out;
+  recur::write_report_clusters(past_top, ReportFormat::text, o, 2, out);
+  EXPECT_EQ(out.str(), "");  // clusters 3.. are not shown
+}
+
+TEST(ReportParts, HtmlPageFromJsonPartsIsWriteHtmls) {
+  for (const std::size_t clusters : {0u, 4u}) {
+    const recur::Report r = report_of(clusters, true);
+    std::ostringstream expected;
+    recur::write_html(r, expected);
+    for (std::size_t cut = 0; cut <= clusters; ++cut) {
+      std::ostringstream out;
+      {
+        recur::Report head = r;
+        head.clusters.clear();
+        recur::ReportPage page(head, out);
+        in_parts(r, ReportFormat::json, {}, cut, page.json());
+        page.finish();
+      }
+      EXPECT_EQ(out.str(), expected.str()) << "clusters " << clusters << ", cut " << cut;
+    }
+  }
+}
+
+}  // namespace
