@@ -3,11 +3,15 @@
 
 #include <divsufsort.h>
 #include <unicode/uchar.h>
+#include <sys/mman.h>
 #include <xxhash.h>
 
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -707,9 +711,21 @@ WindowCounter::WindowCounter(std::uint64_t expected_windows) {
   // 4 counters of 2 bits per window: one byte each; blocks of 64 bytes.
   const std::uint64_t bytes = std::bit_ceil(std::max<std::uint64_t>(expected_windows, std::uint64_t{1} << 16));
   const std::uint64_t blocks = bytes / 64;
-  words_.assign(blocks * 8, 0);
+  words_ = blocks * 8;
   block_shift_ = 64 - static_cast<unsigned>(std::countr_zero(blocks));
+  // Aligned to 2 MiB and marked for huge pages: every window touches a random block, and with 4 KiB
+  // pages nearly every touch of a 512 MiB table also misses the TLB (the counting ran 1.6x slower
+  // per byte at 1 GiB than at 100 MiB).
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  const std::size_t alloc = (bytes + kHuge - 1) / kHuge * kHuge;
+  auto* p = static_cast<std::uint64_t*>(std::aligned_alloc(kHuge, alloc));
+  if (!p) throw std::bad_alloc();
+  table_.reset(p);
+  if (alloc >= kHuge) ::madvise(p, alloc, MADV_HUGEPAGE);  // a hint: failure only costs speed
+  std::memset(p, 0, bytes);
 }
+
+void WindowCounter::Free::operator()(std::uint64_t* p) const noexcept { std::free(p); }
 
 void WindowCounter::add_document(std::vector<std::uint64_t>& hashes) {
   // Made unique with an open-addressing set (cache-resident for a document's windows): sorting
@@ -737,7 +753,7 @@ void WindowCounter::add_document(std::vector<std::uint64_t>& hashes) {
   }
   hashes.resize(unique);
   auto bump = [&](std::size_t block, unsigned counter) {
-    std::atomic_ref<std::uint64_t> word(words_[block + counter / 32]);
+    std::atomic_ref<std::uint64_t> word(table_[block + counter / 32]);
     const unsigned shift = (counter % 32) * 2;
     std::uint64_t w = word.load(std::memory_order_relaxed);
     while (((w >> shift) & 3) < kSaturation &&
@@ -755,13 +771,13 @@ void WindowCounter::add_document(std::vector<std::uint64_t>& hashes) {
 }
 
 void WindowCounter::prefetch(std::uint64_t h) const noexcept {
-  __builtin_prefetch(words_.data() + slots_of(h, block_shift_).block);
+  __builtin_prefetch(table_.get() + slots_of(h, block_shift_).block);
 }
 
 unsigned WindowCounter::count(std::uint64_t h) const noexcept {
   const CounterSlots s = slots_of(h, block_shift_);
   auto get = [&](unsigned counter) {
-    const std::uint64_t w = std::atomic_ref<const std::uint64_t>(words_[s.block + counter / 32]).load(std::memory_order_relaxed);
+    const std::uint64_t w = std::atomic_ref<const std::uint64_t>(table_[s.block + counter / 32]).load(std::memory_order_relaxed);
     return static_cast<unsigned>((w >> ((counter % 32) * 2)) & 3);
   };
   return std::min(get(s.a), get(s.b));

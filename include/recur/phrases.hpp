@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -274,13 +275,17 @@ class WindowCounter {
   bool recurs(std::uint64_t h, unsigned min_docs) const noexcept {
     return count(h) >= std::min(min_docs, kSaturation);
   }
-  std::size_t bytes() const noexcept { return words_.size() * sizeof(std::uint64_t); }
+  std::size_t bytes() const noexcept { return words_ * sizeof(std::uint64_t); }
   /// Asks the processor to fetch the counters of `h` ahead of count() or add_document().
   void prefetch(std::uint64_t h) const noexcept;
 
  private:
-  std::vector<std::uint64_t> words_;  // 32 counters per word, 8 words per block
-  unsigned block_shift_ = 0;          // 64 - log2(blocks)
+  struct Free {
+    void operator()(std::uint64_t* p) const noexcept;
+  };
+  std::unique_ptr<std::uint64_t[], Free> table_;  // 32 counters per word, 8 words per block
+  std::size_t words_ = 0;
+  unsigned block_shift_ = 0;  // 64 - log2(blocks)
 };
 
 /// The stretches of `chars` covered by a window of `k` characters that `counter` says may recur in
