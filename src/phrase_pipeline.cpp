@@ -42,106 +42,217 @@ struct Worker {
 };
 
 // Reading: the scan stage (scan.hpp), then each paragraph's content characters and sentences.
+//
+// --unit span streams: the first pass counts every min_chars-character window once per document
+// (WindowCounter) and keeps each file's content characters in UTF-16 (2 bytes per CJK character,
+// against 3 in the input and 4 as char32_t), dropping the decoded text; the second keeps only the
+// recurring stretches (recurring_stretches) as the text to search. --unit sentence keeps every
+// sentence, so all content characters.
 
 struct SegmentRef {
   std::uint32_t file, paragraph;
+  std::uint32_t offset;  // content characters of its paragraph before the segment
 };
 
 struct FileWork {
-  ScannedFile lf;
-  std::vector<char32_t> content;             // content characters of its paragraphs, concatenated
-  std::vector<std::uint32_t> para_length;    // content length per paragraph
+  FileOutcome outcome;
+  FileStamp stamp;                           // to notice a change before locating reads it again
+  std::uint32_t documents = 0;
+  std::vector<char16_t> content16;           // span: content characters of its paragraphs, UTF-16
+  std::vector<char32_t> content;             // sentence: content characters of its paragraphs
+  std::vector<std::uint32_t> para_length;    // content length per paragraph (characters)
+  std::vector<std::uint32_t> para_doc;       // document of each paragraph, within the file
   std::vector<std::uint32_t> sentence_end;   // per paragraph, in order: sentence ends (content offsets)
   std::vector<std::uint32_t> sentence_count; // sentences per paragraph
-  double t_normalize = 0;
+  double t_load = 0, t_normalize = 0;
 };
+
+void append_utf16(std::span<const char32_t> chars, std::vector<char16_t>& out) {
+  for (char32_t c : chars) {
+    if (c < 0x10000) {
+      out.push_back(static_cast<char16_t>(c));
+    } else {
+      out.push_back(static_cast<char16_t>(0xD800 + ((c - 0x10000) >> 10)));
+      out.push_back(static_cast<char16_t>(0xDC00 + ((c - 0x10000) & 0x3FF)));
+    }
+  }
+}
+
+// Decodes `count` characters of UTF-16 from `pos` (advanced) into `out` (replaced).
+void take_utf16(const std::vector<char16_t>& in, std::size_t& pos, std::uint32_t count, std::vector<char32_t>& out) {
+  out.clear();
+  for (std::uint32_t k = 0; k < count; ++k) {
+    const char16_t u = in[pos++];
+    if (u >= 0xD800 && u < 0xDC00) out.push_back(0x10000 + ((static_cast<char32_t>(u) - 0xD800) << 10) + (in[pos++] - 0xDC00));
+    else out.push_back(u);
+  }
+}
 
 // What the later stages need from reading.
 struct PhraseInput {
-  std::vector<FileWork> files;        // kept for locating: decoded text, paragraphs, strip ranges
-  SegmentedText text;                 // content characters of every paragraph, in input order
-  std::vector<SegmentRef> seg_ref;    // segment -> file and paragraph
+  std::vector<FileWork> files;        // per input: outcome, stamp (its text is read again to locate)
+  SegmentedText text;                 // span: the recurring stretches; sentence: every paragraph
+  std::vector<SegmentRef> seg_ref;    // segment -> file, paragraph and offset in it
   std::vector<Occurrence> sentences;  // --unit sentence: every sentence with content characters
   double t_load = 0, t_normalize = 0;
-  Clock::time_point read_done;
+  Clock::time_point read_done, filter_done;
 };
 
-PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned threads,
-                       std::atomic<std::uint64_t>& bytes_done, PhrasesReport& report, const WarnFn& warn) {
+PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned threads, ProgressCounters& counters,
+                       PhrasesReport& report, const WarnFn& warn) {
   const ScanSettings settings(o.input);
   const bool sentences = o.unit == PhraseUnit::sentence;
+  // The prefilter needs at least 2 documents to tell recurring windows apart.
+  const bool filter = !sentences && o.min_docs >= 2;
+  const unsigned k = o.min_chars;
+  // Sized for CJK text, 3 bytes per character: fewer characters per byte only lowers the load.
+  std::optional<WindowCounter> counter;
+  if (filter) counter.emplace(total_size(source) / 3);
   PhraseInput in;
   std::vector<FileWork>& files = in.files;
   files.resize(source.count());
+  std::atomic<std::uint64_t> content_chars{0};
+  struct Scratch {
+    std::vector<std::uint64_t> hashes;
+    std::vector<char32_t> chars;
+    std::vector<Occurrence> stretches;
+  };
+  detail::PerThread<Scratch> scratch(threads, [] { return std::make_unique<Scratch>(); });
   {
     detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(o.input.normalize); });
     detail::parallel_for(files.size(), threads, [&](std::size_t i, unsigned w) {
       Worker& wk = workers[w];
+      Scratch& sc = scratch[w];
       FileWork& fw = files[i];
-      fw.lf = scan_file(source, i, settings);
-      if (fw.lf.ok()) {
+      ScannedFile lf = scan_file(source, i, settings);
+      fw.outcome = lf.outcome;
+      fw.stamp = lf.stamp;
+      if (lf.ok()) {
         const auto t0 = Clock::now();
-        const std::string_view text = fw.lf.decoded.text;
+        fw.documents = static_cast<std::uint32_t>(lf.seg.documents.size());
+        const std::string_view text = lf.decoded.text;
         std::vector<std::uint32_t> ends;
-        for (const Span& sp : fw.lf.seg.paragraphs) {
-          normalize_span(wk.normalizer, text.substr(sp.begin, sp.end - sp.begin), sp.begin, fw.lf.stripped,
+        sc.hashes.clear();
+        std::uint64_t chars = 0;
+        for (std::size_t p = 0; p < lf.seg.paragraphs.size(); ++p) {
+          const Span& sp = lf.seg.paragraphs[p];
+          normalize_span(wk.normalizer, text.substr(sp.begin, sp.end - sp.begin), sp.begin, lf.stripped,
                          wk.removed, wk.normalized, wk.map);
           extract_content(wk.normalized, wk.content, sentences);
-          fw.content.insert(fw.content.end(), wk.content.chars.begin(), wk.content.chars.end());
-          fw.para_length.push_back(static_cast<std::uint32_t>(wk.content.chars.size()));
+          const std::span<const char32_t> cc(wk.content.chars);
+          chars += cc.size();
+          fw.para_length.push_back(static_cast<std::uint32_t>(cc.size()));
+          fw.para_doc.push_back(static_cast<std::uint32_t>(sp.document));
           if (sentences) {
+            fw.content.insert(fw.content.end(), cc.begin(), cc.end());
             if (!wk.splitter) wk.splitter.emplace();
             wk.splitter->split(wk.normalized, wk.byte_ends);
             content_sentence_ends(wk.content, wk.byte_ends, ends);
             fw.sentence_end.insert(fw.sentence_end.end(), ends.begin(), ends.end());
             fw.sentence_count.push_back(static_cast<std::uint32_t>(ends.size()));
+            continue;
+          }
+          append_utf16(cc, fw.content16);
+          if (!filter) continue;
+          // Windows are counted once per document: a document's paragraphs are consecutive.
+          window_hashes(cc, k, sc.hashes);
+          if (p + 1 == lf.seg.paragraphs.size() || lf.seg.paragraphs[p + 1].document != sp.document) {
+            counter->add_document(sc.hashes);
+            sc.hashes.clear();
           }
         }
+        content_chars += chars;
+        fw.content16.shrink_to_fit();
         fw.t_normalize = seconds_between(t0, Clock::now());
       }
-      bytes_done += source.size(i);
+      fw.t_load = lf.outcome.seconds_read + lf.outcome.seconds_segment;
+      counters.done += source.size(i);
     });
   }
   in.read_done = Clock::now();
 
-  // The accounting of every input, and the segmented text in input order.
+  // The accounting of every input.
   PhraseStats& st = report.stats;
-  SegmentedText& text = in.text;
-  std::uint32_t docs = 0;
   std::vector<FileOutcome> outcomes;
   outcomes.reserve(files.size());
+  std::vector<std::uint32_t> first_doc(files.size() + 1, 0);
   for (std::size_t i = 0; i < files.size(); ++i) {
-    FileWork& fw = files[i];
-    outcomes.push_back(fw.lf.outcome);
-    in.t_load += fw.lf.outcome.seconds_read + fw.lf.outcome.seconds_segment;
-    in.t_normalize += fw.t_normalize;
-    if (!fw.lf.ok()) continue;
-    std::size_t c = 0, s = 0;
-    for (std::uint32_t p = 0; p < fw.para_length.size(); ++p) {
-      const std::uint32_t seg_start = static_cast<std::uint32_t>(text.chars.size());
-      text.add_segment(std::span<const char32_t>(fw.content.data() + c, fw.para_length[p]),
-                       docs + fw.lf.seg.paragraphs[p].document);
-      in.seg_ref.push_back({static_cast<std::uint32_t>(i), p});
-      c += fw.para_length[p];
-      if (sentences) {
+    outcomes.push_back(files[i].outcome);
+    in.t_load += files[i].t_load;
+    in.t_normalize += files[i].t_normalize;
+    first_doc[i + 1] = first_doc[i] + files[i].documents;
+  }
+  CorpusSummary summary = summarise(source, outcomes);
+  static_cast<CorpusStats&>(st) = summary.stats;
+  st.content_chars = content_chars.load();
+  announce(summary, warn);
+  report.skipped = std::move(summary.skipped);
+  report.warnings = std::move(summary.warnings);
+
+  SegmentedText& text = in.text;
+  if (sentences) {
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      FileWork& fw = files[i];
+      std::size_t c = 0, s = 0;
+      for (std::uint32_t p = 0; p < fw.para_length.size(); ++p) {
+        const std::uint32_t seg_start = static_cast<std::uint32_t>(text.chars.size());
+        text.add_segment(std::span<const char32_t>(fw.content.data() + c, fw.para_length[p]), first_doc[i] + fw.para_doc[p]);
+        in.seg_ref.push_back({static_cast<std::uint32_t>(i), p, 0});
+        c += fw.para_length[p];
         std::uint32_t prev = 0;
-        for (std::uint32_t k = 0; k < fw.sentence_count[p]; ++k, ++s) {
+        for (std::uint32_t q = 0; q < fw.sentence_count[p]; ++q, ++s) {
           const std::uint32_t e = fw.sentence_end[s];
           if (e > prev) in.sentences.push_back({seg_start + prev, e - prev});
           prev = e;
         }
       }
+      std::vector<char32_t>().swap(fw.content);
+      std::vector<std::uint32_t>().swap(fw.sentence_end);
     }
-    docs += static_cast<std::uint32_t>(fw.lf.seg.documents.size());
-    std::vector<char32_t>().swap(fw.content);
-    std::vector<std::uint32_t>().swap(fw.sentence_end);
+    in.filter_done = Clock::now();
+    return in;
   }
-  CorpusSummary summary = summarise(source, outcomes);
-  static_cast<CorpusStats&>(st) = summary.stats;
-  st.content_chars = text.chars.size();
-  announce(summary, warn);
-  report.skipped = std::move(summary.skipped);
-  report.warnings = std::move(summary.warnings);
+
+  // Second pass, over the kept UTF-16: each file's recurring stretches, then all in input order.
+  counters.begin("filtering", total_size(source));
+  struct Kept {
+    std::vector<char32_t> chars;
+    std::vector<SegmentRef> refs;       // file, paragraph, offset of each stretch
+    std::vector<std::uint32_t> length;  // its length
+  };
+  std::vector<Kept> kept(files.size());
+  detail::parallel_for(files.size(), threads, [&](std::size_t i, unsigned w) {
+    Scratch& sc = scratch[w];
+    FileWork& fw = files[i];
+    Kept& kf = kept[i];
+    std::size_t pos = 0;
+    for (std::uint32_t p = 0; p < fw.para_length.size(); ++p) {
+      take_utf16(fw.content16, pos, fw.para_length[p], sc.chars);
+      sc.stretches.clear();
+      if (filter) recurring_stretches(sc.chars, k, *counter, o.min_docs, sc.stretches);
+      else if (!sc.chars.empty()) sc.stretches.push_back({0, static_cast<std::uint32_t>(sc.chars.size())});
+      for (const Occurrence& r : sc.stretches) {
+        kf.chars.insert(kf.chars.end(), sc.chars.begin() + r.start, sc.chars.begin() + r.start + r.length);
+        kf.refs.push_back({static_cast<std::uint32_t>(i), p, r.start});
+        kf.length.push_back(r.length);
+      }
+    }
+    std::vector<char16_t>().swap(fw.content16);
+    counters.done += source.size(i);
+  });
+  counter.reset();
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    Kept& kf = kept[i];
+    std::size_t c = 0;
+    for (std::size_t r = 0; r < kf.refs.size(); ++r) {
+      text.add_segment(std::span<const char32_t>(kf.chars.data() + c, kf.length[r]),
+                       first_doc[i] + files[i].para_doc[kf.refs[r].paragraph]);
+      in.seg_ref.push_back(kf.refs[r]);
+      c += kf.length[r];
+    }
+    kf = Kept{};
+  }
+  in.filter_done = Clock::now();
   return in;
 }
 
@@ -184,8 +295,8 @@ constexpr std::uint32_t kFormSamples = 5;
 std::vector<std::vector<std::vector<std::string>>> locate(const PhraseInput& in, const Source& source,
                                                           const std::vector<Candidate>& cands,
                                                           const std::vector<Template>& templ, const OutputPlan& plan,
-                                                          const NormalizeOptions& normalize, unsigned threads,
-                                                          std::vector<Phrase>& phrases) {
+                                                          const ScanSettings& settings, unsigned threads,
+                                                          ProgressCounters& counters, std::vector<Phrase>& phrases) {
   struct Want {
     std::uint32_t segment;
     Occurrence occ;
@@ -208,12 +319,19 @@ std::vector<std::vector<std::vector<std::string>>> locate(const PhraseInput& in,
       for (std::uint32_t k = 0; k < samples; ++k) want(occs[k], t, j, k);
     }
   }
-  detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(normalize); });
+  detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(settings.options().normalize); });
+  std::uint64_t total = 0;
+  for (std::size_t fi = 0; fi < wants.size(); ++fi)
+    if (!wants[fi].empty()) total += source.size(fi);
+  counters.begin("locating", total);
   detail::parallel_for(in.files.size(), threads, [&](std::size_t fi, unsigned w) {
     auto& file_wants = wants[fi];
     if (file_wants.empty()) return;
     Worker& wk = workers[w];
-    const ScannedFile& lf = in.files[fi].lf;
+    // Read again: only the files holding a listed occurrence, one per thread at a time.
+    const ScannedFile lf = scan_file(source, fi, settings);
+    if (!lf.ok() || lf.stamp != in.files[fi].stamp || lf.seg.paragraphs.size() != in.files[fi].para_length.size())
+      throw Error(errc::input, source.name(fi) + " changed while recur phrases was reading it; run it again");
     const std::string_view dtext = lf.decoded.text;
     std::vector<std::size_t> newlines;
     for (std::size_t p = dtext.find('\n'); p != std::string_view::npos; p = dtext.find('\n', p + 1))
@@ -223,13 +341,13 @@ std::vector<std::vector<std::vector<std::string>>> locate(const PhraseInput& in,
     std::uint32_t current = UINT32_MAX;
     for (const Want& wt : file_wants) {
       const Span& sp = lf.seg.paragraphs[in.seg_ref[wt.segment].paragraph];
-      if (wt.segment != current) {
-        current = wt.segment;
+      if (in.seg_ref[wt.segment].paragraph != current) {
+        current = in.seg_ref[wt.segment].paragraph;
         normalize_span(wk.normalizer, dtext.substr(sp.begin, sp.end - sp.begin), sp.begin, lf.stripped,
                        wk.removed, wk.normalized, wk.map);
         extract_content(wk.normalized, wk.content, true);
       }
-      const std::uint32_t first = wt.occ.start - in.text.segment_start[wt.segment];
+      const std::uint32_t first = wt.occ.start - in.text.segment_start[wt.segment] + in.seg_ref[wt.segment].offset;
       const ContentSpan cs = locate_content(wk.content, wk.map, first, wt.occ.length);
       const std::size_t db = sp.begin + cs.input_begin, de = sp.begin + cs.input_end;
       if (wt.sample != UINT32_MAX) {  // as written, line breaks joined
@@ -245,6 +363,7 @@ std::vector<std::vector<std::vector<std::string>>> locate(const PhraseInput& in,
       loc.byte_end = lf.decoded.original(de);
       loc.text.assign(dtext.substr(db, de - db));
     }
+    counters.done += source.size(fi);
   });
   return forms;
 }
@@ -295,7 +414,7 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   counters.begin("reading", total_size(source));
   Ticker ticker(progress, counters);
 
-  const PhraseInput in = read_input(source, o, threads, counters.done, report, warn);
+  const PhraseInput in = read_input(source, o, threads, counters, report, warn);
 
   counters.begin(sentences ? "sentences" : "suffix array");
   RepeatCounts rc;
@@ -303,7 +422,7 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   // nested repeats of up to 400 sentences each, and the report grows with the cube of the run.
   const RepeatOptions ro{o.min_chars, o.min_docs, true, o.limits.max_positions};
   std::vector<Candidate> cands = sentences ? sentence_candidates(in.text, in.sentences, o.min_chars)
-                                           : span_candidates(in.text, ro, rc, threads);
+                                           : repeat_candidates(in.text, ro, rc);
   st.candidates = cands.size();
   st.periodic = rc.periodic;
   const auto t_find = Clock::now();
@@ -334,9 +453,9 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
     report.warnings.push_back(std::move(n));
   }
 
-  counters.begin("writing");
+  counters.begin("locating");
   report.phrases.resize(templ.size());
-  const auto forms = locate(in, source, cands, templ, plan, o.input.normalize, threads, report.phrases);
+  const auto forms = locate(in, source, cands, templ, plan, ScanSettings(o.input), threads, counters, report.phrases);
   for (std::uint32_t t = 0; t < templ.size(); ++t) {
     Phrase& ph = report.phrases[t];
     const Template& tp = templ[t];
@@ -358,7 +477,8 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   st.seconds = {{"read", seconds_between(start, in.read_done)},
                 {"load", in.t_load},
                 {"normalize", in.t_normalize},
-                {sentences ? "sentences" : "suffix_array", seconds_between(in.read_done, t_find)},
+                {"filter", seconds_between(in.read_done, in.filter_done)},
+                {sentences ? "sentences" : "suffix_array", seconds_between(in.filter_done, t_find)},
                 {"templates", seconds_between(t_find, t_templates)},
                 {"variants", seconds_between(t_templates, t_group)},
                 {"locate", seconds_between(t_group, t_end)},

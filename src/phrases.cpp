@@ -3,9 +3,15 @@
 
 #include <divsufsort.h>
 #include <unicode/uchar.h>
+#include <sys/mman.h>
 #include <xxhash.h>
 
 #include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -209,12 +215,30 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
   {
     // Ranks by a direct table over code points: sorting a copy of every character was a
     // quarter of the run time on a 100 MB corpus.
+    // A small text ranks by binary search over its sorted distinct characters instead: zeroing and
+    // scanning the 4.4 MB table costs milliseconds per call (likely why the phrases fuzz target,
+    // which calls this on small texts, ran about 30 times a second in CI). Both give the same ranks.
     constexpr std::size_t kCodePoints = 0x110000;
-    std::vector<std::uint32_t> rank_of(kCodePoints, 0);
-    for (char32_t c : text.chars) rank_of[std::min<std::size_t>(c, kCodePoints - 1)] = 1;
+    constexpr std::size_t kSmall = std::size_t{1} << 14;
+    const bool small = n < kSmall;
+    std::vector<std::uint32_t> rank_of(small ? 0 : kCodePoints, 0);
+    std::vector<char32_t> distinct;
     std::uint32_t k = 0;
-    for (auto& r : rank_of)
-      if (r) r = ++k;
+    if (small) {
+      for (char32_t c : text.chars) distinct.push_back(static_cast<char32_t>(std::min<std::size_t>(c, kCodePoints - 1)));
+      std::sort(distinct.begin(), distinct.end());
+      distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+      k = static_cast<std::uint32_t>(distinct.size());
+    } else {
+      for (char32_t c : text.chars) rank_of[std::min<std::size_t>(c, kCodePoints - 1)] = 1;
+      for (auto& r : rank_of)
+        if (r) r = ++k;
+    }
+    auto rank = [&](char32_t c) -> std::uint32_t {
+      const auto x = static_cast<char32_t>(std::min<std::size_t>(c, kCodePoints - 1));
+      if (!small) return rank_of[x];
+      return static_cast<std::uint32_t>(std::lower_bound(distinct.begin(), distinct.end(), x) - distinct.begin()) + 1;
+    };
     enc.width = k < 0xFFFF ? 2 : 3;
     if (m * enc.width > static_cast<std::size_t>(std::numeric_limits<saidx_t>::max()))
       throw Error(errc::input, "the corpus has " + std::to_string(n) +
@@ -229,7 +253,7 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
     };
     for (std::size_t s = 0; s < segments; ++s) {
       for (std::uint32_t p = text.segment_start[s]; p < text.segment_start[s + 1]; ++p)
-        put(rank_of[std::min<std::size_t>(text.chars[p], kCodePoints - 1)]);
+        put(rank(text.chars[p]));
       put(0);
     }
   }
@@ -658,6 +682,147 @@ std::uint32_t count_documents(const SegmentedText& text, std::span<const Occurre
   return static_cast<std::uint32_t>(std::unique(docs.begin(), docs.end()) - docs.begin());
 }
 
+namespace {
+constexpr std::uint64_t kWindowBase = 0x9E3779B97F4A7C15ull;  // odd: the hash is a polynomial mod 2^64
+
+// Calls f(offset, hash) for every window of k characters of `chars`, in order.
+template <class F>
+void for_each_window(std::span<const char32_t> chars, unsigned k, F&& f) {
+  if (k == 0 || chars.size() < k) return;
+  std::uint64_t top = 1;  // kWindowBase^(k-1)
+  for (unsigned i = 1; i < k; ++i) top *= kWindowBase;
+  std::uint64_t h = 0;
+  for (unsigned i = 0; i < k; ++i) h = h * kWindowBase + chars[i];
+  for (std::size_t i = 0;; ++i) {
+    f(i, h ^ (h >> 29));
+    if (i + k >= chars.size()) break;
+    h = (h - top * chars[i]) * kWindowBase + chars[i + k];
+  }
+}
+
+// A 64-bit finaliser (splitmix64): the window hash is a polynomial, whose low bits mix poorly.
+std::uint64_t mix64(std::uint64_t x) noexcept {
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ull;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+// The block (index of its first word) and the two counters (bit offsets within the block) of a hash.
+struct CounterSlots {
+  std::size_t block;
+  unsigned a, b;  // counter index in the block, 0..255
+};
+CounterSlots slots_of(std::uint64_t h, unsigned block_shift) noexcept {
+  const std::uint64_t x = mix64(h);
+  const auto a = static_cast<unsigned>(x & 255), b0 = static_cast<unsigned>((x >> 8) & 255);
+  return {static_cast<std::size_t>(block_shift >= 64 ? 0 : x >> block_shift) * 8, a, b0 == a ? (a ^ 1u) : b0};
+}
+}  // namespace
+
+void window_hashes(std::span<const char32_t> chars, unsigned k, std::vector<std::uint64_t>& out) {
+  for_each_window(chars, k, [&](std::size_t, std::uint64_t h) { out.push_back(h); });
+}
+
+WindowCounter::WindowCounter(std::uint64_t expected_windows) {
+  // 4 counters of 2 bits per window: one byte each; blocks of 64 bytes.
+  const std::uint64_t bytes = std::bit_ceil(std::max<std::uint64_t>(expected_windows, std::uint64_t{1} << 16));
+  const std::uint64_t blocks = bytes / 64;
+  words_ = blocks * 8;
+  block_shift_ = 64 - static_cast<unsigned>(std::countr_zero(blocks));
+  // Aligned to 2 MiB and marked for huge pages: every window touches a random block, and with 4 KiB
+  // pages nearly every touch of a 512 MiB table also misses the TLB (the counting ran 1.6x slower
+  // per byte at 1 GiB than at 100 MiB).
+  // A small table (the minimum is 64 KiB) stays on ordinary pages: small runs (tests, fuzzing)
+  // would otherwise map 2 MiB each time.
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  const bool huge = bytes >= kHuge;
+  auto* p = static_cast<std::uint64_t*>(std::aligned_alloc(huge ? kHuge : 64, bytes));  // bytes: a power of 2
+  if (!p) throw std::bad_alloc();
+  table_.reset(p);
+  if (huge) ::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: failure only costs speed
+  std::memset(p, 0, bytes);
+}
+
+void WindowCounter::Free::operator()(std::uint64_t* p) const noexcept { std::free(p); }
+
+void WindowCounter::add_document(std::vector<std::uint64_t>& hashes) {
+  // Made unique with an open-addressing set (cache-resident for a document's windows): sorting
+  // took most of the counting time on a 100 MB corpus. 0 marks an empty slot, so hash 0 is kept
+  // apart.
+  thread_local std::vector<std::uint64_t> set;
+  const std::size_t size = std::bit_ceil(std::max<std::size_t>(16, hashes.size() * 2));
+  set.assign(size, 0);
+  bool zero = false;
+  std::size_t unique = 0;
+  for (std::uint64_t h : hashes) {
+    if (h == 0) {
+      if (!zero) hashes[unique++] = h;
+      zero = true;
+      continue;
+    }
+    for (std::size_t i = mix64(h) & (size - 1);; i = (i + 1) & (size - 1)) {
+      if (set[i] == h) break;
+      if (set[i] == 0) {
+        set[i] = h;
+        hashes[unique++] = h;
+        break;
+      }
+    }
+  }
+  hashes.resize(unique);
+  auto bump = [&](std::size_t block, unsigned counter) {
+    std::atomic_ref<std::uint64_t> word(table_[block + counter / 32]);
+    const unsigned shift = (counter % 32) * 2;
+    std::uint64_t w = word.load(std::memory_order_relaxed);
+    while (((w >> shift) & 3) < kSaturation &&
+           !word.compare_exchange_weak(w, w + (std::uint64_t{1} << shift), std::memory_order_relaxed)) {
+    }
+  };
+  // Blocks are fetched a few windows ahead: the table is far larger than the caches.
+  constexpr std::size_t kAhead = 16;
+  for (std::size_t i = 0; i < unique; ++i) {
+    if (i + kAhead < unique) prefetch(hashes[i + kAhead]);
+    const CounterSlots s = slots_of(hashes[i], block_shift_);
+    bump(s.block, s.a);
+    bump(s.block, s.b);
+  }
+}
+
+void WindowCounter::prefetch(std::uint64_t h) const noexcept {
+  __builtin_prefetch(table_.get() + slots_of(h, block_shift_).block);
+}
+
+unsigned WindowCounter::count(std::uint64_t h) const noexcept {
+  const CounterSlots s = slots_of(h, block_shift_);
+  auto get = [&](unsigned counter) {
+    const std::uint64_t w = std::atomic_ref<const std::uint64_t>(table_[s.block + counter / 32]).load(std::memory_order_relaxed);
+    return static_cast<unsigned>((w >> ((counter % 32) * 2)) & 3);
+  };
+  return std::min(get(s.a), get(s.b));
+}
+
+void recurring_stretches(std::span<const char32_t> chars, unsigned k, const WindowCounter& counter,
+                         unsigned min_docs, std::vector<Occurrence>& out) {
+  thread_local std::vector<std::uint64_t> hashes;
+  hashes.clear();
+  window_hashes(chars, k, hashes);
+  constexpr std::size_t kAhead = 16;  // blocks fetched ahead, as in add_document
+  for (std::size_t i = 0; i < std::min(kAhead, hashes.size()); ++i) counter.prefetch(hashes[i]);
+  std::size_t from = 0, until = 0;  // the open stretch [from, until), empty when until == 0
+  for (std::size_t i = 0; i < hashes.size(); ++i) {
+    if (i + kAhead < hashes.size()) counter.prefetch(hashes[i + kAhead]);
+    if (!counter.recurs(hashes[i], min_docs)) continue;
+    if (until == 0 || i > until) {
+      if (until > from) out.push_back({static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(until - from)});
+      from = i;
+    }
+    until = i + k;
+  }
+  if (until > from) out.push_back({static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(until - from)});
+}
+
 RecurringText recurring_text(const SegmentedText& text, unsigned k, unsigned min_docs, unsigned threads,
                              std::atomic<std::uint64_t>* done) {
   k = std::max(1u, k);
@@ -669,113 +834,48 @@ RecurringText recurring_text(const SegmentedText& text, unsigned k, unsigned min
     if (s == 0 || text.segment_doc[s] != text.segment_doc[s - 1]) doc_first.push_back(s);
   const std::size_t docs = doc_first.size();
   doc_first.push_back(segments);
-  constexpr std::uint64_t kBase = 0x9E3779B97F4A7C15ull;  // odd: the hash is a polynomial mod 2^64
-  std::uint64_t top = 1;                                    // kBase^(k-1)
-  for (unsigned i = 1; i < k; ++i) top *= kBase;
-  // Calls f(position, hash) for every window of segment s.
-  auto windows = [&](std::size_t s, auto&& f) {
-    const std::uint32_t b = text.segment_start[s], e = text.segment_start[s + 1];
-    if (e - b < k) return;
-    std::uint64_t h = 0;
-    for (std::uint32_t i = b; i < b + k; ++i) h = h * kBase + text.chars[i];
-    for (std::uint32_t i = b;; ++i) {
-      f(i, h ^ (h >> 29));
-      if (i + k >= e) break;
-      h = (h - top * text.chars[i]) * kBase + text.chars[i + k];
-    }
+  auto segment = [&](std::size_t s) {
+    return std::span<const char32_t>(text.chars.data() + text.segment_start[s],
+                                     text.segment_start[s + 1] - text.segment_start[s]);
   };
-  std::vector<std::size_t> offset(docs + 1, 0);
-  for (std::size_t d = 0; d < docs; ++d) {
-    std::size_t w = 0;
-    for (std::size_t s = doc_first[d]; s < doc_first[d + 1]; ++s) {
-      const std::uint32_t len = text.segment_start[s + 1] - text.segment_start[s];
-      w += len >= k ? len - k + 1 : 0;
-    }
-    offset[d + 1] = offset[d] + w;
-  }
-  std::vector<std::uint64_t> hashes(offset[docs]);
-  std::vector<std::size_t> unique_count(docs);
-  detail::parallel_for(docs, threads, [&](std::size_t d, unsigned) {
-    std::uint64_t* out = hashes.data() + offset[d];
-    std::size_t w = 0;
-    for (std::size_t s = doc_first[d]; s < doc_first[d + 1]; ++s)
-      windows(s, [&](std::uint32_t, std::uint64_t h) { out[w++] = h; });
-    std::sort(out, out + w);
-    unique_count[d] = static_cast<std::size_t>(std::unique(out, out + w) - out);
-    if (done) done->fetch_add(1, std::memory_order_relaxed);
-  });
+  WindowCounter counter(text.chars.size());
   {
-    std::size_t w = 0;
-    for (std::size_t d = 0; d < docs; ++d) {
-      std::copy(hashes.begin() + static_cast<std::ptrdiff_t>(offset[d]),
-                hashes.begin() + static_cast<std::ptrdiff_t>(offset[d] + unique_count[d]),
-                hashes.begin() + static_cast<std::ptrdiff_t>(w));
-      w += unique_count[d];
-    }
-    hashes.resize(w);
-  }
-  // Sorted in `threads` parts at once, then merged.
-  {
-    const std::size_t parts = std::min<std::size_t>(threads, std::max<std::size_t>(1, hashes.size() >> 16));
-    std::vector<std::size_t> cut(parts + 1);
-    for (std::size_t p = 0; p <= parts; ++p) cut[p] = hashes.size() * p / parts;
-    detail::parallel_for(parts, threads, [&](std::size_t p, unsigned) {
-      std::sort(hashes.begin() + static_cast<std::ptrdiff_t>(cut[p]), hashes.begin() + static_cast<std::ptrdiff_t>(cut[p + 1]));
+    detail::PerThread<std::vector<std::uint64_t>> scratch(threads, [] { return std::make_unique<std::vector<std::uint64_t>>(); });
+    detail::parallel_for(docs, threads, [&](std::size_t d, unsigned w) {
+      std::vector<std::uint64_t>& hashes = scratch[w];
+      hashes.clear();
+      for (std::size_t s = doc_first[d]; s < doc_first[d + 1]; ++s) window_hashes(segment(s), k, hashes);
+      counter.add_document(hashes);
+      if (done) done->fetch_add(1, std::memory_order_relaxed);
     });
-    for (std::size_t p = 1; p < parts; ++p)
-      std::inplace_merge(hashes.begin(), hashes.begin() + static_cast<std::ptrdiff_t>(cut[p]),
-                         hashes.begin() + static_cast<std::ptrdiff_t>(cut[p + 1]));
   }
-  std::vector<std::uint64_t> recurring;
-  for (std::size_t i = 0; i < hashes.size();) {
-    std::size_t j = i + 1;
-    while (j < hashes.size() && hashes[j] == hashes[i]) ++j;
-    if (j - i >= min_docs) recurring.push_back(hashes[i]);
-    i = j;
-  }
-  std::vector<std::uint64_t>().swap(hashes);
-  // The kept stretches of each document: characters covered by a recurring window.
-  struct Stretch {
-    std::uint32_t start, length;
-  };
-  std::vector<std::vector<Stretch>> kept(docs);
-  detail::parallel_for(docs, threads, [&](std::size_t d, unsigned) {
-    for (std::size_t s = doc_first[d]; s < doc_first[d + 1]; ++s) {
-      std::uint32_t from = 0, until = 0;  // the open stretch [from, until)
-      windows(s, [&](std::uint32_t i, std::uint64_t h) {
-        if (!std::binary_search(recurring.begin(), recurring.end(), h)) return;
-        if (i > until || until == 0) {
-          if (until > from) kept[d].push_back({from, until - from});
-          from = i;
-        }
-        until = i + k;
-      });
-      if (until > from) kept[d].push_back({from, until - from});
-    }
+  // The kept stretches of each segment, in order.
+  std::vector<std::vector<Occurrence>> kept(segments);
+  detail::parallel_for(segments, threads, [&](std::size_t s, unsigned) {
+    recurring_stretches(segment(s), k, counter, min_docs, kept[s]);
   });
   RecurringText out;
-  for (std::size_t d = 0; d < docs; ++d)
-    for (const Stretch& st : kept[d]) {
-      out.text.add_segment(std::span<const char32_t>(text.chars.data() + st.start, st.length),
-                           text.segment_doc[doc_first[d]]);
-      out.origin.push_back(st.start);
+  for (std::size_t s = 0; s < segments; ++s)
+    for (const Occurrence& st : kept[s]) {
+      const std::uint32_t start = text.segment_start[s] + st.start;
+      out.text.add_segment(std::span<const char32_t>(text.chars.data() + start, st.length), text.segment_doc[s]);
+      out.origin.push_back(start);
     }
   return out;
 }
 
-std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
-                                       unsigned threads) {
-  const bool filter = options.min_docs >= 2;
-  RecurringText rt;
-  if (filter) rt = recurring_text(text, options.min_chars, options.min_docs, threads);
-  std::vector<Repeat> repeats = maximal_repeats(filter ? rt.text : text, options, counts);
+namespace {
+// The maximal repeats of `text` as candidates; positions mapped by `original` (identity when null),
+// texts read from `chars` at the mapped positions.
+std::vector<Candidate> candidates_of(std::vector<Repeat>& repeats, const RecurringText* kept,
+                                     const std::vector<char32_t>& chars) {
   std::vector<Candidate> out;
   out.reserve(repeats.size());
   for (Repeat& r : repeats) {
-    if (filter)
-      for (std::uint32_t& p : r.positions) p = rt.original(p);
+    if (kept)
+      for (std::uint32_t& p : r.positions) p = kept->original(p);
     Candidate c;
-    const auto first = text.chars.begin() + r.positions.front();
+    const auto first = chars.begin() + r.positions.front();
     c.text.assign(first, first + r.length);
     c.occurrences.reserve(r.positions.size());
     for (std::uint32_t p : r.positions) c.occurrences.push_back({p, r.length});
@@ -784,6 +884,20 @@ std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOp
     out.push_back(std::move(c));
   }
   return out;
+}
+}  // namespace
+
+std::vector<Candidate> repeat_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts) {
+  std::vector<Repeat> repeats = maximal_repeats(text, options, counts);
+  return candidates_of(repeats, nullptr, text.chars);
+}
+
+std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
+                                       unsigned threads) {
+  if (options.min_docs < 2) return repeat_candidates(text, options, counts);
+  const RecurringText rt = recurring_text(text, options.min_chars, options.min_docs, threads);
+  std::vector<Repeat> repeats = maximal_repeats(rt.text, options, counts);
+  return candidates_of(repeats, &rt, text.chars);
 }
 
 std::vector<Candidate> sentence_candidates(const SegmentedText& text, std::span<const Occurrence> sentences,

@@ -20,6 +20,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -628,7 +629,113 @@ TEST(RecurringText, KeepsOnlyWindowsInEnoughDocumentsAndMapsBack) {
   EXPECT_EQ(two.text.chars, std::vector<char32_t>(U"abcdabcdabcdabcd", U"abcdabcdabcdabcd" + 16));
   EXPECT_EQ(two.origin, (std::vector<std::uint32_t>{2, 8, 16, 20}));
   EXPECT_EQ(two.original(5), 9u);
-  EXPECT_EQ(recur::recurring_text(text, 4, 4).text.chars.size(), 0u);  // abcd is in 3 documents
+  EXPECT_EQ(recur::recurring_text(text, 4, 3).text.chars.size(), 16u);  // abcd is in 3 documents
+  // Counts saturate at 3 (WindowCounter::kSaturation): with --min-docs 4 the filter keeps what is in
+  // 3 documents too (more text, never less), and the suffix array applies min_docs exactly.
+  EXPECT_EQ(recur::recurring_text(text, 4, 4).text.chars.size(), 16u);
+  Input fewer{{0, U"xxabcdyy"}, {1, U"abcdzz"}, {1, U"qqabcd"}};
+  EXPECT_EQ(recur::recurring_text(build(fewer), 4, 3).text.chars.size(), 0u);  // abcd is in 2 documents
+}
+
+// --- WindowCounter and recurring_stretches (the streaming first pass) -------------------------
+
+namespace {
+std::vector<std::uint64_t> hashes_of(std::u32string_view s, unsigned k) {
+  std::vector<std::uint64_t> h;
+  recur::window_hashes(std::span<const char32_t>(s.data(), s.size()), k, h);
+  return h;
+}
+}  // namespace
+
+TEST(WindowCounter, CountsEachDocumentOnceAndSaturates) {
+  recur::WindowCounter counter(1000);
+  const std::uint64_t abc = hashes_of(U"abc", 3).at(0), xyz = hashes_of(U"xyz", 3).at(0);
+  EXPECT_EQ(hashes_of(U"zzabczzabc", 3)[2], abc);  // a window's hash depends on its characters only
+  EXPECT_EQ(counter.count(abc), 0u);
+  auto doc = hashes_of(U"abcabcabcabc", 3);  // abc 4 times, bca and cab 3 times: one document
+  counter.add_document(doc);
+  EXPECT_EQ(doc.size(), 3u);  // made unique
+  EXPECT_EQ(counter.count(abc), 1u);
+  EXPECT_FALSE(counter.recurs(abc, 2));
+  EXPECT_TRUE(counter.recurs(abc, 1));
+  for (int d = 0; d < 5; ++d) {
+    auto h = hashes_of(U"xxabc", 3);
+    counter.add_document(h);
+  }
+  EXPECT_EQ(counter.count(abc), recur::WindowCounter::kSaturation);  // 6 documents, saturated at 3
+  EXPECT_TRUE(counter.recurs(abc, 3));
+  EXPECT_TRUE(counter.recurs(abc, 10));  // saturated: may be in 10
+  EXPECT_EQ(counter.count(xyz), 0u);
+  std::vector<std::uint64_t> zero{0, 0, 0};  // hash 0 is a value like any other
+  counter.add_document(zero);
+  EXPECT_EQ(zero.size(), 1u);
+  EXPECT_EQ(counter.count(0), 1u);
+}
+
+TEST(WindowCounter, NeverBelowTheTrueCountAndRarelyAbove) {
+  // Random documents over a small alphabet: every window's count is at least its true number of
+  // documents (capped at 3), whichever thread added which document; collisions are rare at the
+  // sized load.
+  std::mt19937_64 rng(7);
+  const unsigned k = 5;
+  std::vector<std::u32string> docs(400);
+  for (auto& d : docs)
+    for (int i = 0; i < 200; ++i) d += static_cast<char32_t>(0x4E00 + rng() % 12);
+  std::map<std::uint64_t, unsigned> truth;
+  std::size_t windows = 0;
+  for (const auto& d : docs) {
+    auto h = hashes_of(d, k);
+    windows += h.size();
+    std::sort(h.begin(), h.end());
+    h.erase(std::unique(h.begin(), h.end()), h.end());
+    for (auto x : h) ++truth[x];
+  }
+  recur::WindowCounter serial(windows), parallel(windows);
+  for (const auto& d : docs) {
+    auto h = hashes_of(d, k);
+    serial.add_document(h);
+  }
+  {
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < 2; ++t)
+      threads.emplace_back([&, t] {
+        for (std::size_t i = t; i < docs.size(); i += 2) {
+          auto h = hashes_of(docs[i], k);
+          parallel.add_document(h);
+        }
+      });
+    for (auto& th : threads) th.join();
+  }
+  std::size_t above = 0, ones = 0;
+  for (const auto& [h, n] : truth) {
+    const unsigned want = std::min(n, recur::WindowCounter::kSaturation);
+    ASSERT_GE(serial.count(h), want);
+    ASSERT_EQ(parallel.count(h), serial.count(h));
+    if (n == 1) {
+      ++ones;
+      if (serial.recurs(h, 3)) ++above;
+    }
+  }
+  ASSERT_GT(ones, 10000u);
+  EXPECT_LT(above * 100, ones);  // under 1% of single-document windows pass --min-docs 3
+}
+
+TEST(WindowCounter, RecurringStretchesJoinTouchingWindows) {
+  recur::WindowCounter counter(1000);
+  for (const auto* d : {U"abcd", U"abcd", U"wxyz"}) {  // abcd in 2 documents, wxyz in 1
+    auto h = hashes_of(d, 4);
+    counter.add_document(h);
+  }
+  const std::u32string text = U"..abcdabcd..wxyz.abcd";
+  std::vector<recur::Occurrence> out;
+  recur::recurring_stretches(std::span<const char32_t>(text.data(), text.size()), 4, counter, 2, out);
+  // abcdabcd is one stretch (its windows abcd at 2 and 6 touch); wxyz is in 1 document only.
+  EXPECT_EQ(out, (std::vector<recur::Occurrence>{{2, 8}, {17, 4}}));
+  out.clear();
+  recur::recurring_stretches(std::span<const char32_t>(text.data(), 3), 4, counter, 2, out);  // shorter than k
+  EXPECT_TRUE(out.empty());
+  recur::recurring_stretches(std::span<const char32_t>(text.data(), text.size()), 4, counter, 1, out);
+  EXPECT_EQ(out, (std::vector<recur::Occurrence>{{2, 8}, {12, 4}, {17, 4}}));
 }
 
 // --- bounded_edit_distance -------------------------------------------------------------------

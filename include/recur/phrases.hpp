@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -224,15 +225,15 @@ struct Candidate {
 std::uint32_t count_documents(const SegmentedText& text, std::span<const Occurrence> occurrences);
 
 /// The part of a text that can hold a recurring span: the characters covered by a window of `k`
-/// characters that occurs in at least `min_docs` documents. Every span of at least k characters in
+/// characters that occurs in at least `min_docs` documents (and a few more that WindowCounter
+/// cannot tell apart from those). Every span of at least k characters in
 /// at least min_docs documents lies in it whole, at every occurrence, with the characters around it
 /// that make it maximal, so the maximal repeats of the kept text (min_chars >= k, min_docs) are
 /// those of the whole text at the mapped positions.
 ///
-/// How: every window is hashed (a rolling polynomial hash), the hashes of each document sorted and
-/// made unique, all documents' hashes sorted together and each run of at least min_docs equal
-/// hashes kept (a hash collision only keeps more text). 8 bytes per character at the peak, time
-/// O(n log n) in sorting; documents are hashed and sorted in parallel.
+/// How: every window is hashed (window_hashes()) and counted once per document in a WindowCounter
+/// (1 byte per character, documents counted in parallel), then each segment keeps its
+/// recurring_stretches(). A collision only keeps more text.
 struct RecurringText {
   SegmentedText text;                 ///< the kept stretches, each a segment of its document
   std::vector<std::uint32_t> origin;  ///< per segment of `text`: its start in the original characters
@@ -242,7 +243,60 @@ struct RecurringText {
     return origin[s] + (pos - text.segment_start[s]);
   }
 };
+/// Hashes of every window of `k` characters of `chars` (a paragraph or a stretch of one), appended
+/// to `out` in order: a rolling polynomial hash mod 2^64. The hash of a window depends only on its
+/// characters, so equal windows anywhere in the corpus have equal hashes.
+void window_hashes(std::span<const char32_t> chars, unsigned k, std::vector<std::uint64_t>& out);
+
+/// How many documents hold each window, counted from above in fixed memory: the first pass of
+/// `recur phrases`, which sees every window once and keeps none of the text.
+///
+/// A blocked counting filter: 2-bit saturating counters (0, 1, 2, "3 or more"), 256 to a 64-byte
+/// block; a window hash picks a block and two counters in it, and its count is the smaller of the
+/// two. A count is never below the true number of documents (a collision only adds), so filtering
+/// on it keeps every window that recurs, and a few that do not (about 1% at the default size, see
+/// the constructor). Counts saturate at 3: for --min-docs above 3 the filter keeps the windows in
+/// at least 3 documents, which is still every window it must keep. One cache miss per window, and
+/// documents may be added from several threads at once (the counters are updated atomically; the
+/// result does not depend on the order).
+class WindowCounter {
+ public:
+  static constexpr unsigned kSaturation = 3;
+  /// Memory for about `expected_windows` windows: 4 counters (1 byte) per window, rounded up to
+  /// a power of two, at least 64 KiB. At that load a window in one document reaches a count of 3
+  /// by collisions with probability under 1% (both of its counters must be hit twice by others).
+  explicit WindowCounter(std::uint64_t expected_windows);
+  /// Counts one document: `hashes` are all its windows (any order, repeats allowed); they are made
+  /// unique here (the first of each kept, in order). Safe to call from several threads at once.
+  void add_document(std::vector<std::uint64_t>& hashes);
+  /// At least the number of documents holding the window of hash `h`, at most kSaturation.
+  unsigned count(std::uint64_t h) const noexcept;
+  /// True when the window of hash `h` may be in at least `min_docs` documents.
+  bool recurs(std::uint64_t h, unsigned min_docs) const noexcept {
+    return count(h) >= std::min(min_docs, kSaturation);
+  }
+  std::size_t bytes() const noexcept { return words_ * sizeof(std::uint64_t); }
+  /// Asks the processor to fetch the counters of `h` ahead of count() or add_document().
+  void prefetch(std::uint64_t h) const noexcept;
+
+ private:
+  struct Free {
+    void operator()(std::uint64_t* p) const noexcept;
+  };
+  std::unique_ptr<std::uint64_t[], Free> table_;  // 32 counters per word, 8 words per block
+  std::size_t words_ = 0;
+  unsigned block_shift_ = 0;  // 64 - log2(blocks)
+};
+
+/// The stretches of `chars` covered by a window of `k` characters that `counter` says may recur in
+/// `min_docs` documents, appended to `out` as (start, length) in `chars`, in order. Stretches
+/// that touch or overlap are one; two stretches are at least one character apart.
+void recurring_stretches(std::span<const char32_t> chars, unsigned k, const WindowCounter& counter,
+                         unsigned min_docs, std::vector<Occurrence>& out);
+
 /// See RecurringText. `done` (optional) counts the documents hashed, for a progress display.
+/// Over a SegmentedText in memory, with WindowCounter and recurring_stretches() (`recur phrases`
+/// runs the same two steps streaming, file by file).
 RecurringText recurring_text(const SegmentedText& text, unsigned k, unsigned min_docs, unsigned threads = 1,
                              std::atomic<std::uint64_t>* done = nullptr);
 
@@ -253,6 +307,11 @@ RecurringText recurring_text(const SegmentedText& text, unsigned k, unsigned min
 /// is converted, so the two lists are not both held whole.
 std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                        unsigned threads = 1);
+
+/// Candidates from the maximal repeats of `text` as it is (no prefilter; positions in `text`):
+/// what span_candidates() runs on the kept text, and `recur phrases` on the stretches its streaming
+/// first pass kept.
+std::vector<Candidate> repeat_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts);
 
 /// Candidates for `--unit sentence`: sentences (spans of `text`) of at least `min_chars` content
 /// characters whose texts are identical, in order of first occurrence. Every such text is a
