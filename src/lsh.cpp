@@ -166,7 +166,9 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs_band_major(
   // merging the 30 sorted lists cost a sort plus five merge rounds over all of them; one sort of
   // small, cache-sized lists is one pass, and the lists are sorted in parallel.
   constexpr std::size_t kParts = 256;
-  const auto part_of = [&](std::uint64_t a) { return static_cast<std::size_t>(a * kParts / std::max<std::size_t>(count, 1)); };
+  const auto part_of = [&](std::uint64_t a) {  // a < count; the min guards a caller that breaks that
+    return std::min<std::size_t>(kParts - 1, static_cast<std::size_t>(a * kParts / std::max<std::size_t>(count, 1)));
+  };
   std::vector<std::size_t> truncated(bands, 0);
   struct Scratch {
     std::vector<std::uint64_t> entries, tmp, tmp2, seen, again;

@@ -676,12 +676,8 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
           document_chars.push_back(std::move(chars));
         }
       }
-      CorpusSummary summary = summarise(source, outcomes);
-      static_cast<CorpusStats&>(st) = summary.stats;
+      account_inputs(source, outcomes, report, warn);
       st.paragraphs_indexed = ids.base.back();
-      announce(summary, warn);
-      report.skipped = std::move(summary.skipped);
-      report.warnings = std::move(summary.warnings);
     }
   }
   clock.mark("index");

@@ -182,12 +182,8 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
     in.t_normalize += files[i].t_normalize;
     first_doc[i + 1] = first_doc[i] + files[i].documents;
   }
-  CorpusSummary summary = summarise(source, outcomes);
-  static_cast<CorpusStats&>(st) = summary.stats;
+  account_inputs(source, outcomes, report, warn);
   st.content_chars = content_chars.load();
-  announce(summary, warn);
-  report.skipped = std::move(summary.skipped);
-  report.warnings = std::move(summary.warnings);
 
   SegmentedText& text = in.text;
   if (sentences) {

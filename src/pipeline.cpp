@@ -82,12 +82,8 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
       st.paragraphs_too_short += index.file(i).too_short;
       for (std::size_t k = 0; k < kParagraphKinds; ++k) st.paragraphs_by_kind[k] += index.file(i).kinds[k];
     }
-    CorpusSummary summary = summarise(source, outcomes);
-    static_cast<CorpusStats&>(st) = summary.stats;
+    account_inputs(source, outcomes, report, warn);
     st.paragraphs_indexed = index.size();
-    announce(summary, warn);
-    report.skipped = std::move(summary.skipped);
-    report.warnings = std::move(summary.warnings);
   }
   // Stage times summed over inputs (thread-seconds).
   double read = 0, segment = 0, normalize = 0, shingle = 0, sign = 0;

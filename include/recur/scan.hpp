@@ -11,6 +11,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,6 +91,19 @@ CorpusSummary summarise(const Source& source, std::span<const FileOutcome> outco
 
 /// Passes a summary's skipped inputs ("skipped NAME: REASON") and warnings to `warn`, in order.
 void announce(const CorpusSummary& summary, const std::function<void(const std::string&)>& warn);
+
+/// What every command does once its inputs are read: summarise() them, copy the counts into
+/// `report.stats` (a CorpusStats or a struct derived from it), announce() the skipped inputs and
+/// warnings, and move them into `report.skipped` and `report.warnings`.
+template <class R>
+void account_inputs(const Source& source, std::span<const FileOutcome> outcomes, R& report,
+                    const std::function<void(const std::string&)>& warn) {
+  CorpusSummary summary = summarise(source, outcomes);
+  static_cast<CorpusStats&>(report.stats) = summary.stats;
+  announce(summary, warn);
+  report.skipped = std::move(summary.skipped);
+  report.warnings = std::move(summary.warnings);
+}
 
 /// Sorted, merged union of ranges.
 std::vector<Range> merge_ranges(std::vector<Range> ranges);

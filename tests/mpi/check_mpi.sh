@@ -190,7 +190,7 @@ for fault in 1:verify 2:lsh 0:cluster 3:materialise 1:format 2:write; do
     fail "fault $fault: the run succeeded"
   fi
   [ ! -e "$work/fault.json" ] || fail "fault $fault: output written"
-  if ls -a "$work" | grep -q 'recur-tmp'; then
+  if ls -a "$work" | grep 'recur-tmp' >/dev/null; then
     fail "fault $fault: temporary left: $(ls -a "$work" | grep recur-tmp)"
     rm -f "$work"/.*recur-tmp*
   fi
