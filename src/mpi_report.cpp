@@ -8,7 +8,6 @@
 // only sets MPI up and names the communicator.
 #include "recur/mpi.hpp"
 
-#include <malloc.h>
 #include <mpi.h>
 #include <sys/resource.h>
 
@@ -40,16 +39,11 @@ struct MpiSession::Impl {
   boost::mpi::communicator world;
 };
 
-MpiSession::MpiSession() : impl_(std::make_unique<Impl>()) {
-  // The exchanges allocate and free buffers of megabytes band after band. glibc would return them
-  // to the kernel (mmap/trim) and fault them in again each time; on a virtual machine those page
-  // faults cost more than the shuffle itself (lsh 3.3 s against 0.3 s on 100 MiB). Freed memory
-  // stays in the heap for the next band instead, and for the next stage: the report stage's
-  // members and formatted bytes reuse what verification freed (memory touched for the first time
-  // is faulted in at about 150 MB/s on this VM, shared by all its processes). -1: never trimmed.
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, -1);
-}
+// The exchanges allocate and free buffers of megabytes band after band, and the report stage
+// reuses what verification freed: the heap keeps freed memory for that (no mmap, never trimmed),
+// set for every recur process by tune_heap (src/cli/heap.cpp) before MPI starts. Without it the
+// band shuffle faulted its buffers in again band after band (lsh 3.3 s against 0.3 s on 100 MiB).
+MpiSession::MpiSession() : impl_(std::make_unique<Impl>()) {}
 MpiSession::~MpiSession() = default;
 int MpiSession::rank() const noexcept { return impl_->world.rank(); }
 int MpiSession::size() const noexcept { return impl_->world.size(); }

@@ -19,7 +19,6 @@
 #include <malloc.h>
 #include <unistd.h>
 
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -52,7 +51,7 @@ void tune_heap(char** argv) {
   return;  // the sanitizers' allocators ignore both
 #endif
   mallopt(M_MMAP_MAX, 0);
-  mallopt(M_TRIM_THRESHOLD, INT_MAX);  // mallopt takes an int: 2 GiB free at the top before trimming
+  mallopt(M_TRIM_THRESHOLD, -1);  // never trimmed
   if (const char* off = std::getenv("RECUR_HUGE_PAGES"); off && std::strcmp(off, "0") == 0) return;
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   // Set already (by the exec below, or by the user, whose choice stands): never exec twice.
