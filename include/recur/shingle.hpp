@@ -44,7 +44,8 @@ class Shingler {
   /// shingle size give one shingle of all of them; no tokens give none.
   void shingles(const std::vector<std::uint64_t>& tokens, std::vector<std::uint64_t>& out) const;
 
-  /// tokenize() then shingles(), sorted and without duplicates: the set exact Jaccard compares.
+  /// tokenize() then shingles(), sorted and without duplicates: the 64-bit shingle set.
+  /// Verification (ShingleSets, verify.hpp) keeps these values folded to 32 bits (fold_shingle).
   std::size_t shingle_set(std::string_view normalized, std::vector<std::uint64_t>& out);
 
   const ShingleOptions& options() const noexcept { return options_; }
