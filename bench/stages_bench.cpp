@@ -1,6 +1,7 @@
 // Microbenchmarks for each stage of recur, on generated Chinese-like text. Reports bytes/s or
 // items/s so figures compare across machines as ratios.
 #include <benchmark/benchmark.h>
+#include <boost/sort/pdqsort/pdqsort.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -171,6 +172,38 @@ void BM_verify(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_verify)->Arg(300);
+
+// Sorting one paragraph's folded shingles (ShingleSets::build): pdqsort, then the bucket sort
+// verification uses.
+std::vector<std::uint32_t> random_hashes(std::size_t n) {
+  std::mt19937_64 rng(5);
+  std::vector<std::uint32_t> v(n);
+  for (auto& x : v) x = static_cast<std::uint32_t>(rng());
+  return v;
+}
+
+void BM_shingle_set_pdqsort(benchmark::State& state) {
+  const auto input = random_hashes(static_cast<std::size_t>(state.range(0)));
+  std::vector<std::uint32_t> v;
+  for (auto _ : state) {
+    v = input;
+    boost::sort::pdqsort_branchless(v.begin(), v.end());
+    benchmark::DoNotOptimize(std::unique(v.begin(), v.end()));
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_shingle_set_pdqsort)->Arg(130)->Arg(300)->Arg(3000);
+
+void BM_shingle_set_buckets(benchmark::State& state) {
+  const auto input = random_hashes(static_cast<std::size_t>(state.range(0)));
+  std::vector<std::uint32_t> v, scratch;
+  for (auto _ : state) {
+    v = input;
+    benchmark::DoNotOptimize(recur::sort_unique_hashes(v.data(), v.size(), scratch));
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_shingle_set_buckets)->Arg(130)->Arg(300)->Arg(3000);
 
 void BM_cluster(benchmark::State& state) {
   std::mt19937_64 rng(5);

@@ -356,6 +356,23 @@ constexpr auto kPlainLead3 = [] {
 }();
 }  // namespace
 
+std::string to_valid_utf8(std::string_view bytes) {
+  const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t n = bytes.size();
+  std::string out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n;) {
+    const Utf8Step step = utf8_step(s, i, n);
+    if (step.valid) {
+      out.append(bytes.data() + i, step.length);
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+    }
+    i += step.length;
+  }
+  return out;
+}
+
 bool is_valid_utf8(std::string_view bytes) noexcept {
   const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
   const std::size_t n = bytes.size();

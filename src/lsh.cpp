@@ -75,7 +75,7 @@ void colliding_band_entries(std::span<const std::uint32_t> keys, std::vector<std
       seen[h >> 6] = 0;
       again[h >> 6] = 0;
     }
-    std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
+    boost::sort::pdqsort_branchless(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
   }
 }
 

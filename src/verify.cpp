@@ -4,6 +4,7 @@
 #include <boost/sort/pdqsort/pdqsort.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <memory>
 
 #include "parallel.hpp"
@@ -35,6 +36,47 @@ double exact_jaccard(std::span<const std::uint64_t> a, std::span<const std::uint
 
 double exact_jaccard(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) noexcept {
   return jaccard_of_sorted(a, b);
+}
+
+std::size_t sort_unique_hashes(std::uint32_t* first, std::size_t n, std::vector<std::uint32_t>& scratch) {
+  if (n < 32) {  // too few for buckets to pay
+    boost::sort::pdqsort_branchless(first, first + n);
+    return static_cast<std::size_t>(std::unique(first, first + n) - first);
+  }
+  // 2^bits buckets, between n / 2 and n of them, on the top bits.
+  const unsigned bits = std::min<unsigned>(static_cast<unsigned>(std::bit_width(n)) - 1, 16);
+  const unsigned shift = 32 - bits;
+  const std::size_t buckets = std::size_t{1} << bits;
+  scratch.resize(n + buckets + 1);
+  std::uint32_t* const ends = scratch.data();               // [buckets + 1]: counts, then bucket ends
+  std::uint32_t* const tmp = scratch.data() + buckets + 1;  // [n]
+  std::fill(ends, ends + buckets + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) ++ends[(first[i] >> shift) + 1];
+  for (std::size_t b = 1; b <= buckets; ++b) ends[b] += ends[b - 1];
+  for (std::size_t i = 0; i < n; ++i) tmp[ends[first[i] >> shift]++] = first[i];
+  // Ordered by bucket now, so one insertion sort over the whole array moves each value only within
+  // its bucket: about n moves in all for hashes. Values crowded into few buckets would make that
+  // quadratic, so past 4n moves the rest is left to pdqsort.
+  std::size_t moves = 0;
+  for (std::size_t i = 1; i < n; ++i) {
+    const std::uint32_t x = tmp[i];
+    std::size_t j = i;
+    for (; j > 0 && tmp[j - 1] > x; --j) tmp[j] = tmp[j - 1];
+    tmp[j] = x;
+    moves += i - j;
+    if (moves > 4 * n) {
+      boost::sort::pdqsort_branchless(tmp, tmp + n);
+      break;
+    }
+  }
+  // Back, without duplicates (sorted now, so they are neighbours).
+  std::size_t kept = 1;
+  first[0] = tmp[0];
+  for (std::size_t i = 1; i < n; ++i) {
+    first[kept] = tmp[i];
+    kept += tmp[i] != first[kept - 1];
+  }
+  return kept;
 }
 
 std::vector<std::uint32_t> involved(std::span<const IdPair> pairs) {
@@ -75,6 +117,7 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
     OffsetMap map;
     std::vector<Range> removed;
     std::vector<std::uint64_t> tokens, shingles;
+    std::vector<std::uint32_t> scratch;
     Worker(const NormalizeOptions& n, const ShingleOptions& s) : normalizer(n), shingler(s) {}
   };
   detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(input.normalize, shingle); });
@@ -103,9 +146,7 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
       // Folded straight into the arena, then sorted and deduplicated there.
       const std::size_t at = arena.size();
       for (std::uint64_t h : wk.shingles) arena.push_back(fold_shingle(h));
-      const auto first = arena.begin() + static_cast<std::ptrdiff_t>(at);
-      boost::sort::pdqsort_branchless(first, arena.end());  // about 2x std::sort on ~130 hashes
-      arena.erase(std::unique(first, arena.end()), arena.end());
+      arena.resize(at + sort_unique_hashes(arena.data() + at, arena.size() - at, wk.scratch));
       s.refs_[k] = {static_cast<std::uint32_t>(g), static_cast<std::uint32_t>(arena.size() - at), at};
     }
     if (progress) progress->done += e - b;

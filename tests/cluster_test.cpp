@@ -88,6 +88,34 @@ TEST(ExactJaccard, ThirtyTwoBitSetsAtTheExtremes) {
   EXPECT_EQ(recur::fold_shingle(0x0000000100000002ull), 3u);
 }
 
+// sort_unique_hashes against sort + unique: random hashes (the case it is built for), many
+// duplicates, values crowded into one bucket (the pdqsort fallback), all sizes around the cut-over.
+TEST(SortUniqueHashes, EqualsSortThenUnique) {
+  std::mt19937_64 rng(11);
+  std::vector<std::uint32_t> scratch;
+  const auto check = [&](std::vector<std::uint32_t> v, const char* what) {
+    std::vector<std::uint32_t> want = v;
+    std::sort(want.begin(), want.end());
+    want.erase(std::unique(want.begin(), want.end()), want.end());
+    const std::size_t kept = recur::sort_unique_hashes(v.data(), v.size(), scratch);
+    v.resize(kept);
+    EXPECT_EQ(v, want) << what << ", n = " << want.size();
+  };
+  for (std::size_t n : {0, 1, 2, 31, 32, 33, 130, 300, 4096, 70000}) {
+    std::vector<std::uint32_t> v(n);
+    for (auto& x : v) x = static_cast<std::uint32_t>(rng());
+    check(v, "random");
+    for (auto& x : v) x = static_cast<std::uint32_t>(rng() % 17);  // duplicates, all in bucket 0
+    check(v, "small values");
+    for (auto& x : v) x = 0xABC00000u | static_cast<std::uint32_t>(rng() & 0xFFFFF);  // one bucket
+    check(v, "one top-bits prefix");
+    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint32_t>(n - i) * 0x01000193u;
+    check(v, "descending steps");
+    std::fill(v.begin(), v.end(), UINT32_MAX);
+    check(v, "all equal");
+  }
+}
+
 // --- cluster_star ----------------------------------------------------------------------------
 
 TEST(ClusterStar, NoEdgesGiveNoClusters) {

@@ -41,7 +41,7 @@ recur::Report sample_report() {
   recur::ReportCluster c2;
   c2.id = 2;
   c2.members.push_back(member("c.txt", "短", 1.0 / 3.0));
-  c2.members.push_back(member("d.txt", "bad \xFF byte", 0.7));
+  c2.members.push_back(member("bad \xFF.txt", "正文", 0.7));  // a path need not be UTF-8
   r.clusters = {c1, c2};
   return r;
 }
@@ -67,10 +67,32 @@ TEST(WriteJson, IsExactlyNlohmannLayoutOfTheSameDocument) {
   EXPECT_EQ(members[1]["text"], "组织工作\r\n换行");
   EXPECT_EQ(parsed["clusters"][0]["size"], 3);
   EXPECT_EQ(parsed["clusters"][0]["representative"], 1);
-  // Invalid UTF-8 is replaced, as nlohmann's writer would.
-  EXPECT_EQ(parsed["clusters"][1]["members"][1]["text"], "bad \xEF\xBF\xBD byte");
+  // Invalid UTF-8 in a path is replaced, as nlohmann's writer would. (A member's text is
+  // well-formed by construction: make_member, tested in stages_test.)
+  EXPECT_EQ(parsed["clusters"][1]["members"][1]["path"], "bad \xEF\xBF\xBD.txt");
   EXPECT_EQ(parsed["clusters"][1]["members"][0]["similarity"], 0.333333);
   EXPECT_EQ(parsed["skipped"][0]["path"], "bad\"path");
+}
+
+// Texts escaped eight bytes at a time: every character that needs escaping, at every position
+// of a word, next to CJK bytes, and at the end, against nlohmann's own writer.
+TEST(WriteJson, TextEscapesAtEveryPositionOfAWord) {
+  const std::string specials[] = {"\"", "\\", "\n", "\r", "\t", "\b", "\f", std::string(1, '\0'), "\x01", "\x1f"};
+  recur::Report r;
+  recur::ReportCluster c;
+  for (const std::string& sp : specials)
+    for (std::size_t at = 0; at < 17; ++at) {
+      std::string text = std::string(at, 'a') + sp + "组织" + std::string(at % 5, ' ') + sp;
+      c.members.push_back(member("p.txt", text, 1.0));
+      c.members.push_back(member("p.txt", "中文" + std::string(at, 'x') + sp, 1.0));
+    }
+  r.clusters = {c};
+  const std::string text = json_of(r);
+  const auto parsed = nlohmann::ordered_json::parse(text);
+  EXPECT_EQ(parsed.dump(2) + "\n", text);
+  const auto& members = parsed["clusters"][0]["members"];
+  ASSERT_EQ(members.size(), c.members.size());
+  for (std::size_t i = 0; i < members.size(); ++i) EXPECT_EQ(members[i]["text"], c.members[i].text) << i;
 }
 
 TEST(WriteJson, NoClustersGiveAnEmptyArray) {

@@ -35,6 +35,7 @@
 #include "recur/materialise.hpp"
 #include "recur/minhash.hpp"
 #include "recur/options.hpp"
+#include "recur/phrases.hpp"
 #include "recur/pipeline.hpp"
 #include "recur/progress.hpp"
 #include "recur/report.hpp"
@@ -1320,6 +1321,91 @@ TEST(StageMaterialise, AnInputThatCannotBeReadBackKeepsItsMembersWithoutText) {
     const std::string expected = src.name(failing) + ": scripted read failure";
     EXPECT_EQ(warnings, (std::vector<std::string>{"earlier", expected}));
     EXPECT_EQ(told, (std::vector<std::string>{expected}));
+  }
+}
+
+// A member's text is well-formed UTF-8 whatever it was given: ill-formed sequences become U+FFFD
+// (each maximal subpart once), and the content characters are counted on the repaired text.
+TEST(StageMaterialise, MakeMemberRepairsIllFormedText) {
+  recur::FileIndex file;
+  file.documents.resize(1);
+  recur::ParagraphRecord rec;
+  const recur::Member ok = recur::make_member("a.txt", file, rec, 1.0, "组织工作");
+  EXPECT_EQ(ok.text, "组织工作");
+  EXPECT_EQ(ok.content_chars, 4u);
+  const recur::Member bad = recur::make_member("a.txt", file, rec, 1.0, "组\xFF织\xE5\xB7工\xE4");
+  EXPECT_EQ(bad.text, "组\xEF\xBF\xBD织\xEF\xBF\xBD工\xEF\xBF\xBD");
+  EXPECT_EQ(bad.content_chars, 3u + (recur::is_content_char(0xFFFD) ? 3u : 0u));
+}
+
+// document_pairs against the rule written out with ordered maps keyed by (path, document index):
+// random clusters over a few paths (named so that string order differs from first-seen order),
+// members repeating documents within a cluster, ties in characters.
+TEST(StageMaterialise, DocumentPairsFollowTheRuleOnRandomClusters) {
+  std::mt19937_64 rng(21);
+  const std::vector<std::string> paths = {"b/10.txt", "a.txt", "b/9.txt", "b/1.txt"};
+  const auto chars_of = [](const std::string& path, std::uint32_t doc) -> std::uint64_t {
+    return path.size() * 100 + doc * 7;
+  };
+  for (int round = 0; round < 20; ++round) {
+    std::vector<recur::ReportCluster> clusters(1 + rng() % 30);
+    for (auto& c : clusters) {
+      const std::size_t n = 1 + rng() % 7;
+      for (std::size_t i = 0; i < n; ++i) {
+        recur::Member m;
+        m.path = paths[rng() % paths.size()];
+        m.document_index = 1 + static_cast<std::uint32_t>(rng() % 3);
+        m.document = m.path + "#" + std::to_string(m.document_index) + (i % 2 ? "odd" : "");
+        m.content_chars = 10 * (1 + rng() % 3);  // few values: ties in the order by characters
+        c.members.push_back(m);
+      }
+    }
+    // The rule.
+    using Key = std::pair<std::string, std::uint32_t>;
+    struct Side {
+      std::uint64_t paragraphs = 0, chars = 0;
+    };
+    std::map<std::pair<Key, Key>, std::pair<Side, Side>> shared;
+    std::map<Key, std::string> names;
+    for (const auto& c : clusters) {
+      std::map<Key, Side> by_doc;
+      for (const auto& m : c.members) {
+        const Key k{m.path, m.document_index};
+        ++by_doc[k].paragraphs;
+        by_doc[k].chars += m.content_chars;
+        names.emplace(k, m.document);
+      }
+      for (auto x = by_doc.begin(); x != by_doc.end(); ++x)
+        for (auto y = std::next(x); y != by_doc.end(); ++y) {
+          auto& acc = shared[{x->first, y->first}];
+          acc.first.paragraphs += x->second.paragraphs;
+          acc.first.chars += x->second.chars;
+          acc.second.paragraphs += y->second.paragraphs;
+          acc.second.chars += y->second.chars;
+        }
+    }
+    using Row = std::tuple<std::string, std::string, std::uint32_t, std::uint64_t, std::uint64_t, double>;
+    std::vector<std::pair<Row, Row>> want;
+    for (const auto& [keys, sides] : shared) {
+      auto row = [&](const Key& k, const Side& sd) {
+        return Row{k.first, names[k], k.second, sd.paragraphs, sd.chars,
+                   std::min(1.0, static_cast<double>(sd.chars) / static_cast<double>(chars_of(k.first, k.second)))};
+      };
+      want.push_back({row(keys.first, sides.first), row(keys.second, sides.second)});
+    }
+    std::stable_sort(want.begin(), want.end(), [](const auto& x, const auto& y) {
+      return std::get<4>(x.first) + std::get<4>(x.second) > std::get<4>(y.first) + std::get<4>(y.second);
+    });
+
+    const auto got = recur::document_pairs(clusters, chars_of);
+    ASSERT_EQ(got.size(), want.size()) << "round " << round;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      auto row = [](const recur::DocumentShare& d) {
+        return Row{d.path, d.document, d.document_index, d.paragraphs, d.chars, d.share};
+      };
+      EXPECT_EQ(row(got[i].a), want[i].first) << "round " << round << ", pair " << i;
+      EXPECT_EQ(row(got[i].b), want[i].second) << "round " << round << ", pair " << i;
+    }
   }
 }
 

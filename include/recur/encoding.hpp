@@ -87,4 +87,8 @@ DecodeResult decode(std::string&& bytes, const DecodeOptions& options);
 /// True when `bytes` is well-formed UTF-8 (no surrogates, no overlongs).
 bool is_valid_utf8(std::string_view bytes) noexcept;
 
+/// `bytes` with each ill-formed UTF-8 sequence (a maximal subpart, as decode() replaces them)
+/// replaced by U+FFFD; well-formed input comes back unchanged.
+std::string to_valid_utf8(std::string_view bytes);
+
 }  // namespace recur

@@ -16,7 +16,9 @@
 
 namespace recur {
 
-/// The report member for paragraph `record` of input `name` (indexed as `file`).
+/// The report member for paragraph `record` of input `name` (indexed as `file`). `text` is taken
+/// as its text; ill-formed UTF-8 in it (never expected: texts are read back decoded) is replaced by
+/// U+FFFD, so that Member::text is always well-formed.
 Member make_member(const std::string& name, const FileIndex& file, const ParagraphRecord& record, double similarity,
                    std::string text);
 

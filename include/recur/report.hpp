@@ -27,7 +27,7 @@ struct Member {
   std::uint64_t byte_start = 0;  ///< offset of the first byte in the original file
   std::uint64_t byte_end = 0;    ///< offset one past the last byte
   double similarity = 0;         ///< exact Jaccard with the representative (1 for it)
-  std::string text;              ///< the original bytes [byte_start, byte_end), decoded to UTF-8
+  std::string text;              ///< the original bytes [byte_start, byte_end), decoded to well-formed UTF-8
   ParagraphKind kind = ParagraphKind::body;  ///< body, unless --structure keep
   std::uint64_t content_chars = 0;  ///< content characters of `text` (punctuation and spaces not counted)
 };
