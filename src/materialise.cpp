@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
+#include <unordered_map>
 
 #include "parallel.hpp"
 #include "recur/error.hpp"
@@ -65,71 +67,121 @@ std::uint64_t cluster_weight(const ReportCluster& c) {
   return total - c.members[c.representative].content_chars;
 }
 
-void rank_clusters(std::vector<ReportCluster>& clusters, ClusterOrder order) {
-  std::stable_sort(clusters.begin(), clusters.end(), [order](const ReportCluster& x, const ReportCluster& y) {
-    if (order == ClusterOrder::weight) {
-      if (x.weight != y.weight) return x.weight > y.weight;
-      return x.members.size() > y.members.size();
+ReportOrder order_report(std::size_t count, std::span<const MemberFacts> facts, const Source& source,
+                         bool cross_doc, ClusterOrder order,
+                         const std::function<const std::vector<std::uint64_t>&(std::size_t)>& document_chars,
+                         const std::function<std::string(std::uint32_t, std::uint32_t)>& document_name) {
+  // Inputs by name, as the report's paths compare: name_rank orders them as their names do (equal
+  // names equal), first[rank] is the first input of that name.
+  std::vector<std::uint32_t> name_rank(source.count()), first;
+  {
+    std::vector<std::uint32_t> by_name(source.count());
+    for (std::uint32_t i = 0; i < by_name.size(); ++i) by_name[i] = i;
+    std::stable_sort(by_name.begin(), by_name.end(),
+                     [&](std::uint32_t x, std::uint32_t y) { return source.name(x) < source.name(y); });
+    for (std::size_t k = 0; k < by_name.size(); ++k) {
+      if (k == 0 || source.name(by_name[k]) != source.name(by_name[k - 1])) first.push_back(by_name[k]);
+      name_rank[by_name[k]] = static_cast<std::uint32_t>(first.size() - 1);
     }
-    if (x.members.size() != y.members.size()) return x.members.size() > y.members.size();
-    return x.weight > y.weight;
-  });
-  for (std::size_t k = 0; k < clusters.size(); ++k) clusters[k].id = static_cast<std::uint32_t>(k + 1);
-}
+  }
+  // A document by name: (name rank, document index), in input order.
+  auto doc_key = [&](const MemberFacts& f) { return std::uint64_t{name_rank.at(f.input)} << 32 | f.document_index; };
 
-std::size_t keep_cross_document(std::vector<ReportCluster>& clusters) {
-  const std::size_t before = clusters.size();
-  std::erase_if(clusters, [](const ReportCluster& c) {
-    return std::all_of(c.members.begin(), c.members.end(), [&](const Member& m) {
-      return m.path == c.members[0].path && m.document_index == c.members[0].document_index;
-    });
-  });
-  return before - clusters.size();
-}
+  // The members, cluster after cluster, each at its place (a counting sort).
+  std::vector<std::size_t> start(count + 1, 0);
+  for (const MemberFacts& f : facts) ++start.at(f.cluster + 1);
+  for (std::size_t c = 0; c < count; ++c) start[c + 1] += start[c];
+  std::vector<const MemberFacts*> members(facts.size(), nullptr);
+  for (const MemberFacts& f : facts) {
+    const std::size_t at = start[f.cluster] + f.member;
+    if (f.member >= start[f.cluster + 1] - start[f.cluster] || members[at])
+      throw std::logic_error("order_report: members of a cluster missing or repeated");
+    members[at] = &f;
+  }
+  auto members_of = [&](std::uint32_t c) {
+    return std::span<const MemberFacts* const>(members.data() + start[c], start[c + 1] - start[c]);
+  };
 
-std::vector<DocumentPair> document_pairs(
-    const std::vector<ReportCluster>& clusters,
-    const std::function<std::uint64_t(const std::string&, std::uint32_t)>& document_chars) {
-  using Key = std::pair<std::string, std::uint32_t>;  // (path, document_index): input order
+  ReportOrder out;
+  std::vector<std::uint64_t> weight(count, 0);
+  for (std::uint32_t c = 0; c < count; ++c) {
+    const auto ms = members_of(c);
+    if (ms.empty()) throw std::logic_error("order_report: a cluster without members");
+    bool one_document = true;
+    for (const MemberFacts* m : ms) {
+      weight[c] += m->content_chars;
+      one_document = one_document && doc_key(*m) == doc_key(*ms[0]);
+    }
+    weight[c] -= ms[0]->content_chars;
+    if (cross_doc && one_document) ++out.single_document;
+    else out.clusters.push_back(c);
+  }
+  auto size = [&](std::uint32_t c) { return start[c + 1] - start[c]; };
+  std::stable_sort(out.clusters.begin(), out.clusters.end(), [&](std::uint32_t x, std::uint32_t y) {
+    if (order == ClusterOrder::weight) {
+      if (weight[x] != weight[y]) return weight[x] > weight[y];
+      return size(x) > size(y);
+    }
+    if (size(x) != size(y)) return size(x) > size(y);
+    return weight[x] > weight[y];
+  });
+
+  // Pairs of documents: each cluster's documents with their paragraphs and characters, every two
+  // of them added up over the clusters kept.
   struct Side {
     std::uint64_t paragraphs = 0, chars = 0;
   };
-  std::map<std::pair<Key, Key>, std::pair<Side, Side>> shared;
-  std::map<Key, std::string> names;
-  for (const ReportCluster& c : clusters) {
-    std::map<Key, Side> by_doc;
-    for (const Member& m : c.members) {
-      Key k{m.path, m.document_index};
-      Side& s = by_doc[k];
-      ++s.paragraphs;
-      s.chars += m.content_chars;
-      names.emplace(k, m.document);
+  struct PairHash {
+    std::size_t operator()(const std::pair<std::uint64_t, std::uint64_t>& k) const noexcept {
+      return std::hash<std::uint64_t>()(k.first * 0x9E3779B97F4A7C15ull ^ k.second);
     }
-    for (auto x = by_doc.begin(); x != by_doc.end(); ++x)
-      for (auto y = std::next(x); y != by_doc.end(); ++y) {
-        auto& acc = shared[{x->first, y->first}];
-        acc.first.paragraphs += x->second.paragraphs;
-        acc.first.chars += x->second.chars;
-        acc.second.paragraphs += y->second.paragraphs;
-        acc.second.chars += y->second.chars;
+  };
+  std::unordered_map<std::pair<std::uint64_t, std::uint64_t>, std::pair<Side, Side>, PairHash> shared;
+  std::vector<std::pair<std::uint64_t, Side>> docs;  // one cluster's documents, by key
+  for (std::uint32_t c : out.clusters) {
+    out.clustered_paragraphs += size(c);
+    docs.clear();
+    for (const MemberFacts* m : members_of(c)) docs.push_back({doc_key(*m), Side{1, m->content_chars}});
+    std::sort(docs.begin(), docs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < docs.size(); ++k)
+      if (kept > 0 && docs[kept - 1].first == docs[k].first) {
+        docs[kept - 1].second.paragraphs += docs[k].second.paragraphs;
+        docs[kept - 1].second.chars += docs[k].second.chars;
+      } else {
+        docs[kept++] = docs[k];
+      }
+    docs.resize(kept);
+    for (std::size_t x = 0; x < docs.size(); ++x)
+      for (std::size_t y = x + 1; y < docs.size(); ++y) {
+        auto& acc = shared[{docs[x].first, docs[y].first}];
+        acc.first.paragraphs += docs[x].second.paragraphs;
+        acc.first.chars += docs[x].second.chars;
+        acc.second.paragraphs += docs[y].second.paragraphs;
+        acc.second.chars += docs[y].second.chars;
       }
   }
-  std::vector<DocumentPair> out;
-  for (const auto& [keys, sides] : shared) {
-    auto make = [&](const Key& k, const Side& s) {
-      DocumentShare d;
-      d.path = k.first;
-      d.document = names[k];
-      d.document_index = k.second;
-      d.paragraphs = s.paragraphs;
-      d.chars = s.chars;
-      const std::uint64_t total = document_chars(k.first, k.second);
-      d.share = total ? std::min(1.0, static_cast<double>(s.chars) / static_cast<double>(total)) : 0.0;
-      return d;
-    };
-    out.push_back({make(keys.first, sides.first), make(keys.second, sides.second)});
-  }
-  std::stable_sort(out.begin(), out.end(), [](const DocumentPair& x, const DocumentPair& y) {
+  std::vector<std::pair<std::pair<std::uint64_t, std::uint64_t>, std::pair<Side, Side>>> pairs(shared.begin(),
+                                                                                              shared.end());
+  shared = {};
+  std::sort(pairs.begin(), pairs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  auto make = [&](std::uint64_t key, const Side& s) {
+    const std::uint32_t input = first[key >> 32], doc = static_cast<std::uint32_t>(key);
+    DocumentShare d;
+    d.path = source.name(input);
+    d.document = document_name(input, doc);
+    d.document_index = doc;
+    d.paragraphs = s.paragraphs;
+    d.chars = s.chars;
+    const auto& chars = document_chars(input);
+    const std::uint64_t total = doc >= 1 && doc <= chars.size() ? chars[doc - 1] : 0;
+    d.share = total ? std::min(1.0, static_cast<double>(s.chars) / static_cast<double>(total)) : 0.0;
+    return d;
+  };
+  out.documents.reserve(pairs.size());
+  for (const auto& [keys, sides] : pairs)
+    out.documents.push_back({make(keys.first, sides.first), make(keys.second, sides.second)});
+  std::stable_sort(out.documents.begin(), out.documents.end(), [](const DocumentPair& x, const DocumentPair& y) {
     return x.a.chars + x.b.chars > y.a.chars + y.b.chars;
   });
   return out;
