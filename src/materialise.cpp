@@ -2,7 +2,8 @@
 #include "recur/materialise.hpp"
 
 #include <algorithm>
-#include <string_view>
+#include <map>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "parallel.hpp"
@@ -70,102 +71,121 @@ std::uint64_t cluster_weight(const ReportCluster& c) {
   return total - c.members[c.representative].content_chars;
 }
 
-void rank_clusters(std::vector<ReportCluster>& clusters, ClusterOrder order) {
-  std::stable_sort(clusters.begin(), clusters.end(), [order](const ReportCluster& x, const ReportCluster& y) {
-    if (order == ClusterOrder::weight) {
-      if (x.weight != y.weight) return x.weight > y.weight;
-      return x.members.size() > y.members.size();
+ReportOrder order_report(std::size_t count, std::span<const MemberFacts> facts, const Source& source,
+                         bool cross_doc, ClusterOrder order,
+                         const std::function<const std::vector<std::uint64_t>&(std::size_t)>& document_chars,
+                         const std::function<std::string(std::uint32_t, std::uint32_t)>& document_name) {
+  // Inputs by name, as the report's paths compare: name_rank orders them as their names do (equal
+  // names equal), first[rank] is the first input of that name.
+  std::vector<std::uint32_t> name_rank(source.count()), first;
+  {
+    std::vector<std::uint32_t> by_name(source.count());
+    for (std::uint32_t i = 0; i < by_name.size(); ++i) by_name[i] = i;
+    std::stable_sort(by_name.begin(), by_name.end(),
+                     [&](std::uint32_t x, std::uint32_t y) { return source.name(x) < source.name(y); });
+    for (std::size_t k = 0; k < by_name.size(); ++k) {
+      if (k == 0 || source.name(by_name[k]) != source.name(by_name[k - 1])) first.push_back(by_name[k]);
+      name_rank[by_name[k]] = static_cast<std::uint32_t>(first.size() - 1);
     }
-    if (x.members.size() != y.members.size()) return x.members.size() > y.members.size();
-    return x.weight > y.weight;
+  }
+  // A document by name: (name rank, document index), in input order.
+  auto doc_key = [&](const MemberFacts& f) { return std::uint64_t{name_rank.at(f.input)} << 32 | f.document_index; };
+
+  // The members, cluster after cluster, each at its place (a counting sort).
+  std::vector<std::size_t> start(count + 1, 0);
+  for (const MemberFacts& f : facts) ++start.at(f.cluster + 1);
+  for (std::size_t c = 0; c < count; ++c) start[c + 1] += start[c];
+  std::vector<const MemberFacts*> members(facts.size(), nullptr);
+  for (const MemberFacts& f : facts) {
+    const std::size_t at = start[f.cluster] + f.member;
+    if (f.member >= start[f.cluster + 1] - start[f.cluster] || members[at])
+      throw std::logic_error("order_report: members of a cluster missing or repeated");
+    members[at] = &f;
+  }
+  auto members_of = [&](std::uint32_t c) {
+    return std::span<const MemberFacts* const>(members.data() + start[c], start[c + 1] - start[c]);
+  };
+
+  ReportOrder out;
+  std::vector<std::uint64_t> weight(count, 0);
+  for (std::uint32_t c = 0; c < count; ++c) {
+    const auto ms = members_of(c);
+    if (ms.empty()) throw std::logic_error("order_report: a cluster without members");
+    bool one_document = true;
+    for (const MemberFacts* m : ms) {
+      weight[c] += m->content_chars;
+      one_document = one_document && doc_key(*m) == doc_key(*ms[0]);
+    }
+    weight[c] -= ms[0]->content_chars;
+    if (cross_doc && one_document) ++out.single_document;
+    else out.clusters.push_back(c);
+  }
+  auto size = [&](std::uint32_t c) { return start[c + 1] - start[c]; };
+  std::stable_sort(out.clusters.begin(), out.clusters.end(), [&](std::uint32_t x, std::uint32_t y) {
+    if (order == ClusterOrder::weight) {
+      if (weight[x] != weight[y]) return weight[x] > weight[y];
+      return size(x) > size(y);
+    }
+    if (size(x) != size(y)) return size(x) > size(y);
+    return weight[x] > weight[y];
   });
-  for (std::size_t k = 0; k < clusters.size(); ++k) clusters[k].id = static_cast<std::uint32_t>(k + 1);
-}
 
-std::size_t keep_cross_document(std::vector<ReportCluster>& clusters) {
-  const std::size_t before = clusters.size();
-  std::erase_if(clusters, [](const ReportCluster& c) {
-    return std::all_of(c.members.begin(), c.members.end(), [&](const Member& m) {
-      return m.path == c.members[0].path && m.document_index == c.members[0].document_index;
-    });
-  });
-  return before - clusters.size();
-}
-
-std::vector<DocumentPair> document_pairs(
-    const std::vector<ReportCluster>& clusters,
-    const std::function<std::uint64_t(const std::string&, std::uint32_t)>& document_chars) {
-  // A document is keyed by (rank of its path in string order) << 32 | document_index, so that keys
-  // order as (path, document_index) do. Keyed by the strings themselves (a std::map node and two
-  // string copies per member), this took 1-2 s of one thread on a dense 1 GiB corpus.
-  std::unordered_map<std::string_view, std::uint32_t> rank;
-  for (const ReportCluster& c : clusters)
-    for (const Member& m : c.members) rank.try_emplace(m.path, 0);
-  std::vector<std::string_view> paths;
-  paths.reserve(rank.size());
-  for (const auto& entry : rank) paths.push_back(entry.first);
-  std::sort(paths.begin(), paths.end());
-  for (std::size_t i = 0; i < paths.size(); ++i) rank[paths[i]] = static_cast<std::uint32_t>(i);
-
+  // Pairs of documents: each cluster's documents with their paragraphs and characters, every two
+  // of them added up over the clusters kept.
   struct Side {
     std::uint64_t paragraphs = 0, chars = 0;
   };
   struct PairHash {
-    std::size_t operator()(const std::pair<std::uint64_t, std::uint64_t>& p) const noexcept {
-      return std::hash<std::uint64_t>()(p.first * 0x9E3779B97F4A7C15ull ^ p.second);
+    std::size_t operator()(const std::pair<std::uint64_t, std::uint64_t>& k) const noexcept {
+      return std::hash<std::uint64_t>()(k.first * 0x9E3779B97F4A7C15ull ^ k.second);
     }
   };
   std::unordered_map<std::pair<std::uint64_t, std::uint64_t>, std::pair<Side, Side>, PairHash> shared;
-  std::unordered_map<std::uint64_t, std::string_view> names;  // the first member's document name
-  std::vector<std::pair<std::uint64_t, Side>> by_doc;
-  for (const ReportCluster& c : clusters) {
-    by_doc.clear();
-    for (const Member& m : c.members) {
-      const std::uint64_t key = std::uint64_t{rank.find(m.path)->second} << 32 | m.document_index;
-      by_doc.push_back({key, Side{1, m.content_chars}});
-      names.try_emplace(key, m.document);
-    }
-    // The members' documents, each once, in key order.
-    std::sort(by_doc.begin(), by_doc.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::vector<std::pair<std::uint64_t, Side>> docs;  // one cluster's documents, by key
+  for (std::uint32_t c : out.clusters) {
+    out.clustered_paragraphs += size(c);
+    docs.clear();
+    for (const MemberFacts* m : members_of(c)) docs.push_back({doc_key(*m), Side{1, m->content_chars}});
+    std::sort(docs.begin(), docs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     std::size_t kept = 0;
-    for (std::size_t i = 0; i < by_doc.size(); ++i) {
-      if (kept > 0 && by_doc[kept - 1].first == by_doc[i].first) {
-        by_doc[kept - 1].second.paragraphs += by_doc[i].second.paragraphs;
-        by_doc[kept - 1].second.chars += by_doc[i].second.chars;
+    for (std::size_t k = 0; k < docs.size(); ++k)
+      if (kept > 0 && docs[kept - 1].first == docs[k].first) {
+        docs[kept - 1].second.paragraphs += docs[k].second.paragraphs;
+        docs[kept - 1].second.chars += docs[k].second.chars;
       } else {
-        by_doc[kept++] = by_doc[i];
+        docs[kept++] = docs[k];
       }
-    }
-    for (std::size_t x = 0; x < kept; ++x)
-      for (std::size_t y = x + 1; y < kept; ++y) {
-        auto& acc = shared[{by_doc[x].first, by_doc[y].first}];
-        acc.first.paragraphs += by_doc[x].second.paragraphs;
-        acc.first.chars += by_doc[x].second.chars;
-        acc.second.paragraphs += by_doc[y].second.paragraphs;
-        acc.second.chars += by_doc[y].second.chars;
+    docs.resize(kept);
+    for (std::size_t x = 0; x < docs.size(); ++x)
+      for (std::size_t y = x + 1; y < docs.size(); ++y) {
+        auto& acc = shared[{docs[x].first, docs[y].first}];
+        acc.first.paragraphs += docs[x].second.paragraphs;
+        acc.first.chars += docs[x].second.chars;
+        acc.second.paragraphs += docs[y].second.paragraphs;
+        acc.second.chars += docs[y].second.chars;
       }
   }
-  // In key order, then by characters (the stable sort keeps key order among equals).
-  std::vector<std::pair<std::pair<std::uint64_t, std::uint64_t>, std::pair<Side, Side>>> rows(shared.begin(),
-                                                                                             shared.end());
-  std::sort(rows.begin(), rows.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-  std::vector<DocumentPair> out;
-  out.reserve(rows.size());
-  for (const auto& [keys, sides] : rows) {
-    auto make = [&](std::uint64_t k, const Side& s) {
-      DocumentShare d;
-      d.path = std::string(paths[k >> 32]);
-      d.document = std::string(names.at(k));
-      d.document_index = static_cast<std::uint32_t>(k);
-      d.paragraphs = s.paragraphs;
-      d.chars = s.chars;
-      const std::uint64_t total = document_chars(d.path, d.document_index);
-      d.share = total ? std::min(1.0, static_cast<double>(s.chars) / static_cast<double>(total)) : 0.0;
-      return d;
-    };
-    out.push_back({make(keys.first, sides.first), make(keys.second, sides.second)});
-  }
-  std::stable_sort(out.begin(), out.end(), [](const DocumentPair& x, const DocumentPair& y) {
+  std::vector<std::pair<std::pair<std::uint64_t, std::uint64_t>, std::pair<Side, Side>>> pairs(shared.begin(),
+                                                                                              shared.end());
+  shared = {};
+  std::sort(pairs.begin(), pairs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  auto make = [&](std::uint64_t key, const Side& s) {
+    const std::uint32_t input = first[key >> 32], doc = static_cast<std::uint32_t>(key);
+    DocumentShare d;
+    d.path = source.name(input);
+    d.document = document_name(input, doc);
+    d.document_index = doc;
+    d.paragraphs = s.paragraphs;
+    d.chars = s.chars;
+    const auto& chars = document_chars(input);
+    const std::uint64_t total = doc >= 1 && doc <= chars.size() ? chars[doc - 1] : 0;
+    d.share = total ? std::min(1.0, static_cast<double>(s.chars) / static_cast<double>(total)) : 0.0;
+    return d;
+  };
+  out.documents.reserve(pairs.size());
+  for (const auto& [keys, sides] : pairs)
+    out.documents.push_back({make(keys.first, sides.first), make(keys.second, sides.second)});
+  std::stable_sort(out.documents.begin(), out.documents.end(), [](const DocumentPair& x, const DocumentPair& y) {
     return x.a.chars + x.b.chars > y.a.chars + y.b.chars;
   });
   return out;

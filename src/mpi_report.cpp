@@ -9,17 +9,22 @@
 #include "recur/mpi.hpp"
 
 #include <mpi.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
+#include <cerrno>
 #include <climits>
 #include <csignal>
 #include <cstring>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <streambuf>
 #include <type_traits>
 #include <unordered_map>
@@ -348,6 +353,10 @@ struct MemberRef {  // member m of cluster c is paragraph id, at this similarity
   std::uint32_t c, m, id;
   double similarity;
 };
+struct MemberPlan {  // what rank 0 orders and cuts the report by, per member (materialise.hpp)
+  MemberFacts facts;
+  std::uint64_t bytes;  // an estimate of its formatted bytes
+};
 
 // Global ids: rank r's paragraphs are [base[r], base[r + 1]).
 struct IdSpace {
@@ -384,35 +393,38 @@ class Features {
     std::vector<std::vector<std::uint32_t>> ask(static_cast<std::size_t>(n));
     for (std::uint32_t id : need) ask[static_cast<std::size_t>(ids.owner(id))].push_back(id);
     const auto asked = exchange(comm, ask, traffic);
-    // Reply: per id asked, its length (kMissing when unknown) and values.
-    std::vector<std::vector<std::uint64_t>> reply(static_cast<std::size_t>(n));
+    // Reply: per id asked, its length (kMissing when unknown) and values, all 32-bit (set elements
+    // are folded to 32 bits, signature rows are 32-bit).
+    std::vector<std::vector<std::uint32_t>> reply(static_cast<std::size_t>(n));
     for (std::size_t s = 0; s < asked.size(); ++s)
       for (std::uint32_t id : asked[s]) {
         auto& out = reply[s];
         const std::uint32_t local = static_cast<std::uint32_t>(id - base_);
+        std::span<const std::uint32_t> values;
         if (verify_) {
           const auto set = sets_.set(local);
           if (!set) {
             out.push_back(kMissing);
             continue;
           }
-          out.push_back(set->size());
-          out.insert(out.end(), set->begin(), set->end());
+          values = *set;
         } else {
-          const auto sig = index_.signature(local, perms_);
-          out.push_back(sig.size());
-          out.insert(out.end(), sig.begin(), sig.end());
+          values = index_.signature(local, perms_);
         }
+        if (values.size() >= kMissing) throw std::length_error("a shingle set of 2^32 - 1 values or more");
+        out.push_back(static_cast<std::uint32_t>(values.size()));
+        out.insert(out.end(), values.begin(), values.end());
       }
     const auto replies = exchange(comm, reply, traffic);
     for (std::size_t s = 0; s < replies.size(); ++s) {
       std::size_t at = 0;
+      const auto& from = replies[s];
       for (std::uint32_t id : ask[s]) {
-        const std::uint64_t len = replies[s].at(at++);
+        const std::uint32_t len = from.at(at++);
         if (len == kMissing) continue;
-        auto& values = remote_[id];  // 32-bit values (set elements or signature rows) sent as 64-bit words
-        values.resize(len);
-        for (std::size_t k = 0; k < len; ++k) values[k] = static_cast<std::uint32_t>(replies[s].at(at + k));
+        if (from.size() - at < len) throw std::runtime_error("MPI message shorter than expected");
+        remote_[id].assign(from.begin() + static_cast<std::ptrdiff_t>(at),
+                           from.begin() + static_cast<std::ptrdiff_t>(at + len));
         at += len;
       }
     }
@@ -430,7 +442,7 @@ class Features {
   }
 
  private:
-  static constexpr std::uint64_t kMissing = UINT64_MAX;
+  static constexpr std::uint32_t kMissing = UINT32_MAX;
 
   bool local(std::uint32_t id) const { return id >= base_ && id - base_ < index_.size(); }
   std::optional<std::span<const std::uint32_t>> set(std::uint32_t id) const {
@@ -522,7 +534,10 @@ ReportWriting broadcast_writing(MPI_Comm comm, const ReportWriting& w, int me) {
   out.format = flat.format;
   out.text = flat.text;
   out.member_text = flat.member_text;
-  if (me == 0) out.open = w.open;
+  if (me == 0) {
+    out.open = w.open;
+    out.temp_path = w.temp_path;
+  }
   return out;
 }
 
@@ -822,9 +837,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   clock.mark("cluster");
   mine.mark("cluster");
 
-  // materialise: each member located and read back by the rank that indexed it. Rank 0 gets the
-  // members without their texts (a few hundred bytes each, whatever the paragraphs' length),
-  // orders the clusters as run_report does and plans who formats which of them.
+  // materialise: each member located and read back by the rank that indexed it. Rank 0 gets each
+  // member's facts (32 B, whatever the paragraph's length or path), orders the clusters as
+  // run_report does and plans who formats which of them.
   fault_point(me, "materialise");
   counters.begin("writing");
   std::vector<MemberRef> refs;         // the members this rank read back, in the order rank 0 sent them
@@ -857,59 +872,69 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
         flat.push_back(&m);
       }
     const auto all_problems = gather_problems(comm, n, first_input, problems, source.count(), traffic);
-    std::vector<std::uint32_t> rep_input;  // rank 0: the input of each cluster's representative
-    if (me == 0) {
-      report.clusters.resize(clusters.size());
-      for (std::uint32_t c = 0; c < clusters.size(); ++c) {
-        report.clusters[c].id = c + 1;
-        report.clusters[c].members.resize(clusters[c].members.size());
+    // Rank 0 gets, per member read here, its facts (a fixed-size record) and an estimate of its
+    // formatted bytes, and the name of each document they are in: what the order and the blocks
+    // need, not the members.
+    std::vector<std::vector<MemberPlan>> plan_out(static_cast<std::size_t>(n));
+    std::vector<std::vector<char>> names_out(static_cast<std::size_t>(n));
+    {
+      std::map<std::pair<std::uint32_t, std::uint32_t>, const std::string*> names;  // (input, document) -> name
+      plan_out[0].reserve(flat.size());
+      for (std::size_t k = 0; k < flat.size(); ++k) {
+        const Member& m = *flat[k];
+        const auto input = static_cast<std::uint32_t>(first_input + index.input_of(refs[k].id - base));
+        plan_out[0].push_back({{refs[k].c, refs[k].m, input, m.document_index, m.content_chars},
+                               300 + m.path.size() + m.document.size() +
+                                   (writing.member_text ? m.byte_end - m.byte_start : 0)});
+        names.emplace(std::pair{input, m.document_index}, &m.document);
       }
-      rep_input.resize(clusters.size());
+      Writer w;
+      for (const auto& [key, name] : names) {
+        w.put(key.first);
+        w.put(key.second);
+        w.put(*name);
+      }
+      names_out[0] = std::move(w.bytes);
     }
-    exchange_records(
-        comm, flat.size(), [](std::size_t) { return 0; },
-        [&](std::size_t k, Writer& w) {
-          w.put(refs[k].c);
-          w.put(refs[k].m);
-          w.put<std::uint32_t>(static_cast<std::uint32_t>(first_input + index.input_of(refs[k].id - base)));
-          put_location(w, *flat[k]);
-        },
-        [&](Reader& r) {
-          const auto c = r.get<std::uint32_t>(), m = r.get<std::uint32_t>(), input = r.get<std::uint32_t>();
-          Member& x = report.clusters.at(c).members.at(m);
-          x.path = source.name(input);
-          get_location(r, x);
-          if (m == 0) rep_input[c] = input;
-        },
-        traffic);
+    const auto plan_in = exchange(comm, plan_out, traffic);
+    plan_out = {};
+    const auto names_in = exchange(comm, names_out, traffic);
     std::vector<std::vector<Route>> route_out(static_cast<std::size_t>(n));
     std::vector<std::vector<std::uint32_t>> block_out(static_cast<std::size_t>(n));
     if (me == 0) {
-      for (ReportCluster& c : report.clusters) c.weight = cluster_weight(c);
       report_problems(source, all_problems, report.warnings, warn);
-      // finish_report drops (--cross-doc) and reorders the clusters. A paragraph is in one cluster
-      // only, so each cluster is known again after it by its representative (input, paragraph).
-      std::unordered_map<std::uint64_t, std::uint32_t> cluster_of;
-      cluster_of.reserve(clusters.size());
-      for (std::uint32_t c = 0; c < clusters.size(); ++c)
-        cluster_of.emplace(std::uint64_t{rep_input[c]} << 32 | report.clusters[c].members[0].paragraph, c);
-      std::map<std::string, std::uint32_t> input_of;
-      for (std::size_t i = 0; i < source.count(); ++i) input_of.emplace(source.name(i), static_cast<std::uint32_t>(i));
-      finish_report(report, source, o, [&](std::size_t input) -> const std::vector<std::uint64_t>& {
-        return document_chars[input];
-      });
+      std::vector<MemberFacts> facts;
+      std::vector<std::uint64_t> cluster_bytes(clusters.size(), 0);  // estimated, by clustering order
+      for (const auto& from : plan_in)
+        for (const MemberPlan& p : from) {
+          facts.push_back(p.facts);
+          cluster_bytes.at(p.facts.cluster) += p.bytes;
+        }
+      std::map<std::pair<std::uint32_t, std::uint32_t>, std::string> names;
+      for (const auto& bytes : names_in) {
+        Reader r(bytes);
+        while (!r.done()) {
+          const auto input = r.get<std::uint32_t>(), doc = r.get<std::uint32_t>();
+          names.emplace(std::pair{input, doc}, r.get_string());
+        }
+      }
+      // The order finish_report gives in one process, from the same facts.
+      ReportOrder order = order_report(
+          clusters.size(), facts, source, o.cross_doc, o.sort,
+          [&](std::size_t input) -> const std::vector<std::uint64_t>& { return document_chars[input]; },
+          [&](std::uint32_t input, std::uint32_t doc) { return names.at({input, doc}); });
+      facts = {};
       document_chars = {};
-      total_clusters = report.clusters.size();
+      st.clusters_single_document = order.single_document;
+      st.clusters = order.clusters.size();
+      st.clustered_paragraphs = order.clustered_paragraphs;
+      report.documents = std::move(order.documents);
+      total_clusters = order.clusters.size();
       // The clusters the format writes, cut into one contiguous block per rank of about equal
       // bytes (an estimate: the members' texts and a few hundred bytes of fields each).
       const std::size_t written = clusters_written(json_or(writing.format), writing.text, total_clusters);
       std::vector<std::uint64_t> cost(written + 1, 0);  // cumulative
-      for (std::size_t k = 0; k < written; ++k) {
-        std::uint64_t bytes = 0;
-        for (const Member& m : report.clusters[k].members)
-          bytes += 300 + m.path.size() + m.document.size() + (writing.member_text ? m.byte_end - m.byte_start : 0);
-        cost[k + 1] = cost[k] + bytes;
-      }
+      for (std::size_t k = 0; k < written; ++k) cost[k + 1] = cost[k] + cluster_bytes[order.clusters[k]];
       std::vector<std::size_t> cut(static_cast<std::size_t>(n) + 1, written);
       for (int b = 0; b < n; ++b)
         cut[static_cast<std::size_t>(b)] = static_cast<std::size_t>(
@@ -920,19 +945,16 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
         auto& v = block_out[static_cast<std::size_t>(b)];
         v.push_back(static_cast<std::uint32_t>(cut[static_cast<std::size_t>(b)]));
         for (std::size_t k = cut[static_cast<std::size_t>(b)]; k < cut[static_cast<std::size_t>(b) + 1]; ++k) {
-          const ReportCluster& c = report.clusters[k];
-          v.push_back(c.id);
-          v.push_back(static_cast<std::uint32_t>(c.members.size()));
-          const std::uint32_t orig =
-              cluster_of.at(std::uint64_t{input_of.at(c.members[0].path)} << 32 | c.members[0].paragraph);
-          route_of[orig] = {static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(k - cut[static_cast<std::size_t>(b)])};
+          const std::uint32_t c = order.clusters[k];
+          v.push_back(static_cast<std::uint32_t>(k + 1));  // its id
+          v.push_back(static_cast<std::uint32_t>(clusters[c].members.size()));
+          route_of[c] = {static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(k - cut[static_cast<std::size_t>(b)])};
         }
       }
       // Each reading rank learns, for the members it read (in the order it got them), where to send them.
       for (std::uint32_t c = 0; c < clusters.size(); ++c)
         for (const ClusterMember& x : clusters[c].members)
           route_out[static_cast<std::size_t>(ids.owner(x.item))].push_back(route_of[c]);
-      report.clusters = {};  // the head needs none of them; they are formatted where they are sent
       clusters = {};
     }
     routes = concat(exchange(comm, route_out, traffic));
@@ -1006,47 +1028,127 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   clock.mark("report");
   if (me == 0) st.seconds = clock.finish();
 
-  // write: rank 0 asks each rank in turn for its pieces and writes them after its own.
+  // write: rank 0 creates the output and writes the head. When the output is a file every rank
+  // can open (a shared filesystem, or one machine), each rank then writes its block into it at its
+  // offset, all at once; otherwise rank 0 asks each rank in turn for its pieces and writes them
+  // after its own. Rank 0 writes the tail last either way.
+  std::ostream* os = nullptr;
+  std::optional<ReportPage> page;
+  const ReportFormat format = json_or(writing.format);
+  struct {
+    std::uint64_t head_end = 0;  // where the blocks start in the file
+    std::uint64_t path_size = 0;
+    std::uint8_t direct = 0;  // 1: the ranks may write into the file (it is a regular file, no HTML)
+  } at;
+  std::string temp;  // rank 0's temporary file, when at.direct
   if (me == 0) {
     std::ostream& file = writing.open();
-    std::optional<ReportPage> page;
     if (writing.format == ReportWriting::Format::html) page.emplace(report, file);
-    std::ostream& os = page ? page->json() : file;
-    const ReportFormat format = json_or(writing.format);
-    write_report_head(report, format, writing.text, total_clusters, os);
-    piece.write_to(os);
-    std::vector<char> buf;
-    for (int r = 1; r < n; ++r) {
-      std::uint64_t size = 0;
-      MPI_Sendrecv(&size, 0, MPI_BYTE, r, kTagGo, &size, 1, MPI_UINT64_T, r, kTagSize, comm, MPI_STATUS_IGNORE);
-      traffic.received += sizeof size;
-      for (std::uint64_t got = 0; got < size;) {
-        MPI_Status status;
-        MPI_Probe(r, kTagPiece, comm, &status);
-        int count = 0;
-        MPI_Get_count(&status, MPI_BYTE, &count);
-        buf.resize(static_cast<std::size_t>(count));
-        MPI_Recv(buf.data(), count, MPI_BYTE, r, kTagPiece, comm, MPI_STATUS_IGNORE);
-        os.write(buf.data(), count);
-        got += static_cast<std::uint64_t>(count);
-        traffic.received += static_cast<std::uint64_t>(count);
-        ++traffic.rounds;
+    os = page ? &page->json() : &file;
+    write_report_head(report, format, writing.text, total_clusters, *os);
+    if (!page && writing.temp_path) temp = writing.temp_path();
+    if (!temp.empty() && os->flush()) {
+      const auto pos = os->tellp();
+      if (pos >= 0) at = {static_cast<std::uint64_t>(pos), temp.size(), 1};
+    }
+  }
+  MPI_Bcast(&at, sizeof at, MPI_BYTE, 0, comm);
+  if (me != 0) fault_point(me, "write");  // the test hook: rank 0 has its output open now
+  bool direct = false;
+  if (at.direct) {
+    temp.resize(at.path_size);
+    MPI_Bcast(temp.data(), static_cast<int>(at.path_size), MPI_CHAR, 0, comm);
+    int fd = -1;
+    if (me != 0) {
+      // The temporary rank 0 made (mkstemp: a name no other file has): not there on a machine
+      // that does not share rank 0's filesystem, and then every rank sends its block instead.
+      fd = ::open(temp.c_str(), O_WRONLY | O_CLOEXEC);
+      struct stat st {};
+      if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        ::close(fd);
+        fd = -1;
       }
     }
-    write_report_tail(report, format, writing.text, total_clusters, os);
-    if (page) page->finish();
-  } else {
-    MPI_Recv(nullptr, 0, MPI_BYTE, 0, kTagGo, comm, MPI_STATUS_IGNORE);
-    fault_point(me, "write");  // the test hook: rank 0 has its output open now
-    std::uint64_t size = piece.size();
-    MPI_Send(&size, 1, MPI_UINT64_T, 0, kTagSize, comm);
-    traffic.sent += sizeof size;
-    for (std::string& p : piece.pieces) {
-      MPI_Send(p.data(), static_cast<int>(p.size()), MPI_BYTE, 0, kTagPiece, comm);
-      traffic.sent += p.size();
-      ++traffic.rounds;
-      std::string().swap(p);
+    int can = me == 0 || fd >= 0;
+    MPI_Allreduce(MPI_IN_PLACE, &can, 1, MPI_INT, MPI_MIN, comm);
+    direct = can != 0;
+    if (!direct && fd >= 0) ::close(fd);
+    if (direct) {
+      std::vector<std::uint64_t> sizes(static_cast<std::size_t>(n));
+      std::uint64_t own = piece.size();
+      MPI_Allgather(&own, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, comm);
+      std::uint64_t offset = at.head_end, end = at.head_end;
+      for (int r = 0; r < n; ++r) {
+        if (r < me) offset += sizes[static_cast<std::size_t>(r)];
+        end += sizes[static_cast<std::size_t>(r)];
+      }
+      int wrote = 1;
+      if (me == 0) {
+        piece.write_to(*os);  // its stream stands at head_end
+      } else {
+        std::string why;
+        for (std::string& p : piece.pieces) {
+          for (std::size_t done = 0; done < p.size() && why.empty();) {
+            const ssize_t k = ::pwrite(fd, p.data() + done, p.size() - done, static_cast<off_t>(offset + done));
+            if (k > 0) done += static_cast<std::size_t>(k);
+            else if (k < 0 && errno != EINTR) why = std::strerror(errno);
+          }
+          offset += p.size();
+          std::string().swap(p);
+        }
+        if (::close(fd) != 0 && why.empty()) why = std::strerror(errno);
+        if (!why.empty()) {
+          std::cerr << "recur report: rank " << me << " of " << n << ": cannot write its block into " << temp << ": "
+                    << why << std::endl;
+          wrote = 0;
+        }
+      }
+      if (me != 0) fault_point(me, "written");  // the test hook: its block is in the file
+      MPI_Allreduce(MPI_IN_PLACE, &wrote, 1, MPI_INT, MPI_MIN, comm);
+      if (me == 0) {
+        // A rank that could not write its block: the output fails (Output::finish removes it).
+        if (!wrote) os->setstate(std::ios::badbit);
+        else os->seekp(static_cast<std::streamoff>(end));
+      }
     }
+  }
+  if (!direct) {
+    if (me == 0) {
+      piece.write_to(*os);
+      std::vector<char> buf;
+      for (int r = 1; r < n; ++r) {
+        std::uint64_t size = 0;
+        MPI_Sendrecv(&size, 0, MPI_BYTE, r, kTagGo, &size, 1, MPI_UINT64_T, r, kTagSize, comm, MPI_STATUS_IGNORE);
+        traffic.received += sizeof size;
+        for (std::uint64_t got = 0; got < size;) {
+          MPI_Status status;
+          MPI_Probe(r, kTagPiece, comm, &status);
+          int count = 0;
+          MPI_Get_count(&status, MPI_BYTE, &count);
+          buf.resize(static_cast<std::size_t>(count));
+          MPI_Recv(buf.data(), count, MPI_BYTE, r, kTagPiece, comm, MPI_STATUS_IGNORE);
+          os->write(buf.data(), count);
+          got += static_cast<std::uint64_t>(count);
+          traffic.received += static_cast<std::uint64_t>(count);
+          ++traffic.rounds;
+        }
+      }
+    } else {
+      MPI_Recv(nullptr, 0, MPI_BYTE, 0, kTagGo, comm, MPI_STATUS_IGNORE);
+      std::uint64_t size = piece.size();
+      MPI_Send(&size, 1, MPI_UINT64_T, 0, kTagSize, comm);
+      traffic.sent += sizeof size;
+      for (std::string& p : piece.pieces) {
+        MPI_Send(p.data(), static_cast<int>(p.size()), MPI_BYTE, 0, kTagPiece, comm);
+        traffic.sent += p.size();
+        ++traffic.rounds;
+        std::string().swap(p);
+      }
+    }
+  }
+  if (me == 0) {
+    write_report_tail(report, format, writing.text, total_clusters, *os);
+    if (page) page->finish();
   }
   mine.mark("write");
 

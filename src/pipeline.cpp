@@ -10,6 +10,8 @@
 #include "recur/pipeline.hpp"
 
 #include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include "recur/error.hpp"
 #include "recur/index.hpp"
@@ -43,19 +45,31 @@ nlohmann::ordered_json options_json(const ReportOptions& o, LshParams params, un
 
 void finish_report(Report& report, const Source& source, const ReportOptions& o,
                    const std::function<const std::vector<std::uint64_t>&(std::size_t)>& document_chars) {
+  // The members' facts (their paths are the inputs' names) and the documents' names.
+  std::unordered_map<std::string_view, std::uint32_t> input_of;  // name -> first input of that name
+  for (std::size_t i = source.count(); i-- > 0;) input_of[source.name(i)] = static_cast<std::uint32_t>(i);
+  std::vector<MemberFacts> facts;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, const std::string*> names;  // (input, document) -> name
+  for (std::uint32_t c = 0; c < report.clusters.size(); ++c)
+    for (std::uint32_t m = 0; m < report.clusters[c].members.size(); ++m) {
+      const Member& x = report.clusters[c].members[m];
+      const std::uint32_t input = input_of.at(x.path);
+      facts.push_back({c, m, input, x.document_index, x.content_chars});
+      names.emplace(std::pair{input, x.document_index}, &x.document);
+    }
+  ReportOrder order = order_report(report.clusters.size(), facts, source, o.cross_doc, o.sort, document_chars,
+                                   [&](std::uint32_t input, std::uint32_t doc) { return *names.at({input, doc}); });
   Stats& st = report.stats;
-  if (o.cross_doc) st.clusters_single_document = keep_cross_document(report.clusters);
-  rank_clusters(report.clusters, o.sort);
-  st.clusters = report.clusters.size();
-  for (const ReportCluster& c : report.clusters) st.clustered_paragraphs += c.members.size();
-  std::map<std::string, std::size_t> input_of;  // name -> input number
-  for (std::size_t i = 0; i < source.count(); ++i) input_of.emplace(source.name(i), i);
-  report.documents = document_pairs(report.clusters, [&](const std::string& path, std::uint32_t doc) {
-    const auto it = input_of.find(path);
-    if (it == input_of.end()) return std::uint64_t{0};
-    const auto& chars = document_chars(it->second);
-    return doc >= 1 && doc <= chars.size() ? chars[doc - 1] : std::uint64_t{0};
-  });
+  st.clusters_single_document = order.single_document;
+  st.clusters = order.clusters.size();
+  st.clustered_paragraphs = order.clustered_paragraphs;
+  report.documents = std::move(order.documents);
+  std::vector<ReportCluster> ordered(order.clusters.size());
+  for (std::size_t k = 0; k < ordered.size(); ++k) {
+    ordered[k] = std::move(report.clusters[order.clusters[k]]);
+    ordered[k].id = static_cast<std::uint32_t>(k + 1);
+  }
+  report.clusters = std::move(ordered);
 }
 
 Report run_report(const Source& source, const ReportOptions& o, const ProgressFn& progress, const WarnFn& warn) {

@@ -1338,27 +1338,27 @@ TEST(StageMaterialise, MakeMemberRepairsIllFormedText) {
   EXPECT_EQ(bad.content_chars, 3u + (recur::is_content_char(0xFFFD) ? 3u : 0u));
 }
 
-// document_pairs against the rule written out with ordered maps keyed by (path, document index):
-// random clusters over a few paths (named so that string order differs from first-seen order),
-// members repeating documents within a cluster, ties in characters.
+// order_report's document pairs against the rule written out with ordered maps keyed by (path,
+// document index): random clusters over inputs named so that string order differs from input
+// order, members repeating documents within a cluster, ties in characters.
 TEST(StageMaterialise, DocumentPairsFollowTheRuleOnRandomClusters) {
   std::mt19937_64 rng(21);
-  const std::vector<std::string> paths = {"b/10.txt", "a.txt", "b/9.txt", "b/1.txt"};
-  const auto chars_of = [](const std::string& path, std::uint32_t doc) -> std::uint64_t {
-    return path.size() * 100 + doc * 7;
+  const recur::MemorySource source{{"b/10.txt", ""}, {"a.txt", ""}, {"b/9.txt", ""}, {"b/1.txt", ""}};
+  std::vector<std::vector<std::uint64_t>> doc_chars(source.count());
+  for (std::size_t i = 0; i < doc_chars.size(); ++i)
+    for (std::uint64_t d = 1; d <= 3; ++d) doc_chars[i].push_back(source.name(i).size() * 100 + d * 7);
+  const auto chars_of = [&](std::size_t input) -> const std::vector<std::uint64_t>& { return doc_chars[input]; };
+  const auto name_of = [&](std::uint32_t input, std::uint32_t doc) {
+    return source.name(input) + "#" + std::to_string(doc);
   };
   for (int round = 0; round < 20; ++round) {
-    std::vector<recur::ReportCluster> clusters(1 + rng() % 30);
-    for (auto& c : clusters) {
-      const std::size_t n = 1 + rng() % 7;
-      for (std::size_t i = 0; i < n; ++i) {
-        recur::Member m;
-        m.path = paths[rng() % paths.size()];
-        m.document_index = 1 + static_cast<std::uint32_t>(rng() % 3);
-        m.document = m.path + "#" + std::to_string(m.document_index) + (i % 2 ? "odd" : "");
-        m.content_chars = 10 * (1 + rng() % 3);  // few values: ties in the order by characters
-        c.members.push_back(m);
-      }
+    const std::size_t count = 1 + rng() % 30;
+    std::vector<recur::MemberFacts> facts;
+    for (std::uint32_t c = 0; c < count; ++c) {
+      const std::uint32_t n = 1 + static_cast<std::uint32_t>(rng() % 7);
+      for (std::uint32_t m = 0; m < n; ++m)
+        facts.push_back({c, m, static_cast<std::uint32_t>(rng() % source.count()),
+                         1 + static_cast<std::uint32_t>(rng() % 3), 10 * (1 + rng() % 3)});  // few values: ties
     }
     // The rule.
     using Key = std::pair<std::string, std::uint32_t>;
@@ -1366,15 +1366,14 @@ TEST(StageMaterialise, DocumentPairsFollowTheRuleOnRandomClusters) {
       std::uint64_t paragraphs = 0, chars = 0;
     };
     std::map<std::pair<Key, Key>, std::pair<Side, Side>> shared;
-    std::map<Key, std::string> names;
-    for (const auto& c : clusters) {
+    for (std::uint32_t c = 0; c < count; ++c) {
       std::map<Key, Side> by_doc;
-      for (const auto& m : c.members) {
-        const Key k{m.path, m.document_index};
-        ++by_doc[k].paragraphs;
-        by_doc[k].chars += m.content_chars;
-        names.emplace(k, m.document);
-      }
+      for (const auto& f : facts)
+        if (f.cluster == c) {
+          const Key k{source.name(f.input), f.document_index};
+          ++by_doc[k].paragraphs;
+          by_doc[k].chars += f.content_chars;
+        }
       for (auto x = by_doc.begin(); x != by_doc.end(); ++x)
         for (auto y = std::next(x); y != by_doc.end(); ++y) {
           auto& acc = shared[{x->first, y->first}];
@@ -1388,8 +1387,9 @@ TEST(StageMaterialise, DocumentPairsFollowTheRuleOnRandomClusters) {
     std::vector<std::pair<Row, Row>> want;
     for (const auto& [keys, sides] : shared) {
       auto row = [&](const Key& k, const Side& sd) {
-        return Row{k.first, names[k], k.second, sd.paragraphs, sd.chars,
-                   std::min(1.0, static_cast<double>(sd.chars) / static_cast<double>(chars_of(k.first, k.second)))};
+        const std::uint64_t total = k.first.size() * 100 + k.second * 7;
+        return Row{k.first, k.first + "#" + std::to_string(k.second), k.second, sd.paragraphs, sd.chars,
+                   std::min(1.0, static_cast<double>(sd.chars) / static_cast<double>(total))};
       };
       want.push_back({row(keys.first, sides.first), row(keys.second, sides.second)});
     }
@@ -1397,7 +1397,9 @@ TEST(StageMaterialise, DocumentPairsFollowTheRuleOnRandomClusters) {
       return std::get<4>(x.first) + std::get<4>(x.second) > std::get<4>(y.first) + std::get<4>(y.second);
     });
 
-    const auto got = recur::document_pairs(clusters, chars_of);
+    std::shuffle(facts.begin(), facts.end(), rng);  // any order
+    const auto got =
+        recur::order_report(count, facts, source, false, recur::ClusterOrder::weight, chars_of, name_of).documents;
     ASSERT_EQ(got.size(), want.size()) << "round " << round;
     for (std::size_t i = 0; i < got.size(); ++i) {
       auto row = [](const recur::DocumentShare& d) {

@@ -33,21 +33,41 @@ std::vector<ReportCluster> materialise(const Source& source, const ParagraphInde
 /// representative's (ReportCluster::weight).
 std::uint64_t cluster_weight(const ReportCluster& cluster);
 
-/// Orders `clusters` (weight: by weight desc, then size desc; size: by size desc, then weight desc;
-/// ties keep their order, which is the clustering's: representative in input order) and numbers
-/// them 1.. in that order.
-void rank_clusters(std::vector<ReportCluster>& clusters, ClusterOrder order);
+/// One clustered paragraph as the report's order sees it: a fixed-size record, so that the ranks
+/// of an MPI run (mpi.hpp) send these to rank 0 instead of the members.
+struct MemberFacts {
+  std::uint32_t cluster = 0;         ///< its cluster's index in clustering order
+  std::uint32_t member = 0;          ///< its place in the cluster (0: the representative)
+  std::uint32_t input = 0;           ///< its input (the Source's number)
+  std::uint32_t document_index = 0;  ///< 1-based document within the input
+  std::uint64_t content_chars = 0;   ///< Member::content_chars
+};
 
-/// Leaves out the clusters whose members all come from one document (the documents of a
-/// compilation split by --doc-split count separately); returns how many were left out.
-std::size_t keep_cross_document(std::vector<ReportCluster>& clusters);
+/// What finish_report (pipeline.hpp) decides about the clusters, from their members' facts alone.
+struct ReportOrder {
+  std::vector<std::uint32_t> clusters;     ///< the clusters kept, in report order (indices in clustering order)
+  std::size_t single_document = 0;         ///< clusters left out by --cross-doc
+  std::uint64_t clustered_paragraphs = 0;  ///< members of the clusters kept
+  std::vector<DocumentPair> documents;     ///< pairs of documents sharing clusters, most shared characters first
+};
 
-/// The pairs of documents that share clusters, with each one's paragraphs and content characters
-/// in clusters shared with the other and their share of its content characters.
-/// `document_chars(path, document_index)` gives a document's content characters.
-std::vector<DocumentPair> document_pairs(
-    const std::vector<ReportCluster>& clusters,
-    const std::function<std::uint64_t(const std::string&, std::uint32_t)>& document_chars);
+/// Orders `clusters` clusters whose members are `facts` (any order; every member of every
+/// cluster once):
+/// - with `cross_doc`, leaves out the clusters whose members all come from one document (the
+///   documents of a compilation split by --doc-split count separately);
+/// - orders the others (weight: by weight desc, then size desc; size: by size desc, then weight
+///   desc; ties keep their order, which is the clustering's: representative in input order). The
+///   weight is the members' content characters less the representative's (ReportCluster::weight);
+/// - gives the pairs of documents that share clusters, with each one's paragraphs and content
+///   characters in clusters shared with the other and their share of its content characters.
+/// Inputs are known by name, as the report shows them: inputs of equal names count as the first.
+/// `document_chars(input)` gives the content characters of the input's documents
+/// (FileIndex::document_chars); `document_name(input, document_index)` the name Member::document
+/// has (asked only for documents in a pair).
+ReportOrder order_report(std::size_t clusters, std::span<const MemberFacts> facts, const Source& source,
+                         bool cross_doc, ClusterOrder order,
+                         const std::function<const std::vector<std::uint64_t>&(std::size_t)>& document_chars,
+                         const std::function<std::string(std::uint32_t, std::uint32_t)>& document_name);
 
 /// Adds "NAME: message" for every input whose status is not ok to `warnings`, and tells `warn`.
 void report_problems(const Source& source, std::span<const Status> problems, std::vector<std::string>& warnings,

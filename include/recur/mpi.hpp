@@ -14,13 +14,17 @@
 ///              fetched from its owner (verify.hpp)
 ///   cluster    edges gathered on rank 0, star clustering (cluster.hpp); the second pass's pairs
 ///              verified by their owners as above
-///   materialise members located and read back by the rank that indexed them; rank 0 gets them
-///              without their texts, orders the clusters (finish_report) and cuts the clusters the
-///              format writes into one contiguous block per rank, balanced by bytes
+///   materialise members located and read back by the rank that indexed them
+///   plan       rank 0 gets each member's facts (MemberFacts, 24 B, and an estimate of its bytes) and
+///              the names of their documents, not the members; orders the clusters as finish_report
+///              does (order_report, materialise.hpp) and cuts the clusters the format writes into
+///              one contiguous block per rank, balanced by bytes
 ///   format     each rank formats its block (write_report_clusters, report.hpp), its members sent
 ///              to it with their texts by the ranks that read them
-///   write      rank 0 opens the output once every block is formatted, writes the head, the blocks
-///              in rank order (received in pieces of at most 64 MiB) and the tail
+///   write      rank 0 opens the output once every block is formatted and writes the head; each rank
+///              writes its block into rank 0's temporary file at its offset when it can open it (a
+///              shared filesystem; not for HTML), else rank 0 writes the blocks in rank order
+///              (received in pieces of at most 64 MiB); rank 0 writes the tail
 ///
 /// The report is byte-identical to one process's for any number of ranks, apart from the stage
 /// times and options.threads / options.ranks.
@@ -87,6 +91,10 @@ struct ReportWriting {
   /// Rank 0: opens the output and returns where to write. Called only once every rank has
   /// formatted its part, so that a run that fails before leaves no output nor temporary file.
   std::function<std::ostream&()> open;
+  /// Rank 0, once open() was called: the temporary file it writes, or "" (standard output, a
+  /// device). When every rank can open it (a shared filesystem), each rank writes its block into it
+  /// at its offset instead of sending it to rank 0. Unset: "".
+  std::function<std::string()> temp_path;
 };
 
 /// Runs `recur report` with the inputs sharded across the ranks of `session` and writes it through
@@ -99,8 +107,9 @@ struct ReportWriting {
 /// every rank alike). Inputs that cannot be used are skipped and counted as in run_report.
 ///
 /// Memory of the report stage: each rank holds the members it read back and the formatted bytes
-/// of its block (about 1/N of the output); rank 0 also holds every member's location without its
-/// text (about 200 B each) and one piece of at most 64 MiB while it writes.
+/// of its block (about 1/N of the output); rank 0 also holds 32 B per member (their facts, to order
+/// the clusters), the names of the documents in clusters and one piece of at most 64 MiB while it
+/// writes.
 Report run_report_distributed(const MpiSession& session, InputList list, const ReportOptions& options,
                               const ReportWriting& writing, const ProgressFn& progress = {},
                               const WarnFn& warn = {}, std::vector<RankFigures>* figures = nullptr);

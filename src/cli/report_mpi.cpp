@@ -62,6 +62,7 @@ int run_report_under_mpi(const ReportOptions& o, const CommonArgs& common, TextO
         out.open(common.output);
         return out.stream();
       };
+      writing.temp_path = [&] { return out.temp_path(); };
     }
     Feedback fb = make_feedback(common.quiet || mpi.rank() != 0);
     std::vector<RankFigures> figures;

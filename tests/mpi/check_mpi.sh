@@ -94,6 +94,19 @@ else
   fail "text format np=3 differs: $(diff <(tail -n +2 "$work/text.single") <(tail -n +2 "$work/text.3") | head -3)"
 fi
 
+# JSON to standard output: no file the ranks could write into, so rank 0 receives every block (in
+# many pieces with tiny rounds) and writes it; with -o (above) each rank writes its own block.
+for np in 2 4; do
+  checks=$((checks + 1))
+  RECUR_MPI_CHUNK_BYTES=1024 mpirun -np "$np" "$recur" report -q --threads 1 --format json "$work/synth-a/docs" \
+    >"$work/stdout.$np.json" 2>"$work/stdout.$np.err" || fail "JSON to standard output np=$np: mpirun failed"
+  if cmp -s "$work/synth-a.single.norm" <(normalise "$work/stdout.$np.json"); then
+    echo "ok: JSON to standard output (blocks through rank 0), np = $np identical to one process"
+  else
+    fail "JSON to standard output np=$np differs from one process"
+  fi
+done
+
 # Every cluster in the text format (--top 0 --full), so that each rank formats some of them, with
 # exchanges in tiny rounds (the blocks reach rank 0 in many pieces).
 "$recur" report -q --threads 1 --top 0 --full -o "$work/text-all.single" "$corpus_or_synth"
@@ -181,8 +194,9 @@ compare two-inputs "$work/two"
 
 # A rank that dies: the run fails with a message naming the lost rank, and no output (nor a
 # temporary) is left, whichever rank and stage.
-# (format: before the blocks are sent; write: rank 0 has its output open and waits for rank 2's block.)
-for fault in 1:verify 2:lsh 0:cluster 3:materialise 1:format 2:write; do
+# (format: before the blocks are sent; write: rank 0 has its output open and waits for rank 2's
+# block; written: rank 3 has written its block into rank 0's temporary file, the others may not.)
+for fault in 1:verify 2:lsh 0:cluster 3:materialise 1:format 2:write 3:written; do
   checks=$((checks + 1))
   rm -f "$work/fault.json"
   if RECUR_MPI_FAULT=$fault mpirun -np 4 "$recur" report -q --threads 1 -o "$work/fault.json" "$work/synth-a/docs" \
