@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -434,6 +435,26 @@ TEST(ChainTemplates, PiecesInSegmentsOfOneParagraphAreChainedThroughTheLayout) {
   ASSERT_EQ(templates.size(), 1u);
   // Each occurrence starts at its first piece and counts the paragraph's 41 characters.
   EXPECT_EQ(templates[0].occurrences, (Occurrences{{0, 41}, {40, 41}, {80, 41}}));
+}
+
+TEST(StageProgress, SuffixArrayTemplatesAndVariantsCountTheirWholeTotal) {
+  // The progress percentages of `recur phrases`: each stage advances its counter by exactly the
+  // total the pipeline announces, so the display ends at 100%, never past it.
+  std::vector<std::pair<std::uint32_t, std::u32string>> segs;
+  for (std::uint32_t d = 0; d < 6; ++d) segs.push_back({d, run_of(30, d % 2) + run_of(5, 20 + d) + run_of(30, 2)});
+  const SegmentedText t = text_of(segs);
+  std::atomic<std::uint64_t> done{0};
+  recur::RepeatCounts rc;
+  const auto cands = recur::repeat_candidates(t, {8, 2, true, 1u << 20}, rc, &done);
+  ASSERT_FALSE(cands.empty());
+  EXPECT_EQ(done.load(), recur::repeat_work(t));
+  done = 0;
+  const auto groups = recur::group_templates(cands, t, {}, &done);
+  EXPECT_EQ(done.load(), cands.size());
+  done = 0;
+  recur::VariantCounts vc;
+  recur::merge_variants(groups, cands, {}, vc, &done);
+  EXPECT_EQ(done.load(), 2 * groups.size());
 }
 
 SegmentedText five_segments() {
