@@ -93,6 +93,7 @@ struct PhraseInput {
   std::vector<FileWork> files;        // per input: outcome, stamp (its text is read again to locate)
   SegmentedText text;                 // span: the recurring stretches; sentence: every paragraph
   std::vector<SegmentRef> seg_ref;    // segment -> file, paragraph and offset in it
+  ParagraphLayout layout;             // span: segment -> paragraph (numbered over all files), offset
   std::vector<Occurrence> sentences;  // --unit sentence: every sentence with content characters
   double t_load = 0, t_normalize = 0;
   Clock::time_point read_done, filter_done;
@@ -237,6 +238,7 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
     counters.done += source.size(i);
   });
   counter.reset();
+  std::uint32_t first_paragraph = 0;
   for (std::size_t i = 0; i < files.size(); ++i) {
     Kept& kf = kept[i];
     std::size_t c = 0;
@@ -244,8 +246,11 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
       text.add_segment(std::span<const char32_t>(kf.chars.data() + c, kf.length[r]),
                        first_doc[i] + files[i].para_doc[kf.refs[r].paragraph]);
       in.seg_ref.push_back(kf.refs[r]);
+      in.layout.paragraph.push_back(first_paragraph + kf.refs[r].paragraph);
+      in.layout.offset.push_back(kf.refs[r].offset);
       c += kf.length[r];
     }
+    first_paragraph += static_cast<std::uint32_t>(files[i].para_length.size());
     kf = Kept{};
   }
   in.filter_done = Clock::now();
@@ -284,15 +289,23 @@ std::vector<std::string> notes(const PhraseStats& st, const RepeatCounts& rc, co
 // Occurrences of each variant located to choose the form it is shown in.
 constexpr std::uint32_t kFormSamples = 5;
 
+// What locating found besides the locations: display texts to choose the shown forms from.
+struct Forms {
+  // Per template and member (in Template::members order): the display texts of its first
+  // kFormSamples occurrences. Chained templates: one list, the display text of each listed location.
+  std::vector<std::vector<std::vector<std::string>>> member;
+  // Chained templates only: per listed location, its content characters (its version).
+  std::vector<std::vector<std::u32string>> version;
+};
+
 // Locates, file by file in parallel (re-normalising each paragraph that holds one):
 //  - the listed occurrences of every template, into report.phrases[t].locations;
 //  - the first kFormSamples occurrences of each of its members, whose display texts are returned,
-//    per template and member (in Template::members order), to choose each variant's shown form.
-std::vector<std::vector<std::vector<std::string>>> locate(const PhraseInput& in, const Source& source,
-                                                          const std::vector<Candidate>& cands,
-                                                          const std::vector<Template>& templ, const OutputPlan& plan,
-                                                          const ScanSettings& settings, unsigned threads,
-                                                          ProgressCounters& counters, std::vector<Phrase>& phrases) {
+//    per template and member (in Template::members order), to choose each variant's shown form;
+//  - for a chained template, instead, the display text and version of each listed location.
+Forms locate(const PhraseInput& in, const Source& source, const std::vector<Candidate>& cands,
+             const std::vector<Template>& templ, const OutputPlan& plan, const ScanSettings& settings,
+             unsigned threads, ProgressCounters& counters, std::vector<Phrase>& phrases) {
   struct Want {
     std::uint32_t segment;
     Occurrence occ;
@@ -303,10 +316,18 @@ std::vector<std::vector<std::vector<std::string>>> locate(const PhraseInput& in,
     const auto seg = static_cast<std::uint32_t>(in.text.segment_of(occ.start));
     wants[in.seg_ref[seg].file].push_back({seg, occ, t, index, sample});
   };
-  std::vector<std::vector<std::vector<std::string>>> forms(templ.size());
+  Forms found;
+  auto& forms = found.member;
+  forms.resize(templ.size());
+  found.version.resize(templ.size());
   for (std::uint32_t t = 0; t < templ.size(); ++t) {
     phrases[t].locations.resize(plan.listed[t]);
     for (std::uint32_t k = 0; k < plan.listed[t]; ++k) want(templ[t].occurrences[k], t, k, UINT32_MAX);
+    if (templ[t].parts > 1) {  // its versions are its locations
+      forms[t].assign(1, std::vector<std::string>(plan.listed[t]));
+      found.version[t].resize(plan.listed[t]);
+      continue;
+    }
     forms[t].resize(templ[t].members.size());
     for (std::uint32_t j = 0; j < templ[t].members.size(); ++j) {
       const auto& occs = cands[templ[t].members[j]].occurrences;
@@ -350,6 +371,11 @@ std::vector<std::vector<std::vector<std::string>>> locate(const PhraseInput& in,
         forms[wt.templ][wt.index][wt.sample] = display_text(dtext.substr(db, de - db));
         continue;
       }
+      if (templ[wt.templ].parts > 1) {
+        forms[wt.templ][0][wt.index] = display_text(dtext.substr(db, de - db));
+        found.version[wt.templ][wt.index].assign(wk.content.chars.begin() + first,
+                                                 wk.content.chars.begin() + first + wt.occ.length);
+      }
       PhraseLocation& loc = phrases[wt.templ].locations[wt.index];
       loc.path = source.name(fi);
       loc.document = document_name(lf.seg.documents[sp.document], loc.path);
@@ -361,7 +387,16 @@ std::vector<std::vector<std::vector<std::string>>> locate(const PhraseInput& in,
     }
     counters.done += source.size(fi);
   });
-  return forms;
+  return found;
+}
+
+// Variants by occurrences, then documents (descending), then text.
+void sort_variants(std::vector<PhraseVariant>& v) {
+  std::sort(v.begin(), v.end(), [](const PhraseVariant& a, const PhraseVariant& b) {
+    if (a.occurrences != b.occurrences) return a.occurrences > b.occurrences;
+    if (a.documents != b.documents) return a.documents > b.documents;
+    return a.text < b.text;
+  });
 }
 
 // The variants of template `tp`: each member with its shown form and the counts of its text.
@@ -373,11 +408,60 @@ std::vector<PhraseVariant> variants_of(const Template& tp, const std::vector<Can
     const Candidate& c = cands[tp.members[j]];
     out.push_back({most_frequent_form(forms[j]), c.documents, distinct_occurrences(c.occurrences)});
   }
-  std::sort(out.begin(), out.end(), [](const PhraseVariant& a, const PhraseVariant& b) {
-    if (a.occurrences != b.occurrences) return a.occurrences > b.occurrences;
-    if (a.documents != b.documents) return a.documents > b.documents;
-    return a.text < b.text;
-  });
+  sort_variants(out);
+  return out;
+}
+
+// Most (version, location) pairs compared for containment per template; beyond it a version
+// counts only the locations that are exactly it. Only a chained template with thousands of listed
+// locations, all different, comes near it.
+constexpr std::uint64_t kVersionChecks = std::uint64_t{1} << 22;
+
+// The variants of a chained template: its versions, the distinct content texts of its listed
+// locations, each shown in its most frequent form. A version counts every listed location whose
+// text contains it (the places it occurs as written, also inside longer versions: any place of
+// its text holds its pieces, so it lies inside a location of the template), and their documents.
+std::vector<PhraseVariant> versions_of(const Phrase& ph, const std::vector<std::string>& forms,
+                                       const std::vector<std::u32string>& version) {
+  std::vector<std::uint32_t> order(version.size());
+  for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return version[a] < version[b]; });
+  std::vector<std::uint32_t> first;  // per version: its first location in `order`
+  std::vector<std::vector<std::string>> forms_of;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    if (i == 0 || version[order[i]] != version[order[i - 1]]) {
+      first.push_back(order[i]);
+      forms_of.emplace_back();
+    }
+    forms_of.back().push_back(forms[order[i]]);
+  }
+  const bool contain = std::uint64_t{first.size()} * version.size() <= kVersionChecks;
+  std::vector<PhraseVariant> out;
+  std::vector<std::string> docs;
+  for (std::size_t v = 0; v < first.size(); ++v) {
+    const std::u32string& text = version[first[v]];
+    std::uint64_t occurrences = 0;
+    docs.clear();
+    for (std::size_t k = 0; k < version.size(); ++k) {
+      std::uint64_t here = 0;
+      if (!contain || version[k].size() == text.size()) {
+        here = version[k] == text;
+      } else if (version[k].size() > text.size()) {
+        for (std::size_t p = version[k].find(text); p != std::u32string::npos; p = version[k].find(text, p + text.size()))
+          ++here;
+      }
+      if (here == 0) continue;
+      occurrences += here;
+      const PhraseLocation& loc = ph.locations[k];
+      docs.push_back(loc.path + '\0' + std::to_string(loc.document_index));
+    }
+    std::sort(docs.begin(), docs.end());
+    const auto documents = static_cast<std::uint64_t>(std::unique(docs.begin(), docs.end()) - docs.begin());
+    // In input order, so that ties in the most frequent form go to the first location.
+    std::vector<std::string>& f = forms_of[v];
+    out.push_back({most_frequent_form(f), documents, occurrences});
+  }
+  sort_variants(out);
   return out;
 }
 
@@ -412,31 +496,36 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
 
   const PhraseInput in = read_input(source, o, threads, counters, report, warn);
 
-  counters.begin(sentences ? "sentences" : "suffix array");
+  counters.begin(sentences ? "sentences" : "suffix array", sentences ? 0 : repeat_work(in.text));
   RepeatCounts rc;
   // Periodic runs are folded: without it, a sentence written 400 times back to back gives 400
   // nested repeats of up to 400 sentences each, and the report grows with the cube of the run.
   const RepeatOptions ro{o.min_chars, o.min_docs, true, o.limits.max_positions};
   std::vector<Candidate> cands = sentences ? sentence_candidates(in.text, in.sentences, o.min_chars)
-                                           : repeat_candidates(in.text, ro, rc);
+                                           : repeat_candidates(in.text, ro, rc, &counters.done);
   st.candidates = cands.size();
   st.periodic = rc.periodic;
   const auto t_find = Clock::now();
 
-  counters.begin("templates");
+  counters.begin("templates", cands.size());
   const TemplateOptions to;
-  std::vector<TemplateGroup> groups = group_templates(cands, in.text, to);
+  std::vector<TemplateGroup> groups = group_templates(cands, in.text, to, &counters.done);
   if (!o.exclude.empty()) st.excluded = exclude_stock(groups, cands, stock_phrases(o.exclude, o.input.normalize), to);
+  if (!sentences) {  // sentences are whole already: nothing to chain
+    const std::size_t before = groups.size();
+    groups = chain_templates(groups, cands, in.text, in.layout, to);
+    st.chained = before - groups.size();
+  }
   const auto t_templates = Clock::now();
 
-  counters.begin("variants");
+  counters.begin("variants", 2 * groups.size());
   VariantCounts vc;
-  groups = merge_variants(groups, cands, {o.variant_tolerance, threads, o.limits.max_edit_cells}, vc);
+  groups = merge_variants(groups, cands, {o.variant_tolerance, threads, o.limits.max_edit_cells}, vc, &counters.done);
   st.variant_pairs_unchecked = vc.pairs_unchecked;
   st.edit_cells = vc.edit_cells;
   const auto t_group = Clock::now();
 
-  std::vector<Template> templ = make_templates(cands, groups, in.text, o.min_docs);
+  std::vector<Template> templ = make_templates(cands, groups, in.text, o.min_docs, in.layout, sentences ? 0 : to.chain_gap);
   std::vector<TemplateGroup>().swap(groups);
   rank_templates(templ);
   const OutputPlan plan = plan_output(templ, o.limits);
@@ -451,7 +540,8 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
 
   counters.begin("locating");
   report.phrases.resize(templ.size());
-  const auto forms = locate(in, source, cands, templ, plan, ScanSettings(o.input), threads, counters, report.phrases);
+  const Forms found = locate(in, source, cands, templ, plan, ScanSettings(o.input), threads, counters, report.phrases);
+  const auto& forms = found.member;
   for (std::uint32_t t = 0; t < templ.size(); ++t) {
     Phrase& ph = report.phrases[t];
     const Template& tp = templ[t];
@@ -461,6 +551,22 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
     ph.occurrences = tp.occurrences.size();
     ph.locations_omitted = tp.occurrences.size() - plan.listed[t];
     ph.score = tp.score;
+    ph.parts = tp.parts;
+    if (tp.parts > 1) {  // an edited passage: its versions, as its locations write them
+      // Shown: the first location of the median length (chars); the extent: the longest one.
+      ph.variants = versions_of(ph, forms[t][0], found.version[t]);
+      std::size_t shown = 0, longest = 0;
+      for (std::size_t k = plan.listed[t]; k-- > 0;) {
+        if (tp.occurrences[k].length == tp.chars) shown = k;
+        if (tp.occurrences[k].length >= tp.occurrences[longest].length) longest = k;
+      }
+      if (plan.listed[t] > 0) {
+        ph.text = forms[t][0][shown];
+        ph.extent = forms[t][0][longest];
+        ph.extent_chars = tp.occurrences[longest].length;
+      }
+      continue;
+    }
     const auto member_index = [&](std::uint32_t cand) {
       return static_cast<std::size_t>(std::lower_bound(tp.members.begin(), tp.members.end(), cand) - tp.members.begin());
     };

@@ -205,11 +205,15 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
   return maximal_repeats(text, options, counts);
 }
 
-std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts) {
+std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
+                                    std::atomic<std::uint64_t>* done) {
   if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
   const std::size_t n = text.chars.size(), segments = text.segments();
   if (n == 0 || segments == 0) return {};
   const std::size_t m = n + segments;  // characters plus one separator per segment
+  auto advance = [done](std::uint64_t units) {
+    if (done) *done += units;
+  };
 
   Encoded enc;
   {
@@ -257,6 +261,7 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
       put(0);
     }
   }
+  advance(m);
   // Start of segment k in encoded positions (one separator per earlier segment).
   std::vector<std::uint32_t> enc_start(segments + 1);
   for (std::size_t k = 0; k <= segments; ++k) enc_start[k] = static_cast<std::uint32_t>(text.segment_start[k] + k);
@@ -275,6 +280,7 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
     sa.resize(w);
     sa.shrink_to_fit();
   }
+  advance(m);
 
   // LCP (Kasai), stopping at separators as if each were unique, so no span crosses a segment.
   std::vector<std::int32_t> lcp(m + 1, 0);
@@ -292,6 +298,7 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
     }
   }
   lcp[m] = -1;  // sentinel: closes every interval
+  advance(m);
   // Overlap ranges of every position, by suffix-array rank, while the rank array is at hand.
   std::vector<Cover> covers;
   if (options.fold_periodic) {
@@ -385,7 +392,9 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
 
   add_leaf(stack.back(), 0);
   count_document(0);
+  constexpr std::size_t kStep = std::size_t{1} << 16;  // progress every kStep suffixes
   for (std::size_t i = 1; i <= m; ++i) {
+    if (i % kStep == 0) advance(kStep);
     std::size_t lb = i - 1;
     bool have_child = false;
     Node child{0, 0};
@@ -468,6 +477,7 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
     kept.resize(k);
   }
 
+  advance(m - m / kStep * kStep);
   std::vector<Repeat> out;
   out.reserve(kept.size());
   for (std::uint32_t f : kept) {
@@ -555,8 +565,12 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
 
 std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u32string>& texts,
                                                        const std::vector<double>& weights,
-                                                       const VariantOptions& options, VariantCounts& counts) {
+                                                       const VariantOptions& options, VariantCounts& counts,
+                                                       std::atomic<std::uint64_t>* done) {
   if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
+  auto advance = [done](std::uint64_t units) {
+    if (done) *done += units;
+  };
   const double tolerance = options.tolerance;
   const unsigned threads = std::max(1u, options.threads);
   counts = {};
@@ -583,6 +597,7 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
       std::vector<std::uint64_t> bk(params.bands);
       band_keys(sig, params, bk);
       for (unsigned b = 0; b < params.bands; ++b) keys[b * n + i] = fold_key(bk[b]);
+      advance(1);
     });
     // Buckets are cut (pairs with their first text only) beyond 20,000 texts, which only near-
     // identical floods of distinct texts reach.
@@ -633,7 +648,10 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
       counts.pairs_unchecked = counts.pairs - counts.pairs_checked;
     }
     std::vector<char> ok(pairs.size(), 0);
-    detail::parallel_for((pairs.size() + 1023) / 1024, threads, [&](std::size_t c, unsigned) {
+    const std::size_t chunks = (pairs.size() + 1023) / 1024;
+    if (chunks == 0) advance(n);
+    detail::parallel_for(chunks, threads, [&](std::size_t c, unsigned) {
+      advance((c + 1) * n / chunks - c * n / chunks);  // the checks' share of the n units
       for (std::size_t k = c * 1024; k < std::min(pairs.size(), (c + 1) * 1024); ++k) {
         if (!chosen[k]) continue;
         const auto& a = texts[pairs[k].first];
@@ -648,6 +666,8 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
         adj[pairs[k].second].push_back(pairs[k].first);
       }
     for (auto& a : adj) std::sort(a.begin(), a.end());
+  } else {
+    advance(2 * n);
   }
   std::vector<std::uint32_t> order(n);
   for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
@@ -887,8 +907,9 @@ std::vector<Candidate> candidates_of(std::vector<Repeat>& repeats, const Recurri
 }
 }  // namespace
 
-std::vector<Candidate> repeat_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts) {
-  std::vector<Repeat> repeats = maximal_repeats(text, options, counts);
+std::vector<Candidate> repeat_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
+                                         std::atomic<std::uint64_t>* done) {
+  std::vector<Repeat> repeats = maximal_repeats(text, options, counts, done);
   return candidates_of(repeats, nullptr, text.chars);
 }
 
@@ -932,11 +953,12 @@ std::vector<std::u32string> stock_phrases(const std::vector<std::string>& lines,
 
 std::string TemplateOptions::validate() const {
   if (!(own_entry_ratio >= 1)) return "own_entry_ratio must be at least 1";
+  if (!(chain_share > 0 && chain_share <= 1)) return "chain_share must be in (0, 1]";
   return {};
 }
 
 std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candidates, const SegmentedText& text,
-                                           const TemplateOptions& options) {
+                                           const TemplateOptions& options, std::atomic<std::uint64_t>* done) {
   if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
   constexpr std::uint32_t kFree = UINT32_MAX;
   const auto n = static_cast<std::uint32_t>(candidates.size());
@@ -970,6 +992,7 @@ std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candida
     into.swap(merged);
   };
   for (const std::uint32_t c : order) {
+    if (done) ++*done;
     const Candidate& cand = candidates[c];
     const auto len = static_cast<std::uint32_t>(cand.text.size());
     if (len == 0) continue;
@@ -1068,9 +1091,152 @@ std::size_t exclude_stock(std::vector<TemplateGroup>& groups, const std::vector<
   });
 }
 
+namespace {
+
+// The occurrences of `members` merged where they overlap or nest, by start, into `out` (replaced);
+// each covers the whole stretch its members cover there. `all` is scratch.
+void merged_occurrences(const std::vector<Candidate>& candidates, const std::vector<std::uint32_t>& members,
+                        std::vector<Occurrence>& all, std::vector<Occurrence>& out) {
+  all.clear();
+  out.clear();
+  for (std::uint32_t m : members) all.insert(all.end(), candidates[m].occurrences.begin(), candidates[m].occurrences.end());
+  std::sort(all.begin(), all.end(), [](const Occurrence& a, const Occurrence& b) {
+    return a.start != b.start ? a.start < b.start : a.length > b.length;
+  });
+  for (const Occurrence& o : all) {
+    if (!out.empty()) {
+      Occurrence& last = out.back();
+      if (o.start < last.start + last.length) {
+        last.length = std::max(last.length, o.start + o.length - last.start);
+        continue;
+      }
+    }
+    out.push_back(o);
+  }
+}
+
+// Where an occurrence lies in its paragraph: the paragraph and content characters [begin, end).
+struct Place {
+  std::uint32_t paragraph, begin, end;
+};
+Place place_of(const SegmentedText& text, const ParagraphLayout& layout, const Occurrence& o) {
+  const std::size_t seg = text.segment_of(o.start);
+  const std::uint32_t begin = layout.offset_of(seg) + (o.start - text.segment_start[seg]);
+  return {layout.paragraph_of(seg), begin, begin + o.length};
+}
+
+}  // namespace
+
+std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& groups,
+                                           const std::vector<Candidate>& candidates, const SegmentedText& text,
+                                           const ParagraphLayout& layout, const TemplateOptions& options) {
+  if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
+  const auto n = static_cast<std::uint32_t>(groups.size());
+  if (options.chain_gap == 0 || n < 2) return groups;
+  // Every occurrence of every template, as a place in its paragraph.
+  struct Piece {
+    std::uint32_t paragraph, begin, end, group, doc;
+  };
+  std::vector<Piece> pieces;
+  std::vector<std::uint32_t> docs(n), places(n);
+  {
+    std::vector<Occurrence> all, merged;
+    for (std::uint32_t g = 0; g < n; ++g) {
+      merged_occurrences(candidates, groups[g].members, all, merged);
+      docs[g] = count_documents(text, merged);
+      places[g] = static_cast<std::uint32_t>(merged.size());
+      for (const Occurrence& o : merged) {
+        const Place p = place_of(text, layout, o);
+        pieces.push_back({p.paragraph, p.begin, p.end, g, text.segment_doc[text.segment_of(o.start)]});
+      }
+    }
+  }
+  std::sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) {
+    if (a.paragraph != b.paragraph) return a.paragraph < b.paragraph;
+    if (a.begin != b.begin) return a.begin < b.begin;
+    if (a.end != b.end) return a.end < b.end;
+    return a.group < b.group;
+  });
+  // Pairs of templates next to each other, with the pieces (occurrences) of each. A piece looks at
+  // the next few pieces only: more than kNeighbours starting within its reach is a pile of
+  // overlapping templates, which group_templates() has already had its say on.
+  constexpr std::size_t kNeighbours = 16;
+  struct Link {
+    std::uint32_t a, b;  // templates, a < b
+    std::uint32_t pa, pb;  // their pieces
+    auto operator<=>(const Link&) const = default;
+  };
+  std::vector<Link> links;
+  for (std::uint32_t i = 0; i < pieces.size(); ++i) {
+    const Piece& p = pieces[i];
+    const std::uint64_t reach = std::uint64_t{p.end} + options.chain_gap;
+    for (std::uint32_t j = i + 1; j < pieces.size() && j <= i + kNeighbours; ++j) {
+      const Piece& q = pieces[j];
+      if (q.paragraph != p.paragraph || q.begin > reach) break;
+      if (q.group < p.group) links.push_back({q.group, p.group, j, i});
+      else if (q.group > p.group) links.push_back({p.group, q.group, i, j});
+    }
+  }
+  std::vector<Piece>().swap(pieces);
+  std::sort(links.begin(), links.end());
+  std::vector<std::uint32_t> parent(n);
+  for (std::uint32_t g = 0; g < n; ++g) parent[g] = g;
+  auto find = [&](std::uint32_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  std::vector<std::uint32_t> side;
+  auto distinct = [&](std::size_t i, std::size_t j, bool first) {
+    side.clear();
+    for (std::size_t k = i; k < j; ++k) side.push_back(first ? links[k].pa : links[k].pb);
+    std::sort(side.begin(), side.end());
+    return static_cast<double>(std::unique(side.begin(), side.end()) - side.begin());
+  };
+  for (std::size_t i = 0; i < links.size();) {
+    std::size_t j = i;
+    while (j < links.size() && links[j].a == links[i].a && links[j].b == links[i].b) ++j;
+    // Chained when at least chain_share of the places of each are next to the other: a piece that
+    // is mostly elsewhere (a stock phrase, used around many passages and often several times a
+    // document) stands on its own.
+    const std::uint32_t a = links[i].a, b = links[i].b;
+    const double share = options.chain_share;
+    if (distinct(i, j, true) >= share * places[a] && distinct(i, j, false) >= share * places[b]) {
+      const std::uint32_t ra = find(a), rb = find(b);
+      if (ra != rb) parent[std::max(ra, rb)] = std::min(ra, rb);
+    }
+    i = j;
+  }
+  // The chains, in order of their first part (a root is its chain's smallest group).
+  std::vector<TemplateGroup> out;
+  std::vector<std::uint32_t> index_of(n, UINT32_MAX);
+  auto weight = [&](std::uint32_t g) {
+    return std::uint64_t{docs[g]} * candidates[groups[g].core].text.size();
+  };
+  std::vector<std::uint32_t> best;  // per chain: the part whose core it takes
+  for (std::uint32_t g = 0; g < n; ++g) {
+    const std::uint32_t r = find(g);
+    if (index_of[r] == UINT32_MAX) {
+      index_of[r] = static_cast<std::uint32_t>(out.size());
+      out.push_back({groups[g].core, groups[g].members, 0});
+      best.push_back(g);
+    } else {
+      TemplateGroup& c = out[index_of[r]];
+      c.members.insert(c.members.end(), groups[g].members.begin(), groups[g].members.end());
+      if (weight(g) > weight(best[index_of[r]])) {
+        best[index_of[r]] = g;
+        c.core = groups[g].core;
+      }
+    }
+    out[index_of[r]].parts += groups[g].parts;
+  }
+  for (TemplateGroup& c : out)
+    if (c.parts > 1) std::sort(c.members.begin(), c.members.end());
+  return out;
+}
+
 std::vector<TemplateGroup> merge_variants(const std::vector<TemplateGroup>& groups,
                                           const std::vector<Candidate>& candidates, const VariantOptions& options,
-                                          VariantCounts& counts) {
+                                          VariantCounts& counts, std::atomic<std::uint64_t>* done) {
   std::vector<std::u32string> texts;
   std::vector<double> weights;
   texts.reserve(groups.size());
@@ -1081,15 +1247,18 @@ std::vector<TemplateGroup> merge_variants(const std::vector<TemplateGroup>& grou
     // Occurrences only break ties: below a millionth of a document even for a billion of them.
     weights.push_back(static_cast<double>(c.documents) + 1e-9 * static_cast<double>(c.occurrences.size()));
   }
-  const auto merged = group_variants(texts, weights, options, counts);
+  const auto merged = group_variants(texts, weights, options, counts, done);
   // group_variants lists groups in template order; keep the order of the templates' groups.
   std::vector<std::vector<std::uint32_t>> sorted = merged;
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a[0] < b[0]; });
   std::vector<TemplateGroup> out;
   out.reserve(sorted.size());
   for (const auto& m : sorted) {
-    TemplateGroup g{groups[m[0]].core, {}};
-    for (std::uint32_t k : m) g.members.insert(g.members.end(), groups[k].members.begin(), groups[k].members.end());
+    TemplateGroup g{groups[m[0]].core, {}, 1};
+    for (std::uint32_t k : m) {
+      g.members.insert(g.members.end(), groups[k].members.begin(), groups[k].members.end());
+      g.parts = std::max(g.parts, groups[k].parts);  // variants of a chained passage are no more pieces of it
+    }
     std::sort(g.members.begin(), g.members.end());
     out.push_back(std::move(g));
   }
@@ -1109,34 +1278,42 @@ std::uint64_t distinct_occurrences(std::span<const Occurrence> occurrences) {
 }
 
 std::vector<Template> make_templates(const std::vector<Candidate>& candidates, const std::vector<TemplateGroup>& groups,
-                                     const SegmentedText& text, unsigned min_docs) {
+                                     const SegmentedText& text, unsigned min_docs, const ParagraphLayout& layout,
+                                     unsigned chain_gap) {
   std::vector<Template> out;
   std::vector<Occurrence> all;
+  std::vector<std::uint32_t> lengths;
   for (const TemplateGroup& g : groups) {
     Template t;
     t.candidate = g.core;
     t.chars = static_cast<std::uint32_t>(candidates[g.core].text.size());
     t.members = g.members;
     t.extent = g.core;
-    all.clear();
-    for (std::uint32_t m : g.members) {
-      const Candidate& c = candidates[m];
-      if (c.text.size() > candidates[t.extent].text.size()) t.extent = m;
-      all.insert(all.end(), c.occurrences.begin(), c.occurrences.end());
-    }
-    std::sort(all.begin(), all.end(), [](const Occurrence& a, const Occurrence& b) {
-      return a.start != b.start ? a.start < b.start : a.length > b.length;
-    });
+    t.parts = g.parts;
+    for (std::uint32_t m : g.members)
+      if (candidates[m].text.size() > candidates[t.extent].text.size()) t.extent = m;
     // Overlapping or nested occurrences become one: the stretch they cover together.
-    for (const Occurrence& o : all) {
-      if (!t.occurrences.empty()) {
-        Occurrence& last = t.occurrences.back();
-        if (o.start < last.start + last.length) {
-          last.length = std::max(last.length, o.start + o.length - last.start);
-          continue;
+    merged_occurrences(candidates, g.members, all, t.occurrences);
+    if (g.parts > 1 && chain_gap > 0 && !t.occurrences.empty()) {
+      // The pieces of one copy of an edited passage become one occurrence, across its edits.
+      std::size_t w = 0;
+      Place last = place_of(text, layout, t.occurrences[0]);
+      for (std::size_t k = 1; k < t.occurrences.size(); ++k) {
+        const Place p = place_of(text, layout, t.occurrences[k]);
+        if (p.paragraph == last.paragraph && std::uint64_t{p.begin} <= std::uint64_t{last.end} + chain_gap) {
+          last.end = std::max(last.end, p.end);
+        } else {
+          t.occurrences[w++].length = last.end - last.begin;
+          t.occurrences[w] = t.occurrences[k];
+          last = p;
         }
       }
-      t.occurrences.push_back(o);
+      t.occurrences[w++].length = last.end - last.begin;
+      t.occurrences.resize(w);
+      lengths.clear();
+      for (const Occurrence& o : t.occurrences) lengths.push_back(o.length);
+      std::nth_element(lengths.begin(), lengths.begin() + lengths.size() / 2, lengths.end());
+      t.chars = lengths[lengths.size() / 2];
     }
     t.documents = count_documents(text, t.occurrences);
     if (t.documents < min_docs) continue;

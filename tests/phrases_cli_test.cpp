@@ -546,6 +546,43 @@ TEST(PhrasesCli, NearIdenticalSlogansAreVariantsOfOnePhrase) {
   EXPECT_EQ(content_of(kGe).rfind(content_of((*both)["text"].get<std::string>()), 0), 0u);
 }
 
+TEST(PhrasesCli, AnEditedPassageIsOnePhraseWhoseVariantsAreItsVersions) {
+  // One passage of 3 clauses in 5 files: 2 as written, 3 with one clause edited, each differently
+  // (the number). Unchained it is two phrases (the stretches before and after the edit).
+  const std::string head = "全面推进基层党组织标准化规范化建设，", mid_a = "累计整顿软弱涣散党组织", tail =
+      "个，持续选派第一书记驻村帮扶，推动基层治理能力不断提升。";
+  const std::vector<std::string> numbers{"一千二百", "一千二百", "三千四百", "五千六百", "七千八百"};
+  const std::vector<std::string> openings{"春风又绿江南岸", "明月何时照我还", "大漠孤烟直", "长河落日圆", "白日依山尽"};
+  TempDir tmp;
+  const fs::path dir = tmp.path() / "docs";
+  fs::create_directories(dir);
+  for (std::size_t d = 0; d < numbers.size(); ++d)
+    write_file(dir / ("r" + std::to_string(d) + ".txt"),
+               openings[d] + "。\n" + head + mid_a + numbers[d] + tail + "\n");
+  const JsonRun j = run_phrases_json(tmp, {dir.string()});
+  REQUIRE_REPORT(j);
+  expect_phrases_shape(j.report, 3, 10);
+  expect_locations_match_files(j.report);
+  ASSERT_EQ(j.report["phrases"].size(), 1u) << texts_of(j.report);
+  const Json& p = j.report["phrases"][0];
+  EXPECT_EQ(get_u64(p, "parts"), 2u);
+  EXPECT_EQ(get_u64(j.report["stats"], "chained"), 1u);
+  EXPECT_EQ(get_u64(p, "documents"), 5u);
+  EXPECT_EQ(get_u64(p, "occurrences"), 5u);
+  // Each location is the whole copy, across the edit.
+  for (const auto& loc : p["locations"]) {
+    const std::string c = content_of(loc["text"].get<std::string>());
+    EXPECT_EQ(c.rfind(content_of(head), 0), 0u) << c;
+    EXPECT_NE(c.find(content_of(tail)), std::string::npos) << c;
+  }
+  // Versions: 4 distinct texts; the unedited one in 2 documents.
+  ASSERT_EQ(p["variants"].size(), 4u) << p.dump();
+  EXPECT_EQ(get_u64(p["variants"][0], "documents"), 2u);
+  EXPECT_EQ(get_u64(p["variants"][0], "occurrences"), 2u);
+  EXPECT_NE(content_of(p["variants"][0]["text"].get<std::string>()).find(content_of("一千二百")), std::string::npos);
+  for (std::size_t v = 1; v < 4; ++v) EXPECT_EQ(get_u64(p["variants"][v], "documents"), 1u);
+}
+
 TEST(PhrasesCli, ZeroVariantToleranceStillGroupsExtensionsOfOneCore) {
   // --variants 0 merges no two cores by edit distance, but 一座堡垒 and 一个堡垒 are both extensions of
   // their shared 17 characters (two more each): one template, each form a variant with its counts.

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -308,6 +309,154 @@ TEST(MergeVariants, NearIdenticalCoresAreOneTemplateWhoseCoreIsTheMostWidespread
 // --- templates ------------------------------------------------------------------------------
 
 // Five segments of 20 characters in documents 0, 0, 1, 2, 3: segment k starts at 20k.
+// --- chain_templates: the pieces of an edited passage ---------------------------------------
+
+// `n` distinct CJK characters, a different run for each `seed`.
+std::u32string run_of(std::uint32_t n, std::uint32_t seed) {
+  std::u32string s;
+  for (std::uint32_t k = 0; k < n; ++k) s.push_back(static_cast<char32_t>(0x4E00 + seed * 64 + k));
+  return s;
+}
+
+// The templates of hand-made documents, chained with `gap` and `share`.
+std::vector<recur::TemplateGroup> chained(const SegmentedText& t, const std::vector<Candidate>& cands, unsigned gap,
+                                          double share = 0.5) {
+  recur::TemplateOptions o;
+  o.chain_gap = gap;
+  o.chain_share = share;
+  return recur::chain_templates(recur::group_templates(cands, t, o), cands, t, {}, o);
+}
+
+std::vector<Candidate> candidates3(const SegmentedText& t) {
+  recur::RepeatCounts rc;
+  return recur::span_candidates(t, {8, 3, true, 1u << 20}, rc);
+}
+
+TEST(ChainTemplates, TheCopiesOfAnEditedPassageAreOneTemplateSpanningTheEdits) {
+  // A 40-character passage in 4 documents; 3 copies have character 20 changed, each differently.
+  // Its maximal spans are the two halves, which neither nest nor overlap.
+  const std::u32string p = run_of(40, 0);
+  std::vector<std::pair<std::uint32_t, std::u32string>> segs;
+  for (std::uint32_t d = 0; d < 4; ++d) {
+    std::u32string copy = p;
+    if (d > 0) copy[20] = static_cast<char32_t>(0x6000 + d);
+    const char32_t before = 0x7000 + d, after = 0x7100 + d;  // different around each copy
+    segs.push_back({d, before + copy + after});
+  }
+  const SegmentedText t = text_of(segs);
+  const auto cands = candidates3(t);
+  ASSERT_EQ(cands.size(), 2u);
+  EXPECT_EQ(chained(t, cands, 0).size(), 2u);  // unchained: one template per half
+  const auto groups = chained(t, cands, 24);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].parts, 2u);
+  EXPECT_EQ(groups[0].members, (std::vector<std::uint32_t>{0, 1}));
+  // Its occurrences span the edit: one per copy, the whole passage.
+  const auto templates = recur::make_templates(cands, groups, t, 3, {}, 24);
+  ASSERT_EQ(templates.size(), 1u);
+  EXPECT_EQ(templates[0].parts, 2u);
+  EXPECT_EQ(templates[0].occurrences, (Occurrences{{1, 40}, {43, 40}, {85, 40}, {127, 40}}));
+  EXPECT_EQ(templates[0].documents, 4u);
+  EXPECT_EQ(templates[0].chars, 40u);
+}
+
+TEST(ChainTemplates, PiecesFartherApartThanTheGapStaySeparate) {
+  // A passage in 4 documents with 14 characters of the middle rewritten in each copy.
+  const std::u32string p = run_of(50, 1);
+  std::vector<std::pair<std::uint32_t, std::u32string>> segs;
+  for (std::uint32_t d = 0; d < 4; ++d)
+    segs.push_back({d, p.substr(0, 18) + run_of(14, 10 + d) + p.substr(32)});
+  const SegmentedText t = text_of(segs);
+  const auto cands = candidates3(t);
+  ASSERT_EQ(cands.size(), 2u);
+  EXPECT_EQ(chained(t, cands, 12).size(), 2u);
+  EXPECT_EQ(chained(t, cands, 14).size(), 1u);
+}
+
+TEST(ChainTemplates, ASloganQuotedBeforeAPassageIsNotChainedToIt) {
+  // The slogan in 9 documents; in 3 of them a passage follows it (only there). Next to each other
+  // at 3 places, less than half of the slogan's 9: not chained. A second passage after the slogan
+  // in 3 other documents is not chained to it either, nor through it to the first.
+  const std::u32string slogan = run_of(12, 2), q = run_of(20, 3), r = run_of(20, 4);
+  std::vector<std::pair<std::uint32_t, std::u32string>> segs;
+  for (std::uint32_t d = 0; d < 3; ++d) segs.push_back({d, U"x" + slogan + q + U"y"});
+  for (std::uint32_t d = 3; d < 6; ++d) segs.push_back({d, U"z" + slogan + r + U"w"});
+  for (std::uint32_t d = 6; d < 9; ++d) segs.push_back({d, U"v" + slogan + U"u"});
+  const SegmentedText t = text_of(segs);
+  const auto cands = candidates3(t);
+  const auto groups = chained(t, cands, 24);
+  EXPECT_EQ(groups.size(), recur::group_templates(cands, t, {}).size());
+  // At a share of 0.3 the slogan (3 of its 9 places next to each passage) chains all three.
+  EXPECT_EQ(chained(t, cands, 24, 0.3).size(), 1u);
+  for (const auto& g : groups) EXPECT_EQ(g.parts, 1u);
+  const std::size_t gs = group_of(groups, index_of(cands, slogan));
+  EXPECT_NE(gs, group_of(groups, index_of(cands, U"x" + slogan + q + U"y")));
+  EXPECT_NE(gs, group_of(groups, index_of(cands, U"z" + slogan + r + U"w")));
+}
+
+TEST(ChainTemplates, PiecesAreChainedOnlyWhenHalfThePlacesOfEachAreNextToTheOther) {
+  // A then B (4 characters apart) in documents 0-2; A alone also in `alone` more documents.
+  for (const std::uint32_t alone : {3u, 4u}) {
+    const std::u32string a = run_of(15, 5), b = run_of(15, 6);
+    std::vector<std::pair<std::uint32_t, std::u32string>> segs;
+    for (std::uint32_t d = 0; d < 3; ++d) segs.push_back({d, a + run_of(4, 20 + d) + b});
+    for (std::uint32_t d = 3; d < 3 + alone; ++d) {
+      const char32_t before = 0x7200 + d, after = 0x7300 + d;
+      segs.push_back({d, before + a + after});
+    }
+    const SegmentedText t = text_of(segs);
+    const auto cands = candidates3(t);
+    ASSERT_EQ(cands.size(), 2u);
+    // 3 of A's 6 places next to B: chained; 3 of 7: A stands on its own.
+    EXPECT_EQ(chained(t, cands, 24).size(), alone == 3 ? 1u : 2u) << alone;
+  }
+}
+
+TEST(ChainTemplates, PiecesInSegmentsOfOneParagraphAreChainedThroughTheLayout) {
+  // The kept text of recur phrases: the edits are not in the text, so each piece is a segment of
+  // its own; the layout tells they are stretches of one paragraph, 1 character apart.
+  const std::u32string h1 = run_of(20, 7), h2 = run_of(20, 8);
+  SegmentedText t;
+  recur::ParagraphLayout layout;
+  for (std::uint32_t d = 0; d < 3; ++d) {
+    t.add_segment(h1, d);
+    t.add_segment(h2, d);
+    layout.paragraph.insert(layout.paragraph.end(), {d, d});
+    layout.offset.insert(layout.offset.end(), {0, 21});
+  }
+  const auto cands = candidates3(t);
+  ASSERT_EQ(cands.size(), 2u);
+  recur::TemplateOptions o;
+  const auto groups = recur::group_templates(cands, t, o);
+  EXPECT_EQ(recur::chain_templates(groups, cands, t, {}, o).size(), 2u);  // no layout: two paragraphs
+  const auto joined = recur::chain_templates(groups, cands, t, layout, o);
+  ASSERT_EQ(joined.size(), 1u);
+  const auto templates = recur::make_templates(cands, joined, t, 3, layout, o.chain_gap);
+  ASSERT_EQ(templates.size(), 1u);
+  // Each occurrence starts at its first piece and counts the paragraph's 41 characters.
+  EXPECT_EQ(templates[0].occurrences, (Occurrences{{0, 41}, {40, 41}, {80, 41}}));
+}
+
+TEST(StageProgress, SuffixArrayTemplatesAndVariantsCountTheirWholeTotal) {
+  // The progress percentages of `recur phrases`: each stage advances its counter by exactly the
+  // total the pipeline announces, so the display ends at 100%, never past it.
+  std::vector<std::pair<std::uint32_t, std::u32string>> segs;
+  for (std::uint32_t d = 0; d < 6; ++d) segs.push_back({d, run_of(30, d % 2) + run_of(5, 20 + d) + run_of(30, 2)});
+  const SegmentedText t = text_of(segs);
+  std::atomic<std::uint64_t> done{0};
+  recur::RepeatCounts rc;
+  const auto cands = recur::repeat_candidates(t, {8, 2, true, 1u << 20}, rc, &done);
+  ASSERT_FALSE(cands.empty());
+  EXPECT_EQ(done.load(), recur::repeat_work(t));
+  done = 0;
+  const auto groups = recur::group_templates(cands, t, {}, &done);
+  EXPECT_EQ(done.load(), cands.size());
+  done = 0;
+  recur::VariantCounts vc;
+  recur::merge_variants(groups, cands, {}, vc, &done);
+  EXPECT_EQ(done.load(), 2 * groups.size());
+}
+
 SegmentedText five_segments() {
   const std::u32string s(20, U'a');
   return text_of({{0, s}, {0, s}, {1, s}, {2, s}, {3, s}});

@@ -12,6 +12,7 @@
 ///     find       span_candidates | sentence_candidates     -> Candidate (every occurrence of its text)
 ///     group      group_templates                           -> TemplateGroup (core, extensions, pieces)
 ///     exclude    stock_phrases, exclude_stock              templates whose core is stock
+///     chain      chain_templates                           the pieces of an edited passage as one template
 ///     variants   merge_variants                            near-identical cores as one template
 ///     templates  make_templates, rank_templates            -> Template, in ranking order
 ///     caps       plan_output                               -> OutputPlan (which locations to list)
@@ -72,6 +73,19 @@ struct SegmentedText {
   std::size_t segment_of(std::uint32_t pos) const noexcept;
 };
 
+/// Where the segments of a SegmentedText lie in their paragraphs, when a segment may be only a
+/// stretch of one (the kept text of `recur phrases`): per segment, its paragraph (any numbering,
+/// non-decreasing) and the content characters of that paragraph before it. Empty (the default):
+/// each segment is a whole paragraph of its own.
+struct ParagraphLayout {
+  std::vector<std::uint32_t> paragraph;  ///< paragraph of segment k; empty = k
+  std::vector<std::uint32_t> offset;     ///< content characters of its paragraph before segment k; empty = 0
+  std::uint32_t paragraph_of(std::size_t segment) const noexcept {
+    return paragraph.empty() ? static_cast<std::uint32_t>(segment) : paragraph[segment];
+  }
+  std::uint32_t offset_of(std::size_t segment) const noexcept { return offset.empty() ? 0 : offset[segment]; }
+};
+
 /// Limits for maximal_repeats().
 struct RepeatOptions {
   unsigned min_chars = 10;  ///< shortest span reported, in content characters (default 10)
@@ -122,8 +136,16 @@ struct RepeatCounts {
   std::uint64_t truncated = 0;  ///< repeats left out by RepeatOptions::max_positions
 };
 
-/// maximal_repeats(), also counting into `counts` what was left out.
-std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts);
+/// maximal_repeats(), also counting into `counts` what was left out. `done` (optional) is
+/// advanced by repeat_work(text) units in all as the work goes on, for a progress display.
+std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
+                                    std::atomic<std::uint64_t>* done = nullptr);
+
+/// The units of work maximal_repeats() reports: 4 per character and segment (encoding, suffix
+/// sorting, LCP, and the sweep over the intervals, one each).
+inline std::uint64_t repeat_work(const SegmentedText& text) noexcept {
+  return 4 * (std::uint64_t{text.chars.size()} + text.segments());
+}
 
 /// Levenshtein distance between `a` and `b` if it is at most `limit`, else limit + 1 (banded, so
 /// O(limit * length)).
@@ -177,9 +199,12 @@ struct VariantCounts {
 
 /// group_variants() within a budget of edit-distance cells; `counts` tells the work done and
 /// whether the budget cut it (pairs_unchecked > 0).
+/// `done` (optional) is advanced by 2 units per text in all: one as its signature is made, one
+/// for its share of the checks.
 std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u32string>& texts,
                                                        const std::vector<double>& weights,
-                                                       const VariantOptions& options, VariantCounts& counts);
+                                                       const VariantOptions& options, VariantCounts& counts,
+                                                       std::atomic<std::uint64_t>* done = nullptr);
 
 /// Caps on the work and output of `recur phrases`, so that degenerate input (periodic text, one
 /// passage pasted thousands of times) gives a bounded report in bounded time. Whatever a cap cuts
@@ -311,7 +336,9 @@ std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOp
 /// Candidates from the maximal repeats of `text` as it is (no prefilter; positions in `text`):
 /// what span_candidates() runs on the kept text, and `recur phrases` on the stretches its streaming
 /// first pass kept.
-std::vector<Candidate> repeat_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts);
+/// `done` as for maximal_repeats().
+std::vector<Candidate> repeat_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
+                                         std::atomic<std::uint64_t>* done = nullptr);
 
 /// Candidates for `--unit sentence`: sentences (spans of `text`) of at least `min_chars` content
 /// characters whose texts are identical, in order of first occurrence. Every such text is a
@@ -330,9 +357,13 @@ std::vector<std::u32string> stock_phrases(const std::vector<std::string>& lines,
 /// | ----------------- | ------- | ------- |
 /// | `own_entry_ratio` | 1.5     | a span inside (or overlapping) a template joins it unless it is in at least this many times the documents of every template that covers it |
 /// | `extension_chars` | 4       | an *extension* of a span adds at most max(extension_chars, length / 3) characters to it |
+/// | `chain_gap`       | 24      | chain_templates(): most content characters between two chained pieces of one passage (the edits between them); 0 = no chaining |
+/// | `chain_share`     | 0.5     | chain_templates(): share of the places of each of two templates that must be next to the other |
 struct TemplateOptions {
   double own_entry_ratio = 1.5;  ///< documents a covered span needs, relative to its covers, to stand alone
   unsigned extension_chars = 4;  ///< extensions add at most max(this, length / 3) characters
+  unsigned chain_gap = 24;       ///< most characters between chained pieces (0: no chaining)
+  double chain_share = 0.5;      ///< places of each that must be next to the other, to chain them
 
   /// The most characters an extension of a span of `chars` characters adds.
   std::uint32_t extension_limit(std::uint32_t chars) const noexcept {
@@ -346,6 +377,10 @@ struct TemplateOptions {
 struct TemplateGroup {
   std::uint32_t core = 0;                ///< index of the core candidate
   std::vector<std::uint32_t> members;    ///< all its candidates (the core too), ascending
+  /// Templates of group_templates() chained into it by chain_templates() (1: not chained). A
+  /// chained template is one passage whose copies were edited: its occurrences span the edits.
+  /// merge_variants() keeps the most parts of the groups it merges.
+  std::uint32_t parts = 1;
   friend bool operator==(const TemplateGroup&, const TemplateGroup&) = default;
 };
 
@@ -367,9 +402,10 @@ struct TemplateGroup {
 ///
 /// Its extensions always go with it. A template's documents are those of its members together
 /// (a set union per member). Time linear in the characters of all occurrences; 4 bytes per character of
-/// `text`. Groups are returned in order of their first member (the longest).
+/// `text`. Groups are returned in order of their first member (the longest). `done` (optional) is
+/// advanced by one per candidate.
 std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candidates, const SegmentedText& text,
-                                           const TemplateOptions& options);
+                                           const TemplateOptions& options, std::atomic<std::uint64_t>* done = nullptr);
 
 /// Removes the templates whose core lies inside one of the `stock` phrases (a part of a stock
 /// phrase is stock too) or is a stock phrase plus at most options.extension_limit() characters,
@@ -378,13 +414,38 @@ std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candida
 std::size_t exclude_stock(std::vector<TemplateGroup>& groups, const std::vector<Candidate>& candidates,
                           const std::vector<std::u32string>& stock, const TemplateOptions& options);
 
+/// Chains the pieces of one edited passage into one template. An edited copy of a passage shares
+/// with the other copies only the stretches between its edits, so the passage breaks into many
+/// maximal spans that neither nest nor overlap, each shared by a different subset of the copies:
+/// each would be a template of its own, and a family of 5 copies with a few edits each gives
+/// dozens. A *place* of a template is one of its occurrences (its members' occurrences merged
+/// where they overlap). Two places are *next to each other* when they are in one paragraph and the
+/// second starts at most options.chain_gap content characters after the first ends (or overlaps
+/// it). Two templates are chained when at least options.chain_share of the places of *each* are
+/// next to a place of the other. So a stock slogan quoted next to a passage (it has many places
+/// elsewhere, often several per document) is never chained to it, nor does it chain passages
+/// together; a piece of an edited passage is next to the other pieces wherever both survived the
+/// edits.
+///
+/// `layout` tells where the segments of `text` lie in their paragraphs (the kept text of the
+/// streaming first pass, where the edits between pieces are not in `text`). Chains are the
+/// connected components of the chained pairs (union-find); the core of a chain is the core of its
+/// part with the most documents x characters. Time: a sort of all places of all templates and one
+/// of the pairs next to each other (a place looks at the next 16 places at most), O(n log n) in
+/// the places. Groups keep the order of their first part; options.chain_gap 0 returns `groups`
+/// unchanged.
+std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& groups,
+                                           const std::vector<Candidate>& candidates, const SegmentedText& text,
+                                           const ParagraphLayout& layout, const TemplateOptions& options);
+
 /// Merges templates whose cores are near-identical (group_variants() over the core texts, weighted
 /// by documents and then occurrences): 一个支部就是一座堡垒 and …一个堡垒 are one template, whose
 /// core is the form in the most documents. The merged members are ascending; groups keep the order
 /// of their new core's group.
+/// `done` as for group_variants() (2 units per group).
 std::vector<TemplateGroup> merge_variants(const std::vector<TemplateGroup>& groups,
                                           const std::vector<Candidate>& candidates, const VariantOptions& options,
-                                          VariantCounts& counts);
+                                          VariantCounts& counts, std::atomic<std::uint64_t>* done = nullptr);
 
 /// Occurrences counted as distinct positions: sorted by start, an occurrence overlapping the last
 /// one counted is not counted again (a text written back to back overlapping itself).
@@ -403,11 +464,20 @@ struct Template {
   /// Characters reused across documents, documents x chars: long template passages in many
   /// documents come first; a short slogan needs many documents to rank as high.
   double score = 0;
+  /// TemplateGroup::parts. A chained template (parts > 1) is an edited passage: its occurrences
+  /// also join pieces at most chain_gap characters apart in one paragraph (across the edits), so
+  /// an occurrence's `length` counts the characters of its paragraph from `start` to its end,
+  /// edits included, and `chars` is the median length of its occurrences. Its variants are the
+  /// versions of the passage as its occurrences write it (see `recur phrases`), not its members.
+  std::uint32_t parts = 1;
 };
 
-/// The templates of `groups` that occur in at least `min_docs` documents, in group order.
+/// The templates of `groups` that occur in at least `min_docs` documents, in group order. The
+/// occurrences of chained groups (parts > 1) are joined across gaps of at most `chain_gap`
+/// characters in one paragraph of `layout`.
 std::vector<Template> make_templates(const std::vector<Candidate>& candidates, const std::vector<TemplateGroup>& groups,
-                                     const SegmentedText& text, unsigned min_docs);
+                                     const SegmentedText& text, unsigned min_docs,
+                                     const ParagraphLayout& layout = ParagraphLayout{}, unsigned chain_gap = 0);
 
 /// Sorts templates into ranking order: score, then documents, then length (all descending), then
 /// the first occurrence (ascending).

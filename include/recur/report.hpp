@@ -175,6 +175,9 @@ struct Phrase {
   std::vector<PhraseLocation> locations;
   /// Occurrences not listed in `locations` because a PhraseLimits cap was reached (0: all listed).
   std::uint64_t locations_omitted = 0;
+  /// Pieces of an edited passage chained into this phrase (1: not chained; see chain_templates()).
+  /// A chained phrase's variants are its versions: the distinct texts of its listed locations.
+  std::uint32_t parts = 1;
 };
 
 /// Counts for a `recur phrases` run: the corpus counts every command shares, then its own.
@@ -184,6 +187,8 @@ struct PhraseStats : CorpusStats {
   /// Spans left out because every occurrence overlaps another one: the inside of periodic runs
   /// (RepeatOptions::fold_periodic).
   std::uint64_t periodic = 0;
+  /// Templates chained into another as pieces of one edited passage (chain_templates()).
+  std::uint64_t chained = 0;
   /// What the caps of PhraseLimits cut: phrases (lowest ranked) and locations not listed, candidate
   /// pairs not checked for variants, and the edit-distance cells spent.
   std::uint64_t phrases_omitted = 0, locations_omitted = 0, variant_pairs_unchecked = 0, edit_cells = 0;
