@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -223,12 +224,19 @@ TEST(IndexCli, AnAddKilledAtRandomMomentsLeavesASoundArchiveOfWholeDocuments) {
   RunResult r = run_recur({"synth", "--size", "10MiB", "--seed", "3", "-o", dir.file("corpus"), "-q"});
   ASSERT_EQ(r.status, 0) << describe(r);
   const std::string docs = dir.file("corpus/docs");
+  // Kill moments as fractions of how long a whole add takes on this machine (timed once into a
+  // scratch archive), so that they fall inside the run on a fast idle machine as on a loaded one.
+  const auto t0 = std::chrono::steady_clock::now();
+  r = run_recur({"index", "add", dir.file("timing.db"), docs, "--batch", "1", "-q"});
+  ASSERT_EQ(r.status, 0) << describe(r);
+  const double whole_ms = std::max(
+      20.0, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   std::mt19937_64 rng(20240601);
   int killed = 0;
   // Each add resumes where the killed one stopped (its committed files are unchanged), so the
   // kills fall at different points of the corpus: batches of 1 MiB give about 10 commits.
   for (int round = 0; round < 6; ++round) {
-    const int ms = static_cast<int>(uniform(rng, 30, 600));
+    const int ms = static_cast<int>(uniform(rng, static_cast<std::size_t>(0.05 * whole_ms), static_cast<std::size_t>(0.7 * whole_ms)));
     const pid_t pid = spawn({"index", "add", db, docs, "--batch", "1", "-q"});
     ASSERT_GT(pid, 0);
     const int status = kill_after(pid, ms, SIGKILL);
