@@ -1038,7 +1038,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   struct {
     std::uint64_t head_end = 0;  // where the blocks start in the file
     std::uint64_t path_size = 0;
-    std::uint8_t direct = 0;  // 1: the ranks may write into the file (it is a regular file, no HTML)
+    std::uint64_t direct = 0;  // 1: the ranks may write into the file (it is a regular file, no HTML); 64-bit: no padding to broadcast
   } at;
   std::string temp;  // rank 0's temporary file, when at.direct
   if (me == 0) {
@@ -1091,7 +1091,8 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
           for (std::size_t done = 0; done < p.size() && why.empty();) {
             const ssize_t k = ::pwrite(fd, p.data() + done, p.size() - done, static_cast<off_t>(offset + done));
             if (k > 0) done += static_cast<std::size_t>(k);
-            else if (k < 0 && errno != EINTR) why = std::strerror(errno);
+            else if (k == 0) why = "no progress writing";  // never on a regular file; not a spin
+            else if (errno != EINTR) why = std::strerror(errno);
           }
           offset += p.size();
           std::string().swap(p);

@@ -43,8 +43,13 @@ std::size_t sort_unique_hashes(std::uint32_t* first, std::size_t n, std::vector<
     boost::sort::pdqsort_branchless(first, first + n);
     return static_cast<std::size_t>(std::unique(first, first + n) - first);
   }
-  // 2^bits buckets, between n / 2 and n of them, on the top bits.
-  const unsigned bits = std::min<unsigned>(static_cast<unsigned>(std::bit_width(n)) - 1, 16);
+  // 2^bits buckets on the top bits, between n / 2 and n of them. Past 2^18 values
+  // (a paragraph of a quarter million characters: rare), pdqsort, which needs no table of n words.
+  if (n > (std::size_t{1} << 18)) {
+    boost::sort::pdqsort_branchless(first, first + n);
+    return static_cast<std::size_t>(std::unique(first, first + n) - first);
+  }
+  const unsigned bits = static_cast<unsigned>(std::bit_width(n)) - 1;  // 5..18
   const unsigned shift = 32 - bits;
   const std::size_t buckets = std::size_t{1} << bits;
   scratch.resize(n + buckets + 1);

@@ -101,7 +101,7 @@ TEST(SortUniqueHashes, EqualsSortThenUnique) {
     v.resize(kept);
     EXPECT_EQ(v, want) << what << ", n = " << want.size();
   };
-  for (std::size_t n : {0, 1, 2, 31, 32, 33, 130, 300, 4096, 70000}) {
+  for (std::size_t n : {0, 1, 2, 31, 32, 33, 130, 300, 4096, 70000, 300000}) {
     std::vector<std::uint32_t> v(n);
     for (auto& x : v) x = static_cast<std::uint32_t>(rng());
     check(v, "random");
