@@ -886,7 +886,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
         plan_out[0].push_back({{refs[k].c, refs[k].m, input, m.document_index, m.content_chars},
                                300 + m.path.size() + m.document.size() +
                                    (writing.member_text ? m.byte_end - m.byte_start : 0)});
-        names.emplace(std::pair{input, m.document_index}, &m.document);
+        names.try_emplace(std::pair{input, m.document_index}, &m.document);  // no node unless new
       }
       Writer w;
       for (const auto& [key, name] : names) {

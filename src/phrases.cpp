@@ -1135,7 +1135,7 @@ std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& gro
   if (options.chain_gap == 0 || n < 2) return groups;
   // Every occurrence of every template, as a place in its paragraph.
   struct Piece {
-    std::uint32_t paragraph, begin, end, group, doc;
+    std::uint32_t paragraph, begin, end, group;
   };
   std::vector<Piece> pieces;
   std::vector<std::uint32_t> docs(n), places(n);
@@ -1147,7 +1147,7 @@ std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& gro
       places[g] = static_cast<std::uint32_t>(merged.size());
       for (const Occurrence& o : merged) {
         const Place p = place_of(text, layout, o);
-        pieces.push_back({p.paragraph, p.begin, p.end, g, text.segment_doc[text.segment_of(o.start)]});
+        pieces.push_back({p.paragraph, p.begin, p.end, g});
       }
     }
   }

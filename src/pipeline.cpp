@@ -55,7 +55,7 @@ void finish_report(Report& report, const Source& source, const ReportOptions& o,
       const Member& x = report.clusters[c].members[m];
       const std::uint32_t input = input_of.at(x.path);
       facts.push_back({c, m, input, x.document_index, x.content_chars});
-      names.emplace(std::pair{input, x.document_index}, &x.document);
+      names.try_emplace(std::pair{input, x.document_index}, &x.document);  // no node unless new
     }
   ReportOrder order = order_report(report.clusters.size(), facts, source, o.cross_doc, o.sort, document_chars,
                                    [&](std::uint32_t input, std::uint32_t doc) { return *names.at({input, doc}); });
