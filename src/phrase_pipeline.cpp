@@ -494,13 +494,13 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   counters.begin("reading", total_size(source));
   Ticker ticker(progress, counters);
 
-  const PhraseInput in = read_input(source, o, threads, counters, report, warn);
+  PhraseInput in = read_input(source, o, threads, counters, report, warn);
 
   counters.begin(sentences ? "sentences" : "suffix array", sentences ? 0 : repeat_work(in.text));
   RepeatCounts rc;
   // Periodic runs are folded: without it, a sentence written 400 times back to back gives 400
   // nested repeats of up to 400 sentences each, and the report grows with the cube of the run.
-  const RepeatOptions ro{o.min_chars, o.min_docs, true, o.limits.max_positions};
+  const RepeatOptions ro{o.min_chars, o.min_docs, true, o.limits.max_positions, threads};
   std::vector<Candidate> cands = sentences ? sentence_candidates(in.text, in.sentences, o.min_chars)
                                            : repeat_candidates(in.text, ro, rc, &counters.done);
   st.candidates = cands.size();

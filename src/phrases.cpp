@@ -1,7 +1,6 @@
 // Maximal repeats with a suffix array, variant grouping, and the stages of `recur phrases`.
 #include "recur/phrases.hpp"
 
-#include <divsufsort.h>
 #include <unicode/uchar.h>
 #include <sys/mman.h>
 #include <xxhash.h>
@@ -22,6 +21,7 @@
 #include "recur/lsh.hpp"
 #include "recur/minhash.hpp"
 #include "recur/report.hpp"
+#include "recur/suffix_array.hpp"
 #include "recur/text.hpp"
 
 namespace recur {
@@ -81,18 +81,6 @@ std::string RepeatOptions::validate() const {
 
 namespace {
 
-// The text re-encoded for divsufsort: every character as a fixed-width big-endian rank (1..K,
-// so byte order is rank order), 0 as the separator after each segment. Suffixes starting
-// inside a character are dropped from the suffix array afterwards.
-struct Encoded {
-  std::vector<std::uint8_t> bytes;
-  unsigned width = 2;
-  std::uint32_t code(std::size_t e) const noexcept {
-    const std::uint8_t* p = bytes.data() + e * width;
-    return width == 2 ? (std::uint32_t{p[0]} << 8 | p[1]) : (std::uint32_t{p[0]} << 16 | std::uint32_t{p[1]} << 8 | p[2]);
-  }
-};
-
 // A run: a stretch [start, end) of one paragraph with smallest period `period`, at least two
 // periods long, that the period does not extend either way.
 struct Run {
@@ -108,7 +96,8 @@ struct Run {
 // finds every run. Characters are compared directly (no LCE structure): a root further than one
 // period into its run is skipped after at most period + 1 comparisons, so each run is extended
 // from at most two roots per order and periodic text costs O(n).
-void paragraph_runs(const char32_t* c, std::uint32_t len, std::uint32_t min_len, std::vector<std::uint32_t>& lyn,
+template <class Sym>
+void paragraph_runs(const Sym* c, std::uint32_t len, std::uint32_t min_len, std::vector<std::uint32_t>& lyn,
                     std::vector<Run>& out) {
   const std::size_t first = out.size();
   lyn.resize(len);
@@ -152,15 +141,20 @@ struct Cover {
 // run of some period q <= d < L, and the occurrence a period q away is one too: the occurrence at
 // p in run [s, e) of period q overlaps another exactly for q < L <= e - p when p - q >= s (one
 // period before it), else for q < L <= e - p - q (one after it).
-std::vector<Cover> overlap_covers(const SegmentedText& text, std::uint32_t min_chars) {
+//
+// Computed on the ranked text (rank order is character order, so the runs are the same), by
+// encoded position: `start[k]` is where segment k begins.
+template <class Sym>
+std::vector<Cover> overlap_covers(const std::vector<Sym>& enc, const std::vector<std::uint32_t>& start,
+                                  std::uint32_t min_chars) {
   std::vector<Cover> covers;
   std::vector<std::uint32_t> lyn;
   std::vector<Run> runs;
   std::vector<Cover> here;
-  for (std::size_t k = 0; k < text.segments(); ++k) {
-    const std::uint32_t s0 = text.segment_start[k], len = text.segment_start[k + 1] - s0;
+  for (std::size_t k = 0; k + 1 < start.size(); ++k) {
+    const std::uint32_t s0 = start[k], len = start[k + 1] - s0 - 1;  // without its separator
     runs.clear();
-    paragraph_runs(text.chars.data() + s0, len, min_chars + 1, lyn, runs);
+    paragraph_runs(enc.data() + s0, len, min_chars + 1, lyn, runs);
     if (runs.empty()) continue;
     here.clear();
     for (const Run& r : runs)
@@ -198,70 +192,19 @@ struct Fenwick {
   }
 };
 
-}  // namespace
+// The characters of a text that lends them to maximal_repeats() for its peak: released once
+// ranked, rebuilt from the ranks when the LCP is gone.
+struct Lent {
+  std::vector<char32_t>* chars = nullptr;  // null: the text is only read
+  std::vector<char32_t> char_of;           // rank -> character
+};
 
-std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options) {
-  RepeatCounts counts;
-  return maximal_repeats(text, options, counts);
-}
-
-std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
-                                    std::atomic<std::uint64_t>* done) {
-  if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
-  const std::size_t n = text.chars.size(), segments = text.segments();
-  if (n == 0 || segments == 0) return {};
-  const std::size_t m = n + segments;  // characters plus one separator per segment
-  auto advance = [done](std::uint64_t units) {
-    if (done) *done += units;
-  };
-
-  Encoded enc;
-  {
-    // Ranks by a direct table over code points: sorting a copy of every character was a
-    // quarter of the run time on a 100 MB corpus.
-    // A small text ranks by binary search over its sorted distinct characters instead: zeroing and
-    // scanning the 4.4 MB table costs milliseconds per call (likely why the phrases fuzz target,
-    // which calls this on small texts, ran about 30 times a second in CI). Both give the same ranks.
-    constexpr std::size_t kCodePoints = 0x110000;
-    constexpr std::size_t kSmall = std::size_t{1} << 14;
-    const bool small = n < kSmall;
-    std::vector<std::uint32_t> rank_of(small ? 0 : kCodePoints, 0);
-    std::vector<char32_t> distinct;
-    std::uint32_t k = 0;
-    if (small) {
-      for (char32_t c : text.chars) distinct.push_back(static_cast<char32_t>(std::min<std::size_t>(c, kCodePoints - 1)));
-      std::sort(distinct.begin(), distinct.end());
-      distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-      k = static_cast<std::uint32_t>(distinct.size());
-    } else {
-      for (char32_t c : text.chars) rank_of[std::min<std::size_t>(c, kCodePoints - 1)] = 1;
-      for (auto& r : rank_of)
-        if (r) r = ++k;
-    }
-    auto rank = [&](char32_t c) -> std::uint32_t {
-      const auto x = static_cast<char32_t>(std::min<std::size_t>(c, kCodePoints - 1));
-      if (!small) return rank_of[x];
-      return static_cast<std::uint32_t>(std::lower_bound(distinct.begin(), distinct.end(), x) - distinct.begin()) + 1;
-    };
-    enc.width = k < 0xFFFF ? 2 : 3;
-    if (m * enc.width > static_cast<std::size_t>(std::numeric_limits<saidx_t>::max()))
-      throw Error(errc::input, "the corpus has " + std::to_string(n) +
-                                   " content characters, more than the suffix array can index at once");
-    enc.bytes.resize(m * enc.width);
-    std::size_t e = 0;
-    auto put = [&](std::uint32_t r) {
-      std::uint8_t* p = enc.bytes.data() + e * enc.width;
-      if (enc.width == 2) { p[0] = static_cast<std::uint8_t>(r >> 8); p[1] = static_cast<std::uint8_t>(r); }
-      else { p[0] = static_cast<std::uint8_t>(r >> 16); p[1] = static_cast<std::uint8_t>(r >> 8); p[2] = static_cast<std::uint8_t>(r); }
-      ++e;
-    };
-    for (std::size_t s = 0; s < segments; ++s) {
-      for (std::uint32_t p = text.segment_start[s]; p < text.segment_start[s + 1]; ++p)
-        put(rank(text.chars[p]));
-      put(0);
-    }
-  }
-  advance(m);
+// maximal_repeats() over the ranked text `enc` (symbols below `alphabet`, 0 after each segment).
+// Only the segments of `text` are read here (its characters may be lent).
+template <class Sym, class Advance>
+std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, const SegmentedText& text,
+                                 const RepeatOptions& options, RepeatCounts& counts, Advance advance, Lent& lent) {
+  const std::size_t segments = text.segments(), m = enc.size();
   // Start of segment k in encoded positions (one separator per earlier segment).
   std::vector<std::uint32_t> enc_start(segments + 1);
   for (std::size_t k = 0; k <= segments; ++k) enc_start[k] = static_cast<std::uint32_t>(text.segment_start[k] + k);
@@ -269,62 +212,47 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
     return static_cast<std::size_t>(std::upper_bound(enc_start.begin(), enc_start.end(), e) - enc_start.begin()) - 1;
   };
 
-  // Suffix array of the characters (positions in encoded characters).
-  std::vector<saidx_t> sa(enc.bytes.size());
-  if (divsufsort(enc.bytes.data(), sa.data(), static_cast<saidx_t>(enc.bytes.size())) != 0)
-    throw Error(errc::internal, "divsufsort failed");
-  {
-    std::size_t w = 0;
-    for (saidx_t s : sa)
-      if (static_cast<std::size_t>(s) % enc.width == 0) sa[w++] = static_cast<saidx_t>(static_cast<std::size_t>(s) / enc.width);
-    sa.resize(w);
-    sa.shrink_to_fit();
-  }
+  // Suffix array of the ranked text (SA-IS: 4 bytes a character, linear time however repetitive).
+  std::vector<std::uint32_t> sa;
+  suffix_array(std::span<const Sym>(enc), alphabet, sa);
   advance(m);
 
-  // LCP (Kasai), stopping at separators as if each were unique, so no span crosses a segment.
-  std::vector<std::int32_t> lcp(m + 1, 0);
-  std::vector<std::int32_t> rank(m);
-  {
-    for (std::size_t i = 0; i < m; ++i) rank[static_cast<std::size_t>(sa[i])] = static_cast<std::int32_t>(i);
-    std::size_t h = 0;
-    for (std::size_t e = 0; e < m; ++e) {
-      const auto r = static_cast<std::size_t>(rank[e]);
-      if (r == 0) { h = 0; continue; }
-      const auto j = static_cast<std::size_t>(sa[r - 1]);
-      while (e + h < m && j + h < m && enc.code(e + h) != 0 && enc.code(e + h) == enc.code(j + h)) ++h;
-      lcp[r] = static_cast<std::int32_t>(h);
-      if (h > 0) --h;
-    }
-  }
-  lcp[m] = -1;  // sentinel: closes every interval
+  // LCP by text position, stopping at separators as if each were unique, so no span crosses a
+  // segment: the LCP of suffix sa[i] with sa[i - 1] is plcp[sa[i]].
+  std::vector<std::uint32_t> plcp;
+  permuted_lcp(std::span<const Sym>(enc), sa, plcp, options.threads);
   advance(m);
-  // Overlap ranges of every position, by suffix-array rank, while the rank array is at hand.
+  auto lcp_at = [&](std::size_t i) -> std::int32_t {
+    return i == m ? -1 : static_cast<std::int32_t>(plcp[sa[i]]);  // -1 at the end closes every interval
+  };
+
+  // Overlap ranges of every position, by suffix-array rank: one pass over sa finds the ranks of
+  // the (few) covered positions.
   std::vector<Cover> covers;
   if (options.fold_periodic) {
-    covers = overlap_covers(text, options.min_chars);
-    std::size_t k = 0;
-    for (Cover& cv : covers) {
-      while (text.segment_start[k + 1] <= cv.pos) ++k;
-      cv.pos = static_cast<std::uint32_t>(rank[cv.pos + k]);
+    covers = overlap_covers(enc, enc_start, options.min_chars);
+    if (!covers.empty()) {
+      std::vector<std::uint64_t> marked((m + 63) / 64, 0);
+      for (const Cover& cv : covers) marked[cv.pos >> 6] |= std::uint64_t{1} << (cv.pos & 63);
+      std::vector<std::pair<std::uint32_t, std::uint32_t>> rank_of;  // (encoded position, rank)
+      for (std::size_t i = 0; i < m; ++i)
+        if ((marked[sa[i] >> 6] >> (sa[i] & 63)) & 1) rank_of.push_back({sa[i], static_cast<std::uint32_t>(i)});
+      std::sort(rank_of.begin(), rank_of.end());
+      for (Cover& cv : covers)
+        cv.pos = std::lower_bound(rank_of.begin(), rank_of.end(), std::pair<std::uint32_t, std::uint32_t>{cv.pos, 0})->second;
     }
   }
-  // Documents renumbered densely (they are non-decreasing), so sparse or huge numbers cost nothing.
-  std::vector<std::int32_t> dense_doc(segments);
-  std::int32_t docs = 0;
-  for (std::size_t k = 0; k < segments; ++k) {
-    if (k > 0 && text.segment_doc[k] != text.segment_doc[k - 1]) ++docs;
-    dense_doc[k] = docs;
-  }
-  ++docs;
+  // Documents renumbered densely (they are non-decreasing), so sparse or huge numbers cost nothing;
+  // the document of a position is found by a search over the documents' first positions.
+  std::vector<std::uint32_t> doc_begin;  // encoded position where dense document d begins
+  for (std::size_t k = 0; k < segments; ++k)
+    if (k == 0 || text.segment_doc[k] != text.segment_doc[k - 1]) doc_begin.push_back(enc_start[k]);
+  const auto docs = static_cast<std::int32_t>(doc_begin.size());
   std::vector<std::int64_t> last_in_doc(static_cast<std::size_t>(docs), -1);  // last suffix-array index per document
-  // The rank array is done with: reuse it for the document of every position (-1: separator),
-  // so the traversal finds a suffix's document without a search.
-  std::vector<std::int32_t>& doc_at = rank;
-  for (std::size_t s = 0; s < segments; ++s) {
-    std::fill(doc_at.begin() + enc_start[s], doc_at.begin() + enc_start[s + 1] - 1, dense_doc[s]);
-    doc_at[enc_start[s + 1] - 1] = -1;
-  }
+  auto doc_of = [&](std::uint32_t e) -> std::int32_t {  // -1: a separator
+    if (enc[e] == 0) return -1;
+    return static_cast<std::int32_t>(std::upper_bound(doc_begin.begin(), doc_begin.end(), e) - doc_begin.begin()) - 1;
+  };
 
   // Bottom-up traversal of the LCP intervals. Each open interval accumulates:
   //  - dup: occurrences that repeat a document already counted (Hui's method: a pair of
@@ -342,8 +270,8 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
   };
   auto left_code = [&](std::size_t i, bool& unique) -> std::uint32_t {
     const auto e = static_cast<std::size_t>(sa[i]);
-    unique = e == 0 || enc.code(e - 1) == 0;
-    return unique ? kNone : enc.code(e - 1);
+    unique = e == 0 || enc[e - 1] == 0;
+    return unique ? kNone : enc[e - 1];
   };
   auto add_left = [](Node& node, std::uint32_t code, bool unique) {
     if (unique) node.mixed = true;
@@ -371,7 +299,7 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
   stack.push_back({0, 0});
 
   auto count_document = [&](std::size_t i) {
-    const std::int32_t doc = doc_at[static_cast<std::size_t>(sa[i])];
+    const std::int32_t doc = doc_of(sa[i]);
     if (doc < 0) return;  // separator suffix: not an occurrence of anything
     const auto d = static_cast<std::uint32_t>(doc);
     const std::int64_t p = last_in_doc[d];
@@ -393,18 +321,28 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
   add_leaf(stack.back(), 0);
   count_document(0);
   constexpr std::size_t kStep = std::size_t{1} << 16;  // progress every kStep suffixes
+  // Each suffix reads its LCP and the characters around it at random places of two arrays far
+  // larger than the cache: fetched kAhead suffixes early, the misses overlap (on dense 1 GiB this
+  // sweep was a quarter of the run, waiting on memory).
+  constexpr std::size_t kAhead = 24;
   for (std::size_t i = 1; i <= m; ++i) {
     if (i % kStep == 0) advance(kStep);
+    if (i + kAhead < m) {
+      const std::uint32_t e = sa[i + kAhead];
+      __builtin_prefetch(plcp.data() + e);
+      __builtin_prefetch(enc.data() + (e > 0 ? e - 1 : 0));
+    }
     std::size_t lb = i - 1;
     bool have_child = false;
     Node child{0, 0};
-    while (stack.size() > 1 && lcp[i] < stack.back().depth) {  // the root (depth 0) stays
+    const std::int32_t lcp = lcp_at(i);
+    while (stack.size() > 1 && lcp < stack.back().depth) {  // the root (depth 0) stays
       Node top = stack.back();
       stack.pop_back();
       report(top, i - 1);
       lb = top.lb;
       // The popped interval's parent is the next one down, or the one about to be pushed.
-      if (lcp[i] <= stack.back().depth) {
+      if (lcp <= stack.back().depth) {
         merge(stack.back(), top);
       } else {
         child = top;
@@ -412,8 +350,8 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
       }
     }
     if (i == m) break;
-    if (lcp[i] > stack.back().depth) {
-      Node node{lcp[i], lb};
+    if (lcp > stack.back().depth) {
+      Node node{lcp, lb};
       if (have_child) merge(node, child);
       else add_leaf(node, i - 1);  // the new interval starts at leaf i-1
       stack.push_back(node);
@@ -421,7 +359,14 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
     add_leaf(stack.back(), i);
     count_document(i);
   }
-
+  std::vector<std::uint32_t>().swap(plcp);
+  if (lent.chars) {
+    lent.chars->resize(text.segment_start.back());
+    std::size_t p = 0;
+    for (const Sym r : enc)
+      if (r != 0) (*lent.chars)[p++] = lent.char_of[r];
+  }
+  std::vector<Sym>().swap(enc);
 
   // Folding: an interval of length L is folded when every suffix in it is covered at L. A sweep
   // from the longest length down keeps the positions covered at the current length counted by
@@ -438,13 +383,21 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
     const auto by_high = order(covers.size(), [&](std::uint32_t k) { return covers[k].high; });
     const auto by_low = order(covers.size(), [&](std::uint32_t k) { return covers[k].low; });
     const auto by_length = order(found.size(), [&](std::uint32_t k) { return found[k].length; });
-    Fenwick covered(m);
+    // Counted over the covered ranks alone (a few), not over every suffix.
+    std::vector<std::uint32_t> ranks;
+    for (const Cover& cv : covers) ranks.push_back(cv.pos);
+    std::sort(ranks.begin(), ranks.end());
+    ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+    auto slot = [&](std::size_t r) {  // covered ranks below r
+      return static_cast<std::size_t>(std::lower_bound(ranks.begin(), ranks.end(), r) - ranks.begin());
+    };
+    Fenwick covered(ranks.size());
     std::size_t h = 0, l = 0;
     for (std::uint32_t f : by_length) {
       const std::uint32_t len = found[f].length;
-      for (; h < by_high.size() && covers[by_high[h]].high >= len; ++h) covered.add(covers[by_high[h]].pos, 1);
-      for (; l < by_low.size() && covers[by_low[l]].low >= len; ++l) covered.add(covers[by_low[l]].pos, -1);
-      const auto count = covered.prefix(found[f].rb + 1) - covered.prefix(found[f].lb);
+      for (; h < by_high.size() && covers[by_high[h]].high >= len; ++h) covered.add(slot(covers[by_high[h]].pos), 1);
+      for (; l < by_low.size() && covers[by_low[l]].low >= len; ++l) covered.add(slot(covers[by_low[l]].pos), -1);
+      const auto count = covered.prefix(slot(found[f].rb + 1)) - covered.prefix(slot(found[f].lb));
       fold[f] = static_cast<std::size_t>(count) == found[f].rb - found[f].lb + 1;
     }
   }
@@ -497,6 +450,102 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
     return a.length < b.length;
   });
   return out;
+}
+
+}  // namespace
+
+namespace {
+
+// maximal_repeats(); `lend` is text.chars when the caller lends them.
+std::vector<Repeat> repeats_of(const SegmentedText& text, std::vector<char32_t>* lend, const RepeatOptions& options,
+                               RepeatCounts& counts, std::atomic<std::uint64_t>* done) {
+  if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
+  const std::size_t n = text.chars.size(), segments = text.segments();
+  if (n == 0 || segments == 0) return {};
+  const std::size_t m = n + segments;  // characters plus one separator per segment
+  auto advance = [done](std::uint64_t units) {
+    if (done) *done += units;
+  };
+
+  // The text as ranks (1..K in code-point order, so rank order is character order), with 0 as
+  // the separator after each segment: 2 bytes a character when K < 2^16, as almost always.
+  std::uint32_t k = 0;
+  {
+    // Ranks by a direct table over code points: sorting a copy of every character was a
+    // quarter of the run time on a 100 MB corpus.
+    // A small text ranks by binary search over its sorted distinct characters instead: zeroing and
+    // scanning the 4.4 MB table costs milliseconds per call (likely why the phrases fuzz target,
+    // which calls this on small texts, ran about 30 times a second in CI). Both give the same ranks.
+    constexpr std::size_t kCodePoints = 0x110000;
+    constexpr std::size_t kSmall = std::size_t{1} << 14;
+    const bool small = n < kSmall;
+    std::vector<std::uint32_t> rank_of(small ? 0 : kCodePoints, 0);
+    std::vector<char32_t> distinct;
+    if (small) {
+      for (char32_t c : text.chars) distinct.push_back(static_cast<char32_t>(std::min<std::size_t>(c, kCodePoints - 1)));
+      std::sort(distinct.begin(), distinct.end());
+      distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+      k = static_cast<std::uint32_t>(distinct.size());
+    } else {
+      for (char32_t c : text.chars) rank_of[std::min<std::size_t>(c, kCodePoints - 1)] = 1;
+      for (auto& r : rank_of)
+        if (r) r = ++k;
+    }
+    auto rank = [&](char32_t c) -> std::uint32_t {
+      const auto x = static_cast<char32_t>(std::min<std::size_t>(c, kCodePoints - 1));
+      if (!small) return rank_of[x];
+      return static_cast<std::uint32_t>(std::lower_bound(distinct.begin(), distinct.end(), x) - distinct.begin()) + 1;
+    };
+    if (m >= kNoSuffix)
+      throw Error(errc::input, "the corpus has " + std::to_string(n) +
+                                   " content characters, more than the suffix array can index at once");
+    // Lent characters are rebuilt from their ranks, so only when every one has a rank of its own.
+    Lent lent;
+    if (lend && std::all_of(text.chars.begin(), text.chars.end(), [](char32_t c) { return c < kCodePoints - 1; })) {
+      lent.chars = lend;
+      lent.char_of.resize(k + 1);
+      if (small) std::copy(distinct.begin(), distinct.end(), lent.char_of.begin() + 1);
+      else
+        for (std::size_t c = 0; c < kCodePoints; ++c)
+          if (rank_of[c]) lent.char_of[rank_of[c]] = static_cast<char32_t>(c);
+    }
+    auto encode = [&](auto& enc) {
+      enc.resize(m);
+      std::size_t e = 0;
+      for (std::size_t s = 0; s < segments; ++s) {
+        for (std::uint32_t p = text.segment_start[s]; p < text.segment_start[s + 1]; ++p)
+          enc[e++] = static_cast<std::remove_reference_t<decltype(enc[0])>>(rank(text.chars[p]));
+        enc[e++] = 0;
+      }
+      if (lent.chars) std::vector<char32_t>().swap(*lent.chars);
+      advance(m);
+    };
+    if (k < 0xFFFF) {
+      std::vector<std::uint16_t> enc;
+      encode(enc);
+      return repeats_over<std::uint16_t>(std::move(enc), k + 1, text, options, counts, advance, lent);
+    }
+    std::vector<std::uint32_t> enc;
+    encode(enc);
+    return repeats_over<std::uint32_t>(std::move(enc), k + 1, text, options, counts, advance, lent);
+  }
+}
+
+}  // namespace
+
+std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
+                                    std::atomic<std::uint64_t>* done) {
+  return repeats_of(text, nullptr, options, counts, done);
+}
+
+std::vector<Repeat> maximal_repeats_lending(SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
+                                            std::atomic<std::uint64_t>* done) {
+  return repeats_of(text, &text.chars, options, counts, done);
+}
+
+std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options) {
+  RepeatCounts counts;
+  return maximal_repeats(text, options, counts);
 }
 
 std::size_t bounded_edit_distance(std::u32string_view a, std::u32string_view b, std::size_t limit) {
@@ -907,15 +956,18 @@ std::vector<Candidate> candidates_of(std::vector<Repeat>& repeats, const Recurri
 }
 }  // namespace
 
-std::vector<Candidate> repeat_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
+std::vector<Candidate> repeat_candidates(SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                          std::atomic<std::uint64_t>* done) {
-  std::vector<Repeat> repeats = maximal_repeats(text, options, counts, done);
+  std::vector<Repeat> repeats = maximal_repeats_lending(text, options, counts, done);
   return candidates_of(repeats, nullptr, text.chars);
 }
 
 std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                        unsigned threads) {
-  if (options.min_docs < 2) return repeat_candidates(text, options, counts);
+  if (options.min_docs < 2) {
+    std::vector<Repeat> repeats = maximal_repeats(text, options, counts);
+    return candidates_of(repeats, nullptr, text.chars);
+  }
   const RecurringText rt = recurring_text(text, options.min_chars, options.min_docs, threads);
   std::vector<Repeat> repeats = maximal_repeats(rt.text, options, counts);
   return candidates_of(repeats, &rt, text.chars);

@@ -442,11 +442,13 @@ TEST(StageProgress, SuffixArrayTemplatesAndVariantsCountTheirWholeTotal) {
   // total the pipeline announces, so the display ends at 100%, never past it.
   std::vector<std::pair<std::uint32_t, std::u32string>> segs;
   for (std::uint32_t d = 0; d < 6; ++d) segs.push_back({d, run_of(30, d % 2) + run_of(5, 20 + d) + run_of(30, 2)});
-  const SegmentedText t = text_of(segs);
+  SegmentedText t = text_of(segs);
+  const SegmentedText before = t;
   std::atomic<std::uint64_t> done{0};
   recur::RepeatCounts rc;
   const auto cands = recur::repeat_candidates(t, {8, 2, true, 1u << 20}, rc, &done);
   ASSERT_FALSE(cands.empty());
+  EXPECT_EQ(t.chars, before.chars);  // lent to the suffix array and given back
   EXPECT_EQ(done.load(), recur::repeat_work(t));
   done = 0;
   const auto groups = recur::group_templates(cands, t, {}, &done);
@@ -597,6 +599,49 @@ TEST(MostFrequentForm, IsTheMostFrequentAndTiesGoToTheFirst) {
   EXPECT_EQ(recur::most_frequent_form(std::vector<std::string>{"b", "a", "a"}), "a");
   EXPECT_EQ(recur::most_frequent_form(std::vector<std::string>{"b", "a", "a", "b"}), "b");
   EXPECT_EQ(recur::most_frequent_form(std::vector<std::string>{}), "");
+}
+
+}  // namespace
+
+namespace {
+
+// maximal_repeats_lending() gives the same repeats as maximal_repeats() and the text back
+// unchanged, on small texts (ranked by a sorted list) and large ones (ranked by a table),
+// with a CJK alphabet and with characters beyond the Basic Multilingual Plane.
+TEST(MaximalRepeatsLending, SameRepeatsAndTheCharactersComeBackUnchanged) {
+  std::uint32_t seed = 1;
+  auto next = [&] { return seed = seed * 1103515245u + 12345u, seed >> 8; };
+  for (const std::size_t words : {40u, 3000u}) {
+    for (const char32_t base : {char32_t{0x4E00}, char32_t{0x20000}}) {
+      std::vector<std::pair<std::uint32_t, std::u32string>> segs;
+      std::vector<std::u32string> stock;  // passages the documents share
+      for (int k = 0; k < 20; ++k) {
+        std::u32string w;
+        for (int c = 0; c < 12; ++c) w.push_back(base + next() % 300);
+        stock.push_back(w);
+      }
+      for (std::uint32_t d = 0; d < words / 10; ++d) {
+        std::u32string para;
+        for (int k = 0; k < 10; ++k) para += next() % 2 ? stock[next() % stock.size()] : std::u32string(1, base + next() % 3000);
+        segs.push_back({d, para});
+      }
+      SegmentedText t = text_of(segs);
+      const SegmentedText before = t;
+      const recur::RepeatOptions o{10, 2, true, 1u << 20};
+      recur::RepeatCounts plain_counts, lent_counts;
+      const auto plain = recur::maximal_repeats(t, o, plain_counts);
+      const auto lent = recur::maximal_repeats_lending(t, o, lent_counts);
+      ASSERT_FALSE(plain.empty());
+      ASSERT_EQ(plain.size(), lent.size());
+      for (std::size_t i = 0; i < plain.size(); ++i) {
+        EXPECT_EQ(plain[i].length, lent[i].length);
+        EXPECT_EQ(plain[i].documents, lent[i].documents);
+        EXPECT_EQ(plain[i].positions, lent[i].positions);
+      }
+      EXPECT_EQ(t.chars, before.chars) << words << " base " << static_cast<std::uint32_t>(base);
+      EXPECT_EQ(t.segment_start, before.segment_start);
+    }
+  }
 }
 
 }  // namespace

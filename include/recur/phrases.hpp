@@ -101,6 +101,8 @@ struct RepeatOptions {
   /// counted in RepeatCounts::truncated: only degenerate input (one character written for
   /// megabytes, with --min-chars 1) comes near it.
   std::uint64_t max_positions = std::uint64_t{1} << 26;
+  /// Workers for the LCP (default 1); the result is the same for any count.
+  unsigned threads = 1;
 
   /// Empty when valid, else a sentence naming the option.
   std::string validate() const;
@@ -116,10 +118,11 @@ struct Repeat {
 };
 
 /// Every maximal repeat of at least options.min_chars characters occurring in at least
-/// options.min_docs documents, with a suffix array (libdivsufsort) and its LCP array: O(n log n)
-/// time, about 16 bytes of memory per content character at the peak. Ordered by first position,
-/// then length. Throws Error(errc::input) when the text exceeds the suffix array's limit (2^30
-/// content characters).
+/// options.min_docs documents, with a suffix array and its LCP (suffix_array.hpp): linear time
+/// for the suffix array and LCP, and at the peak about 14 bytes per content character (the
+/// characters, 4; their ranks, 2; the suffix array, 4; the LCP by position, 4). Ordered by first
+/// position, then length. Throws Error(errc::input) when the text exceeds the suffix array's limit
+/// (2^32 - 2 characters and segments).
 ///
 /// With fold_periodic, whether every occurrence overlaps another is decided without listing the
 /// occurrences: an occurrence of a span of length L overlaps another exactly when it lies in a run
@@ -140,6 +143,12 @@ struct RepeatCounts {
 /// advanced by repeat_work(text) units in all as the work goes on, for a progress display.
 std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                     std::atomic<std::uint64_t>* done = nullptr);
+
+/// maximal_repeats(), with `text` lending its characters: text.chars is released once ranked and
+/// rebuilt from the ranks, unchanged, before it returns, so the peak holds 4 bytes per character
+/// less (about 10 instead of 14). The text must not be read by anyone else meanwhile.
+std::vector<Repeat> maximal_repeats_lending(SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
+                                            std::atomic<std::uint64_t>* done = nullptr);
 
 /// The units of work maximal_repeats() reports: 4 per character and segment (encoding, suffix
 /// sorting, LCP, and the sweep over the intervals, one each).
@@ -335,9 +344,9 @@ std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOp
 
 /// Candidates from the maximal repeats of `text` as it is (no prefilter; positions in `text`):
 /// what span_candidates() runs on the kept text, and `recur phrases` on the stretches its streaming
-/// first pass kept.
-/// `done` as for maximal_repeats().
-std::vector<Candidate> repeat_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
+/// first pass kept. `text` lends its characters for the peak (maximal_repeats_lending()) and is
+/// unchanged when it returns. `done` as for maximal_repeats().
+std::vector<Candidate> repeat_candidates(SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                          std::atomic<std::uint64_t>* done = nullptr);
 
 /// Candidates for `--unit sentence`: sentences (spans of `text`) of at least `min_chars` content

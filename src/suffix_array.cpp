@@ -1,0 +1,216 @@
+// SA-IS and the permuted LCP; see suffix_array.hpp.
+//
+// The construction follows the paper's three steps with a virtual sentinel (a symbol smaller than
+// all, after the last position, never stored), as Yuta Mori's sais-lite does:
+//  1. sort the LMS substrings by induced sorting from the LMS positions in text order;
+//  2. name them; if two share a name, sort the suffixes of the reduced string of names
+//     recursively (it lives in the upper half of `sa`, its suffix array in the lower half);
+//  3. induce the whole order from the sorted LMS suffixes.
+// Types: S when the suffix is smaller than the one after it, L otherwise; the last position is L
+// (the sentinel after it is smaller). LMS: an S position right after an L one.
+#include "recur/suffix_array.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "parallel.hpp"
+
+namespace recur {
+namespace {
+
+constexpr std::uint32_t kEmpty = kNoSuffix;
+
+// One bit per position: 1 for S type.
+class Types {
+ public:
+  explicit Types(std::size_t n) : w_((n + 63) / 64, 0) {}
+  void set(std::size_t i) noexcept { w_[i >> 6] |= std::uint64_t{1} << (i & 63); }
+  bool s(std::size_t i) const noexcept { return (w_[i >> 6] >> (i & 63)) & 1; }
+  bool lms(std::size_t i) const noexcept { return i > 0 && s(i) && !s(i - 1); }
+  void prefetch(std::size_t i) const noexcept { __builtin_prefetch(w_.data() + (i >> 6)); }
+
+ private:
+  std::vector<std::uint64_t> w_;
+};
+
+// Bucket starts (or ends) of every symbol into `bkt`, counted afresh: keeping the counts would
+// cost another alphabet-sized array, which at the recursion's levels is as large as its text.
+template <class Sym>
+void buckets(const Sym* t, std::uint32_t n, std::vector<std::uint32_t>& bkt, bool ends) {
+  std::fill(bkt.begin(), bkt.end(), 0);
+  for (std::uint32_t i = 0; i < n; ++i) ++bkt[t[i]];
+  std::uint32_t sum = 0;
+  for (auto& b : bkt) {
+    sum += b;
+    b = ends ? sum : sum - b;
+  }
+}
+
+// Induced sorting: from the LMS suffixes placed at their buckets' ends, the L suffixes left to
+// right (each from the suffix after it), then the S suffixes right to left. Every S slot is
+// written before the right-to-left scan reaches it, so the LMS seeds there need no clearing.
+//
+// The symbol and type before each suffix are at random places: they are fetched kAhead slots
+// early (slots ahead may still change, so a fetch can be wasted, never wrong), which overlaps the
+// cache misses, as libsais does.
+constexpr std::uint32_t kAhead = 32;
+
+template <class Sym>
+void fetch_before(const Sym* t, const Types& ty, std::uint32_t j) noexcept {
+  if (j != kEmpty && j > 0) {
+    __builtin_prefetch(t + j - 1);
+    ty.prefetch(j - 1);
+  }
+}
+
+template <class Sym>
+void induce(const Sym* t, std::uint32_t* sa, std::uint32_t n, const Types& ty, std::vector<std::uint32_t>& bkt) {
+  buckets(t, n, bkt, false);
+  sa[bkt[t[n - 1]]++] = n - 1;  // induced by the virtual sentinel, the smallest suffix
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) fetch_before(t, ty, sa[i + kAhead]);
+    const std::uint32_t j = sa[i];
+    if (j != kEmpty && j > 0 && !ty.s(j - 1)) sa[bkt[t[j - 1]]++] = j - 1;
+  }
+  buckets(t, n, bkt, true);
+  for (std::uint32_t i = n; i-- > 0;) {
+    if (i >= kAhead) fetch_before(t, ty, sa[i - kAhead]);
+    const std::uint32_t j = sa[i];
+    if (j != kEmpty && j > 0 && ty.s(j - 1)) sa[--bkt[t[j - 1]]] = j - 1;
+  }
+}
+
+// Whether the LMS substrings at a and b (up to and including the next LMS position) are equal in
+// symbols and types. One that reaches the end holds the sentinel, so it equals no other.
+template <class Sym>
+bool same_lms_substring(const Sym* t, std::uint32_t n, const Types& ty, std::uint32_t a, std::uint32_t b) {
+  for (std::uint32_t d = 0;; ++d) {
+    if (a + d == n || b + d == n) return false;
+    if (t[a + d] != t[b + d] || ty.s(a + d) != ty.s(b + d)) return false;
+    if (d > 0 && ty.lms(a + d)) return true;  // equal types so far: b + d is LMS too
+  }
+}
+
+template <class Sym>
+void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphabet) {
+  if (n == 0) return;
+  if (n == 1) {
+    sa[0] = 0;
+    return;
+  }
+  Types ty(n);
+  {
+    bool next_s = false;  // position n - 1 is L
+    for (std::uint32_t i = n - 1; i-- > 0;) {
+      const bool s = t[i] < t[i + 1] || (t[i] == t[i + 1] && next_s);
+      if (s) ty.set(i);
+      next_s = s;
+    }
+  }
+  std::vector<std::uint32_t> bkt(alphabet);
+
+  // 1. LMS substrings sorted by induction.
+  std::fill(sa, sa + n, kEmpty);
+  buckets(t, n, bkt, true);
+  for (std::uint32_t i = 1; i < n; ++i)
+    if (ty.lms(i)) sa[--bkt[t[i]]] = i;
+  induce(t, sa, n, ty, bkt);
+  std::uint32_t n1 = 0;
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (sa[i] != kEmpty && ty.lms(sa[i])) sa[n1++] = sa[i];
+
+  // 2. Names, in order, at n1 + pos / 2 (LMS positions are at least 2 apart; n1 <= n / 2), then
+  // packed at the end of sa: the reduced string s1.
+  std::fill(sa + n1, sa + n, kEmpty);
+  std::uint32_t names = 0;
+  for (std::uint32_t i = 0, prev = kEmpty; i < n1; ++i) {
+    const std::uint32_t pos = sa[i];
+    if (prev == kEmpty || !same_lms_substring(t, n, ty, pos, prev)) ++names;
+    prev = pos;
+    sa[n1 + pos / 2] = names - 1;
+  }
+  std::uint32_t* s1 = sa + n - n1;
+  for (std::uint32_t i = n, j = n; i-- > n1;)
+    if (sa[i] != kEmpty) sa[--j] = sa[i];
+  if (names < n1) {
+    std::vector<std::uint32_t>().swap(bkt);  // the recursion needs the memory more
+    sais<std::uint32_t>(s1, sa, n1, names);
+    bkt.resize(alphabet);
+  } else {
+    for (std::uint32_t i = 0; i < n1; ++i) sa[s1[i]] = i;
+  }
+
+  // 3. The LMS suffixes in order at their buckets' ends, then the rest induced.
+  for (std::uint32_t i = 1, j = 0; i < n; ++i)
+    if (ty.lms(i)) s1[j++] = i;
+  for (std::uint32_t i = 0; i < n1; ++i) sa[i] = s1[sa[i]];
+  std::fill(sa + n1, sa + n, kEmpty);
+  buckets(t, n, bkt, true);
+  // The slot of the i-th smallest LMS suffix is at least i, so moving right to left is safe.
+  for (std::uint32_t i = n1; i-- > 0;) {
+    const std::uint32_t j = sa[i];
+    sa[i] = kEmpty;
+    sa[--bkt[t[j]]] = j;
+  }
+  induce(t, sa, n, ty, bkt);
+}
+
+template <class Sym>
+void build(std::span<const Sym> text, std::uint32_t alphabet, std::vector<std::uint32_t>& sa) {
+  if (text.size() >= kNoSuffix) throw std::length_error("suffix_array: text longer than 2^32 - 2 symbols");
+  sa.assign(text.size(), kEmpty);
+  sais<Sym>(text.data(), sa.data(), static_cast<std::uint32_t>(text.size()), alphabet);
+}
+
+template <class Sym>
+void plcp_of(std::span<const Sym> text, std::span<const std::uint32_t> sa, std::vector<std::uint32_t>& plcp, unsigned threads) {
+  const std::size_t n = text.size();
+  plcp.resize(n);
+  if (n == 0) return;
+  threads = std::max(1u, threads);
+  const std::size_t chunk = (n + threads - 1) / threads;
+  // Phi: the suffix before each one in sa, by position; then its LCP, in place. Each worker
+  // takes a range of positions and carries the count down the text (it falls by at most one
+  // per position), starting from 0.
+  plcp[sa[0]] = kEmpty;
+  detail::parallel_for(threads, threads, [&](std::size_t w, unsigned) {
+    for (std::size_t i = std::max<std::size_t>(1, w * chunk); i < std::min(n, (w + 1) * chunk); ++i) plcp[sa[i]] = sa[i - 1];
+  });
+  detail::parallel_for(threads, threads, [&](std::size_t w, unsigned) {
+    std::size_t h = 0;
+    for (std::size_t p = w * chunk; p < std::min(n, (w + 1) * chunk); ++p) {
+      const std::uint32_t j = plcp[p];
+      if (j == kEmpty) {
+        plcp[p] = 0;
+        h = 0;
+        continue;
+      }
+      while (p + h < n && j + h < n && text[p + h] != 0 && text[p + h] == text[j + h]) ++h;
+      plcp[p] = static_cast<std::uint32_t>(h);
+      if (h > 0) --h;
+    }
+  });
+}
+
+
+}  // namespace
+
+void suffix_array(std::span<const std::uint16_t> text, std::uint32_t alphabet, std::vector<std::uint32_t>& sa) {
+  build(text, alphabet, sa);
+}
+
+void suffix_array(std::span<const std::uint32_t> text, std::uint32_t alphabet, std::vector<std::uint32_t>& sa) {
+  build(text, alphabet, sa);
+}
+
+void permuted_lcp(std::span<const std::uint16_t> text, std::span<const std::uint32_t> sa, std::vector<std::uint32_t>& plcp,
+                  unsigned threads) {
+  plcp_of(text, sa, plcp, threads);
+}
+
+void permuted_lcp(std::span<const std::uint32_t> text, std::span<const std::uint32_t> sa, std::vector<std::uint32_t>& plcp,
+                  unsigned threads) {
+  plcp_of(text, sa, plcp, threads);
+}
+
+}  // namespace recur

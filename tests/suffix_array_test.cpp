@@ -1,0 +1,128 @@
+// suffix_array() and permuted_lcp() against a plain sort of all suffixes, and against
+// libdivsufsort (the byte-alphabet library recur used before) on byte texts.
+#include "recur/suffix_array.hpp"
+
+#include <divsufsort.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+namespace {
+
+using recur::permuted_lcp;
+using recur::suffix_array;
+
+template <class Sym>
+std::vector<std::uint32_t> naive_sa(const std::vector<Sym>& t) {
+  std::vector<std::uint32_t> sa(t.size());
+  std::iota(sa.begin(), sa.end(), 0u);
+  std::sort(sa.begin(), sa.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return std::lexicographical_compare(t.begin() + a, t.end(), t.begin() + b, t.end());
+  });
+  return sa;
+}
+
+// LCP of each suffix with the one before it in sa, symbol 0 matching nothing; by position.
+template <class Sym>
+std::vector<std::uint32_t> naive_plcp(const std::vector<Sym>& t, const std::vector<std::uint32_t>& sa) {
+  std::vector<std::uint32_t> plcp(t.size(), 0);
+  for (std::size_t i = 1; i < sa.size(); ++i) {
+    std::size_t h = 0;
+    while (sa[i] + h < t.size() && sa[i - 1] + h < t.size() && t[sa[i] + h] != 0 && t[sa[i] + h] == t[sa[i - 1] + h]) ++h;
+    plcp[sa[i]] = static_cast<std::uint32_t>(h);
+  }
+  return plcp;
+}
+
+// Texts that exercise the recursion: tiny alphabets, runs, and periodic stretches.
+template <class Sym>
+std::vector<Sym> random_text(std::mt19937& rng, std::size_t n, std::uint32_t alphabet) {
+  std::vector<Sym> t(n);
+  const int shape = static_cast<int>(rng() % 4);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (shape == 1 && i >= 3 && rng() % 4 != 0) t[i] = t[i - 3];               // period 3, with breaks
+    else if (shape == 2 && i > 0 && rng() % 3 != 0) t[i] = t[i - 1];           // long runs
+    else if (shape == 3 && i >= 7 && rng() % 8 != 0) t[i] = t[i - 1 - rng() % 7];  // copies of recent text
+    else t[i] = static_cast<Sym>(rng() % alphabet);
+  }
+  return t;
+}
+
+TEST(SuffixArray, MatchesASortOfAllSuffixesOnSmallAlphabetsAndRepetitiveTexts) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 3000; ++round) {
+    const std::size_t n = rng() % 120;
+    const std::uint32_t alphabet = 1 + rng() % (round % 3 == 0 ? 2 : 6);
+    const auto t = random_text<std::uint16_t>(rng, n, alphabet);
+    std::vector<std::uint32_t> sa;
+    suffix_array(std::span<const std::uint16_t>(t), alphabet, sa);
+    ASSERT_EQ(sa, naive_sa(t)) << "round " << round << " n " << n << " alphabet " << alphabet;
+  }
+}
+
+TEST(SuffixArray, ThirtyTwoBitSymbolsOverALargeAlphabet) {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 500; ++round) {
+    const std::size_t n = rng() % 300;
+    const std::uint32_t alphabet = round % 2 ? 70000 : 3;
+    const auto t = random_text<std::uint32_t>(rng, n, alphabet);
+    std::vector<std::uint32_t> sa;
+    suffix_array(std::span<const std::uint32_t>(t), alphabet, sa);
+    ASSERT_EQ(sa, naive_sa(t)) << "round " << round;
+  }
+}
+
+TEST(SuffixArray, EdgeCases) {
+  std::vector<std::uint32_t> sa;
+  suffix_array(std::span<const std::uint16_t>(), 1, sa);
+  EXPECT_TRUE(sa.empty());
+  for (std::size_t n : {1, 2, 3, 64, 65, 1000}) {
+    const std::vector<std::uint16_t> same(n, 0);  // a prefix sorts first: n-1, n-2, ..., 0
+    suffix_array(std::span<const std::uint16_t>(same), 1, sa);
+    std::vector<std::uint32_t> want(n);
+    for (std::size_t i = 0; i < n; ++i) want[i] = static_cast<std::uint32_t>(n - 1 - i);
+    EXPECT_EQ(sa, want) << n;
+    std::vector<std::uint16_t> up(n), down(n);
+    for (std::size_t i = 0; i < n; ++i) up[i] = static_cast<std::uint16_t>(i), down[i] = static_cast<std::uint16_t>(n - i);
+    suffix_array(std::span<const std::uint16_t>(up), static_cast<std::uint32_t>(n + 1), sa);
+    EXPECT_EQ(sa, naive_sa(up));
+    suffix_array(std::span<const std::uint16_t>(down), static_cast<std::uint32_t>(n + 1), sa);
+    EXPECT_EQ(sa, naive_sa(down));
+  }
+}
+
+// Large enough for several levels of recursion; checked against libdivsufsort on the same bytes.
+TEST(SuffixArray, AgreesWithLibdivsufsortOnLargeByteTexts) {
+  std::mt19937 rng(3);
+  for (const std::uint32_t alphabet : {2u, 4u, 256u}) {
+    const auto t16 = random_text<std::uint16_t>(rng, 200000, alphabet);
+    std::vector<std::uint8_t> bytes(t16.begin(), t16.end());
+    std::vector<saidx_t> want(bytes.size());
+    ASSERT_EQ(divsufsort(bytes.data(), want.data(), static_cast<saidx_t>(bytes.size())), 0);
+    std::vector<std::uint32_t> sa;
+    suffix_array(std::span<const std::uint16_t>(t16), alphabet, sa);
+    ASSERT_EQ(sa.size(), want.size());
+    EXPECT_TRUE(std::equal(sa.begin(), sa.end(), want.begin(), [](std::uint32_t a, saidx_t b) { return a == static_cast<std::uint32_t>(b); }))
+        << "alphabet " << alphabet;
+  }
+}
+
+TEST(PermutedLcp, MatchesDirectComparisonStoppingAtSeparatorsForAnyThreadCount) {
+  std::mt19937 rng(5);
+  for (int round = 0; round < 300; ++round) {
+    const std::size_t n = rng() % 300;
+    const std::uint32_t alphabet = 1 + rng() % 4;  // symbol 0 (the separator) is frequent
+    const auto t = random_text<std::uint16_t>(rng, n, alphabet);
+    const auto sa = naive_sa(t);
+    const auto want = naive_plcp(t, sa);
+    for (unsigned threads : {1u, 3u}) {  // each worker's range restarts its count
+      std::vector<std::uint32_t> plcp;
+      permuted_lcp(std::span<const std::uint16_t>(t), sa, plcp, threads);
+      ASSERT_EQ(plcp, want) << "round " << round << " threads " << threads;
+    }
+  }
+}
+
+}  // namespace
