@@ -326,6 +326,7 @@ void write_json_head(const Report& report, std::size_t total, std::ostream& out)
 
 void write_json_clusters(const Report& report, std::size_t first, std::ostream& out) {
   JsonLayout w;
+  std::string path_json;  // a member's path as a JSON string
   for (std::size_t ci = 0; ci < report.clusters.size(); ++ci) {
     const ReportCluster& c = report.clusters[ci];
     w.next(2, first + ci == 0);
@@ -340,8 +341,16 @@ void write_json_clusters(const Report& report, std::size_t first, std::ostream& 
       const Member& m = c.members[mi];
       w.next(4, mi == 0);
       w.buf += '{';
-      w.string(5, "path", m.path, true);
-      w.string(5, "document", m.document);
+      path_json.clear();
+      append_json_string(path_json, m.path);
+      w.key(5, "path", true);
+      w.buf += path_json;
+      if (m.document == m.path) {  // a file of one document: its name, escaped once, again
+        w.key(5, "document");
+        w.buf += path_json;
+      } else {
+        w.string(5, "document", m.document);
+      }
       w.number(5, "document_index", m.document_index);
       w.number(5, "paragraph", m.paragraph);
       w.number(5, "line", m.line);
@@ -351,7 +360,7 @@ void write_json_clusters(const Report& report, std::size_t first, std::ostream& 
       w.key(5, "similarity");
       w.buf += nlohmann::ordered_json(round6(m.similarity)).dump();  // nlohmann's shortest form
       if (report.member_text) w.valid_string(5, "text", m.text);
-      w.string(5, "kind", to_string(m.kind));
+      w.valid_string(5, "kind", to_string(m.kind));  // a fixed ASCII name: nothing to check
       w.number(5, "content_chars", m.content_chars);
       w.close(4, '}');
     }

@@ -7,6 +7,10 @@
 #include <bit>
 #include <memory>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "parallel.hpp"
 
 namespace recur {
@@ -28,6 +32,57 @@ double jaccard_of_sorted(std::span<const T> a, std::span<const T> b) noexcept {
   return static_cast<double>(inter) / static_cast<double>(a.size() + b.size() - inter);
 }
 
+// The common elements of a[i..] and b[j..], sorted and duplicate-free: the branchless merge.
+std::size_t intersection_tail(const std::uint32_t* a, std::size_t na, const std::uint32_t* b, std::size_t nb,
+                              std::size_t i, std::size_t j) noexcept {
+  std::size_t inter = 0;
+  while (i < na && j < nb) {
+    const std::uint32_t x = a[i], y = b[j];
+    inter += x == y;
+    i += x <= y;
+    j += y <= x;
+  }
+  return inter;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define RECUR_AVX2_INTERSECTION 1
+// Blocks of 8: each block of a is compared with all 8 rotations of the current block of b (8
+// compares, one popcount), then the block with the smaller last value moves on, both when the last
+// values are equal. Without duplicates a value meets its equal in exactly one pair of blocks on that
+// path, so nothing is counted twice or missed; the last partial blocks go through the merge. The
+// scalar merge spends a step per element of either set; this spends a step per 8 of one: verifying
+// the candidate pairs of a dense corpus (sets of ~130 values, most pairs similar) was a third of
+// the verify stage, nearly all in the merge.
+__attribute__((target("avx2,popcnt"))) std::size_t intersection_avx2(const std::uint32_t* a, std::size_t na,
+                                                               const std::uint32_t* b, std::size_t nb) noexcept {
+  std::size_t i = 0, j = 0, inter = 0;
+  const __m256i rotate = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 0);
+  while (i + 8 <= na && j + 8 <= nb) {
+    const __m256i va = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+    __m256i vb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + j));
+    __m256i eq = _mm256_cmpeq_epi32(va, vb);
+    for (int r = 1; r < 8; ++r) {
+      vb = _mm256_permutevar8x32_epi32(vb, rotate);
+      eq = _mm256_or_si256(eq, _mm256_cmpeq_epi32(va, vb));
+    }
+    inter += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(eq)))));
+    const std::uint32_t amax = a[i + 7], bmax = b[j + 7];
+    i += amax <= bmax ? 8 : 0;
+    j += bmax <= amax ? 8 : 0;
+  }
+  return inter + intersection_tail(a, na, b, nb, i, j);
+}
+#endif
+
+std::size_t intersection_size(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) noexcept {
+#ifdef RECUR_AVX2_INTERSECTION
+  static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+  if (avx2) return intersection_avx2(a.data(), a.size(), b.data(), b.size());
+#endif
+  return intersection_tail(a.data(), a.size(), b.data(), b.size(), 0, 0);
+}
+
 }  // namespace
 
 double exact_jaccard(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b) noexcept {
@@ -35,7 +90,9 @@ double exact_jaccard(std::span<const std::uint64_t> a, std::span<const std::uint
 }
 
 double exact_jaccard(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) noexcept {
-  return jaccard_of_sorted(a, b);
+  if (a.empty() && b.empty()) return 1.0;
+  const std::size_t inter = intersection_size(a, b);
+  return static_cast<double>(inter) / static_cast<double>(a.size() + b.size() - inter);
 }
 
 std::size_t sort_unique_hashes(std::uint32_t* first, std::size_t n, std::vector<std::uint32_t>& scratch) {
