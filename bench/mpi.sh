@@ -26,7 +26,7 @@ run() {  # label corpus run -> $tmp/label.run.{json,err,wall}
   echo $(( (t1 - t0) / 1000000 )) >"$tmp/$label.$k.wall"
 }
 
-echo "| corpus | run | wall s (median of $RUNS) | vs np=1 | stages (rank 0's report, wall s) | per rank: index s, sent / received MiB, exchange rounds, peak RSS MiB, report stage s (materialise/plan/format/write) |"
+echo "| corpus | run | wall s (median of $RUNS) | vs np=1 | stages (rank 0's report, wall s) | per rank: index s, sent / received MiB, exchange rounds, peak RSS MiB, report stage s (materialise/plan/members/count/write) |"
 echo "| --- | --- | --- | --- | --- | --- |"
 for corpus in "$@"; do
   name=$(basename "$(dirname "$corpus")")/$(basename "$corpus")
@@ -50,7 +50,7 @@ for label in ("single", "np1", "np2"):
         m = re.match(r"recur: rank (\d+): .*? index ([\d.]+) s,.*sent ([\d.]+) MiB, received ([\d.]+) MiB in (\d+) rounds; peak (\d+) MiB", line)
         if m:
             # The report stage's parts on this rank (wall s), when it prints them.
-            parts = "/".join(x[1] for x in re.findall(r"\b(materialise|plan|format|write) ([\d.]+) s", line))
+            parts = "/".join(x[1] for x in re.findall(r"\b(materialise|plan|members|count|write) ([\d.]+) s", line))
             ranks.append(f"r{m[1]}: {m[2]} s, {m[3]} / {m[4]}, {m[5]}, {m[6]}" + (f", {parts}" if parts else ""))
     rows.append((label, wall / 1000, stages, "; ".join(ranks) or "-"))
 for label, wall, stages, ranks in rows:

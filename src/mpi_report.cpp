@@ -552,12 +552,6 @@ class PieceBuf : public std::streambuf {
     for (const std::string& p : pieces) total += p.size();
     return total;
   }
-  void write_to(std::ostream& out) {
-    for (std::string& p : pieces) {
-      out.write(p.data(), static_cast<std::streamsize>(p.size()));
-      std::string().swap(p);
-    }
-  }
 
  protected:
   std::streamsize xsputn(const char* s, std::streamsize n) override {
@@ -582,6 +576,68 @@ class PieceBuf : public std::streambuf {
 
  private:
   std::size_t limit_;
+};
+
+// A stream's bytes written at an offset of a file as they come (pwrite, through a buffer of 4 MiB
+// or chunk_bytes() if less: the identity test makes it tiny), or only counted (fd < 0): a rank's
+// block of the report formatted straight into rank 0's temporary file, without holding it in memory
+// (on this VM, memory touched for the first time cost more than formatting the block twice: once to
+// count its bytes, once to write them).
+class FileAt : public std::streambuf {
+ public:
+  FileAt(int fd, std::uint64_t offset)
+      : fd_(fd), offset_(offset), buf_(std::min(chunk_bytes(), fd >= 0 ? std::size_t{4} << 20 : 64 << 10)) {
+    setp(buf_.data(), buf_.data() + buf_.size());
+  }
+  /// Bytes written (or counted) so far, the buffer included.
+  std::uint64_t size() const { return done_ + static_cast<std::uint64_t>(pptr() - pbase()); }
+  /// Empties the buffer; "" or why the file could not be written.
+  const std::string& finish() {
+    drain();
+    return why_;
+  }
+
+ protected:
+  int_type overflow(int_type ch) override {
+    drain();
+    if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(ch);
+      pbump(1);
+    }
+    return traits_type::not_eof(ch);
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    if (static_cast<std::size_t>(n) > buf_.size()) {  // a large piece: written from where it is
+      drain();
+      put(s, static_cast<std::size_t>(n));
+      return n;
+    }
+    return std::streambuf::xsputn(s, n);
+  }
+  int sync() override {
+    drain();
+    return why_.empty() ? 0 : -1;
+  }
+
+ private:
+  void drain() {
+    put(pbase(), static_cast<std::size_t>(pptr() - pbase()));
+    setp(buf_.data(), buf_.data() + buf_.size());
+  }
+  void put(const char* p, std::size_t n) {
+    if (fd_ >= 0)
+      for (std::size_t at = 0; at < n && why_.empty();) {
+        const ssize_t k = ::pwrite(fd_, p + at, n - at, static_cast<off_t>(offset_ + done_ + at));
+        if (k > 0) at += static_cast<std::size_t>(k);
+        else if (k == 0) why_ = "no progress writing";  // never on a regular file; not a spin
+        else if (errno != EINTR) why_ = std::strerror(errno);
+      }
+    done_ += n;
+  }
+  int fd_;
+  std::uint64_t offset_, done_ = 0;
+  std::vector<char> buf_;
+  std::string why_;
 };
 
 std::uint64_t peak_rss() {
@@ -764,7 +820,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   // verify: by the owner of each pair's first id, the other side's set fetched from its owner.
   fault_point(me, "verify");
   counters.begin("verifying");
-  Features features(index, base, o.verify, o.minhash.perms);
+  // Freed once clustering is done, as run_report frees its shingle sets: the report stage's texts
+  // then reuse their memory instead of touching fresh memory (page faults: 40% of materialising).
+  auto features = std::make_unique<Features>(index, base, o.verify, o.minhash.perms);
   std::vector<Edge> edges;
   {
     // The sets to build here: own paragraphs in own pairs and those other ranks will ask for.
@@ -785,11 +843,11 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     std::sort(local_ids.begin(), local_ids.end());
     local_ids.erase(std::unique(local_ids.begin(), local_ids.end()), local_ids.end());
     std::vector<Status> problems;
-    features.build(shard, std::move(local_ids), o, threads, problems);
+    features->build(shard, std::move(local_ids), o, threads, problems);
     const auto all_problems = gather_problems(comm, n, first_input, problems, source.count(), traffic);
     if (me == 0) report_problems(source, all_problems, report.warnings, warn);
-    features.fetch(comm, ids, me, pairs, traffic);
-    const auto sims = pair_similarities(features, pairs, threads);
+    features->fetch(comm, ids, me, pairs, traffic);
+    const auto sims = pair_similarities(*features, pairs, threads);
     std::vector<IdPair> id_pairs;
     for (const PairRec& p : pairs) id_pairs.emplace_back(p.a, p.b);
     std::vector<std::vector<Edge>> out(static_cast<std::size_t>(n));
@@ -823,9 +881,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
       }
     }
     const std::vector<PairRec> todo = concat(exchange(comm, out, traffic));
-    features.fetch(comm, ids, me, todo, traffic);
+    features->fetch(comm, ids, me, todo, traffic);
     std::vector<std::vector<double>> back(static_cast<std::size_t>(n));
-    back[0] = pair_similarities(features, todo, threads);
+    back[0] = pair_similarities(*features, todo, threads);
     const auto answers = exchange(comm, back, traffic);
     if (me == 0) {
       std::vector<double> similarity(pending.size());
@@ -836,6 +894,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   }
   clock.mark("cluster");
   mine.mark("cluster");
+  features.reset();
 
   // materialise: each member located and read back by the rank that indexed it. Rank 0 gets each
   // member's facts (32 B, whatever the paragraph's length or path), orders the clusters as
@@ -962,12 +1021,11 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   }
   mine.mark("plan");  // rank 0's ordering of the clusters (the others wait for it)
 
-  // format: members (with their texts) to the rank that formats their cluster; each rank formats
-  // its block into pieces of at most chunk_bytes().
+  // members: each member (with its text) to the rank that formats its cluster.
   fault_point(me, "format");
-  PieceBuf piece(chunk_bytes());
+  auto owned_part = std::make_unique<Report>();  // this rank's block of the report
+  Report& part = *owned_part;
   {
-    Report part;  // this rank's block of the report
     part.member_text = writing.member_text;
     part.clusters.resize((block.size() - 1) / 2);
     for (std::size_t k = 0; k < part.clusters.size(); ++k) {
@@ -1004,37 +1062,25 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     located = {};
     refs = {};
     routes = {};
-    // Formatted a thousand clusters at a time, each batch freed once formatted: the block's texts
-    // and its formatted bytes are not both held whole.
-    std::ostream os(&piece);
-    Report batch;
-    batch.member_text = part.member_text;
-    for (std::size_t from = 0; from < part.clusters.size(); from += 1000) {
-      const std::size_t to = std::min(part.clusters.size(), from + 1000);
-      batch.clusters.assign(std::make_move_iterator(part.clusters.begin() + static_cast<std::ptrdiff_t>(from)),
-                            std::make_move_iterator(part.clusters.begin() + static_cast<std::ptrdiff_t>(to)));
-      for (ReportCluster& c : batch.clusters) c.weight = cluster_weight(c);
-      write_report_clusters(batch, json_or(writing.format), writing.text, block.at(0) + from, os);
-    }
-    batch = {};
-    part = {};
-    os.flush();
+    for (ReportCluster& c : part.clusters) c.weight = cluster_weight(c);
   }
-  mine.mark("format");
-  // Every block formatted: only now does rank 0 create the output (a run that failed before left
-  // nothing). Its stage times end here: writing is not a stage in one process either.
-  std::uint64_t formatted = piece.size();
-  MPI_Allreduce(MPI_IN_PLACE, &formatted, 1, MPI_UINT64_T, MPI_SUM, comm);
+  mine.mark("members");
+  // Every rank holds its block (exchange_records ends when every rank is done): only now does rank
+  // 0 create the output, so that a run that failed before leaves nothing. The stage times end
+  // here: formatting and writing are not stages in one process either.
   clock.mark("report");
   if (me == 0) st.seconds = clock.finish();
 
   // write: rank 0 creates the output and writes the head. When the output is a file every rank
-  // can open (a shared filesystem, or one machine), each rank then writes its block into it at its
-  // offset, all at once; otherwise rank 0 asks each rank in turn for its pieces and writes them
-  // after its own. Rank 0 writes the tail last either way.
+  // can open (a shared filesystem, or one machine), each rank formats its block straight into it
+  // at its offset, all at once: the ranks before the last count their blocks' bytes first (by
+  // formatting them without keeping the bytes), so each knows where its block starts. Otherwise
+  // rank 0 formats its block into its stream and asks each rank in turn for its block, formatted
+  // into memory meanwhile and sent in pieces. Rank 0 writes the tail last either way.
+  const ReportFormat format = json_or(writing.format);
+  const std::size_t first_cluster = block.at(0);
   std::ostream* os = nullptr;
   std::optional<ReportPage> page;
-  const ReportFormat format = json_or(writing.format);
   struct {
     std::uint64_t head_end = 0;  // where the blocks start in the file
     std::uint64_t path_size = 0;
@@ -1055,10 +1101,10 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   MPI_Bcast(&at, sizeof at, MPI_BYTE, 0, comm);
   if (me != 0) fault_point(me, "write");  // the test hook: rank 0 has its output open now
   bool direct = false;
+  int fd = -1;
   if (at.direct) {
     temp.resize(at.path_size);
     MPI_Bcast(temp.data(), static_cast<int>(at.path_size), MPI_CHAR, 0, comm);
-    int fd = -1;
     if (me != 0) {
       // The temporary rank 0 made (mkstemp: a name no other file has): not there on a machine
       // that does not share rank 0's filesystem, and then every rank sends its block instead.
@@ -1073,78 +1119,90 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     MPI_Allreduce(MPI_IN_PLACE, &can, 1, MPI_INT, MPI_MIN, comm);
     direct = can != 0;
     if (!direct && fd >= 0) ::close(fd);
-    if (direct) {
-      std::vector<std::uint64_t> sizes(static_cast<std::size_t>(n));
-      std::uint64_t own = piece.size();
-      MPI_Allgather(&own, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, comm);
-      std::uint64_t offset = at.head_end, end = at.head_end;
-      for (int r = 0; r < n; ++r) {
-        if (r < me) offset += sizes[static_cast<std::size_t>(r)];
-        end += sizes[static_cast<std::size_t>(r)];
-      }
-      int wrote = 1;
-      if (me == 0) {
-        piece.write_to(*os);  // its stream stands at head_end
-      } else {
-        std::string why;
-        for (std::string& p : piece.pieces) {
-          for (std::size_t done = 0; done < p.size() && why.empty();) {
-            const ssize_t k = ::pwrite(fd, p.data() + done, p.size() - done, static_cast<off_t>(offset + done));
-            if (k > 0) done += static_cast<std::size_t>(k);
-            else if (k == 0) why = "no progress writing";  // never on a regular file; not a spin
-            else if (errno != EINTR) why = std::strerror(errno);
-          }
-          offset += p.size();
-          std::string().swap(p);
-        }
-        if (::close(fd) != 0 && why.empty()) why = std::strerror(errno);
-        if (!why.empty()) {
-          std::cerr << "recur report: rank " << me << " of " << n << ": cannot write its block into " << temp << ": "
-                    << why << std::endl;
-          wrote = 0;
-        }
-      }
-      if (me != 0) fault_point(me, "written");  // the test hook: its block is in the file
-      MPI_Allreduce(MPI_IN_PLACE, &wrote, 1, MPI_INT, MPI_MIN, comm);
-      if (me == 0) {
-        // A rank that could not write its block: the output fails (Output::finish removes it).
-        if (!wrote) os->setstate(std::ios::badbit);
-        else os->seekp(static_cast<std::streamoff>(end));
+  }
+  if (direct) {
+    std::uint64_t counted = 0;  // this block's bytes; the last rank's are not needed before it writes
+    if (me + 1 < n) {
+      FileAt counter(-1, 0);
+      std::ostream cs(&counter);
+      write_report_clusters(part, format, writing.text, first_cluster, cs);
+      cs.flush();
+      counted = counter.size();
+    }
+    std::vector<std::uint64_t> sizes(static_cast<std::size_t>(n));
+    MPI_Allgather(&counted, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, comm);
+    mine.mark("count");
+    std::uint64_t offset = at.head_end;
+    for (int r = 0; r < me; ++r) offset += sizes[static_cast<std::size_t>(r)];
+    std::uint64_t written = 0;
+    std::string why;
+    if (me == 0) {
+      write_report_clusters(part, format, writing.text, first_cluster, *os);  // its stream stands at head_end
+      const auto pos = os->tellp();
+      written = pos >= 0 ? static_cast<std::uint64_t>(pos) - at.head_end : 0;
+    } else {
+      FileAt file(fd, offset);
+      std::ostream fs(&file);
+      write_report_clusters(part, format, writing.text, first_cluster, fs);
+      fs.flush();
+      why = file.finish();
+      written = file.size();
+      if (::close(fd) != 0 && why.empty()) why = std::strerror(errno);
+    }
+    // The count and the bytes written are the same formatting: a difference is a bug, and would
+    // leave a gap or an overlap in the file.
+    if (why.empty() && me + 1 < n && written != counted)
+      why = "its block took " + std::to_string(written) + " bytes, counted " + std::to_string(counted);
+    if (!why.empty())
+      std::cerr << "recur report: rank " << me << " of " << n << ": cannot write its block into " << temp << ": "
+                << why << std::endl;
+    if (me != 0) fault_point(me, "written");  // the test hook: its block is in the file
+    std::uint64_t totals[2] = {why.empty() ? 0u : 1u, written};  // failures, bytes of all blocks
+    MPI_Allreduce(MPI_IN_PLACE, totals, 2, MPI_UINT64_T, MPI_SUM, comm);
+    if (me == 0) {
+      // A rank that could not write its block: the output fails (Output::finish removes it).
+      if (totals[0] != 0) os->setstate(std::ios::badbit);
+      else os->seekp(static_cast<std::streamoff>(at.head_end + totals[1]));
+    }
+  } else if (me == 0) {
+    mine.mark("count");  // nothing to count: the blocks are written one after the other
+    write_report_clusters(part, format, writing.text, first_cluster, *os);
+    std::vector<char> buf;
+    for (int r = 1; r < n; ++r) {
+      std::uint64_t size = 0;
+      MPI_Sendrecv(&size, 0, MPI_BYTE, r, kTagGo, &size, 1, MPI_UINT64_T, r, kTagSize, comm, MPI_STATUS_IGNORE);
+      traffic.received += sizeof size;
+      for (std::uint64_t got = 0; got < size;) {
+        MPI_Status status;
+        MPI_Probe(r, kTagPiece, comm, &status);
+        int count = 0;
+        MPI_Get_count(&status, MPI_BYTE, &count);
+        buf.resize(static_cast<std::size_t>(count));
+        MPI_Recv(buf.data(), count, MPI_BYTE, r, kTagPiece, comm, MPI_STATUS_IGNORE);
+        os->write(buf.data(), count);
+        got += static_cast<std::uint64_t>(count);
+        traffic.received += static_cast<std::uint64_t>(count);
+        ++traffic.rounds;
       }
     }
-  }
-  if (!direct) {
-    if (me == 0) {
-      piece.write_to(*os);
-      std::vector<char> buf;
-      for (int r = 1; r < n; ++r) {
-        std::uint64_t size = 0;
-        MPI_Sendrecv(&size, 0, MPI_BYTE, r, kTagGo, &size, 1, MPI_UINT64_T, r, kTagSize, comm, MPI_STATUS_IGNORE);
-        traffic.received += sizeof size;
-        for (std::uint64_t got = 0; got < size;) {
-          MPI_Status status;
-          MPI_Probe(r, kTagPiece, comm, &status);
-          int count = 0;
-          MPI_Get_count(&status, MPI_BYTE, &count);
-          buf.resize(static_cast<std::size_t>(count));
-          MPI_Recv(buf.data(), count, MPI_BYTE, r, kTagPiece, comm, MPI_STATUS_IGNORE);
-          os->write(buf.data(), count);
-          got += static_cast<std::uint64_t>(count);
-          traffic.received += static_cast<std::uint64_t>(count);
-          ++traffic.rounds;
-        }
-      }
-    } else {
-      MPI_Recv(nullptr, 0, MPI_BYTE, 0, kTagGo, comm, MPI_STATUS_IGNORE);
-      std::uint64_t size = piece.size();
-      MPI_Send(&size, 1, MPI_UINT64_T, 0, kTagSize, comm);
-      traffic.sent += sizeof size;
-      for (std::string& p : piece.pieces) {
-        MPI_Send(p.data(), static_cast<int>(p.size()), MPI_BYTE, 0, kTagPiece, comm);
-        traffic.sent += p.size();
-        ++traffic.rounds;
-        std::string().swap(p);
-      }
+  } else {
+    // Formatted into memory while rank 0 writes the blocks before this one.
+    mine.mark("count");
+    PieceBuf piece(chunk_bytes());
+    {
+      std::ostream ps(&piece);
+      write_report_clusters(part, format, writing.text, first_cluster, ps);
+      ps.flush();
+    }
+    MPI_Recv(nullptr, 0, MPI_BYTE, 0, kTagGo, comm, MPI_STATUS_IGNORE);
+    std::uint64_t size = piece.size();
+    MPI_Send(&size, 1, MPI_UINT64_T, 0, kTagSize, comm);
+    traffic.sent += sizeof size;
+    for (std::string& p : piece.pieces) {
+      MPI_Send(p.data(), static_cast<int>(p.size()), MPI_BYTE, 0, kTagPiece, comm);
+      traffic.sent += p.size();
+      ++traffic.rounds;
+      std::string().swap(p);
     }
   }
   if (me == 0) {
@@ -1200,6 +1258,14 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
       }
     }
   }
+  // The block's members (millions of strings on a large corpus) are left to the end of the process,
+  // as the CLI leaves one process's report (free_at_exit): freeing them one by one took 2 s of the
+  // dense 1 GiB corpus's run at np = 1. A build with a sanitizer frees them, for leak checking.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  owned_part.reset();
+#else
+  static_cast<void>(owned_part.release());
+#endif
   return report;
 }
 

@@ -19,12 +19,14 @@
 ///              the names of their documents, not the members; orders the clusters as finish_report
 ///              does (order_report, materialise.hpp) and cuts the clusters the format writes into
 ///              one contiguous block per rank, balanced by bytes
-///   format     each rank formats its block (write_report_clusters, report.hpp), its members sent
-///              to it with their texts by the ranks that read them
-///   write      rank 0 opens the output once every block is formatted and writes the head; each rank
-///              writes its block into rank 0's temporary file at its offset when it can open it (a
-///              shared filesystem; not for HTML), else rank 0 writes the blocks in rank order
-///              (received in pieces of at most 64 MiB); rank 0 writes the tail
+///   members    each member sent with its text to the rank that formats its cluster
+///   write      rank 0 opens the output once every rank holds its block and writes the head. When
+///              every rank can open rank 0's temporary file (a shared filesystem; not for HTML),
+///              the ranks before the last count their block's bytes (formatting it without keeping
+///              it), then each rank formats its block (write_report_clusters, report.hpp) straight
+///              into the file at its offset; else rank 0 formats its block into its stream and
+///              writes the others' in rank order, formatted into memory and received in pieces of
+///              at most 64 MiB; rank 0 writes the tail
 ///
 /// The report is byte-identical to one process's for any number of ranks, apart from the stage
 /// times and options.threads / options.ranks.
@@ -106,10 +108,12 @@ struct ReportWriting {
 /// every rank's figures on rank 0 (by rank). Throws Error(errc::usage) for invalid options (on
 /// every rank alike). Inputs that cannot be used are skipped and counted as in run_report.
 ///
-/// Memory of the report stage: each rank holds the members it read back and the formatted bytes
-/// of its block (about 1/N of the output); rank 0 also holds 32 B per member (their facts, to order
-/// the clusters), the names of the documents in clusters and one piece of at most 64 MiB while it
-/// writes.
+/// Memory of the report stage: each rank holds the members it read back, then the members of its
+/// block, and a 4 MiB write buffer (the formatted bytes of its block too when it cannot write into
+/// rank 0's file); rank 0 also holds 32 B per member (their facts, to order the clusters), the
+/// names of the documents in clusters and one piece of at most 64 MiB while it receives blocks.
+/// The block's members are not freed (left to the end of the process, except under a sanitizer):
+/// call it once per process.
 Report run_report_distributed(const MpiSession& session, InputList list, const ReportOptions& options,
                               const ReportWriting& writing, const ProgressFn& progress = {},
                               const WarnFn& warn = {}, std::vector<RankFigures>* figures = nullptr);

@@ -107,6 +107,17 @@ for np in 2 4; do
   fi
 done
 
+# CSV to standard output, np = 3: rank 0 formats its block into its stream, the others into memory
+# (sent in tiny pieces).
+checks=$((checks + 1))
+RECUR_MPI_CHUNK_BYTES=1024 mpirun -np 3 "$recur" report -q --threads 1 --format csv "$work/synth-a/docs" \
+  >"$work/stdout.3.csv" 2>"$work/stdout.3.csv.err" || fail "CSV to standard output np=3: mpirun failed"
+if cmp -s "$work/synth-a.single.csv" "$work/stdout.3.csv"; then
+  echo "ok: CSV to standard output (blocks through rank 0), np = 3 identical to one process"
+else
+  fail "CSV to standard output np=3 differs from one process"
+fi
+
 # Every cluster in the text format (--top 0 --full), so that each rank formats some of them, with
 # exchanges in tiny rounds (the blocks reach rank 0 in many pieces).
 "$recur" report -q --threads 1 --top 0 --full -o "$work/text-all.single" "$corpus_or_synth"
