@@ -146,7 +146,8 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
 
 /// maximal_repeats(), with `text` lending its characters: text.chars is released once ranked and
 /// rebuilt from the ranks, unchanged, before it returns, so the peak holds 4 bytes per character
-/// less (about 10 instead of 14). The text must not be read by anyone else meanwhile.
+/// less (about 10 instead of 14). The text must not be read by anyone else meanwhile, and if it
+/// throws, text.chars may be left empty.
 std::vector<Repeat> maximal_repeats_lending(SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                             std::atomic<std::uint64_t>* done = nullptr);
 
