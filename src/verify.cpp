@@ -17,32 +17,26 @@ namespace recur {
 
 namespace {
 
-// The merge without branches on the comparisons: they are unpredictable (each is a coin flip
-// on random hashes), and a mispredicted branch per element cost more than the comparison.
+// The common elements of a[i..] and b[j..], sorted and duplicate-free: a merge without branches on
+// the comparisons, which are unpredictable (each is a coin flip on random hashes); a mispredicted
+// branch per element cost more than the comparison.
 template <class T>
-double jaccard_of_sorted(std::span<const T> a, std::span<const T> b) noexcept {
-  if (a.empty() && b.empty()) return 1.0;
-  std::size_t i = 0, j = 0, inter = 0;
-  while (i < a.size() && j < b.size()) {
+std::size_t intersection_tail(const T* a, std::size_t na, const T* b, std::size_t nb, std::size_t i,
+                              std::size_t j) noexcept {
+  std::size_t inter = 0;
+  while (i < na && j < nb) {
     const T x = a[i], y = b[j];
     inter += x == y;
     i += x <= y;
     j += y <= x;
   }
-  return static_cast<double>(inter) / static_cast<double>(a.size() + b.size() - inter);
+  return inter;
 }
 
-// The common elements of a[i..] and b[j..], sorted and duplicate-free: the branchless merge.
-std::size_t intersection_tail(const std::uint32_t* a, std::size_t na, const std::uint32_t* b, std::size_t nb,
-                              std::size_t i, std::size_t j) noexcept {
-  std::size_t inter = 0;
-  while (i < na && j < nb) {
-    const std::uint32_t x = a[i], y = b[j];
-    inter += x == y;
-    i += x <= y;
-    j += y <= x;
-  }
-  return inter;
+// |A n B| / |A u B| from the sizes and the intersection; two empty sets are identical.
+double jaccard_of(std::size_t inter, std::size_t na, std::size_t nb) noexcept {
+  if (na == 0 && nb == 0) return 1.0;
+  return static_cast<double>(inter) / static_cast<double>(na + nb - inter);
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -86,23 +80,18 @@ std::size_t intersection_size(std::span<const std::uint32_t> a, std::span<const 
 }  // namespace
 
 double exact_jaccard(std::span<const std::uint64_t> a, std::span<const std::uint64_t> b) noexcept {
-  return jaccard_of_sorted(a, b);
+  return jaccard_of(intersection_tail(a.data(), a.size(), b.data(), b.size(), 0, 0), a.size(), b.size());
 }
 
 double exact_jaccard(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) noexcept {
-  if (a.empty() && b.empty()) return 1.0;
-  const std::size_t inter = intersection_size(a, b);
-  return static_cast<double>(inter) / static_cast<double>(a.size() + b.size() - inter);
+  return jaccard_of(intersection_size(a, b), a.size(), b.size());
 }
 
 std::size_t sort_unique_hashes(std::uint32_t* first, std::size_t n, std::vector<std::uint32_t>& scratch) {
-  if (n < 32) {  // too few for buckets to pay
-    boost::sort::pdqsort_branchless(first, first + n);
-    return static_cast<std::size_t>(std::unique(first, first + n) - first);
-  }
-  // 2^bits buckets on the top bits, between n / 2 and n of them. Past 2^18 values
-  // (a paragraph of a quarter million characters: rare), pdqsort, which needs no table of n words.
-  if (n > (std::size_t{1} << 18)) {
+  // Below 32 values, too few for buckets to pay; past 2^18 (a paragraph of a quarter million
+  // characters: rare), pdqsort, which needs no table of n words. Else 2^bits buckets on the top
+  // bits, between n / 2 and n of them.
+  if (n < 32 || n > (std::size_t{1} << 18)) {
     boost::sort::pdqsort_branchless(first, first + n);
     return static_cast<std::size_t>(std::unique(first, first + n) - first);
   }
