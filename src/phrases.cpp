@@ -452,10 +452,6 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 // maximal_repeats(); `lend` is text.chars when the caller lends them.
 std::vector<Repeat> repeats_of(const SegmentedText& text, std::vector<char32_t>* lend, const RepeatOptions& options,
                                RepeatCounts& counts, std::atomic<std::uint64_t>* done) {
