@@ -912,6 +912,21 @@ sqlite3* open_db(const std::string& path, int flags) {
   return db;
 }
 
+// Opens `path` for writing just long enough for SQLite to play back the hot journal an
+// interrupted writer left (SQLite does it on the first read of a writable connection).
+void roll_back_hot_journal(const std::string& path) {
+  sqlite3* db = open_db(path, SQLITE_OPEN_READWRITE);
+  sqlite3_busy_timeout(db, 10000);
+  const bool writable = sqlite3_db_readonly(db, "main") == 0;
+  const int rc = writable ? sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) : SQLITE_READONLY;
+  const std::string msg = sqlite3_errmsg(db);
+  sqlite3_close_v2(db);
+  if (rc != SQLITE_OK)
+    throw Error(errc::io, path + " was left in the middle of a write by an interrupted recur index add, and cannot be "
+                          "restored to its last committed state (" + (writable ? msg : std::string("no write permission")) +
+                          "); run recur index add on it as a user who may write " + path + " and its folder");
+}
+
 void check_path(const std::string& path, bool may_be_missing) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
@@ -931,6 +946,18 @@ std::unique_ptr<Archive> Archive::open_read(const std::string& path) {
   a->read_only_ = true;
   a->db_ = open_db(path, SQLITE_OPEN_READONLY);
   sqlite3_busy_timeout(a->db_, 10000);
+  if (sqlite3_exec(a->db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) == SQLITE_READONLY_ROLLBACK) {
+    // A writer died inside a rollback-journal transaction (the first add, before it switches the
+    // new archive to write-ahead logging, is one) and left a hot journal. Nothing can be read
+    // until the journal is played back, and a read-only connection may not do that; reading the
+    // file as immutable would read the torn pages. Play it back as any SQLite writer would on
+    // opening, which restores the last committed state, then read.
+    sqlite3_close_v2(a->db_);
+    a->db_ = nullptr;
+    roll_back_hot_journal(path);
+    a->db_ = open_db(path, SQLITE_OPEN_READONLY);
+    sqlite3_busy_timeout(a->db_, 10000);
+  }
   try {
     a->load_meta();
   } catch (const Error&) {
