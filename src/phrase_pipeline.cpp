@@ -16,6 +16,7 @@
 #include <chrono>
 #include <optional>
 
+#include "heap_trim.hpp"
 #include "parallel.hpp"
 #include "recur/error.hpp"
 #include "recur/phrases.hpp"
@@ -238,6 +239,19 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
     counters.done += source.size(i);
   });
   counter.reset();
+  // Sized once: grown by doubling, the text's last copy would stand next to the one before it
+  // (1.5 GB for the 350 MB kept text of dense 1 GiB), and the heap keeps what it frees.
+  std::size_t kept_chars = 0, kept_segments = 0;
+  for (const Kept& kf : kept) {
+    kept_chars += kf.chars.size();
+    kept_segments += kf.refs.size();
+  }
+  text.chars.reserve(kept_chars);
+  text.segment_start.reserve(kept_segments + 1);
+  text.segment_doc.reserve(kept_segments);
+  in.seg_ref.reserve(kept_segments);
+  in.layout.paragraph.reserve(kept_segments);
+  in.layout.offset.reserve(kept_segments);
   std::uint32_t first_paragraph = 0;
   for (std::size_t i = 0; i < files.size(); ++i) {
     Kept& kf = kept[i];
@@ -495,6 +509,10 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   Ticker ticker(progress, counters);
 
   PhraseInput in = read_input(source, o, threads, counters, report, warn);
+  // Each stage below frees arrays the next one, shaped differently, does not reuse: give their
+  // pages back between stages, so that the peak is the largest stage and not their sum (dense
+  // 1 GiB: 3.75 GB without, see bench/RESULTS.md).
+  detail::return_free_memory();
 
   counters.begin(sentences ? "sentences" : "suffix array", sentences ? 0 : repeat_work(in.text));
   RepeatCounts rc;
@@ -504,6 +522,10 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   std::vector<Candidate> cands = sentences ? sentence_candidates(in.text, in.sentences, o.min_chars)
                                            : repeat_candidates(in.text, ro, rc, &counters.done);
   st.candidates = cands.size();
+  // The candidates hold their texts now, and the stages after them read only the segments: the
+  // characters (4 bytes each; 560 MB on dense 1 GiB) would stand under the grouping's peak.
+  std::vector<char32_t>().swap(in.text.chars);
+  detail::return_free_memory();
   st.periodic = rc.periodic;
   const auto t_find = Clock::now();
 
@@ -524,9 +546,11 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   st.variant_pairs_unchecked = vc.pairs_unchecked;
   st.edit_cells = vc.edit_cells;
   const auto t_group = Clock::now();
+  detail::return_free_memory();
 
   std::vector<Template> templ = make_templates(cands, groups, in.text, o.min_docs, in.layout, sentences ? 0 : to.chain_gap);
   std::vector<TemplateGroup>().swap(groups);
+  detail::return_free_memory();
   rank_templates(templ);
   const OutputPlan plan = plan_output(templ, o.limits);
   templ.resize(plan.listed.size());

@@ -1032,12 +1032,17 @@ std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candida
     while (parent[x] != x) x = parent[x] = parent[parent[x]];
     return x;
   };
-  std::vector<std::uint32_t> owner(text.chars.size(), kFree);
+  // Sized by the segments, not by `chars`: the pipeline frees the characters once the candidates
+  // hold their texts, and nothing here reads them.
+  std::vector<std::uint32_t> owner(text.segment_start.empty() ? 0 : text.segment_start.back(), kFree);
   std::vector<std::uint32_t> covers, cand_docs, merged;
   auto add_documents = [&](std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& from) {
     merged.clear();
     std::set_union(into.begin(), into.end(), from.begin(), from.end(), std::back_inserter(merged));
-    into.swap(merged);
+    // Copied, not swapped: a swap would hand the scratch's capacity (the largest union so far,
+    // a slogan's thousands of documents) to a template of a few, and over a million templates
+    // that held 0.8 GB of dense 1 GiB.
+    into.assign(merged.begin(), merged.end());
   };
   for (const std::uint32_t c : order) {
     if (done) ++*done;
@@ -1083,6 +1088,7 @@ std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candida
       into.inside.insert(into.inside.end(), from.inside.begin(), from.inside.end());
       std::vector<std::uint32_t>().swap(from.members);
       std::vector<std::uint32_t>().swap(from.inside);
+      std::vector<std::uint32_t>().swap(from.docs);
       parent[t] = target;
     }
     if (!joins && !extensions.empty()) drafts[target].core = c;  // 1. the core of its extensions
@@ -1103,9 +1109,11 @@ std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candida
     // a shorter one finds the tightest span around it, and through it that span's template.
     for (const Occurrence& o : cand.occurrences) std::fill_n(owner.begin() + o.start, len, target);
   }
+  std::vector<std::uint32_t>().swap(owner);
   std::vector<TemplateGroup> out;
   for (std::uint32_t t = 0; t < drafts.size(); ++t) {
     if (parent[t] != t) continue;
+    std::vector<std::uint32_t>().swap(drafts[t].docs);
     TemplateGroup g{drafts[t].core, std::move(drafts[t].members)};
     std::sort(g.members.begin(), g.members.end());
     out.push_back(std::move(g));
@@ -1214,17 +1222,26 @@ std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& gro
     std::uint32_t pa, pb;  // their pieces
     auto operator<=>(const Link&) const = default;
   };
-  std::vector<Link> links;
-  for (std::uint32_t i = 0; i < pieces.size(); ++i) {
-    const Piece& p = pieces[i];
-    const std::uint64_t reach = std::uint64_t{p.end} + options.chain_gap;
-    for (std::uint32_t j = i + 1; j < pieces.size() && j <= i + kNeighbours; ++j) {
-      const Piece& q = pieces[j];
-      if (q.paragraph != p.paragraph || q.begin > reach) break;
-      if (q.group < p.group) links.push_back({q.group, p.group, j, i});
-      else if (q.group > p.group) links.push_back({p.group, q.group, i, j});
+  // Counted first, then stored: pieces and links stand side by side at the stage's peak, and
+  // growing by doubling would add up to as much again (6 M pieces and 5 M links on dense 1 GiB).
+  pieces.shrink_to_fit();
+  auto for_each_link = [&](auto&& f) {
+    for (std::uint32_t i = 0; i < pieces.size(); ++i) {
+      const Piece& p = pieces[i];
+      const std::uint64_t reach = std::uint64_t{p.end} + options.chain_gap;
+      for (std::uint32_t j = i + 1; j < pieces.size() && j <= i + kNeighbours; ++j) {
+        const Piece& q = pieces[j];
+        if (q.paragraph != p.paragraph || q.begin > reach) break;
+        if (q.group < p.group) f(Link{q.group, p.group, j, i});
+        else if (q.group > p.group) f(Link{p.group, q.group, i, j});
+      }
     }
-  }
+  };
+  std::size_t link_count = 0;
+  for_each_link([&](const Link&) { ++link_count; });
+  std::vector<Link> links;
+  links.reserve(link_count);
+  for_each_link([&](const Link& l) { links.push_back(l); });
   std::vector<Piece>().swap(pieces);
   std::sort(links.begin(), links.end());
   std::vector<std::uint32_t> parent(n);

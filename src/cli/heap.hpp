@@ -9,4 +9,9 @@ namespace recur::cli {
 /// RECUR_HUGE_PAGES=0, or when the exec fails. Call first thing in main, before any other work.
 void tune_heap(char** argv);
 
+/// Gives large blocks (4 MiB and more) back to the kernel when they are freed, and trims the heap,
+/// for a command whose stages hold large arrays of different shapes one after another (recur
+/// phrases). Call before its first stage.
+void return_large_blocks();
+
 }  // namespace recur::cli

@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "heap.hpp"
 #include "recur/error.hpp"
 #include "recur/run.hpp"
 
@@ -36,6 +37,7 @@ int run(PhrasesArgs& a) {
   refuse_same_file(a.common.output, a.exclude_file, "--exclude");
   InputList inputs = list_inputs(o.input, a.common, out);
   Feedback fb = make_feedback(a.common.quiet);
+  return_large_blocks();
   PhrasesReport report = run_phrases(std::move(inputs), o, fb.progress, fb.warn);
   fb.line->clear();
   TextOptions text;
