@@ -109,7 +109,7 @@ struct ReportWriting {
 /// every rank alike). Inputs that cannot be used are skipped and counted as in run_report.
 ///
 /// Memory of the report stage: each rank holds the members it read back, then the members of its
-/// block, and a 4 MiB write buffer (the formatted bytes of its block too when it cannot write into
+/// block, and two 4 MiB write buffers (the formatted bytes of its block too when it cannot write into
 /// rank 0's file); rank 0 also holds 32 B per member (their facts, to order the clusters), the
 /// names of the documents in clusters and one piece of at most 64 MiB while it receives blocks.
 /// The block's members are not freed (left to the end of the process, except under a sanitizer):
