@@ -239,8 +239,8 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
     counters.done += source.size(i);
   });
   counter.reset();
-  // Sized once: grown by doubling, the text's last copy would stand next to the one before it
-  // (1.5 GB for the 350 MB kept text of dense 1 GiB), and the heap keeps what it frees.
+  // Sized once: grown by doubling, the last growth would hold the old array and one of up to
+  // twice its size at once (dense 1 GiB keeps 137 M characters, 550 MB).
   std::size_t kept_chars = 0, kept_segments = 0;
   for (const Kept& kf : kept) {
     kept_chars += kf.chars.size();
@@ -510,8 +510,8 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
 
   PhraseInput in = read_input(source, o, threads, counters, report, warn);
   // Each stage below frees arrays the next one, shaped differently, does not reuse: give their
-  // pages back between stages, so that the peak is the largest stage and not their sum (dense
-  // 1 GiB: 3.75 GB without, see bench/RESULTS.md).
+  // pages back between stages, so that the peak is the largest stage and not their sum
+  // (bench/RESULTS.md: dense 1 GiB peaked at 3.7 GB, 2.2 GB of it freed memory).
   detail::return_free_memory();
 
   counters.begin(sentences ? "sentences" : "suffix array", sentences ? 0 : repeat_work(in.text));
