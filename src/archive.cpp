@@ -912,13 +912,17 @@ sqlite3* open_db(const std::string& path, int flags) {
   return db;
 }
 
+// A statement that reads the database file, which is when SQLite finds (and, on a writable
+// connection, plays back) the hot journal of an interrupted writer.
+constexpr const char* kFirstRead = "SELECT count(*) FROM sqlite_master";
+
 // Opens `path` for writing just long enough for SQLite to play back the hot journal an
-// interrupted writer left (SQLite does it on the first read of a writable connection).
+// interrupted writer left.
 void roll_back_hot_journal(const std::string& path) {
   sqlite3* db = open_db(path, SQLITE_OPEN_READWRITE);
   sqlite3_busy_timeout(db, 10000);
   const bool writable = sqlite3_db_readonly(db, "main") == 0;
-  const int rc = writable ? sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) : SQLITE_READONLY;
+  const int rc = writable ? sqlite3_exec(db, kFirstRead, nullptr, nullptr, nullptr) : SQLITE_READONLY;
   const std::string msg = sqlite3_errmsg(db);
   sqlite3_close_v2(db);
   if (rc != SQLITE_OK)
@@ -944,9 +948,12 @@ std::unique_ptr<Archive> Archive::open_read(const std::string& path) {
   std::unique_ptr<Archive> a(new Archive);
   a->path_ = path;
   a->read_only_ = true;
-  a->db_ = open_db(path, SQLITE_OPEN_READONLY);
-  sqlite3_busy_timeout(a->db_, 10000);
-  if (sqlite3_exec(a->db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) == SQLITE_READONLY_ROLLBACK) {
+  auto open = [&] {
+    a->db_ = open_db(path, SQLITE_OPEN_READONLY);
+    sqlite3_busy_timeout(a->db_, 10000);
+  };
+  open();
+  if (sqlite3_exec(a->db_, kFirstRead, nullptr, nullptr, nullptr) == SQLITE_READONLY_ROLLBACK) {
     // A writer died inside a rollback-journal transaction (the first add, before it switches the
     // new archive to write-ahead logging, is one) and left a hot journal. Nothing can be read
     // until the journal is played back, and a read-only connection may not do that; reading the
@@ -955,8 +962,7 @@ std::unique_ptr<Archive> Archive::open_read(const std::string& path) {
     sqlite3_close_v2(a->db_);
     a->db_ = nullptr;
     roll_back_hot_journal(path);
-    a->db_ = open_db(path, SQLITE_OPEN_READONLY);
-    sqlite3_busy_timeout(a->db_, 10000);
+    open();
   }
   try {
     a->load_meta();

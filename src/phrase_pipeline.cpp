@@ -523,7 +523,7 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
                                            : repeat_candidates(in.text, ro, rc, &counters.done);
   st.candidates = cands.size();
   // The candidates hold their texts now, and the stages after them read only the segments: the
-  // characters (4 bytes each; 560 MB on dense 1 GiB) would stand under the grouping's peak.
+  // characters (4 bytes each; 550 MB on dense 1 GiB) would stand under the grouping's peak.
   std::vector<char32_t>().swap(in.text.chars);
   detail::return_free_memory();
   st.periodic = rc.periodic;
