@@ -522,9 +522,13 @@ std::vector<double> pair_similarities(const Features& f, std::span<const PairRec
   return similarities(ids, [&](std::uint32_t a, std::uint32_t b) { return f.similarity(a, b); }, threads);
 }
 
-// The members' fields other than path and text, as the materialising rank sends them.
+// The members' fields other than path and text, as the materialising rank sends them. The
+// document's name only when it is not the path (a file of one document is named by its path, as
+// most are): the receiving rank knows the path by the input's number.
 void put_location(Writer& w, const Member& m) {
-  w.put(m.document);
+  const bool named = m.document != m.path;
+  w.put<std::uint8_t>(named);
+  if (named) w.put(m.document);
   w.put(m.document_index);
   w.put(m.paragraph);
   w.put(m.line);
@@ -536,7 +540,7 @@ void put_location(Writer& w, const Member& m) {
   w.put(m.content_chars);
 }
 void get_location(Reader& r, Member& m) {
-  m.document = r.get_string();
+  m.document = r.get<std::uint8_t>() ? r.get_string() : m.path;
   m.document_index = r.get<std::uint32_t>();
   m.paragraph = r.get<std::uint32_t>();
   m.line = r.get<std::uint32_t>();
@@ -1167,7 +1171,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
           const Member& m = *flat[k];
           w.put(routes[k].cluster);
           w.put(refs[k].m);
-          w.put(m.path);
+          // Its input's number, not its path: every rank knows the inputs' names (the path is
+          // the name, make_member), and a path is a tenth of a member's bytes on the wire.
+          w.put(static_cast<std::uint32_t>(first_input + index.input_of(refs[k].id - base)));
           put_location(w, m);
           w.put(m.text);
           std::string().swap(flat[k]->text);
@@ -1175,7 +1181,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
         [&](Reader& r) {
           const auto k = r.get<std::uint32_t>(), m = r.get<std::uint32_t>();
           Member& x = part.clusters.at(k).members.at(m);
-          x.path = r.get_string();
+          const auto input = r.get<std::uint32_t>();
+          if (input >= source.count()) throw std::runtime_error("MPI message with an input out of range");
+          x.path = source.name(input);
           get_location(r, x);
           x.text = r.get_string();
         },
