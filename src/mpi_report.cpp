@@ -155,44 +155,55 @@ class Writer {
 
 class Reader {
  public:
-  explicit Reader(const std::vector<char>& bytes) : bytes_(bytes) {}
+  explicit Reader(const std::vector<char>& bytes) : Reader(bytes.data(), bytes.size()) {}
+  Reader(const char* data, std::size_t size) : data_(data), size_(size) {}
   template <class T>
   T get() {
     T v;
     need(sizeof(T));
-    std::memcpy(&v, bytes_.data() + at_, sizeof(T));
+    std::memcpy(&v, data_ + at_, sizeof(T));
     at_ += sizeof(T);
     return v;
   }
   std::string get_string() {
     const auto n = get<std::uint64_t>();
     need(n);
-    std::string s(bytes_.data() + at_, n);
+    std::string s(data_ + at_, n);
     at_ += n;
     return s;
   }
-  bool done() const { return at_ == bytes_.size(); }
+  bool done() const { return at_ == size_; }
 
  private:
   void need(std::size_t n) const {
-    if (bytes_.size() - at_ < n) throw std::runtime_error("MPI message shorter than expected");
+    if (size_ - at_ < n) throw std::runtime_error("MPI message shorter than expected");
   }
-  const std::vector<char>& bytes_;
+  const char* data_;
+  std::size_t size_;
   std::size_t at_ = 0;
 };
 
 // Records of `count` (variable size, e.g. members with their texts) to their ranks, in rounds of
-// about chunk_bytes() in all: dest(k) is record k's rank (or -1: none), put(k, writer) writes it,
-// take(reader) reads one on its rank. Every rank takes part until every rank is done. One round's
-// buffers are reused by the next, so the exchange holds 2 x chunk_bytes() whatever the volume (on
-// a VM, memory touched for the first time costs far more than copying: 150 MB/s here).
+// about kRecordRound bytes sent per rank (or chunk_bytes(), if less): dest(k) is record k's rank (or
+// -1: none), put(k, writer) writes it, take(reader) reads one on its rank. Every rank takes part
+// until every rank is done. A round is one MPI_Alltoallv from one send buffer into one receive
+// buffer, read in place; both buffers and the writers are reused round after round, so the
+// exchange touches a few times kRecordRound of memory whatever the volume (on this VM memory
+// touched for the first time cost 150-270 MB/s: with rounds of 64 MiB copied into fresh vectors,
+// it was a third of the members exchange's time on the dense 1 GiB corpus). A round whose counts
+// would not fit an int (a record of gigabytes, or many ranks sending to one) goes through
+// exchange(), in chunks.
+constexpr std::size_t kRecordRound = std::size_t{16} << 20;
 template <class Dest, class Put, class Take>
 void exchange_records(MPI_Comm comm, std::size_t count, Dest&& dest, Put&& put, Take&& take, Traffic& traffic) {
-  int n = 0;
+  int n = 0, me = 0;
   MPI_Comm_size(comm, &n);
-  const std::size_t limit = chunk_bytes();
+  MPI_Comm_rank(comm, &me);
+  const std::size_t limit = std::min(chunk_bytes(), kRecordRound);
   std::vector<Writer> w(static_cast<std::size_t>(n));
-  std::vector<std::vector<char>> out(static_cast<std::size_t>(n));
+  std::vector<char> send, recv;
+  std::vector<std::uint64_t> sc64(static_cast<std::size_t>(n)), rc64(static_cast<std::size_t>(n));
+  std::vector<int> sc(n), sd(n), rc(n), rd(n);
   for (std::size_t k = 0;;) {
     std::size_t bytes = 0;
     for (; k < count && bytes < limit; ++k) {
@@ -203,18 +214,48 @@ void exchange_records(MPI_Comm comm, std::size_t count, Dest&& dest, Put&& put, 
       put(k, x);
       bytes += x.bytes.size() - before;
     }
-    for (int d = 0; d < n; ++d) out[static_cast<std::size_t>(d)].swap(w[static_cast<std::size_t>(d)].bytes);
-    for (const auto& from : exchange(comm, out, traffic)) {
-      Reader r(from);
-      while (!r.done()) take(r);
+    std::uint64_t total = 0, rtotal = 0;
+    for (int d = 0; d < n; ++d) total += sc64[static_cast<std::size_t>(d)] = w[static_cast<std::size_t>(d)].bytes.size();
+    MPI_Alltoall(sc64.data(), 1, MPI_UINT64_T, rc64.data(), 1, MPI_UINT64_T, comm);
+    for (std::uint64_t c : rc64) rtotal += c;
+    // The largest buffer of any rank this round, and the records any rank has left.
+    std::uint64_t most[2] = {std::max(total, rtotal), count - k};
+    MPI_Allreduce(MPI_IN_PLACE, most, 2, MPI_UINT64_T, MPI_MAX, comm);
+    if (most[0] > INT_MAX) {
+      std::vector<std::vector<char>> out(static_cast<std::size_t>(n));
+      for (int d = 0; d < n; ++d) out[static_cast<std::size_t>(d)].swap(w[static_cast<std::size_t>(d)].bytes);
+      for (const auto& from : exchange(comm, out, traffic)) {
+        Reader r(from);
+        while (!r.done()) take(r);
+      }
+    } else {
+      send.resize(total);
+      recv.resize(rtotal);
+      std::size_t at = 0;
+      for (int d = 0; d < n; ++d) {
+        const auto& b = w[static_cast<std::size_t>(d)].bytes;
+        sc[d] = static_cast<int>(b.size());
+        sd[d] = static_cast<int>(at);
+        if (!b.empty()) std::memcpy(send.data() + at, b.data(), b.size());
+        at += b.size();
+        if (d != me) traffic.sent += b.size();
+      }
+      at = 0;
+      for (int s = 0; s < n; ++s) {
+        rc[s] = static_cast<int>(rc64[static_cast<std::size_t>(s)]);
+        rd[s] = static_cast<int>(at);
+        at += rc64[static_cast<std::size_t>(s)];
+        if (s != me) traffic.received += rc64[static_cast<std::size_t>(s)];
+      }
+      MPI_Alltoallv(send.data(), sc.data(), sd.data(), MPI_BYTE, recv.data(), rc.data(), rd.data(), MPI_BYTE, comm);
+      ++traffic.rounds;
+      for (int s = 0; s < n; ++s) {
+        Reader r(recv.data() + rd[s], static_cast<std::size_t>(rc[s]));
+        while (!r.done()) take(r);
+      }
     }
-    for (int d = 0; d < n; ++d) {
-      out[static_cast<std::size_t>(d)].swap(w[static_cast<std::size_t>(d)].bytes);
-      w[static_cast<std::size_t>(d)].bytes.clear();  // its capacity stays for the next round
-    }
-    std::uint64_t left = count - k;
-    MPI_Allreduce(MPI_IN_PLACE, &left, 1, MPI_UINT64_T, MPI_MAX, comm);
-    if (left == 0) return;
+    for (Writer& x : w) x.bytes.clear();  // its capacity stays for the next round
+    if (most[1] == 0) return;
   }
 }
 
@@ -481,9 +522,13 @@ std::vector<double> pair_similarities(const Features& f, std::span<const PairRec
   return similarities(ids, [&](std::uint32_t a, std::uint32_t b) { return f.similarity(a, b); }, threads);
 }
 
-// The members' fields other than path and text, as the materialising rank sends them.
+// The members' fields other than path and text, as the materialising rank sends them. The
+// document's name only when it is not the path (a file of one document is named by its path, as
+// most are): the receiving rank knows the path by the input's number.
 void put_location(Writer& w, const Member& m) {
-  w.put(m.document);
+  const bool named = m.document != m.path;
+  w.put<std::uint8_t>(named);
+  if (named) w.put(m.document);
   w.put(m.document_index);
   w.put(m.paragraph);
   w.put(m.line);
@@ -495,7 +540,7 @@ void put_location(Writer& w, const Member& m) {
   w.put(m.content_chars);
 }
 void get_location(Reader& r, Member& m) {
-  m.document = r.get_string();
+  m.document = r.get<std::uint8_t>() ? r.get_string() : m.path;
   m.document_index = r.get<std::uint32_t>();
   m.paragraph = r.get<std::uint32_t>();
   m.line = r.get<std::uint32_t>();
@@ -512,6 +557,15 @@ struct Route {
   std::uint32_t rank, cluster;
 };
 constexpr std::uint32_t kNowhere = UINT32_MAX;  // a cluster not written (--cross-doc, past text's --top)
+
+// The rank that formats block b of n (blocks in the report's order): rank 0 the last, rank r + 1
+// block r. Every block but the last must be counted (formatted once without keeping the bytes)
+// before any rank knows where its block starts in the file, and rank 0 also formats the head,
+// whose size every offset needs (the document pairs: 0.4 s on the dense 1 GiB corpus, as long as
+// counting a quarter of its report). With the last block on rank 0, the head is formatted while
+// the other ranks count, not before.
+int block_holder(int b, int n) { return (b + 1) % n; }
+int block_of(int rank, int n) { return (rank + n - 1) % n; }
 
 // Tags of the messages that carry the formatted blocks to rank 0.
 constexpr int kTagGo = 1, kTagSize = 2, kTagPiece = 3;
@@ -1072,13 +1126,14 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
       cut[0] = 0;
       std::vector<Route> route_of(clusters.size(), Route{kNowhere, 0});  // by clustering order
       for (int b = 0; b < n; ++b) {
-        auto& v = block_out[static_cast<std::size_t>(b)];
+        const int holder = block_holder(b, n);
+        auto& v = block_out[static_cast<std::size_t>(holder)];
         v.push_back(static_cast<std::uint32_t>(cut[static_cast<std::size_t>(b)]));
         for (std::size_t k = cut[static_cast<std::size_t>(b)]; k < cut[static_cast<std::size_t>(b) + 1]; ++k) {
           const std::uint32_t c = order.clusters[k];
           v.push_back(static_cast<std::uint32_t>(k + 1));  // its id
           v.push_back(static_cast<std::uint32_t>(clusters[c].members.size()));
-          route_of[c] = {static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(k - cut[static_cast<std::size_t>(b)])};
+          route_of[c] = {static_cast<std::uint32_t>(holder), static_cast<std::uint32_t>(k - cut[static_cast<std::size_t>(b)])};
         }
       }
       // Each reading rank learns, for the members it read (in the order it got them), where to send them.
@@ -1116,7 +1171,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
           const Member& m = *flat[k];
           w.put(routes[k].cluster);
           w.put(refs[k].m);
-          w.put(m.path);
+          // Its input's number, not its path: every rank knows the inputs' names (the path is
+          // the name, make_member), and a path is a tenth of a member's bytes on the wire.
+          w.put(static_cast<std::uint32_t>(first_input + index.input_of(refs[k].id - base)));
           put_location(w, m);
           w.put(m.text);
           std::string().swap(flat[k]->text);
@@ -1124,7 +1181,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
         [&](Reader& r) {
           const auto k = r.get<std::uint32_t>(), m = r.get<std::uint32_t>();
           Member& x = part.clusters.at(k).members.at(m);
-          x.path = r.get_string();
+          const auto input = r.get<std::uint32_t>();
+          if (input >= source.count()) throw std::runtime_error("MPI message with an input out of range");
+          x.path = source.name(input);
           get_location(r, x);
           x.text = r.get_string();
         },
@@ -1142,18 +1201,18 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   clock.mark("report");
   if (me == 0) st.seconds = clock.finish();
 
-  // write: rank 0 creates the output and writes the head. When the output is a file every rank
-  // can open (a shared filesystem, or one machine), each rank formats its block straight into it
-  // at its offset, all at once: the ranks before the last count their blocks' bytes first (by
-  // formatting them without keeping the bytes), so each knows where its block starts. Otherwise
-  // rank 0 formats its block into its stream and asks each rank in turn for its block, formatted
-  // into memory meanwhile and sent in pieces. Rank 0 writes the tail last either way.
+  // write: rank 0 creates the output. When it is a file every rank can open (a shared filesystem,
+  // or one machine), each rank formats its block straight into it at its offset, all at once: the
+  // ranks whose blocks are not the last count their blocks' bytes first (by formatting them without
+  // keeping the bytes) while rank 0, which holds the last block, writes the head; so each knows where
+  // its block starts. Otherwise rank 0 writes the head, then the blocks in order: its own formatted
+  // into its stream, the others' asked from their ranks, formatted into memory meanwhile and sent in
+  // pieces. Rank 0 writes the tail last either way.
   const ReportFormat format = json_or(writing.format);
   const std::size_t first_cluster = block.at(0);
   std::ostream* os = nullptr;
   std::optional<ReportPage> page;
   struct {
-    std::uint64_t head_end = 0;  // where the blocks start in the file
     std::uint64_t path_size = 0;
     std::uint64_t direct = 0;  // 1: the ranks may write into the file (it is a regular file, no HTML); 64-bit: no padding to broadcast
   } at;
@@ -1162,12 +1221,8 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     std::ostream& file = writing.open();
     if (writing.format == ReportWriting::Format::html) page.emplace(report, file);
     os = page ? &page->json() : &file;
-    write_report_head(report, format, writing.text, total_clusters, *os);
     if (!page && writing.temp_path) temp = writing.temp_path();
-    if (!temp.empty() && os->flush()) {
-      const auto pos = os->tellp();
-      if (pos >= 0) at = {static_cast<std::uint64_t>(pos), temp.size(), 1};
-    }
+    if (!temp.empty()) at = {temp.size(), 1};
   }
   MPI_Bcast(&at, sizeof at, MPI_BYTE, 0, comm);
   if (me != 0) fault_point(me, "write");  // the test hook: rank 0 has its output open now
@@ -1192,8 +1247,14 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     if (!direct && fd >= 0) ::close(fd);
   }
   if (direct) {
-    std::uint64_t counted = 0;  // this block's bytes; the last rank's are not needed before it writes
-    if (me + 1 < n) {
+    // Rank 0: where the head ends (kNoHead: it could not be written); the others: their block's bytes.
+    constexpr std::uint64_t kNoHead = UINT64_MAX;
+    std::uint64_t counted = 0;
+    if (me == 0) {
+      write_report_head(report, format, writing.text, total_clusters, *os);
+      const auto pos = os->flush() ? os->tellp() : std::streampos(-1);
+      counted = pos >= 0 ? static_cast<std::uint64_t>(pos) : kNoHead;
+    } else {
       FileAt counter(-1, -1, 0);
       std::ostream cs(&counter);
       write_report_clusters(part, format, writing.text, first_cluster, cs);
@@ -1203,11 +1264,14 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     std::vector<std::uint64_t> sizes(static_cast<std::size_t>(n));
     MPI_Allgather(&counted, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, comm);
     mine.mark("count");
-    std::uint64_t offset = at.head_end;
-    for (int r = 0; r < me; ++r) offset += sizes[static_cast<std::size_t>(r)];
+    const std::uint64_t head_end = sizes[0];
+    std::uint64_t offset = head_end;
+    for (int b = 0; b < block_of(me, n); ++b) offset += sizes[static_cast<std::size_t>(block_holder(b, n))];
     std::uint64_t written = 0;
     std::string why;
-    {
+    if (head_end == kNoHead) {
+      why = "the head of the report could not be written";
+    } else {
       // Rank 0 too writes its block through a descriptor of its own (its stream, flushed after the
       // head, stands at head_end and is moved past the blocks below).
       if (me == 0) fd = ::open(temp.c_str(), O_WRONLY | O_CLOEXEC);
@@ -1225,9 +1289,10 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
         if (::close(fd) != 0 && why.empty()) why = std::strerror(errno);
       }
     }
+    if (head_end == kNoHead && fd >= 0) ::close(fd);
     // The count and the bytes written are the same formatting: a difference is a bug, and would
     // leave a gap or an overlap in the file.
-    if (why.empty() && me + 1 < n && written != counted)
+    if (why.empty() && me != 0 && written != counted)
       why = "its block took " + std::to_string(written) + " bytes, counted " + std::to_string(counted);
     if (!why.empty())
       std::cerr << "recur report: rank " << me << " of " << n << ": cannot write its block into " << temp << ": "
@@ -1238,13 +1303,18 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     if (me == 0) {
       // A rank that could not write its block: the output fails (Output::finish removes it).
       if (totals[0] != 0) os->setstate(std::ios::badbit);
-      else os->seekp(static_cast<std::streamoff>(at.head_end + totals[1]));
+      else os->seekp(static_cast<std::streamoff>(head_end + totals[1]));
     }
   } else if (me == 0) {
+    write_report_head(report, format, writing.text, total_clusters, *os);
     mine.mark("count");  // nothing to count: the blocks are written one after the other
-    write_report_clusters(part, format, writing.text, first_cluster, *os);
     std::vector<char> buf;
-    for (int r = 1; r < n; ++r) {
+    for (int b = 0; b < n; ++b) {
+      const int r = block_holder(b, n);
+      if (r == 0) {
+        write_report_clusters(part, format, writing.text, first_cluster, *os);
+        continue;
+      }
       std::uint64_t size = 0;
       MPI_Sendrecv(&size, 0, MPI_BYTE, r, kTagGo, &size, 1, MPI_UINT64_T, r, kTagSize, comm, MPI_STATUS_IGNORE);
       traffic.received += sizeof size;

@@ -19,14 +19,16 @@
 ///              the names of their documents, not the members; orders the clusters as finish_report
 ///              does (order_report, materialise.hpp) and cuts the clusters the format writes into
 ///              one contiguous block per rank, balanced by bytes
-///   members    each member sent with its text to the rank that formats its cluster
-///   write      rank 0 opens the output once every rank holds its block and writes the head. When
-///              every rank can open rank 0's temporary file (a shared filesystem; not for HTML),
-///              the ranks before the last count their block's bytes (formatting it without keeping
-///              it), then each rank formats its block (write_report_clusters, report.hpp) straight
-///              into the file at its offset; else rank 0 formats its block into its stream and
-///              writes the others' in rank order, formatted into memory and received in pieces of
-///              at most 64 MiB; rank 0 writes the tail
+///   members    each member sent with its text (and its input's number, not its path) to the rank
+///              that formats its cluster, in rounds of 16 MiB through one reused buffer each way.
+///              Rank r + 1 formats block r, rank 0 the last block
+///   write      rank 0 opens the output once every rank holds its block. When every rank can open
+///              rank 0's temporary file (a shared filesystem; not for HTML), rank 0 writes the head
+///              while the other ranks count their block's bytes (formatting it without keeping it),
+///              then each rank formats its block (write_report_clusters, report.hpp) straight into
+///              the file at its offset; else rank 0 writes the head, then the blocks in order: its
+///              own formatted into its stream, the others' formatted into memory by their ranks and
+///              received in pieces of at most 64 MiB; rank 0 writes the tail
 ///
 /// The report is byte-identical to one process's for any number of ranks, apart from the stage
 /// times and options.threads / options.ranks.
