@@ -79,6 +79,42 @@ struct Traffic {
   std::uint64_t sent = 0, received = 0, rounds = 0;
 };
 
+// One MPI_Alltoallv round, shared by exchange() and exchange_records(): part(d) = {bytes, size}
+// goes to rank d, packed into one send buffer; `from[s]` are the bytes rank s sends here this
+// round (the callers exchange the sizes first). What arrives stays in `recv`, rank s's part at
+// [rd[s], rd[s] + rc[s]): exchange() copies it out, exchange_records() reads it in place. The
+// buffers are kept from round to round, so a long exchange touches them once. The caller makes
+// sure every total fits an int.
+struct Round {
+  std::vector<char> send, recv;
+  std::vector<int> sc, sd, rc, rd;
+
+  template <class Part>
+  void run(MPI_Comm comm, int n, int me, Part&& part, const std::vector<std::uint64_t>& from, Traffic& traffic) {
+    sc.resize(n), sd.resize(n), rc.resize(n), rd.resize(n);
+    std::size_t at = 0;
+    for (int d = 0; d < n; ++d) {
+      sc[d] = static_cast<int>(part(d).second);
+      sd[d] = static_cast<int>(at);
+      at += part(d).second;
+      if (d != me) traffic.sent += part(d).second;
+    }
+    send.resize(at);
+    for (int d = 0; d < n; ++d)
+      if (sc[d]) std::memcpy(send.data() + sd[d], part(d).first, static_cast<std::size_t>(sc[d]));
+    at = 0;
+    for (int s = 0; s < n; ++s) {
+      rc[s] = static_cast<int>(from[static_cast<std::size_t>(s)]);
+      rd[s] = static_cast<int>(at);
+      at += from[static_cast<std::size_t>(s)];
+      if (s != me) traffic.received += from[static_cast<std::size_t>(s)];
+    }
+    recv.resize(at);
+    MPI_Alltoallv(send.data(), sc.data(), sd.data(), MPI_BYTE, recv.data(), rc.data(), rd.data(), MPI_BYTE, comm);
+    ++traffic.rounds;
+  }
+};
+
 // Sends out[d] to rank d; returns what each rank sent here, by source rank. In rounds of at most
 // chunk_bytes() in all (each destination gets at most chunk / (sizeof(T) * N) records per round),
 // so every count and displacement fits an int.
@@ -94,38 +130,23 @@ std::vector<std::vector<T>> exchange(MPI_Comm comm, const std::vector<std::vecto
   MPI_Allreduce(MPI_IN_PLACE, &most, 1, MPI_UINT64_T, MPI_MAX, comm);
   const std::size_t rounds = (most + per_dest - 1) / per_dest;
   std::vector<std::vector<T>> in(static_cast<std::size_t>(n));
-  std::vector<int> sc(n), sd(n), rc(n), rd(n);
-  std::vector<char> send, recv;
+  std::vector<std::uint64_t> to(static_cast<std::size_t>(n)), from(static_cast<std::size_t>(n));
+  Round r;
   for (std::size_t round = 0; round < rounds; ++round) {
-    std::size_t total = 0;
-    for (int d = 0; d < n; ++d) {
+    const auto part = [&](int d) {
       const auto& v = out[static_cast<std::size_t>(d)];
-      const std::size_t from = std::min(v.size(), round * per_dest), to = std::min(v.size(), from + per_dest);
-      sc[d] = static_cast<int>((to - from) * sizeof(T));
-      sd[d] = static_cast<int>(total);
-      total += (to - from) * sizeof(T);
-    }
-    send.resize(total);
-    for (int d = 0; d < n; ++d)
-      if (sc[d]) std::memcpy(send.data() + sd[d], out[static_cast<std::size_t>(d)].data() + round * per_dest, sc[d]);
-    MPI_Alltoall(sc.data(), 1, MPI_INT, rc.data(), 1, MPI_INT, comm);
-    std::size_t rtotal = 0;
-    for (int s = 0; s < n; ++s) {
-      rd[s] = static_cast<int>(rtotal);
-      rtotal += static_cast<std::size_t>(rc[s]);
-    }
-    recv.resize(rtotal);
-    MPI_Alltoallv(send.data(), sc.data(), sd.data(), MPI_BYTE, recv.data(), rc.data(), rd.data(), MPI_BYTE, comm);
+      const std::size_t first = std::min(v.size(), round * per_dest), last = std::min(v.size(), first + per_dest);
+      return std::pair<const void*, std::size_t>{v.data() + first, (last - first) * sizeof(T)};
+    };
+    for (int d = 0; d < n; ++d) to[static_cast<std::size_t>(d)] = part(d).second;
+    MPI_Alltoall(to.data(), 1, MPI_UINT64_T, from.data(), 1, MPI_UINT64_T, comm);
+    r.run(comm, n, me, part, from, traffic);
     for (int s = 0; s < n; ++s) {
       auto& v = in[static_cast<std::size_t>(s)];
-      const std::size_t k = v.size(), add = static_cast<std::size_t>(rc[s]) / sizeof(T);
+      const std::size_t k = v.size(), add = static_cast<std::size_t>(r.rc[s]) / sizeof(T);
       v.resize(k + add);
-      if (add) std::memcpy(v.data() + k, recv.data() + rd[s], rc[s]);
-      if (s != me) traffic.received += static_cast<std::uint64_t>(rc[s]);
+      if (add) std::memcpy(v.data() + k, r.recv.data() + r.rd[s], static_cast<std::size_t>(r.rc[s]));
     }
-    for (int d = 0; d < n; ++d)
-      if (d != me) traffic.sent += static_cast<std::uint64_t>(sc[d]);
-    ++traffic.rounds;
   }
   return in;
 }
@@ -201,9 +222,8 @@ void exchange_records(MPI_Comm comm, std::size_t count, Dest&& dest, Put&& put, 
   MPI_Comm_rank(comm, &me);
   const std::size_t limit = std::min(chunk_bytes(), kRecordRound);
   std::vector<Writer> w(static_cast<std::size_t>(n));
-  std::vector<char> send, recv;
-  std::vector<std::uint64_t> sc64(static_cast<std::size_t>(n)), rc64(static_cast<std::size_t>(n));
-  std::vector<int> sc(n), sd(n), rc(n), rd(n);
+  std::vector<std::uint64_t> to(static_cast<std::size_t>(n)), from(static_cast<std::size_t>(n));
+  Round r;
   for (std::size_t k = 0;;) {
     std::size_t bytes = 0;
     for (; k < count && bytes < limit; ++k) {
@@ -215,43 +235,28 @@ void exchange_records(MPI_Comm comm, std::size_t count, Dest&& dest, Put&& put, 
       bytes += x.bytes.size() - before;
     }
     std::uint64_t total = 0, rtotal = 0;
-    for (int d = 0; d < n; ++d) total += sc64[static_cast<std::size_t>(d)] = w[static_cast<std::size_t>(d)].bytes.size();
-    MPI_Alltoall(sc64.data(), 1, MPI_UINT64_T, rc64.data(), 1, MPI_UINT64_T, comm);
-    for (std::uint64_t c : rc64) rtotal += c;
+    for (int d = 0; d < n; ++d) total += to[static_cast<std::size_t>(d)] = w[static_cast<std::size_t>(d)].bytes.size();
+    MPI_Alltoall(to.data(), 1, MPI_UINT64_T, from.data(), 1, MPI_UINT64_T, comm);
+    for (std::uint64_t c : from) rtotal += c;
     // The largest buffer of any rank this round, and the records any rank has left.
     std::uint64_t most[2] = {std::max(total, rtotal), count - k};
     MPI_Allreduce(MPI_IN_PLACE, most, 2, MPI_UINT64_T, MPI_MAX, comm);
     if (most[0] > INT_MAX) {
       std::vector<std::vector<char>> out(static_cast<std::size_t>(n));
       for (int d = 0; d < n; ++d) out[static_cast<std::size_t>(d)].swap(w[static_cast<std::size_t>(d)].bytes);
-      for (const auto& from : exchange(comm, out, traffic)) {
-        Reader r(from);
-        while (!r.done()) take(r);
+      for (const auto& part : exchange(comm, out, traffic)) {
+        Reader rd(part);
+        while (!rd.done()) take(rd);
       }
     } else {
-      send.resize(total);
-      recv.resize(rtotal);
-      std::size_t at = 0;
-      for (int d = 0; d < n; ++d) {
+      const auto part = [&](int d) {
         const auto& b = w[static_cast<std::size_t>(d)].bytes;
-        sc[d] = static_cast<int>(b.size());
-        sd[d] = static_cast<int>(at);
-        if (!b.empty()) std::memcpy(send.data() + at, b.data(), b.size());
-        at += b.size();
-        if (d != me) traffic.sent += b.size();
-      }
-      at = 0;
+        return std::pair<const void*, std::size_t>{b.data(), b.size()};
+      };
+      r.run(comm, n, me, part, from, traffic);
       for (int s = 0; s < n; ++s) {
-        rc[s] = static_cast<int>(rc64[static_cast<std::size_t>(s)]);
-        rd[s] = static_cast<int>(at);
-        at += rc64[static_cast<std::size_t>(s)];
-        if (s != me) traffic.received += rc64[static_cast<std::size_t>(s)];
-      }
-      MPI_Alltoallv(send.data(), sc.data(), sd.data(), MPI_BYTE, recv.data(), rc.data(), rd.data(), MPI_BYTE, comm);
-      ++traffic.rounds;
-      for (int s = 0; s < n; ++s) {
-        Reader r(recv.data() + rd[s], static_cast<std::size_t>(rc[s]));
-        while (!r.done()) take(r);
+        Reader rd(r.recv.data() + r.rd[s], static_cast<std::size_t>(r.rc[s]));
+        while (!rd.done()) take(rd);
       }
     }
     for (Writer& x : w) x.bytes.clear();  // its capacity stays for the next round
