@@ -23,15 +23,13 @@ Boundary boundary_of(char32_t c) noexcept {
 }
 
 void ClauseMarks::append(const BoundaryBits& after, std::size_t paragraph, std::size_t first, std::size_t count) {
-  for (std::size_t k = first; k < first + count; ++k) {
-    before_.push_back(k == paragraph ? Boundary::clause : after[k - 1]);
-    after_.push_back(after[k]);
-  }
+  segment_before_.push_back(first == paragraph ? Boundary::clause : after[first - 1]);
+  for (std::size_t k = first; k < first + count; ++k) after_.push_back(after[k]);
 }
 
 void ClauseMarks::append(const ClauseMarks& more) {
-  before_.append(more.before_);
   after_.append(more.after_);
+  segment_before_.append(more.segment_before_);
 }
 
 namespace {
@@ -78,17 +76,18 @@ struct Side {
   std::uint32_t inside(const Occurrence& o, std::uint32_t step) const {
     return right ? o.start + o.length - 1 - step : o.start + step;
   }
-  // A boundary of at least `least` on this side of the character at `pos`.
-  bool boundary(const ClauseMarks& marks, std::uint32_t pos, Boundary least = Boundary::list) const {
-    return (right ? marks.after(pos) : marks.before(pos)) >= least;
+  // A boundary of at least `least` on this side of the character at `pos` of `text`.
+  bool boundary(const SegmentedText& text, const ClauseMarks& marks, std::uint32_t pos,
+                Boundary least = Boundary::list) const {
+    return (right ? marks.after(pos) : marks.before(text, pos)) >= least;
   }
   unsigned shift() const { return right ? 0 : kNibble; }
 };
 
 // Whether the end on `side` is at a clause boundary at `share` of the documents.
-bool at_boundary(const ClauseMarks& marks, std::span<const Occurrence> occurrences, const std::vector<std::uint32_t>& docs,
+bool at_boundary(const SegmentedText& text, const ClauseMarks& marks, std::span<const Occurrence> occurrences, const std::vector<std::uint32_t>& docs,
                  std::uint32_t total, const Side& side, double share) {
-  return holds(documents_where(docs, [&](std::size_t k) { return side.boundary(marks, side.inside(occurrences[k], 0)); }),
+  return holds(documents_where(docs, [&](std::size_t k) { return side.boundary(text, marks, side.inside(occurrences[k], 0)); }),
                total, share);
 }
 
@@ -152,7 +151,7 @@ Continuations::Entry span_continuation(const SegmentedText& text, const ClauseMa
   std::vector<std::uint8_t> have[2];
   std::uint8_t* length[2] = {&e.right, &e.left};
   for (int s = 0; s < 2; ++s)
-    if (!at_boundary(marks, occurrences, docs, total, kSides[s], options.clause_share))
+    if (!at_boundary(text, marks, occurrences, docs, total, kSides[s], options.clause_share))
       *length[s] = continuation(text, occurrences, docs, total, kSides[s], options, have[s]);
   if (e.right == 0 && e.left == 0) return e;
   for (std::size_t k = 0; k < occurrences.size(); ++k)
@@ -200,11 +199,11 @@ ClauseBounds clause_bounds(const Candidate& c, const SegmentedText& text, const 
   const std::uint8_t reach[2] = {continuation.right, continuation.left};
   for (int s = 0; s < 2; ++s) {
     const Side& side = kSides[s];
-    if (at_boundary(marks, occs, docs, total, side, options.clause_share)) continue;  // 1.
+    if (at_boundary(text, marks, occs, docs, total, side, options.clause_share)) continue;  // 1.
     const unsigned shift = side.shift();
     for (std::uint32_t e = 1; e <= reach[s] && *extend[s] == 0; ++e) {  // 2.
       const auto docs_e = documents_where(docs, [&](std::size_t k) {
-        return ((shared[k] >> shift) & 0xF) >= e && side.boundary(marks, side.past(text, occs[k], e - 1));
+        return ((shared[k] >> shift) & 0xF) >= e && side.boundary(text, marks, side.past(text, occs[k], e - 1));
       });
       if (holds(docs_e, total, options.clause_share)) *extend[s] = e;
     }
@@ -213,7 +212,7 @@ ClauseBounds clause_bounds(const Candidate& c, const SegmentedText& text, const 
     const std::uint32_t kept = length - b.trim_end;
     for (std::uint32_t t = 1; t <= options.clause_reach && t < kept && kept - t >= min_chars; ++t) {
       const auto docs_t = documents_where(
-          docs, [&](std::size_t k) { return side.boundary(marks, side.inside(occs[k], t), Boundary::clause); });
+          docs, [&](std::size_t k) { return side.boundary(text, marks, side.inside(occs[k], t), Boundary::clause); });
       if (holds(docs_t, total, options.clause_share)) {
         *trim[s] = t;
         break;

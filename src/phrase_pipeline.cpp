@@ -254,7 +254,7 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
     kept_segments += kf.refs.size();
   }
   text.chars.reserve(kept_chars);
-  in.marks.reserve(kept_chars);
+  in.marks.reserve(kept_chars, kept_segments);
   text.segment_start.reserve(kept_segments + 1);
   text.segment_doc.reserve(kept_segments);
   in.seg_ref.reserve(kept_segments);

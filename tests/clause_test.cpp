@@ -90,15 +90,22 @@ TEST(ClauseMarks, ExtractContentMarksPunctuationTheEnumerationCommaAndTheParagra
 TEST(ClauseMarks, AStretchOfAParagraphKnowsTheBoundaryBeforeItsFirstCharacter) {
   recur::Content content;
   recur::extract_content("甲乙，丙丁戊", content, false);
+  // Two segments, 丙丁戊 (after the comma) and 丁戊, as the kept stretches of the paragraph.
+  SegmentedText text;
   ClauseMarks marks;
-  marks.append(content.clause_after, 0, 2, 3);  // 丙丁戊, after the comma
-  marks.append(content.clause_after, 0, 3, 2);  // 丁戊
-  EXPECT_EQ(marks.before(0), Boundary::clause);
-  EXPECT_EQ(marks.before(3), Boundary::none);
+  for (std::size_t first : {2, 3}) {
+    text.add_segment(std::span<const char32_t>(content.chars).subspan(first), 0);
+    marks.append(content.clause_after, 0, first, content.chars.size() - first);
+  }
+  EXPECT_EQ(marks.before(text, 0), Boundary::clause);
+  EXPECT_EQ(marks.before(text, 1), Boundary::none);
+  EXPECT_EQ(marks.before(text, 3), Boundary::none);
   EXPECT_EQ(marks.after(4), Boundary::clause);
+  SegmentedText head_text;
+  head_text.add_segment(std::span<const char32_t>(content.chars).first(1), 0);
   ClauseMarks head;
   head.append(content.clause_after, 0, 0, 1);
-  EXPECT_EQ(head.before(0), Boundary::clause);  // the paragraph's start
+  EXPECT_EQ(head.before(head_text, 0), Boundary::clause);  // the paragraph's start
 }
 
 const std::string kCore = "坚持以新时代思想为指";  // 10 characters, ending inside 指导

@@ -26,26 +26,31 @@ namespace recur {
 Boundary boundary_of(char32_t c) noexcept;
 
 /// Per content character of a SegmentedText: the clause boundary (clause punctuation, or the start
-/// or end of its paragraph) just before it and just after it. Two bits each way, per character.
-/// Both ways are kept because a segment may be a stretch of its paragraph: the character before its
-/// first one is not in the text.
+/// or end of its paragraph) just after it, in two bits; and per segment the one just before its
+/// first character, which is not in the text when the segment is a stretch of its paragraph. The
+/// boundary before any other character is the one after the character before it.
 class ClauseMarks {
  public:
-  /// Appends the marks of characters [first, first + count) of `after`, the Content::clause_after
-  /// of paragraphs laid end to end, in the paragraph that starts at `paragraph`.
+  /// Appends the next segment: characters [first, first + count) of `after`, the
+  /// Content::clause_after of paragraphs laid end to end, in the paragraph that starts at
+  /// `paragraph`. One call per segment of the SegmentedText, in its order.
   void append(const BoundaryBits& after, std::size_t paragraph, std::size_t first, std::size_t count);
-  /// Appends the marks of `more` (the characters that follow this text's).
+  /// Appends the marks of `more` (the segments that follow this text's).
   void append(const ClauseMarks& more);
-  Boundary before(std::uint32_t pos) const noexcept { return before_[pos]; }
+  /// The boundary before character `pos` of `text` (the text these marks were made for).
+  Boundary before(const SegmentedText& text, std::uint32_t pos) const noexcept {
+    const std::size_t seg = text.segment_of(pos);
+    return pos == text.segment_start[seg] ? segment_before_[seg] : after_[pos - 1];
+  }
   Boundary after(std::uint32_t pos) const noexcept { return after_[pos]; }
   std::size_t size() const noexcept { return after_.size(); }
-  void reserve(std::size_t n) {
-    before_.reserve(n);
-    after_.reserve(n);
+  void reserve(std::size_t chars, std::size_t segments) {
+    after_.reserve(chars);
+    segment_before_.reserve(segments);
   }
 
  private:
-  BoundaryBits before_, after_;
+  BoundaryBits after_, segment_before_;
 };
 
 /// The characters just past the ends of a candidate that enough of its occurrences share, taken
