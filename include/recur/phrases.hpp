@@ -14,7 +14,9 @@
 ///     exclude    stock_phrases, exclude_stock              templates whose core is stock
 ///     chain      chain_templates                           the pieces of an edited passage as one template
 ///     variants   merge_variants                            near-identical cores as one template
-///     templates  make_templates, rank_templates            -> Template, in ranking order
+///     templates  make_templates                            -> Template
+///     clause     candidate_continuations, clause_templates  shown core and extent at clause punctuation (clause.hpp)
+///     rank       rank_templates                            Templates in ranking order
 ///     caps       plan_output                               -> OutputPlan (which locations to list)
 ///     locate     locate_content                            content span -> normalised / input bytes
 ///     records    display_text, most_frequent_form          -> Phrase::text, Phrase::variants
