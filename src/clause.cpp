@@ -36,10 +36,29 @@ namespace {
 
 constexpr unsigned kNibble = 4;  // bits per direction in a byte of Continuations::shared
 
-// The document of each occurrence (occurrences by start, so the documents are non-decreasing).
-void documents_of(const SegmentedText& text, std::span<const Occurrence> occurrences, std::vector<std::uint32_t>& docs) {
+// The segment and document of each occurrence (occurrences by start, so the documents are
+// non-decreasing). The segments are found once here: every later look past or inside an
+// occurrence stays in its segment (a binary search per look was a third of the continuations' time).
+void documents_of(const SegmentedText& text, std::span<const Occurrence> occurrences, std::vector<std::uint32_t>& segs,
+                  std::vector<std::uint32_t>& docs) {
+  segs.clear();
   docs.clear();
-  for (const Occurrence& o : occurrences) docs.push_back(text.segment_doc[text.segment_of(o.start)]);
+  for (const Occurrence& o : occurrences) {
+    segs.push_back(static_cast<std::uint32_t>(text.segment_of(o.start)));
+    docs.push_back(text.segment_doc[segs.back()]);
+  }
+}
+
+// Per-thread scratch of span_continuation() and clause_bounds(): they run once per candidate
+// (millions), and fresh vectors each time cost more than the work.
+struct Scratch {
+  std::vector<std::uint32_t> segs, docs, active;
+  std::vector<std::pair<char32_t, std::uint32_t>> next;  // (character, occurrence)
+  std::vector<std::uint8_t> have[2];
+};
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
 }
 
 // Distinct documents among the occurrences `keep` says yes to (docs non-decreasing).
@@ -62,10 +81,9 @@ bool holds(std::uint32_t documents, std::uint32_t total, double share) {
 // One direction of a span: its boundary marks and the positions past it.
 struct Side {
   bool right;
-  // The position `step` characters past the end of occurrence `o` (0: the first outside it), or
-  // UINT32_MAX when that leaves its segment.
-  std::uint32_t past(const SegmentedText& text, const Occurrence& o, std::uint32_t step) const {
-    const std::size_t seg = text.segment_of(o.start);
+  // The position `step` characters past the end of occurrence `o` of segment `seg` (0: the first
+  // outside it), or UINT32_MAX when that leaves its segment.
+  std::uint32_t past(const SegmentedText& text, const Occurrence& o, std::size_t seg, std::uint32_t step) const {
     if (right) {
       const std::uint64_t p = std::uint64_t{o.start} + o.length + step;
       return p < text.segment_start[seg + 1] ? static_cast<std::uint32_t>(p) : UINT32_MAX;
@@ -76,35 +94,39 @@ struct Side {
   std::uint32_t inside(const Occurrence& o, std::uint32_t step) const {
     return right ? o.start + o.length - 1 - step : o.start + step;
   }
-  // A boundary of at least `least` on this side of the character at `pos` of `text`.
-  bool boundary(const SegmentedText& text, const ClauseMarks& marks, std::uint32_t pos,
+  // A boundary of at least `least` on this side of the character at `pos` (in segment `seg`) of `text`.
+  bool boundary(const SegmentedText& text, const ClauseMarks& marks, std::uint32_t pos, std::size_t seg,
                 Boundary least = Boundary::list) const {
-    return (right ? marks.after(pos) : marks.before(text, pos)) >= least;
+    return (right ? marks.after(pos) : marks.before(text, pos, seg)) >= least;
   }
   unsigned shift() const { return right ? 0 : kNibble; }
 };
 
 // Whether the end on `side` is at a clause boundary at `share` of the documents.
-bool at_boundary(const SegmentedText& text, const ClauseMarks& marks, std::span<const Occurrence> occurrences, const std::vector<std::uint32_t>& docs,
-                 std::uint32_t total, const Side& side, double share) {
-  return holds(documents_where(docs, [&](std::size_t k) { return side.boundary(text, marks, side.inside(occurrences[k], 0)); }),
+bool at_boundary(const SegmentedText& text, const ClauseMarks& marks, std::span<const Occurrence> occurrences,
+                 const Scratch& sc, std::uint32_t total, const Side& side, double share) {
+  return holds(documents_where(sc.docs, [&](std::size_t k) {
+                 return side.boundary(text, marks, side.inside(occurrences[k], 0), sc.segs[k]);
+               }),
                total, share);
 }
 
 // The shared continuation on `side` (see Continuations): its length, and per occurrence how many
 // of its characters it has, into `have`.
-std::uint8_t continuation(const SegmentedText& text, std::span<const Occurrence> occurrences,
-                          const std::vector<std::uint32_t>& docs, std::uint32_t total, const Side& side,
-                          const TemplateOptions& options, std::vector<std::uint8_t>& have) {
+std::uint8_t continuation(const SegmentedText& text, std::span<const Occurrence> occurrences, Scratch& sc,
+                          std::uint32_t total, const Side& side, const TemplateOptions& options,
+                          std::vector<std::uint8_t>& have) {
+  const std::vector<std::uint32_t>& docs = sc.docs;
+  auto& active = sc.active;
+  auto& next = sc.next;
   have.assign(occurrences.size(), 0);
-  std::vector<std::uint32_t> active(occurrences.size());
+  active.resize(occurrences.size());
   for (std::uint32_t k = 0; k < active.size(); ++k) active[k] = k;
-  std::vector<std::pair<char32_t, std::uint32_t>> next;  // (character, occurrence)
   std::uint8_t length = 0;
   for (std::uint32_t step = 0; step < options.clause_reach && !active.empty(); ++step) {
     next.clear();
     for (std::uint32_t k : active)
-      if (const std::uint32_t p = side.past(text, occurrences[k], step); p != UINT32_MAX) next.push_back({text.chars[p], k});
+      if (const std::uint32_t p = side.past(text, occurrences[k], sc.segs[k], step); p != UINT32_MAX) next.push_back({text.chars[p], k});
     // By character, then occurrence: the documents of each character's occurrences are in order.
     std::sort(next.begin(), next.end());
     std::size_t best_first = 0, best_end = 0;
@@ -145,14 +167,14 @@ Continuations::Entry span_continuation(const SegmentedText& text, const ClauseMa
   Continuations::Entry e;
   e.first = static_cast<std::uint32_t>(shared.size());
   if (occurrences.empty() || occurrences[0].length == 0) return e;
-  std::vector<std::uint32_t> docs;
-  documents_of(text, occurrences, docs);
-  const std::uint32_t total = documents_where(docs, [](std::size_t) { return true; });
-  std::vector<std::uint8_t> have[2];
+  Scratch& sc = scratch();
+  documents_of(text, occurrences, sc.segs, sc.docs);
+  const std::uint32_t total = documents_where(sc.docs, [](std::size_t) { return true; });
+  auto& have = sc.have;
   std::uint8_t* length[2] = {&e.right, &e.left};
   for (int s = 0; s < 2; ++s)
-    if (!at_boundary(text, marks, occurrences, docs, total, kSides[s], options.clause_share))
-      *length[s] = continuation(text, occurrences, docs, total, kSides[s], options, have[s]);
+    if (!at_boundary(text, marks, occurrences, sc, total, kSides[s], options.clause_share))
+      *length[s] = continuation(text, occurrences, sc, total, kSides[s], options, have[s]);
   if (e.right == 0 && e.left == 0) return e;
   for (std::size_t k = 0; k < occurrences.size(); ++k)
     shared.push_back(static_cast<std::uint8_t>((e.right ? have[0][k] : 0) | (e.left ? have[1][k] : 0) << kNibble));
@@ -190,8 +212,9 @@ ClauseBounds clause_bounds(const Candidate& c, const SegmentedText& text, const 
   ClauseBounds b;
   const std::span<const Occurrence> occs(c.occurrences);
   if (occs.empty() || options.clause_reach == 0) return b;
-  std::vector<std::uint32_t> docs;
-  documents_of(text, occs, docs);
+  Scratch& sc = scratch();
+  const std::vector<std::uint32_t>& docs = sc.docs;
+  documents_of(text, occs, sc.segs, sc.docs);
   const std::uint32_t total = documents_where(docs, [](std::size_t) { return true; });
   const auto length = static_cast<std::uint32_t>(c.text.size());
   std::uint32_t* extend[2] = {&b.extend_end, &b.extend_begin};
@@ -199,11 +222,11 @@ ClauseBounds clause_bounds(const Candidate& c, const SegmentedText& text, const 
   const std::uint8_t reach[2] = {continuation.right, continuation.left};
   for (int s = 0; s < 2; ++s) {
     const Side& side = kSides[s];
-    if (at_boundary(text, marks, occs, docs, total, side, options.clause_share)) continue;  // 1.
+    if (at_boundary(text, marks, occs, sc, total, side, options.clause_share)) continue;  // 1.
     const unsigned shift = side.shift();
     for (std::uint32_t e = 1; e <= reach[s] && *extend[s] == 0; ++e) {  // 2.
       const auto docs_e = documents_where(docs, [&](std::size_t k) {
-        return ((shared[k] >> shift) & 0xF) >= e && side.boundary(text, marks, side.past(text, occs[k], e - 1));
+        return ((shared[k] >> shift) & 0xF) >= e && side.boundary(text, marks, side.past(text, occs[k], sc.segs[k], e - 1), sc.segs[k]);
       });
       if (holds(docs_e, total, options.clause_share)) *extend[s] = e;
     }
@@ -212,7 +235,7 @@ ClauseBounds clause_bounds(const Candidate& c, const SegmentedText& text, const 
     const std::uint32_t kept = length - b.trim_end;
     for (std::uint32_t t = 1; t <= options.clause_reach && t < kept && kept - t >= min_chars; ++t) {
       const auto docs_t = documents_where(
-          docs, [&](std::size_t k) { return side.boundary(text, marks, side.inside(occs[k], t), Boundary::clause); });
+          docs, [&](std::size_t k) { return side.boundary(text, marks, side.inside(occs[k], t), sc.segs[k], Boundary::clause); });
       if (holds(docs_t, total, options.clause_share)) {
         *trim[s] = t;
         break;

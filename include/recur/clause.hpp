@@ -39,7 +39,10 @@ class ClauseMarks {
   void append(const ClauseMarks& more);
   /// The boundary before character `pos` of `text` (the text these marks were made for).
   Boundary before(const SegmentedText& text, std::uint32_t pos) const noexcept {
-    const std::size_t seg = text.segment_of(pos);
+    return before(text, pos, text.segment_of(pos));
+  }
+  /// The same, when the caller knows `pos` lies in segment `seg` (no search).
+  Boundary before(const SegmentedText& text, std::uint32_t pos, std::size_t seg) const noexcept {
     return pos == text.segment_start[seg] ? segment_before_[seg] : after_[pos - 1];
   }
   Boundary after(std::uint32_t pos) const noexcept { return after_[pos]; }
