@@ -18,6 +18,7 @@
 
 #include "heap_trim.hpp"
 #include "parallel.hpp"
+#include "recur/clause.hpp"
 #include "recur/error.hpp"
 #include "recur/phrases.hpp"
 #include "recur/pipeline.hpp"
@@ -60,6 +61,7 @@ struct FileWork {
   FileStamp stamp;                           // to notice a change before locating reads it again
   std::uint32_t documents = 0;
   std::vector<char16_t> content16;           // span: content characters of its paragraphs, UTF-16
+  BoundaryBits clause_after;                 // span: per content character, Content::clause_after
   std::vector<char32_t> content;             // sentence: content characters of its paragraphs
   std::vector<std::uint32_t> para_length;    // content length per paragraph (characters)
   std::vector<std::uint32_t> para_doc;       // document of each paragraph, within the file
@@ -93,6 +95,7 @@ void take_utf16(const std::vector<char16_t>& in, std::size_t& pos, std::uint32_t
 struct PhraseInput {
   std::vector<FileWork> files;        // per input: outcome, stamp (its text is read again to locate)
   SegmentedText text;                 // span: the recurring stretches; sentence: every paragraph
+  ClauseMarks marks;                  // span: per character of `text`, its clause boundaries
   std::vector<SegmentRef> seg_ref;    // segment -> file, paragraph and offset in it
   ParagraphLayout layout;             // span: segment -> paragraph (numbered over all files), offset
   std::vector<Occurrence> sentences;  // --unit sentence: every sentence with content characters
@@ -155,6 +158,7 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
             continue;
           }
           append_utf16(cc, fw.content16);
+          fw.clause_after.append(wk.content.clause_after);
           if (!filter) continue;
           // Windows are counted once per document: a document's paragraphs are consecutive.
           window_hashes(cc, k, sc.hashes);
@@ -217,14 +221,15 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
     std::vector<char32_t> chars;
     std::vector<SegmentRef> refs;       // file, paragraph, offset of each stretch
     std::vector<std::uint32_t> length;  // its length
+    ClauseMarks marks;                  // the clause marks of `chars`
   };
   std::vector<Kept> kept(files.size());
   detail::parallel_for(files.size(), threads, [&](std::size_t i, unsigned w) {
     Scratch& sc = scratch[w];
     FileWork& fw = files[i];
     Kept& kf = kept[i];
-    std::size_t pos = 0;
-    for (std::uint32_t p = 0; p < fw.para_length.size(); ++p) {
+    std::size_t pos = 0, first = 0;  // in content16; in characters (clause_after)
+    for (std::uint32_t p = 0; p < fw.para_length.size(); first += fw.para_length[p++]) {
       take_utf16(fw.content16, pos, fw.para_length[p], sc.chars);
       sc.stretches.clear();
       if (filter) recurring_stretches(sc.chars, k, *counter, o.min_docs, sc.stretches);
@@ -233,9 +238,11 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
         kf.chars.insert(kf.chars.end(), sc.chars.begin() + r.start, sc.chars.begin() + r.start + r.length);
         kf.refs.push_back({static_cast<std::uint32_t>(i), p, r.start});
         kf.length.push_back(r.length);
+        kf.marks.append(fw.clause_after, first, first + r.start, r.length);
       }
     }
     std::vector<char16_t>().swap(fw.content16);
+    fw.clause_after.release();
     counters.done += source.size(i);
   });
   counter.reset();
@@ -247,6 +254,7 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
     kept_segments += kf.refs.size();
   }
   text.chars.reserve(kept_chars);
+  in.marks.reserve(kept_chars, kept_segments);
   text.segment_start.reserve(kept_segments + 1);
   text.segment_doc.reserve(kept_segments);
   in.seg_ref.reserve(kept_segments);
@@ -264,6 +272,7 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
       in.layout.offset.push_back(kf.refs[r].offset);
       c += kf.length[r];
     }
+    in.marks.append(kf.marks);
     first_paragraph += static_cast<std::uint32_t>(files[i].para_length.size());
     kf = Kept{};
   }
@@ -300,13 +309,15 @@ std::vector<std::string> notes(const PhraseStats& st, const RepeatCounts& rc, co
   return notes;
 }
 
-// Occurrences of each variant located to choose the form it is shown in.
-constexpr std::uint32_t kFormSamples = 5;
+// Where the forms of a template's shown core and extent follow those of its members in
+// Forms::member.
+constexpr std::uint32_t kShownCore = 0, kShownExtent = 1;
 
 // What locating found besides the locations: display texts to choose the shown forms from.
 struct Forms {
   // Per template and member (in Template::members order): the display texts of its first
-  // kFormSamples occurrences. Chained templates: one list, the display text of each listed location.
+  // kShownSamples occurrences; then those of Template::shown_core and shown_extent. Chained
+  // templates: one list, the display text of each listed location.
   std::vector<std::vector<std::vector<std::string>>> member;
   // Chained templates only: per listed location, its content characters (its version).
   std::vector<std::vector<std::u32string>> version;
@@ -314,8 +325,9 @@ struct Forms {
 
 // Locates, file by file in parallel (re-normalising each paragraph that holds one):
 //  - the listed occurrences of every template, into report.phrases[t].locations;
-//  - the first kFormSamples occurrences of each of its members, whose display texts are returned,
-//    per template and member (in Template::members order), to choose each variant's shown form;
+//  - the first kShownSamples occurrences of each of its members, whose display texts are returned,
+//    per template and member (in Template::members order), to choose each variant's shown form,
+//    and its shown_core and shown_extent, to choose the forms of its text and extent;
 //  - for a chained template, instead, the display text and version of each listed location.
 Forms locate(const PhraseInput& in, const Source& source, const std::vector<Candidate>& cands,
              const std::vector<Template>& templ, const OutputPlan& plan, const ScanSettings& settings,
@@ -342,13 +354,17 @@ Forms locate(const PhraseInput& in, const Source& source, const std::vector<Cand
       found.version[t].resize(plan.listed[t]);
       continue;
     }
-    forms[t].resize(templ[t].members.size());
-    for (std::uint32_t j = 0; j < templ[t].members.size(); ++j) {
-      const auto& occs = cands[templ[t].members[j]].occurrences;
-      const auto samples = static_cast<std::uint32_t>(std::min<std::size_t>(occs.size(), kFormSamples));
+    // Its members' samples, then those of its shown core and extent (kShownCore, kShownExtent).
+    const auto members = static_cast<std::uint32_t>(templ[t].members.size());
+    forms[t].resize(members + 2);
+    auto sample = [&](std::span<const Occurrence> occs, std::uint32_t j) {
+      const auto samples = static_cast<std::uint32_t>(std::min(occs.size(), kShownSamples));
       forms[t][j].resize(samples);
       for (std::uint32_t k = 0; k < samples; ++k) want(occs[k], t, j, k);
-    }
+    };
+    for (std::uint32_t j = 0; j < members; ++j) sample(cands[templ[t].members[j]].occurrences, j);
+    sample(templ[t].shown_core, members + kShownCore);
+    sample(templ[t].shown_extent, members + kShownExtent);
   }
   detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(settings.options().normalize); });
   std::uint64_t total = 0;
@@ -522,6 +538,11 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   std::vector<Candidate> cands = sentences ? sentence_candidates(in.text, in.sentences, o.min_chars)
                                            : repeat_candidates(in.text, ro, rc, &counters.done);
   st.candidates = cands.size();
+  const TemplateOptions to;
+  // What the clause bounds of the shown texts need from the characters around the candidates, taken
+  // while they are there (clause.hpp). Sentences are whole clauses already.
+  Continuations continuations;
+  if (!sentences) continuations = candidate_continuations(cands, in.text, in.marks, to, threads);
   // The candidates hold their texts now, and the stages after them read only the segments: the
   // characters (4 bytes each; 550 MB on dense 1 GiB) would stand under the grouping's peak.
   std::vector<char32_t>().swap(in.text.chars);
@@ -530,7 +551,6 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   const auto t_find = Clock::now();
 
   counters.begin("templates", cands.size());
-  const TemplateOptions to;
   std::vector<TemplateGroup> groups = group_templates(cands, in.text, to, &counters.done);
   if (!o.exclude.empty()) st.excluded = exclude_stock(groups, cands, stock_phrases(o.exclude, o.input.normalize), to);
   if (!sentences) {  // sentences are whole already: nothing to chain
@@ -550,6 +570,9 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
 
   std::vector<Template> templ = make_templates(cands, groups, in.text, o.min_docs, in.layout, sentences ? 0 : to.chain_gap);
   std::vector<TemplateGroup>().swap(groups);
+  if (!sentences) clause_templates(templ, cands, in.text, in.marks, continuations, to, o.min_chars);
+  continuations = Continuations{};
+  in.marks = ClauseMarks{};
   detail::return_free_memory();
   rank_templates(templ);
   const OutputPlan plan = plan_output(templ, o.limits);
@@ -591,12 +614,9 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
       }
       continue;
     }
-    const auto member_index = [&](std::uint32_t cand) {
-      return static_cast<std::size_t>(std::lower_bound(tp.members.begin(), tp.members.end(), cand) - tp.members.begin());
-    };
-    ph.text = most_frequent_form(forms[t][member_index(tp.candidate)]);
-    ph.extent = most_frequent_form(forms[t][member_index(tp.extent)]);
-    ph.extent_chars = static_cast<std::uint32_t>(cands[tp.extent].text.size());
+    ph.text = most_frequent_form(forms[t][tp.members.size() + kShownCore]);
+    ph.extent = most_frequent_form(forms[t][tp.members.size() + kShownExtent]);
+    ph.extent_chars = tp.extent_chars;
     ph.variants = variants_of(tp, cands, forms[t]);
   }
   const auto t_end = Clock::now();

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "parallel.hpp"
+#include "recur/clause.hpp"
 #include "recur/error.hpp"
 #include "recur/lsh.hpp"
 #include "recur/minhash.hpp"
@@ -36,16 +37,33 @@ void extract_content(std::string_view normalized, Content& out, bool with_offset
   out.chars.clear();
   out.norm_begin.clear();
   out.norm_end.clear();
+  out.clause_after.clear();
+  // The boundary punctuation since the last content character, and whether the last of it was an
+  // ASCII , . : that a digit right after it makes part of a number (1,000 3.5 10:30).
+  Boundary seen = Boundary::none, numeric = Boundary::none;
   for (std::size_t i = 0; i < normalized.size();) {
     const std::size_t start = i;
     const char32_t cp = next_code_point(normalized, i);
-    if (!is_content_char(cp)) continue;
+    if (!is_content_char(cp)) {
+      const Boundary b = boundary_of(cp);
+      if ((cp == U',' || cp == U'.' || cp == U':') && i == start + 1) {
+        numeric = std::max(numeric, b);
+      } else {
+        seen = std::max(seen, b);
+      }
+      continue;
+    }
+    if (!out.chars.empty())
+      out.clause_after.raise(out.chars.size() - 1, cp >= U'0' && cp <= U'9' ? seen : std::max(seen, numeric));
+    seen = numeric = Boundary::none;
     out.chars.push_back(cp);
+    out.clause_after.push_back(Boundary::none);
     if (with_offsets) {
       out.norm_begin.push_back(static_cast<std::uint32_t>(start));
       out.norm_end.push_back(static_cast<std::uint32_t>(i));
     }
   }
+  if (!out.chars.empty()) out.clause_after.raise(out.chars.size() - 1, Boundary::clause);  // the paragraph ends a clause
 }
 
 void content_sentence_ends(const Content& content, std::span<const std::size_t> byte_ends,
@@ -1002,6 +1020,8 @@ std::vector<std::u32string> stock_phrases(const std::vector<std::string>& lines,
 std::string TemplateOptions::validate() const {
   if (!(own_entry_ratio >= 1)) return "own_entry_ratio must be at least 1";
   if (!(chain_share > 0 && chain_share <= 1)) return "chain_share must be in (0, 1]";
+  if (clause_reach > 15) return "clause_reach must be at most 15";
+  if (!(clause_share > 0 && clause_share <= 1)) return "clause_share must be in (0, 1]";
   return {};
 }
 
@@ -1147,15 +1167,8 @@ std::size_t exclude_stock(std::vector<TemplateGroup>& groups, const std::vector<
   });
 }
 
-namespace {
-
-// The occurrences of `members` merged where they overlap or nest, by start, into `out` (replaced);
-// each covers the whole stretch its members cover there. `all` is scratch.
-void merged_occurrences(const std::vector<Candidate>& candidates, const std::vector<std::uint32_t>& members,
-                        std::vector<Occurrence>& all, std::vector<Occurrence>& out) {
-  all.clear();
+void merge_overlapping(std::vector<Occurrence>& all, std::vector<Occurrence>& out) {
   out.clear();
-  for (std::uint32_t m : members) all.insert(all.end(), candidates[m].occurrences.begin(), candidates[m].occurrences.end());
   std::sort(all.begin(), all.end(), [](const Occurrence& a, const Occurrence& b) {
     return a.start != b.start ? a.start < b.start : a.length > b.length;
   });
@@ -1169,6 +1182,17 @@ void merged_occurrences(const std::vector<Candidate>& candidates, const std::vec
     }
     out.push_back(o);
   }
+}
+
+namespace {
+
+// The occurrences of `members` merged where they overlap or nest, by start, into `out` (replaced);
+// each covers the whole stretch its members cover there. `all` is scratch.
+void merged_occurrences(const std::vector<Candidate>& candidates, const std::vector<std::uint32_t>& members,
+                        std::vector<Occurrence>& all, std::vector<Occurrence>& out) {
+  all.clear();
+  for (std::uint32_t m : members) all.insert(all.end(), candidates[m].occurrences.begin(), candidates[m].occurrences.end());
+  merge_overlapping(all, out);
 }
 
 // Where an occurrence lies in its paragraph: the paragraph and content characters [begin, end).
@@ -1382,6 +1406,11 @@ std::vector<Template> make_templates(const std::vector<Candidate>& candidates, c
     }
     t.documents = count_documents(text, t.occurrences);
     if (t.documents < min_docs) continue;
+    t.extent_chars = static_cast<std::uint32_t>(candidates[t.extent].text.size());
+    for (const auto& [shown, c] : {std::pair{&t.shown_core, t.candidate}, std::pair{&t.shown_extent, t.extent}}) {
+      const auto& occs = candidates[c].occurrences;
+      shown->assign(occs.begin(), occs.begin() + static_cast<std::ptrdiff_t>(std::min(occs.size(), kShownSamples)));
+    }
     t.score = static_cast<double>(t.documents) * static_cast<double>(t.chars);
     out.push_back(std::move(t));
   }

@@ -14,7 +14,9 @@
 ///     exclude    stock_phrases, exclude_stock              templates whose core is stock
 ///     chain      chain_templates                           the pieces of an edited passage as one template
 ///     variants   merge_variants                            near-identical cores as one template
-///     templates  make_templates, rank_templates            -> Template, in ranking order
+///     templates  make_templates                            -> Template
+///     clause     candidate_continuations, clause_templates  shown core and extent at clause punctuation (clause.hpp)
+///     rank       rank_templates                            Templates in ranking order
 ///     caps       plan_output                               -> OutputPlan (which locations to list)
 ///     locate     locate_content                            content span -> normalised / input bytes
 ///     records    display_text, most_frequent_form          -> Phrase::text, Phrase::variants
@@ -34,6 +36,51 @@ namespace recur {
 struct PhraseLocation;  // report.hpp
 struct PhraseVariant;   // report.hpp
 
+/// What lies between two content characters, for the clause bounds of shown texts (clause.hpp):
+/// nothing, only an enumeration comma (、: between items of a list), or clause punctuation or the
+/// end of a paragraph. Ordered: a stronger boundary compares greater.
+enum class Boundary : std::uint8_t { none = 0, list = 1, clause = 2 };
+
+/// A Boundary per position, in two bits (a paragraph's or a whole text's characters).
+class BoundaryBits {
+ public:
+  void push_back(Boundary b) {
+    list_.push_back(b == Boundary::list);
+    clause_.push_back(b == Boundary::clause);
+  }
+  Boundary operator[](std::size_t k) const noexcept {
+    return clause_[k] ? Boundary::clause : list_[k] ? Boundary::list : Boundary::none;
+  }
+  /// Raises position k to at least `b`.
+  void raise(std::size_t k, Boundary b) {
+    if (b > (*this)[k]) {
+      list_[k] = b == Boundary::list;
+      clause_[k] = b == Boundary::clause;
+    }
+  }
+  void append(const BoundaryBits& more) {
+    list_.insert(list_.end(), more.list_.begin(), more.list_.end());
+    clause_.insert(clause_.end(), more.clause_.begin(), more.clause_.end());
+  }
+  std::size_t size() const noexcept { return list_.size(); }
+  bool empty() const noexcept { return list_.empty(); }
+  void clear() noexcept {
+    list_.clear();
+    clause_.clear();
+  }
+  void reserve(std::size_t n) {
+    list_.reserve(n);
+    clause_.reserve(n);
+  }
+  void release() {
+    std::vector<bool>().swap(list_);
+    std::vector<bool>().swap(clause_);
+  }
+
+ private:
+  std::vector<bool> list_, clause_;
+};
+
 /// True for characters that take part in phrase matching: CJK characters, letters and digits.
 /// Punctuation, symbols and white space are left out.
 bool is_content_char(char32_t c) noexcept;
@@ -43,9 +90,12 @@ struct Content {
   std::vector<char32_t> chars;           ///< content characters, in order
   std::vector<std::uint32_t> norm_begin; ///< byte offset of chars[k] in the normalised text
   std::vector<std::uint32_t> norm_end;   ///< one past its last byte
+  /// Per character: the boundary after it (the strongest punctuation before the next content
+  /// character, see boundary_of() in clause.hpp; the paragraph's end is a clause boundary).
+  BoundaryBits clause_after;
 };
 
-/// The content characters of `normalized` into `out` (replaced). The byte offsets are filled only
+/// The content characters of `normalized` into `out` (replaced), with their clause marks. The byte offsets are filled only
 /// `with_offsets`: finding phrases needs the characters alone, and the offsets would triple the
 /// memory of the first pass; locating and sentence splitting need them.
 void extract_content(std::string_view normalized, Content& out, bool with_offsets);
@@ -369,11 +419,15 @@ std::vector<std::u32string> stock_phrases(const std::vector<std::string>& lines,
 /// | `extension_chars` | 4       | an *extension* of a span adds at most max(extension_chars, length / 3) characters to it |
 /// | `chain_gap`       | 24      | chain_templates(): most content characters between two chained pieces of one passage (the edits between them); 0 = no chaining |
 /// | `chain_share`     | 0.5     | chain_templates(): share of the places of each of two templates that must be next to the other |
+/// | `clause_reach`    | 4       | clause_bounds() (clause.hpp): most characters a shown end moves to reach clause punctuation (at most 15; 0 = ends stay) |
+/// | `clause_share`    | 0.5     | clause_bounds(): share of a span's documents at which a boundary or continuation must hold |
 struct TemplateOptions {
   double own_entry_ratio = 1.5;  ///< documents a covered span needs, relative to its covers, to stand alone
   unsigned extension_chars = 4;  ///< extensions add at most max(this, length / 3) characters
   unsigned chain_gap = 24;       ///< most characters between chained pieces (0: no chaining)
   double chain_share = 0.5;      ///< places of each that must be next to the other, to chain them
+  unsigned clause_reach = 4;     ///< most characters an end moves to a clause boundary
+  double clause_share = 0.5;     ///< documents at which a boundary must hold, as a share of the span's
 
   /// The most characters an extension of a span of `chars` characters adds.
   std::uint32_t extension_limit(std::uint32_t chars) const noexcept {
@@ -480,7 +534,19 @@ struct Template {
   /// edits included, and `chars` is the median length of its occurrences. Its variants are the
   /// versions of the passage as its occurrences write it (see `recur phrases`), not its members.
   std::uint32_t parts = 1;
+  /// Content characters of the shown extent (the extent's candidate, or its clause bounds).
+  std::uint32_t extent_chars = 0;
+  /// Where the shown core and extent are read (kShownSamples occurrences at most, the first in
+  /// input order): the occurrences of those candidates, or of their clause bounds (clause.hpp).
+  std::vector<Occurrence> shown_core, shown_extent;
 };
+
+/// Occurrences located to choose the form a text is shown in (the most frequent of them).
+inline constexpr std::size_t kShownSamples = 5;
+
+/// Merges occurrences that overlap or nest: `all` sorted by start (then longest first), then each
+/// one that starts inside the last kept one extends it; the kept ones into `out` (replaced).
+void merge_overlapping(std::vector<Occurrence>& all, std::vector<Occurrence>& out);
 
 /// The templates of `groups` that occur in at least `min_docs` documents, in group order. The
 /// occurrences of chained groups (parts > 1) are joined across gaps of at most `chain_gap`
