@@ -130,6 +130,12 @@ void write_report_head(const Report& report, ReportFormat format, const TextOpti
 /// text, only those among the first options.top are written (clusters_written()).
 void write_report_clusters(const Report& report, ReportFormat format, const TextOptions& options, std::size_t first,
                            std::ostream& out);
+/// The number of bytes write_report_clusters(report, format, options, first, out) writes, without
+/// writing them (the MPI run's offsets of its blocks in the output). For JSON it is counted field
+/// by field, about three times as fast as formatting (no texts copied); the other formats are
+/// formatted into a counter.
+std::uint64_t report_clusters_size(const Report& report, ReportFormat format, const TextOptions& options,
+                                   std::size_t first);
 /// Everything after the last cluster.
 void write_report_tail(const Report& report, ReportFormat format, const TextOptions& options, std::size_t total,
                        std::ostream& out);
