@@ -564,13 +564,28 @@ struct Route {
 constexpr std::uint32_t kNowhere = UINT32_MAX;  // a cluster not written (--cross-doc, past text's --top)
 
 // The rank that formats block b of n (blocks in the report's order): rank 0 the last, rank r + 1
-// block r. Every block but the last must be counted (formatted once without keeping the bytes)
-// before any rank knows where its block starts in the file, and rank 0 also formats the head,
-// whose size every offset needs (the document pairs: 0.4 s on the dense 1 GiB corpus, as long as
-// counting a quarter of its report). With the last block on rank 0, the head is formatted while
-// the other ranks count, not before.
+// block r. Every block but the last must be sized (report_clusters_size: its bytes counted, not
+// formatted) before any rank knows where its block starts in the file, and rank 0 also formats the
+// head, whose size every offset needs. With the last block on rank 0, the head is formatted while
+// the other ranks size theirs, not before.
 int block_holder(int b, int n) { return (b + 1) % n; }
 int block_of(int rank, int n) { return (rank + n - 1) % n; }
+
+// Time to size a block's bytes (report_clusters_size), as a fraction of the time to format and
+// write them: dense 1 GiB corpus at np = 2, JSON, 0.55 s and 1.14 s for the same block.
+constexpr double kSizeCost = 0.5;
+
+// The fraction of the report's bytes in each block (they add up to 1), so that every rank is done
+// at about the same time: the blocks that are sized first (all but the last) cost 1 + kSizeCost per
+// byte, the last one 1 (rank 0 writes the head meanwhile, which the JsonLayout made short).
+std::vector<double> block_shares(int n) {
+  std::vector<double> share(static_cast<std::size_t>(n), 1 / (1 + kSizeCost));
+  share.back() = 1;
+  double total = 0;
+  for (double x : share) total += x;
+  for (double& x : share) x /= total;
+  return share;
+}
 
 // Tags of the messages that carry the formatted blocks to rank 0.
 constexpr int kTagGo = 1, kTagSize = 2, kTagPiece = 3;
@@ -641,10 +656,10 @@ class PieceBuf : public std::streambuf {
   std::size_t limit_;
 };
 
-// A stream's bytes written at an offset of a file as they come, or only counted (fd < 0): a rank's
-// block of the report formatted straight into rank 0's temporary file, without holding it in memory
-// (on this VM, memory touched for the first time cost more than formatting the block twice: once to
-// count its bytes, once to write them).
+// A stream's bytes written at an offset of a file as they come: a rank's block of the report
+// formatted straight into rank 0's temporary file, without holding it in memory (on this VM, memory
+// touched for the first time cost more than formatting the block twice: once to count its bytes,
+// once to write them; now the count is report_clusters_size, which copies no text).
 //
 // The whole pages of the block go through `direct`, the file opened with O_DIRECT (when the
 // filesystem has it; -1 otherwise): the page cache is bypassed. On this VM a page of the page cache
@@ -659,14 +674,9 @@ class FileAt : public std::streambuf {
  public:
   static constexpr std::size_t kPage = 4096;  // O_DIRECT's alignment: of offsets, lengths and buffers
   FileAt(int fd, int direct, std::uint64_t offset) : fd_(fd), direct_(direct), offset_(offset) {
-    if (fd < 0) {
-      cap_ = 64 << 10;
-    } else {
-      cap_ = std::max(kPage, (std::min(chunk_bytes(), std::size_t{4} << 20) + kPage - 1) / kPage * kPage);
-      for (auto& b : buf_) b.reset(static_cast<char*>(std::aligned_alloc(kPage, cap_)));
-    }
-    if (!buf_[0]) buf_[0].reset(static_cast<char*>(std::malloc(cap_)));
-    if (!buf_[0] || (fd >= 0 && !buf_[1])) throw std::bad_alloc();
+    cap_ = std::max(kPage, (std::min(chunk_bytes(), std::size_t{4} << 20) + kPage - 1) / kPage * kPage);
+    for (auto& b : buf_) b.reset(static_cast<char*>(std::aligned_alloc(kPage, cap_)));
+    if (!buf_[0] || !buf_[1]) throw std::bad_alloc();
     // A block that starts inside a page: its first buffer ends at the page's end, so that every
     // later buffer starts on a page in the file as in memory.
     const std::size_t first = direct_ >= 0 && offset % kPage != 0 ? kPage - offset % kPage : cap_;
@@ -675,7 +685,7 @@ class FileAt : public std::streambuf {
   ~FileAt() override { wait(); }
   FileAt(const FileAt&) = delete;
   FileAt& operator=(const FileAt&) = delete;
-  /// Bytes written (or counted) so far, the buffer included.
+  /// Bytes written so far, the buffer included.
   std::uint64_t size() const { return done_ + static_cast<std::uint64_t>(pptr() - pbase()); }
   /// Writes what is buffered and waits for it; "" or why the file could not be written.
   const std::string& finish() {
@@ -709,11 +719,6 @@ class FileAt : public std::streambuf {
     char* b = pbase();
     const std::size_t n = static_cast<std::size_t>(pptr() - b);
     const std::uint64_t pos = offset_ + done_;  // where b[0] goes in the file
-    if (fd_ < 0) {  // only counting
-      done_ += n;
-      setp(b, b + cap_);
-      return;
-    }
     wait();  // the other buffer is free again
     // The partial page at the start of the block (the whole of the first buffer, then); the whole
     // pages; the bytes after them.
@@ -1119,15 +1124,21 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
       st.clustered_paragraphs = order.clustered_paragraphs;
       report.documents = std::move(order.documents);
       total_clusters = order.clusters.size();
-      // The clusters the format writes, cut into one contiguous block per rank of about equal
-      // bytes (an estimate: the members' texts and a few hundred bytes of fields each).
+      // The clusters the format writes, cut into one contiguous block per rank (bytes estimated:
+      // the members' texts and a few hundred bytes of fields each), balanced by time: every block
+      // but the last is sized before it is written (block_holder), so it gets fewer bytes.
       const std::size_t written = clusters_written(json_or(writing.format), writing.text, total_clusters);
       std::vector<std::uint64_t> cost(written + 1, 0);  // cumulative
       for (std::size_t k = 0; k < written; ++k) cost[k + 1] = cost[k] + cluster_bytes[order.clusters[k]];
+      const std::vector<double> share = block_shares(n);
       std::vector<std::size_t> cut(static_cast<std::size_t>(n) + 1, written);
-      for (int b = 0; b < n; ++b)
-        cut[static_cast<std::size_t>(b)] = static_cast<std::size_t>(
-            std::lower_bound(cost.begin(), cost.end(), cost.back() * static_cast<std::uint64_t>(b) / n) - cost.begin());
+      double before = 0;
+      for (int b = 0; b < n; ++b) {
+        const auto target = static_cast<std::uint64_t>(static_cast<double>(cost.back()) * before);
+        cut[static_cast<std::size_t>(b)] =
+            static_cast<std::size_t>(std::lower_bound(cost.begin(), cost.end(), target) - cost.begin());
+        before += share[static_cast<std::size_t>(b)];
+      }
       cut[0] = 0;
       std::vector<Route> route_of(clusters.size(), Route{kNowhere, 0});  // by clustering order
       for (int b = 0; b < n; ++b) {
@@ -1208,8 +1219,8 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
 
   // write: rank 0 creates the output. When it is a file every rank can open (a shared filesystem,
   // or one machine), each rank formats its block straight into it at its offset, all at once: the
-  // ranks whose blocks are not the last count their blocks' bytes first (by formatting them without
-  // keeping the bytes) while rank 0, which holds the last block, writes the head; so each knows where
+  // ranks whose blocks are not the last size their blocks first (report_clusters_size) while rank 0,
+  // which holds the last block, writes the head; so each knows where
   // its block starts. Otherwise rank 0 writes the head, then the blocks in order: its own formatted
   // into its stream, the others' asked from their ranks, formatted into memory meanwhile and sent in
   // pieces. Rank 0 writes the tail last either way.
@@ -1260,11 +1271,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
       const auto pos = os->flush() ? os->tellp() : std::streampos(-1);
       counted = pos >= 0 ? static_cast<std::uint64_t>(pos) : kNoHead;
     } else {
-      FileAt counter(-1, -1, 0);
-      std::ostream cs(&counter);
-      write_report_clusters(part, format, writing.text, first_cluster, cs);
-      cs.flush();
-      counted = counter.size();
+      counted = report_clusters_size(part, format, writing.text, first_cluster);
     }
     std::vector<std::uint64_t> sizes(static_cast<std::size_t>(n));
     MPI_Allgather(&counted, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, comm);
@@ -1295,8 +1302,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
       }
     }
     if (head_end == kNoHead && fd >= 0) ::close(fd);
-    // The count and the bytes written are the same formatting: a difference is a bug, and would
-    // leave a gap or an overlap in the file.
+    // The count and the bytes written come from the same code (report.cpp's json_clusters, or the
+    // same formatting into a counter): a difference is a bug, and would leave a gap or an overlap in
+    // the file.
     if (why.empty() && me != 0 && written != counted)
       why = "its block took " + std::to_string(written) + " bytes, counted " + std::to_string(counted);
     if (!why.empty())

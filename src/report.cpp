@@ -2,6 +2,7 @@
 #include "recur/report.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <cmath>
@@ -189,15 +190,35 @@ void write_csv_field(std::ostream& out, std::string_view s) {
   out << '"';
 }
 
-void append_json_number(std::string& out, std::uint64_t v) {
+// Where a JsonLayout writes: the bytes (std::string), or only how many there are (ByteCount).
+// Counting the bytes of a block of the report (report_clusters_size, for the MPI run's offsets)
+// goes through the same code as writing them, without copying the texts.
+struct ByteCount {
+  std::uint64_t n = 0;
+  void append(const char*, std::size_t k) { n += k; }
+  void append(std::size_t k, char) { n += k; }
+  ByteCount& operator+=(char) {
+    ++n;
+    return *this;
+  }
+  ByteCount& operator+=(std::string_view s) {
+    n += s.size();
+    return *this;
+  }
+  std::uint64_t size() const { return n; }
+};
+
+template <class Out>
+void append_json_number(Out& out, std::uint64_t v) {
   char digits[24];
   const auto r = std::to_chars(digits, digits + sizeof digits, v);
-  out.append(digits, r.ptr);
+  out.append(digits, static_cast<std::size_t>(r.ptr - digits));
 }
 
 // A JSON string as nlohmann::json::dump writes it without ensure_ascii: quotes, backslashes and
 // control characters escaped, everything else as is. `s` must be well-formed UTF-8.
-void append_json_valid_string(std::string& out, std::string_view s) {
+template <class Out>
+void append_json_valid_string(Out& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   std::size_t run = 0;  // start of the bytes not yet copied
@@ -240,12 +261,28 @@ void append_json_valid_string(std::string& out, std::string_view s) {
 }
 
 // The same for any bytes: invalid UTF-8 goes through nlohmann, which replaces it with U+FFFD.
-void append_json_string(std::string& out, std::string_view s) {
+template <class Out>
+void append_json_string(Out& out, std::string_view s) {
   if (!is_valid_utf8(s)) {
     out += nlohmann::ordered_json(std::string(s)).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     return;
   }
   append_json_valid_string(out, s);
+}
+
+// A double as nlohmann::json::dump writes it (its serializer's dump_float: "null" when not finite,
+// else the shortest form that reads back the same, from nlohmann's own to_chars), without building
+// a json value and a string for each: that was a sixth of formatting a member of a dense corpus's
+// report.
+template <class Out>
+void append_json_double(Out& out, double v) {
+  if (!std::isfinite(v)) {
+    out += std::string_view("null");
+    return;
+  }
+  std::array<char, 64> digits;
+  const char* end = nlohmann::detail::to_chars(digits.data(), digits.data() + digits.size(), v);
+  out.append(digits.data(), static_cast<std::size_t>(end - digits.data()));
 }
 
 std::string fixed(double v, int digits) {
@@ -265,8 +302,9 @@ void drop_member_text(Report& report) {
 namespace {
 
 // dump(2)'s layout: each member or element on its own line, indented two spaces per level.
+template <class Out = std::string>
 struct JsonLayout {
-  std::string buf;
+  Out buf;
   void next(int depth, bool first) {
     buf += first ? "\n" : ",\n";
     buf.append(2 * static_cast<std::size_t>(depth), ' ');
@@ -306,26 +344,44 @@ struct JsonLayout {
 // clusters, one object per member and a hundred thousand of them on a 1 GiB corpus, are written
 // straight to the stream in the same layout that json::dump(2) gives: building them as a JSON tree
 // first took longer than finding them.
+//
+// The document pairs (tens of thousands on a dense corpus: 20 MB of its head) are written the same
+// way: through nlohmann they took 0.6 s of the dense 1 GiB corpus's run, on rank 0 alone under MPI.
 void write_json_head(const Report& report, std::size_t total, std::ostream& out) {
-  nlohmann::ordered_json j = json_head(report, stats_json(report.stats));
-  j["documents"] = nlohmann::ordered_json::array();
-  for (const DocumentPair& d : report.documents) {
-    auto side = [](const DocumentShare& s) {
-      return nlohmann::ordered_json{{"path", s.path},           {"document", s.document},
-                                    {"document_index", s.document_index}, {"paragraphs", s.paragraphs},
-                                    {"chars", s.chars},         {"share", round6(s.share)}};
-    };
-    j["documents"].push_back({{"a", side(d.a)}, {"b", side(d.b)}});
-  }
+  const nlohmann::ordered_json j = json_head(report, stats_json(report.stats));
   JsonLayout w{j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)};
-  w.buf.resize(w.buf.size() - 2);  // "\n}": the clusters follow as the last member
+  w.buf.resize(w.buf.size() - 2);  // "\n}": the documents and the clusters follow
+  w.key(1, "documents");
+  w.buf += report.documents.empty() ? "[]" : "[";
+  const auto side = [&](const char* name, const DocumentShare& s, bool first) {
+    w.key(3, name, first);
+    w.buf += '{';
+    w.string(4, "path", s.path, true);
+    w.string(4, "document", s.document);
+    w.number(4, "document_index", s.document_index);
+    w.number(4, "paragraphs", s.paragraphs);
+    w.number(4, "chars", s.chars);
+    w.key(4, "share");
+    append_json_double(w.buf, round6(s.share));
+    w.close(3, '}');
+  };
+  for (std::size_t k = 0; k < report.documents.size(); ++k) {
+    w.next(2, k == 0);
+    w.buf += '{';
+    side("a", report.documents[k].a, true);
+    side("b", report.documents[k].b, false);
+    w.close(2, '}');
+    if (w.buf.size() >= (1u << 20)) w.flush(out);
+  }
+  if (!report.documents.empty()) w.close(1, ']');
   w.key(1, "clusters");
   w.buf += total == 0 ? "[]" : "[";
   w.flush(out);
 }
 
-void write_json_clusters(const Report& report, std::size_t first, std::ostream& out) {
-  JsonLayout w;
+// The clusters into `w`; flush() is called after each cluster (writing: once w holds a megabyte).
+template <class Out, class Flush>
+void json_clusters(const Report& report, std::size_t first, JsonLayout<Out>& w, Flush&& flush) {
   std::string path_json;  // a member's path as a JSON string
   for (std::size_t ci = 0; ci < report.clusters.size(); ++ci) {
     const ReportCluster& c = report.clusters[ci];
@@ -358,7 +414,7 @@ void write_json_clusters(const Report& report, std::size_t first, std::ostream& 
       w.number(5, "byte_start", m.byte_start);
       w.number(5, "byte_end", m.byte_end);
       w.key(5, "similarity");
-      w.buf += nlohmann::ordered_json(round6(m.similarity)).dump();  // nlohmann's shortest form
+      append_json_double(w.buf, round6(m.similarity));
       if (report.member_text) w.valid_string(5, "text", m.text);
       w.valid_string(5, "kind", to_string(m.kind));  // a fixed ASCII name: nothing to check
       w.number(5, "content_chars", m.content_chars);
@@ -366,8 +422,15 @@ void write_json_clusters(const Report& report, std::size_t first, std::ostream& 
     }
     if (!c.members.empty()) w.close(3, ']');
     w.close(2, '}');
-    if (w.buf.size() >= (1u << 20)) w.flush(out);  // write in pieces of about a megabyte
+    flush();
   }
+}
+
+void write_json_clusters(const Report& report, std::size_t first, std::ostream& out) {
+  JsonLayout w;
+  json_clusters(report, first, w, [&] {
+    if (w.buf.size() >= (1u << 20)) w.flush(out);  // write in pieces of about a megabyte
+  });
   w.flush(out);
 }
 
@@ -537,6 +600,46 @@ void write_report_tail(const Report& report, ReportFormat format, const TextOpti
   }
 }
 
+namespace {
+
+// A stream that only counts the bytes written into it (for the formats whose size is not counted
+// field by field).
+class CountBuf : public std::streambuf {
+ public:
+  std::uint64_t size() const { return n_ + static_cast<std::uint64_t>(pptr() - pbase()); }
+
+ protected:
+  int_type overflow(int_type ch) override {
+    n_ += static_cast<std::uint64_t>(pptr() - pbase());
+    setp(buf_.data(), buf_.data() + buf_.size());
+    if (!traits_type::eq_int_type(ch, traits_type::eof())) ++n_;
+    return traits_type::not_eof(ch);
+  }
+  std::streamsize xsputn(const char*, std::streamsize n) override {
+    n_ += static_cast<std::uint64_t>(n);
+    return n;
+  }
+
+ private:
+  std::array<char, 256> buf_{};
+  std::uint64_t n_ = 0;
+};
+
+}  // namespace
+
+std::uint64_t report_clusters_size(const Report& report, ReportFormat format, const TextOptions& options,
+                                   std::size_t first) {
+  if (format == ReportFormat::json) {
+    JsonLayout<ByteCount> w;
+    json_clusters(report, first, w, [] {});
+    return w.buf.size();
+  }
+  CountBuf counter;
+  std::ostream out(&counter);
+  write_report_clusters(report, format, options, first, out);
+  return counter.size();
+}
+
 std::size_t clusters_written(ReportFormat format, const TextOptions& options, std::size_t total) {
   return format == ReportFormat::text ? std::min(options.top, total) : total;
 }
@@ -586,7 +689,7 @@ void write_json(const PhrasesReport& report, std::ostream& out) {
     w.number(3, "documents", p.documents);
     w.number(3, "occurrences", p.occurrences);
     w.key(3, "score");
-    w.buf += nlohmann::ordered_json(round6(p.score)).dump();  // nlohmann's shortest form
+    append_json_double(w.buf, round6(p.score));
     w.string(3, "extent", p.extent);
     w.number(3, "extent_chars", p.extent_chars);
     w.key(3, "variants");

@@ -4,6 +4,7 @@
 // write_text and write_html for the whole report, wherever the clusters are cut.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -84,6 +85,68 @@ TEST(ReportParts, AnyCutGivesTheWholeReportsBytes) {
                                                << ", cut " << cut << ", texts " << text;
         }
       }
+}
+
+// A report whose fields need escaping or replacing (quotes, backslashes, control characters,
+// invalid UTF-8 in a path), with similarities and shares of every shape nlohmann writes (integral,
+// short, long, tiny) and document pairs.
+recur::Report awkward_report() {
+  recur::Report r = report_of(4, true);
+  const double values[] = {1.0, 0.5, 1.0 / 3, 0.123457, 1e-6, 0.0, 0.999999};
+  std::size_t v = 0;
+  for (recur::ReportCluster& c : r.clusters)
+    for (recur::Member& m : c.members) {
+      m.similarity = values[v++ % std::size(values)];
+      if (v % 3 == 0) m.text += "\\back\"slash\n\ttab\x01\x1f";
+      if (v % 4 == 0) m.path = "dir/bad\xff\"name.txt";
+      if (v % 5 == 0) m.document = "文件\"二\" ";
+    }
+  for (std::size_t k = 0; k < 5; ++k) {
+    recur::DocumentPair d;
+    d.a.path = k == 1 ? "a\xfe\\.txt" : "a" + std::to_string(k) + ".txt";
+    d.a.document = k == 2 ? "第\"二\"篇" : d.a.path;
+    d.a.document_index = static_cast<std::uint32_t>(k + 1);
+    d.a.paragraphs = 3 * k;
+    d.a.chars = 1000 * k + 7;
+    d.a.share = values[k];
+    d.b = d.a;
+    d.b.path += ".b";
+    d.b.share = values[k + 2];
+    r.documents.push_back(d);
+  }
+  return r;
+}
+
+TEST(ReportParts, ClustersSizeIsTheBytesTheyAreWrittenIn) {
+  const recur::Report r = awkward_report();
+  for (const ReportFormat f : {ReportFormat::json, ReportFormat::csv, ReportFormat::text})
+    for (const bool text : {true, false})
+      for (std::size_t cut = 0; cut <= r.clusters.size(); ++cut) {
+        recur::Report part = r;
+        part.member_text = text;
+        part.clusters.erase(part.clusters.begin(), part.clusters.begin() + static_cast<std::ptrdiff_t>(cut));
+        recur::TextOptions o;
+        o.top = 2;
+        std::ostringstream out;
+        recur::write_report_clusters(part, f, o, cut, out);
+        EXPECT_EQ(recur::report_clusters_size(part, f, o, cut), out.str().size())
+            << "format " << static_cast<int>(f) << ", cut " << cut << ", texts " << text;
+        if (f == ReportFormat::json && cut == 0) EXPECT_GT(out.str().size(), 1000u);  // not vacuous
+      }
+}
+
+// write_json writes the clusters and the document pairs itself, in the layout of nlohmann's
+// dump(2): the report read back by nlohmann and dumped again must be the same bytes.
+TEST(ReportParts, JsonIsWhatNlohmannDumpsOfItsOwnParse) {
+  for (const bool documents : {true, false}) {
+    recur::Report r = awkward_report();
+    if (!documents) r.documents.clear();
+    std::ostringstream out;
+    recur::write_json(r, out);
+    const auto parsed = nlohmann::ordered_json::parse(out.str());
+    EXPECT_EQ(parsed["documents"].size(), r.documents.size());
+    EXPECT_EQ(parsed.dump(2) + "\n", out.str()) << "documents " << documents;
+  }
 }
 
 TEST(ReportParts, TextShowsOnlyTheFirstTopClusters) {

@@ -18,13 +18,14 @@
 ///   plan       rank 0 gets each member's facts (MemberFacts, 24 B, and an estimate of its bytes) and
 ///              the names of their documents, not the members; orders the clusters as finish_report
 ///              does (order_report, materialise.hpp) and cuts the clusters the format writes into
-///              one contiguous block per rank, balanced by bytes
+///              one contiguous block per rank, balanced by time (the blocks that are sized before
+///              they are written get fewer bytes)
 ///   members    each member sent with its text (and its input's number, not its path) to the rank
 ///              that formats its cluster, in rounds of 16 MiB through one reused buffer each way.
 ///              Rank r + 1 formats block r, rank 0 the last block
 ///   write      rank 0 opens the output once every rank holds its block. When every rank can open
 ///              rank 0's temporary file (a shared filesystem; not for HTML), rank 0 writes the head
-///              while the other ranks count their block's bytes (formatting it without keeping it),
+///              while the other ranks count their block's bytes (report_clusters_size, report.hpp),
 ///              then each rank formats its block (write_report_clusters, report.hpp) straight into
 ///              the file at its offset; else rank 0 writes the head, then the blocks in order: its
 ///              own formatted into its stream, the others' formatted into memory by their ranks and

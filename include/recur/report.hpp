@@ -130,6 +130,13 @@ void write_report_head(const Report& report, ReportFormat format, const TextOpti
 /// text, only those among the first options.top are written (clusters_written()).
 void write_report_clusters(const Report& report, ReportFormat format, const TextOptions& options, std::size_t first,
                            std::ostream& out);
+/// The number of bytes write_report_clusters(report, format, options, first, out) writes, without
+/// writing them (the MPI run's offsets of its blocks in the output). For JSON it is counted field
+/// by field, with no text copied (about half the time of formatting the block: 0.55 against
+/// 1.05-1.1 s for half the dense 1 GiB corpus's report); the other formats are
+/// formatted into a counter.
+std::uint64_t report_clusters_size(const Report& report, ReportFormat format, const TextOptions& options,
+                                   std::size_t first);
 /// Everything after the last cluster.
 void write_report_tail(const Report& report, ReportFormat format, const TextOptions& options, std::size_t total,
                        std::ostream& out);
