@@ -8,6 +8,7 @@
 #include <cmath>
 #include <iomanip>
 #include <sstream>
+#include <type_traits>
 
 #include "recur/encoding.hpp"
 #include "recur/html.hpp"
@@ -215,6 +216,43 @@ void append_json_number(Out& out, std::uint64_t v) {
   out.append(digits, static_cast<std::size_t>(r.ptr - digits));
 }
 
+// Eight bytes that may hold a byte JSON escapes (a byte below 0x20, '"' or '\\'; bytes of 0x80 and
+// above, all of a Chinese text's, never do). It may flag a word that holds none, which only sends
+// it through the byte loop: byte by byte, the scan was a tenth of writing a dense corpus's report.
+inline bool may_need_escape(const char* p) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  const std::uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
+  return (((w - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes)) & ~w & kHigh) != 0;
+}
+
+// Calls escape(i) for every byte of s that may need escaping (and a few that do not), in order.
+template <class F>
+void for_each_escape_candidate(std::string_view s, F&& escape) {
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8)
+    if (may_need_escape(s.data() + i))
+      for (std::size_t k = i; k < i + 8; ++k) escape(k);
+  for (; i < s.size(); ++i) escape(i);
+}
+
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+// What JSON writes for a byte that needs escaping: a two-character escape, or \u00XX.
+std::string_view short_escape(unsigned char c) {
+  switch (c) {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\b': return "\\b";
+    case '\f': return "\\f";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    default: return {};
+  }
+}
+
 // A JSON string as nlohmann::json::dump writes it without ensure_ascii: quotes, backslashes and
 // control characters escaped, everything else as is. `s` must be well-formed UTF-8.
 template <class Out>
@@ -222,40 +260,19 @@ void append_json_valid_string(Out& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   std::size_t run = 0;  // start of the bytes not yet copied
-  const auto escape = [&](std::size_t i) {
+  for_each_escape_candidate(s, [&](std::size_t i) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') return;
+    if (!needs_escape(c)) return;
     out.append(s.data() + run, i - run);
     run = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
+    if (const std::string_view e = short_escape(c); !e.empty()) {
+      out += e;
+    } else {
+      out += std::string_view("\\u00");
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
     }
-  };
-  // Eight bytes at a time while none needs escaping (a byte below 0x20, '"' or '\\'; bytes of
-  // 0x80 and above, all of a Chinese text's, never do): byte by byte, this scan was a tenth of
-  // writing a dense corpus's report. Each test flags a word holding such a byte, and may flag a
-  // word that holds none, which only sends it through the byte loop.
-  constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    const std::uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
-    const std::uint64_t flagged = ((w - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes)) & ~w & kHigh;
-    if (flagged == 0) continue;
-    for (std::size_t k = i; k < i + 8; ++k) escape(k);
-  }
-  for (; i < s.size(); ++i) escape(i);
+  });
   out.append(s.data() + run, s.size() - run);
   out += '"';
 }
@@ -293,9 +310,21 @@ std::string fixed(double v, int digits) {
 
 }  // namespace
 
+std::uint64_t json_escape_extra(std::string_view s) noexcept {
+  std::uint64_t extra = 0;
+  for_each_escape_candidate(s, [&](std::size_t i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (needs_escape(c)) extra += short_escape(c).empty() ? 5 : 1;  // \u00XX, or a two-character escape
+  });
+  return extra;
+}
+
 void drop_member_text(Report& report) {
   for (ReportCluster& c : report.clusters)
-    for (Member& m : c.members) std::string().swap(m.text);
+    for (Member& m : c.members) {
+      std::string().swap(m.text);
+      m.text_json_extra = 0;
+    }
   report.member_text = false;
 }
 
@@ -328,6 +357,19 @@ struct JsonLayout {
   void valid_string(int depth, const char* name, std::string_view v) {
     key(depth, name);
     append_json_valid_string(buf, v);
+  }
+  /// A member's text, whose escapes add `extra` bytes when known: then it is counted without
+  /// reading it, and copied without scanning it when nothing needs escaping (most paragraphs).
+  void text(int depth, const char* name, std::string_view v, std::optional<std::uint64_t> extra) {
+    if (!extra || (*extra != 0 && !std::is_same_v<Out, ByteCount>)) return valid_string(depth, name, v);
+    key(depth, name);
+    if constexpr (std::is_same_v<Out, ByteCount>) {
+      buf.n += v.size() + 2 + *extra;
+    } else {
+      buf += '"';
+      buf.append(v.data(), v.size());
+      buf += '"';
+    }
   }
   void close(int depth, char bracket) {
     buf += '\n';
@@ -415,7 +457,7 @@ void json_clusters(const Report& report, std::size_t first, JsonLayout<Out>& w, 
       w.number(5, "byte_end", m.byte_end);
       w.key(5, "similarity");
       append_json_double(w.buf, round6(m.similarity));
-      if (report.member_text) w.valid_string(5, "text", m.text);
+      if (report.member_text) w.text(5, "text", m.text, m.text_json_extra);
       w.valid_string(5, "kind", to_string(m.kind));  // a fixed ASCII name: nothing to check
       w.number(5, "content_chars", m.content_chars);
       w.close(4, '}');

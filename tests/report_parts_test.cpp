@@ -89,8 +89,9 @@ TEST(ReportParts, AnyCutGivesTheWholeReportsBytes) {
 
 // A report whose fields need escaping or replacing (quotes, backslashes, control characters,
 // invalid UTF-8 in a path), with similarities and shares of every shape nlohmann writes (integral,
-// short, long, tiny) and document pairs.
-recur::Report awkward_report() {
+// short, long, tiny) and document pairs. With `known_extra`, each member's text_json_extra is set
+// as make_member sets it, so that the writers use it instead of scanning the texts.
+recur::Report awkward_report(bool known_extra = false) {
   recur::Report r = report_of(4, true);
   const double values[] = {1.0, 0.5, 1.0 / 3, 0.123457, 1e-6, 0.0, 0.999999};
   std::size_t v = 0;
@@ -100,6 +101,7 @@ recur::Report awkward_report() {
       if (v % 3 == 0) m.text += "\\back\"slash\n\ttab\x01\x1f";
       if (v % 4 == 0) m.path = "dir/bad\xff\"name.txt";
       if (v % 5 == 0) m.document = "文件\"二\" ";
+      if (known_extra) m.text_json_extra = recur::json_escape_extra(m.text);
     }
   for (std::size_t k = 0; k < 5; ++k) {
     recur::DocumentPair d;
@@ -118,7 +120,8 @@ recur::Report awkward_report() {
 }
 
 TEST(ReportParts, ClustersSizeIsTheBytesTheyAreWrittenIn) {
-  const recur::Report r = awkward_report();
+  for (const bool known_extra : {false, true}) {
+  const recur::Report r = awkward_report(known_extra);
   for (const ReportFormat f : {ReportFormat::json, ReportFormat::csv, ReportFormat::text})
     for (const bool text : {true, false})
       for (std::size_t cut = 0; cut <= r.clusters.size(); ++cut) {
@@ -133,19 +136,33 @@ TEST(ReportParts, ClustersSizeIsTheBytesTheyAreWrittenIn) {
             << "format " << static_cast<int>(f) << ", cut " << cut << ", texts " << text;
         if (f == ReportFormat::json && cut == 0) EXPECT_GT(out.str().size(), 1000u);  // not vacuous
       }
+  }
+}
+
+// The bytes escaping adds, as nlohmann writes the string, for every ASCII byte alone and among
+// Chinese text (where the eight-byte scan sees it).
+TEST(ReportParts, JsonEscapeExtraIsWhatNlohmannAdds) {
+  for (int c = 1; c < 0x80; ++c)
+    for (const std::string& s : {std::string(1, static_cast<char>(c)),
+                                 "中文段落" + std::string(3, static_cast<char>(c)) + "的内容，第二句。"}) {
+      const std::string dumped = nlohmann::ordered_json(s).dump();
+      EXPECT_EQ(recur::json_escape_extra(s), dumped.size() - 2 - s.size()) << "byte " << c;
+    }
+  EXPECT_EQ(recur::json_escape_extra("一二三四五六七八九十"), 0u);
 }
 
 // write_json writes the clusters and the document pairs itself, in the layout of nlohmann's
 // dump(2): the report read back by nlohmann and dumped again must be the same bytes.
 TEST(ReportParts, JsonIsWhatNlohmannDumpsOfItsOwnParse) {
-  for (const bool documents : {true, false}) {
-    recur::Report r = awkward_report();
+  for (const bool documents : {true, false})
+  for (const bool known_extra : {false, true}) {
+    recur::Report r = awkward_report(known_extra);
     if (!documents) r.documents.clear();
     std::ostringstream out;
     recur::write_json(r, out);
     const auto parsed = nlohmann::ordered_json::parse(out.str());
     EXPECT_EQ(parsed["documents"].size(), r.documents.size());
-    EXPECT_EQ(parsed.dump(2) + "\n", out.str()) << "documents " << documents;
+    EXPECT_EQ(parsed.dump(2) + "\n", out.str()) << "documents " << documents << ", known extras " << known_extra;
   }
 }
 

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ struct Member {
   std::string text;              ///< the original bytes [byte_start, byte_end), decoded to well-formed UTF-8
   ParagraphKind kind = ParagraphKind::body;  ///< body, unless --structure keep
   std::uint64_t content_chars = 0;  ///< content characters of `text` (punctuation and spaces not counted)
+  /// The bytes JSON's escapes add to `text` (json_escape_extra), when known: set with the text by
+  /// make_member, so that a writer need not scan the text again to size it (an MPI rank's block)
+  /// or to copy it when nothing needs escaping. Unknown: the writer scans.
+  std::optional<std::uint64_t> text_json_extra;
 };
 
 /// A cluster of near-duplicate paragraphs. members[representative] is the representative.
@@ -137,6 +142,9 @@ void write_report_clusters(const Report& report, ReportFormat format, const Text
 /// formatted into a counter.
 std::uint64_t report_clusters_size(const Report& report, ReportFormat format, const TextOptions& options,
                                    std::size_t first);
+/// The bytes the report's JSON adds to `s` by escaping it (quotes, backslashes and control
+/// characters: what nlohmann::json::dump writes without ensure_ascii). `s` is well-formed UTF-8.
+std::uint64_t json_escape_extra(std::string_view s) noexcept;
 /// Everything after the last cluster.
 void write_report_tail(const Report& report, ReportFormat format, const TextOptions& options, std::size_t total,
                        std::ostream& out);
