@@ -5,12 +5,14 @@
 # and per rank its index time, bytes sent/received and peak RSS (the figures each rank prints).
 #
 # Usage: bench/mpi.sh CORPUS_DIR...   e.g. bench/mpi.sh /work/bench-cache/100MiB/docs
-# Environment: RECUR (default build/recur), RUNS (default 3). Run under `flock -x /work/cpu.lock`
-# on the shared machine.
+# Environment: RECUR (default build/recur), RUNS (default 3), LABELS (default "single np1 np2";
+# "np1 np2" leaves out the one-process run). Run under `flock -x /work/cpu.lock` on the shared
+# machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RECUR=${RECUR:-build/recur}
 RUNS=${RUNS:-3}
+LABELS=${LABELS:-single np1 np2}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader
 export OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1
 tmp=$(mktemp -d /tmp/recur-mpi-bench.XXXXXX)
@@ -31,14 +33,14 @@ echo "| --- | --- | --- | --- | --- | --- |"
 for corpus in "$@"; do
   name=$(basename "$(dirname "$corpus")")/$(basename "$corpus")
   for k in $(seq 1 "$RUNS"); do
-    for label in single np1 np2; do run "$label" "$corpus" "$k"; done
+    for label in $LABELS; do run "$label" "$corpus" "$k"; done
   done
-  python3 - "$tmp" "$name" "$RUNS" <<'PY'
+  python3 - "$tmp" "$name" "$RUNS" $LABELS <<'PY'
 import json, re, statistics, sys
-tmp, name, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+tmp, name, runs, labels = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
 med = {}
 rows = []
-for label in ("single", "np1", "np2"):
+for label in labels:
     walls = [(int(open(f"{tmp}/{label}.{k}.wall").read()), k) for k in range(1, runs + 1)]
     walls.sort()
     wall, k = walls[(len(walls) - 1) // 2]
@@ -54,7 +56,10 @@ for label in ("single", "np1", "np2"):
             ranks.append(f"r{m[1]}: {m[2]} s, {m[3]} / {m[4]}, {m[5]}, {m[6]}" + (f", {parts}" if parts else ""))
     rows.append((label, wall / 1000, stages, "; ".join(ranks) or "-"))
 for label, wall, stages, ranks in rows:
-    ratio = f"{med['np1'] / wall:.2f}x" if label != "single" else f"{med['np1'] / wall:.2f}x (np=1/single)"
+    if "np1" not in med:
+        ratio = "-"
+    else:
+        ratio = f"{med['np1'] / wall:.2f}x" if label != "single" else f"{med['np1'] / wall:.2f}x (np=1/single)"
     print(f"| {name} | {label} | {wall:.2f} | {ratio} | {stages} | {ranks} |")
 PY
 done
