@@ -405,7 +405,7 @@ struct MemberRef {  // member m of cluster c is paragraph id, at this similarity
 };
 struct MemberPlan {  // what rank 0 orders and cuts the report by, per member (materialise.hpp)
   MemberFacts facts;
-  std::uint64_t bytes;  // an estimate of its formatted bytes
+  std::uint64_t bytes;  // its formatted bytes: exact for JSON (json_member_size), else an estimate
 };
 
 // Global ids: rank r's paragraphs are [base[r], base[r + 1]).
@@ -568,23 +568,25 @@ struct Route {
 constexpr std::uint32_t kNowhere = UINT32_MAX;  // a cluster not written (--cross-doc, past text's --top)
 
 // The rank that formats block b of n (blocks in the report's order): rank 0 the last, rank r + 1
-// block r. Every block but the last must be sized (report_clusters_size: its bytes counted, not
-// formatted) before any rank knows where its block starts in the file, and rank 0 also formats the
-// head, whose size every offset needs. With the last block on rank 0, the head is formatted while
-// the other ranks size theirs, not before.
+// block r. Every block but the last must have a known size before any rank knows where its block
+// starts in the file (JSON: planned exactly by rank 0; CSV and text: report_clusters_size, its
+// bytes counted, not formatted), and rank 0 also formats the head, whose size every offset needs.
+// With the last block on rank 0, the head is formatted while the other ranks size theirs, not
+// before.
 int block_holder(int b, int n) { return (b + 1) % n; }
 int block_of(int rank, int n) { return (rank + n - 1) % n; }
 
 // Time to size a block's bytes (report_clusters_size), as a fraction of the time to format and
 // write them: dense 1 GiB corpus at np = 2, JSON, 0.24-0.26 s and 1.43 s (the members' texts are
-// not read: Member::text_json_extra).
+// not read: Member::text_json_extra). A JSON report's blocks are not sized at all: rank 0 knows
+// their bytes when it plans them (json_member_size, json_cluster_frame_size).
 constexpr double kSizeCost = 0.2;
 
 // The fraction of the report's bytes in each block (they add up to 1), so that every rank is done
-// at about the same time: the blocks that are sized first (all but the last) cost 1 + kSizeCost per
+// at about the same time: the blocks that are sized first (all but the last) cost 1 + size_cost per
 // byte, the last one 1 (rank 0 writes the head meanwhile, which the JsonLayout made short).
-std::vector<double> block_shares(int n) {
-  std::vector<double> share(static_cast<std::size_t>(n), 1 / (1 + kSizeCost));
+std::vector<double> block_shares(int n, double size_cost) {
+  std::vector<double> share(static_cast<std::size_t>(n), 1 / (1 + size_cost));
   share.back() = 1;
   double total = 0;
   for (double x : share) total += x;
@@ -1047,6 +1049,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   std::size_t total_clusters = 0;      // rank 0: clusters in the report
   std::vector<Route> routes;           // where each of refs goes to be formatted
   std::vector<std::uint32_t> block;    // this rank's block: index of its first cluster, then (id, size) per cluster
+  // JSON: each block's bytes are known when rank 0 plans them (block_bytes, by block), not sized.
+  const bool exact = json_or(writing.format) == ReportFormat::json;
+  std::vector<std::uint64_t> block_bytes(static_cast<std::size_t>(n), 0);
   {
     std::vector<std::vector<MemberRef>> out(static_cast<std::size_t>(n));
     for (std::uint32_t c = 0; c < clusters.size(); ++c)
@@ -1086,8 +1091,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
         const Member& m = *flat[k];
         const auto input = static_cast<std::uint32_t>(first_input + index.input_of(refs[k].id - base));
         plan_out[0].push_back({{refs[k].c, refs[k].m, input, m.document_index, m.content_chars},
-                               300 + m.path.size() + m.document.size() +
-                                   (writing.member_text ? m.byte_end - m.byte_start : 0)});
+                               exact ? json_member_size(m, writing.member_text)
+                                     : 300 + m.path.size() + m.document.size() +
+                                           (writing.member_text ? m.byte_end - m.byte_start : 0)});
         names.try_emplace(std::pair{input, m.document_index}, &m.document);  // no node unless new
       }
       Writer w;
@@ -1106,11 +1112,13 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     if (me == 0) {
       report_problems(source, all_problems, report.warnings, warn);
       std::vector<MemberFacts> facts;
-      std::vector<std::uint64_t> cluster_bytes(clusters.size(), 0);  // estimated, by clustering order
+      std::vector<std::uint64_t> cluster_bytes(clusters.size(), 0);  // its members', by clustering order
+      std::vector<std::uint64_t> weight(clusters.size(), 0);  // cluster_weight's, for its frame's bytes
       for (const auto& from : plan_in)
         for (const MemberPlan& p : from) {
           facts.push_back(p.facts);
           cluster_bytes.at(p.facts.cluster) += p.bytes;
+          if (p.facts.member != 0) weight.at(p.facts.cluster) += p.facts.content_chars;  // all but the representative
         }
       std::map<std::pair<std::uint32_t, std::uint32_t>, std::string> names;
       for (const auto& bytes : names_in) {
@@ -1132,13 +1140,21 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
       st.clustered_paragraphs = order.clustered_paragraphs;
       report.documents = std::move(order.documents);
       total_clusters = order.clusters.size();
-      // The clusters the format writes, cut into one contiguous block per rank (bytes estimated:
-      // the members' texts and a few hundred bytes of fields each), balanced by time: every block
-      // but the last is sized before it is written (block_holder), so it gets fewer bytes.
+      // The clusters the format writes, cut into one contiguous block per rank, balanced by time.
+      // JSON: by their exact bytes (the members' and each cluster's frame), which every rank is
+      // told, so nothing is sized later. Other formats: bytes estimated (the members' texts and a
+      // few hundred bytes of fields each), and every block but the last is sized before it is
+      // written (block_holder), so it gets fewer bytes.
       const std::size_t written = clusters_written(json_or(writing.format), writing.text, total_clusters);
       std::vector<std::uint64_t> cost(written + 1, 0);  // cumulative
-      for (std::size_t k = 0; k < written; ++k) cost[k + 1] = cost[k] + cluster_bytes[order.clusters[k]];
-      const std::vector<double> share = block_shares(n);
+      for (std::size_t k = 0; k < written; ++k) {
+        const std::uint32_t c = order.clusters[k];
+        cost[k + 1] = cost[k] + cluster_bytes[c];
+        if (exact)
+          cost[k + 1] += json_cluster_frame_size(static_cast<std::uint32_t>(k + 1), clusters[c].members.size(), 0,
+                                                 weight[c], k == 0);
+      }
+      const std::vector<double> share = block_shares(n, exact ? 0 : kSizeCost);
       std::vector<std::size_t> cut(static_cast<std::size_t>(n) + 1, written);
       double before = 0;
       for (int b = 0; b < n; ++b) {
@@ -1148,6 +1164,8 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
         before += share[static_cast<std::size_t>(b)];
       }
       cut[0] = 0;
+      for (int b = 0; b < n; ++b)
+        block_bytes[static_cast<std::size_t>(b)] = cost[cut[static_cast<std::size_t>(b) + 1]] - cost[cut[static_cast<std::size_t>(b)]];
       std::vector<Route> route_of(clusters.size(), Route{kNowhere, 0});  // by clustering order
       for (int b = 0; b < n; ++b) {
         const int holder = block_holder(b, n);
@@ -1168,6 +1186,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     }
     routes = concat(exchange(comm, route_out, traffic));
     block = concat(exchange(comm, block_out, traffic));
+    MPI_Bcast(block_bytes.data(), n, MPI_UINT64_T, 0, comm);
   }
   mine.mark("plan");  // rank 0's ordering of the clusters (the others wait for it)
 
@@ -1227,8 +1246,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
 
   // write: rank 0 creates the output. When it is a file every rank can open (a shared filesystem,
   // or one machine), each rank formats its block straight into it at its offset, all at once: the
-  // ranks whose blocks are not the last size their blocks first (report_clusters_size) while rank 0,
-  // which holds the last block, writes the head; so each knows where
+  // ranks whose blocks are not the last size their blocks first (JSON: the size rank 0 planned;
+  // otherwise report_clusters_size) while rank 0, which holds the last block, writes the head; so
+  // each knows where
   // its block starts. Otherwise rank 0 writes the head, then the blocks in order: its own formatted
   // into its stream, the others' asked from their ranks, formatted into memory meanwhile and sent in
   // pieces. Rank 0 writes the tail last either way.
@@ -1279,7 +1299,8 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
       const auto pos = os->flush() ? os->tellp() : std::streampos(-1);
       counted = pos >= 0 ? static_cast<std::uint64_t>(pos) : kNoHead;
     } else {
-      counted = report_clusters_size(part, format, writing.text, first_cluster);
+      counted = exact ? block_bytes[static_cast<std::size_t>(block_of(me, n))]
+                      : report_clusters_size(part, format, writing.text, first_cluster);
     }
     std::vector<std::uint64_t> sizes(static_cast<std::size_t>(n));
     MPI_Allgather(&counted, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, comm);

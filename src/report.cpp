@@ -421,49 +421,66 @@ void write_json_head(const Report& report, std::size_t total, std::ostream& out)
   w.flush(out);
 }
 
+// A cluster's JSON up to its first member, and after its last. `first`: the report's first cluster.
+template <class Out>
+void json_cluster_open(JsonLayout<Out>& w, std::uint32_t id, std::size_t size, std::uint32_t representative,
+                       std::uint64_t weight, bool first) {
+  w.next(2, first);
+  w.buf += '{';
+  w.number(3, "id", id, true);
+  w.number(3, "size", size);
+  w.number(3, "representative", representative);
+  w.number(3, "weight", weight);
+  w.key(3, "members");
+  w.buf += size == 0 ? "[]" : "[";
+}
+template <class Out>
+void json_cluster_close(JsonLayout<Out>& w, std::size_t size) {
+  if (size != 0) w.close(3, ']');
+  w.close(2, '}');
+}
+
+// A member's object, from '{' to '}' (the separator before it is the cluster's: w.next(4, ...)).
+// `path_json` is scratch.
+template <class Out>
+void json_member(JsonLayout<Out>& w, const Member& m, bool member_text, std::string& path_json) {
+  w.buf += '{';
+  path_json.clear();
+  append_json_string(path_json, m.path);
+  w.key(5, "path", true);
+  w.buf += path_json;
+  if (m.document == m.path) {  // a file of one document: its name, escaped once, again
+    w.key(5, "document");
+    w.buf += path_json;
+  } else {
+    w.string(5, "document", m.document);
+  }
+  w.number(5, "document_index", m.document_index);
+  w.number(5, "paragraph", m.paragraph);
+  w.number(5, "line", m.line);
+  w.number(5, "line_end", m.line_end);
+  w.number(5, "byte_start", m.byte_start);
+  w.number(5, "byte_end", m.byte_end);
+  w.key(5, "similarity");
+  append_json_double(w.buf, round6(m.similarity));
+  if (member_text) w.text(5, "text", m.text, m.text_json_extra);
+  w.valid_string(5, "kind", to_string(m.kind));  // a fixed ASCII name: nothing to check
+  w.number(5, "content_chars", m.content_chars);
+  w.close(4, '}');
+}
+
 // The clusters into `w`; flush() is called after each cluster (writing: once w holds a megabyte).
 template <class Out, class Flush>
 void json_clusters(const Report& report, std::size_t first, JsonLayout<Out>& w, Flush&& flush) {
   std::string path_json;  // a member's path as a JSON string
   for (std::size_t ci = 0; ci < report.clusters.size(); ++ci) {
     const ReportCluster& c = report.clusters[ci];
-    w.next(2, first + ci == 0);
-    w.buf += '{';
-    w.number(3, "id", c.id, true);
-    w.number(3, "size", c.members.size());
-    w.number(3, "representative", c.representative);
-    w.number(3, "weight", c.weight);
-    w.key(3, "members");
-    w.buf += c.members.empty() ? "[]" : "[";
+    json_cluster_open(w, c.id, c.members.size(), c.representative, c.weight, first + ci == 0);
     for (std::size_t mi = 0; mi < c.members.size(); ++mi) {
-      const Member& m = c.members[mi];
       w.next(4, mi == 0);
-      w.buf += '{';
-      path_json.clear();
-      append_json_string(path_json, m.path);
-      w.key(5, "path", true);
-      w.buf += path_json;
-      if (m.document == m.path) {  // a file of one document: its name, escaped once, again
-        w.key(5, "document");
-        w.buf += path_json;
-      } else {
-        w.string(5, "document", m.document);
-      }
-      w.number(5, "document_index", m.document_index);
-      w.number(5, "paragraph", m.paragraph);
-      w.number(5, "line", m.line);
-      w.number(5, "line_end", m.line_end);
-      w.number(5, "byte_start", m.byte_start);
-      w.number(5, "byte_end", m.byte_end);
-      w.key(5, "similarity");
-      append_json_double(w.buf, round6(m.similarity));
-      if (report.member_text) w.text(5, "text", m.text, m.text_json_extra);
-      w.valid_string(5, "kind", to_string(m.kind));  // a fixed ASCII name: nothing to check
-      w.number(5, "content_chars", m.content_chars);
-      w.close(4, '}');
+      json_member(w, c.members[mi], report.member_text, path_json);
     }
-    if (!c.members.empty()) w.close(3, ']');
-    w.close(2, '}');
+    json_cluster_close(w, c.members.size());
     flush();
   }
 }
@@ -680,6 +697,22 @@ std::uint64_t report_clusters_size(const Report& report, ReportFormat format, co
   std::ostream out(&counter);
   write_report_clusters(report, format, options, first, out);
   return counter.size();
+}
+
+std::uint64_t json_member_size(const Member& m, bool member_text) {
+  JsonLayout<ByteCount> w;
+  std::string path_json;
+  json_member(w, m, member_text, path_json);
+  return w.buf.size();
+}
+
+std::uint64_t json_cluster_frame_size(std::uint32_t id, std::size_t size, std::uint32_t representative,
+                                      std::uint64_t weight, bool first) {
+  JsonLayout<ByteCount> w;
+  json_cluster_open(w, id, size, representative, weight, first);
+  for (std::size_t mi = 0; mi < size; ++mi) w.next(4, mi == 0);
+  json_cluster_close(w, size);
+  return w.buf.size();
 }
 
 std::size_t clusters_written(ReportFormat format, const TextOptions& options, std::size_t total) {

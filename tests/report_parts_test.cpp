@@ -139,6 +139,32 @@ TEST(ReportParts, ClustersSizeIsTheBytesTheyAreWrittenIn) {
   }
 }
 
+// A JSON block's bytes from its parts, as an MPI rank 0 plans them without the members: each
+// cluster's frame plus its members' objects.
+TEST(ReportParts, JsonClusterSizesAddUpToTheBlock) {
+  for (const bool known_extra : {false, true})
+    for (const bool text : {true, false}) {
+      recur::Report r = awkward_report(known_extra);
+      r.member_text = text;
+      r.clusters.push_back({});  // a cluster without members
+      r.clusters.back().id = static_cast<std::uint32_t>(r.clusters.size());
+      r.clusters.back().weight = 12345;
+      for (std::size_t cut = 0; cut <= r.clusters.size(); ++cut) {
+        std::uint64_t sum = 0;
+        for (std::size_t k = cut; k < r.clusters.size(); ++k) {
+          const recur::ReportCluster& c = r.clusters[k];
+          sum += recur::json_cluster_frame_size(c.id, c.members.size(), c.representative, c.weight, k == 0);
+          for (const recur::Member& m : c.members) sum += recur::json_member_size(m, text);
+        }
+        recur::Report part = r;
+        part.clusters.erase(part.clusters.begin(), part.clusters.begin() + static_cast<std::ptrdiff_t>(cut));
+        std::ostringstream out;
+        recur::write_report_clusters(part, ReportFormat::json, {}, cut, out);
+        EXPECT_EQ(sum, out.str().size()) << "cut " << cut << ", texts " << text << ", known extras " << known_extra;
+      }
+    }
+}
+
 // The bytes escaping adds, as nlohmann writes the string, for every ASCII byte alone and among
 // Chinese text (where the eight-byte scan sees it).
 TEST(ReportParts, JsonEscapeExtraIsWhatNlohmannAdds) {

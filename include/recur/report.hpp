@@ -142,6 +142,13 @@ void write_report_clusters(const Report& report, ReportFormat format, const Text
 /// formatted into a counter.
 std::uint64_t report_clusters_size(const Report& report, ReportFormat format, const TextOptions& options,
                                    std::size_t first);
+/// JSON only, a block's bytes from its parts (what an MPI rank needs to know where every block
+/// starts before any is formatted): write_report_clusters writes, for a cluster, its frame
+/// (json_cluster_frame_size: its fields and the separators between its members; `first`: the
+/// report's first cluster) plus each member's object (json_member_size, with or without its text).
+std::uint64_t json_member_size(const Member& m, bool member_text);
+std::uint64_t json_cluster_frame_size(std::uint32_t id, std::size_t size, std::uint32_t representative,
+                                      std::uint64_t weight, bool first);
 /// The bytes the report's JSON adds to `s` by escaping it (quotes, backslashes and control
 /// characters: what nlohmann::json::dump writes without ensure_ascii). `s` is well-formed UTF-8.
 std::uint64_t json_escape_extra(std::string_view s) noexcept;
