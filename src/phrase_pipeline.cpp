@@ -555,7 +555,7 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   if (!o.exclude.empty()) st.excluded = exclude_stock(groups, cands, stock_phrases(o.exclude, o.input.normalize), to);
   if (!sentences) {  // sentences are whole already: nothing to chain
     const std::size_t before = groups.size();
-    groups = chain_templates(groups, cands, in.text, in.layout, to);
+    groups = chain_templates(groups, cands, in.text, in.layout, to, threads);
     st.chained = before - groups.size();
   }
   const auto t_templates = Clock::now();
@@ -568,7 +568,7 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   const auto t_group = Clock::now();
   detail::return_free_memory();
 
-  std::vector<Template> templ = make_templates(cands, groups, in.text, o.min_docs, in.layout, sentences ? 0 : to.chain_gap);
+  std::vector<Template> templ = make_templates(cands, groups, in.text, o.min_docs, in.layout, sentences ? 0 : to.chain_gap, threads);
   std::vector<TemplateGroup>().swap(groups);
   if (!sentences) clause_templates(templ, cands, in.text, in.marks, continuations, to, o.min_chars);
   continuations = Continuations{};

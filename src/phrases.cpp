@@ -998,21 +998,21 @@ namespace {
 // The maximal repeats of `text` as candidates; positions mapped by `original` (identity when null),
 // texts read from `chars` at the mapped positions.
 std::vector<Candidate> candidates_of(std::vector<Repeat>& repeats, const RecurringText* kept,
-                                     const std::vector<char32_t>& chars) {
-  std::vector<Candidate> out;
-  out.reserve(repeats.size());
-  for (Repeat& r : repeats) {
+                                     const std::vector<char32_t>& chars, unsigned threads) {
+  // Each candidate by its repeat's index: the same for any number of workers.
+  std::vector<Candidate> out(repeats.size());
+  detail::parallel_for(repeats.size(), threads, [&](std::size_t i, unsigned) {
+    Repeat& r = repeats[i];
     if (kept)
       for (std::uint32_t& p : r.positions) p = kept->original(p);
-    Candidate c;
+    Candidate& c = out[i];
     const auto first = chars.begin() + r.positions.front();
     c.text.assign(first, first + r.length);
     c.occurrences.reserve(r.positions.size());
     for (std::uint32_t p : r.positions) c.occurrences.push_back({p, r.length});
     c.documents = r.documents;
     std::vector<std::uint32_t>().swap(r.positions);
-    out.push_back(std::move(c));
-  }
+  });
   return out;
 }
 }  // namespace
@@ -1020,18 +1020,18 @@ std::vector<Candidate> candidates_of(std::vector<Repeat>& repeats, const Recurri
 std::vector<Candidate> repeat_candidates(SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                          std::atomic<std::uint64_t>* done) {
   std::vector<Repeat> repeats = maximal_repeats_lending(text, options, counts, done);
-  return candidates_of(repeats, nullptr, text.chars);
+  return candidates_of(repeats, nullptr, text.chars, options.threads);
 }
 
 std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                        unsigned threads) {
   if (options.min_docs < 2) {
     std::vector<Repeat> repeats = maximal_repeats(text, options, counts);
-    return candidates_of(repeats, nullptr, text.chars);
+    return candidates_of(repeats, nullptr, text.chars, options.threads);
   }
   const RecurringText rt = recurring_text(text, options.min_chars, options.min_docs, threads);
   std::vector<Repeat> repeats = maximal_repeats(rt.text, options, counts);
-  return candidates_of(repeats, &rt, text.chars);
+  return candidates_of(repeats, &rt, text.chars, options.threads);
 }
 
 std::vector<Candidate> sentence_candidates(const SegmentedText& text, std::span<const Occurrence> sentences,
@@ -1256,7 +1256,8 @@ Place place_of(const SegmentedText& text, const ParagraphLayout& layout, const O
 
 std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& groups,
                                            const std::vector<Candidate>& candidates, const SegmentedText& text,
-                                           const ParagraphLayout& layout, const TemplateOptions& options) {
+                                           const ParagraphLayout& layout, const TemplateOptions& options,
+                                           unsigned threads) {
   if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
   const auto n = static_cast<std::uint32_t>(groups.size());
   if (options.chain_gap == 0 || n < 2) return groups;
@@ -1267,15 +1268,30 @@ std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& gro
   std::vector<Piece> pieces;
   std::vector<std::uint32_t> docs(n), places(n);
   {
-    std::vector<Occurrence> all, merged;
-    for (std::uint32_t g = 0; g < n; ++g) {
-      merged_occurrences(candidates, groups[g].members, all, merged);
-      docs[g] = count_documents(text, merged);
-      places[g] = static_cast<std::uint32_t>(merged.size());
-      for (const Occurrence& o : merged) {
-        const Place p = place_of(text, layout, o);
-        pieces.push_back({p.paragraph, p.begin, p.end, g});
-      }
+    // Found by group in parallel, a batch at a time (so the pieces held twice are one batch's),
+    // and appended in group order: the same pieces for any number of workers.
+    struct Scratch {
+      std::vector<Occurrence> all, merged;
+    };
+    detail::PerThread<Scratch> scratch(threads, [] { return std::make_unique<Scratch>(); });
+    constexpr std::uint32_t kBatch = 1u << 14;
+    std::vector<std::vector<Piece>> batch;
+    for (std::uint32_t g0 = 0; g0 < n; g0 += kBatch) {
+      const std::uint32_t size = std::min(kBatch, n - g0);
+      batch.assign(size, {});
+      detail::parallel_for(size, threads, [&](std::size_t k, unsigned w) {
+        const auto g = static_cast<std::uint32_t>(g0 + k);
+        Scratch& sc = scratch[w];
+        merged_occurrences(candidates, groups[g].members, sc.all, sc.merged);
+        docs[g] = count_documents(text, sc.merged);
+        places[g] = static_cast<std::uint32_t>(sc.merged.size());
+        batch[k].reserve(sc.merged.size());
+        for (const Occurrence& o : sc.merged) {
+          const Place p = place_of(text, layout, o);
+          batch[k].push_back({p.paragraph, p.begin, p.end, g});
+        }
+      });
+      for (const auto& b : batch) pieces.insert(pieces.end(), b.begin(), b.end());
     }
   }
   std::sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) {
@@ -1415,12 +1431,21 @@ std::uint64_t distinct_occurrences(std::span<const Occurrence> occurrences) {
 
 std::vector<Template> make_templates(const std::vector<Candidate>& candidates, const std::vector<TemplateGroup>& groups,
                                      const SegmentedText& text, unsigned min_docs, const ParagraphLayout& layout,
-                                     unsigned chain_gap) {
-  std::vector<Template> out;
-  std::vector<Occurrence> all;
-  std::vector<std::uint32_t> lengths;
-  for (const TemplateGroup& g : groups) {
-    Template t;
+                                     unsigned chain_gap, unsigned threads) {
+  // Made by group index into `made` (kept marks those with min_docs documents), then compacted
+  // in group order: the same templates for any number of workers.
+  struct Scratch {
+    std::vector<Occurrence> all;
+    std::vector<std::uint32_t> lengths;
+  };
+  detail::PerThread<Scratch> scratch(threads, [] { return std::make_unique<Scratch>(); });
+  std::vector<Template> made(groups.size());
+  std::vector<char> kept(groups.size(), 0);
+  detail::parallel_for(groups.size(), threads, [&](std::size_t gi, unsigned w) {
+    const TemplateGroup& g = groups[gi];
+    std::vector<Occurrence>& all = scratch[w].all;
+    std::vector<std::uint32_t>& lengths = scratch[w].lengths;
+    Template& t = made[gi];
     t.candidate = g.core;
     t.chars = static_cast<std::uint32_t>(candidates[g.core].text.size());
     t.members = g.members;
@@ -1452,16 +1477,26 @@ std::vector<Template> make_templates(const std::vector<Candidate>& candidates, c
       t.chars = lengths[lengths.size() / 2];
     }
     t.documents = count_documents(text, t.occurrences);
-    if (t.documents < min_docs) continue;
+    if (t.documents < min_docs) {
+      t = Template{};  // its occurrences freed now, not at the end
+      return;
+    }
     t.extent_chars = static_cast<std::uint32_t>(candidates[t.extent].text.size());
     for (const auto& [shown, c] : {std::pair{&t.shown_core, t.candidate}, std::pair{&t.shown_extent, t.extent}}) {
       const auto& occs = candidates[c].occurrences;
       shown->assign(occs.begin(), occs.begin() + static_cast<std::ptrdiff_t>(std::min(occs.size(), kShownSamples)));
     }
     t.score = static_cast<double>(t.documents) * static_cast<double>(t.chars);
-    out.push_back(std::move(t));
-  }
-  return out;
+    kept[gi] = 1;
+  });
+  std::size_t w = 0;
+  for (std::size_t gi = 0; gi < made.size(); ++gi)
+    if (kept[gi]) {
+      if (w != gi) made[w] = std::move(made[gi]);  // not onto itself: a self-move empties it
+      ++w;
+    }
+  made.resize(w);
+  return made;
 }
 
 void rank_templates(std::vector<Template>& templates) {
