@@ -997,22 +997,25 @@ RecurringText recurring_text(const SegmentedText& text, unsigned k, unsigned min
 namespace {
 // The maximal repeats of `text` as candidates; positions mapped by `original` (identity when null),
 // texts read from `chars` at the mapped positions.
+// Made on one thread on purpose: made by index on two workers, the candidates' texts and
+// occurrences came from two malloc arenas, and group_templates, which reads them right after in
+// its own order, ran 2-3 s slower on dense 1 GiB than this loop saves (measured, phr8 report).
 std::vector<Candidate> candidates_of(std::vector<Repeat>& repeats, const RecurringText* kept,
-                                     const std::vector<char32_t>& chars, unsigned threads) {
-  // Each candidate by its repeat's index: the same for any number of workers.
-  std::vector<Candidate> out(repeats.size());
-  detail::parallel_for(repeats.size(), threads, [&](std::size_t i, unsigned) {
-    Repeat& r = repeats[i];
+                                     const std::vector<char32_t>& chars) {
+  std::vector<Candidate> out;
+  out.reserve(repeats.size());
+  for (Repeat& r : repeats) {
     if (kept)
       for (std::uint32_t& p : r.positions) p = kept->original(p);
-    Candidate& c = out[i];
+    Candidate c;
     const auto first = chars.begin() + r.positions.front();
     c.text.assign(first, first + r.length);
     c.occurrences.reserve(r.positions.size());
     for (std::uint32_t p : r.positions) c.occurrences.push_back({p, r.length});
     c.documents = r.documents;
     std::vector<std::uint32_t>().swap(r.positions);
-  });
+    out.push_back(std::move(c));
+  }
   return out;
 }
 }  // namespace
@@ -1020,18 +1023,18 @@ std::vector<Candidate> candidates_of(std::vector<Repeat>& repeats, const Recurri
 std::vector<Candidate> repeat_candidates(SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                          std::atomic<std::uint64_t>* done) {
   std::vector<Repeat> repeats = maximal_repeats_lending(text, options, counts, done);
-  return candidates_of(repeats, nullptr, text.chars, options.threads);
+  return candidates_of(repeats, nullptr, text.chars);
 }
 
 std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                        unsigned threads) {
   if (options.min_docs < 2) {
     std::vector<Repeat> repeats = maximal_repeats(text, options, counts);
-    return candidates_of(repeats, nullptr, text.chars, options.threads);
+    return candidates_of(repeats, nullptr, text.chars);
   }
   const RecurringText rt = recurring_text(text, options.min_chars, options.min_docs, threads);
   std::vector<Repeat> repeats = maximal_repeats(rt.text, options, counts);
-  return candidates_of(repeats, &rt, text.chars, options.threads);
+  return candidates_of(repeats, &rt, text.chars);
 }
 
 std::vector<Candidate> sentence_candidates(const SegmentedText& text, std::span<const Occurrence> sentences,
