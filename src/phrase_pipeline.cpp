@@ -555,7 +555,7 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   if (!o.exclude.empty()) st.excluded = exclude_stock(groups, cands, stock_phrases(o.exclude, o.input.normalize), to);
   if (!sentences) {  // sentences are whole already: nothing to chain
     const std::size_t before = groups.size();
-    groups = chain_templates(groups, cands, in.text, in.layout, to);
+    groups = chain_templates(groups, cands, in.text, in.layout, to, threads);
     st.chained = before - groups.size();
   }
   const auto t_templates = Clock::now();
@@ -568,7 +568,7 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   const auto t_group = Clock::now();
   detail::return_free_memory();
 
-  std::vector<Template> templ = make_templates(cands, groups, in.text, o.min_docs, in.layout, sentences ? 0 : to.chain_gap);
+  std::vector<Template> templ = make_templates(cands, groups, in.text, o.min_docs, in.layout, sentences ? 0 : to.chain_gap, threads);
   std::vector<TemplateGroup>().swap(groups);
   if (!sentences) clause_templates(templ, cands, in.text, in.marks, continuations, to, o.min_chars);
   continuations = Continuations{};
@@ -589,10 +589,11 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   report.phrases.resize(templ.size());
   const Forms found = locate(in, source, cands, templ, plan, ScanSettings(o.input), threads, counters, report.phrases);
   const auto& forms = found.member;
-  for (std::uint32_t t = 0; t < templ.size(); ++t) {
+  // Each phrase by its index from its own template and forms: the same for any number of workers.
+  detail::parallel_for(templ.size(), threads, [&](std::size_t t, unsigned) {
     Phrase& ph = report.phrases[t];
     const Template& tp = templ[t];
-    ph.id = t + 1;
+    ph.id = static_cast<std::uint32_t>(t + 1);
     ph.chars = tp.chars;
     ph.documents = tp.documents;
     ph.occurrences = tp.occurrences.size();
@@ -612,13 +613,13 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
         ph.extent = forms[t][0][longest];
         ph.extent_chars = tp.occurrences[longest].length;
       }
-      continue;
+      return;
     }
     ph.text = most_frequent_form(forms[t][tp.members.size() + kShownCore]);
     ph.extent = most_frequent_form(forms[t][tp.members.size() + kShownExtent]);
     ph.extent_chars = tp.extent_chars;
     ph.variants = variants_of(tp, cands, forms[t]);
-  }
+  });
   const auto t_end = Clock::now();
   st.seconds = {{"read", seconds_between(start, in.read_done)},
                 {"load", in.t_load},

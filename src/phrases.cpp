@@ -231,8 +231,14 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   };
 
   // Suffix array of the ranked text (SA-IS: 4 bytes a character, linear time however repetitive).
+  // SA-IS runs on one thread; the overlap ranges (below) read only the ranked text, so with a
+  // second worker they are found meanwhile instead of after it.
   std::vector<std::uint32_t> sa;
-  suffix_array(std::span<const Sym>(enc), alphabet, sa);
+  std::vector<Cover> covers;
+  detail::parallel_for(options.fold_periodic ? 2 : 1, options.threads, [&](std::size_t job, unsigned) {
+    if (job == 0) suffix_array(std::span<const Sym>(enc), alphabet, sa);
+    else covers = overlap_covers(enc, enc_start, options.min_chars);
+  });
   advance(m);
 
   // LCP by text position, stopping at separators as if each were unique, so no span crosses a
@@ -246,9 +252,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
 
   // Overlap ranges of every position, by suffix-array rank: one pass over sa finds the ranks of
   // the (few) covered positions.
-  std::vector<Cover> covers;
-  if (options.fold_periodic) {
-    covers = overlap_covers(enc, enc_start, options.min_chars);
+  {
     if (!covers.empty()) {
       std::vector<std::uint64_t> marked((m + 63) / 64, 0);
       for (const Cover& cv : covers) marked[cv.pos >> 6] |= std::uint64_t{1} << (cv.pos & 63);
@@ -266,7 +270,6 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   for (std::size_t k = 0; k < segments; ++k)
     if (k == 0 || text.segment_doc[k] != text.segment_doc[k - 1]) doc_begin.push_back(enc_start[k]);
   const auto docs = static_cast<std::int32_t>(doc_begin.size());
-  std::vector<std::int64_t> last_in_doc(static_cast<std::size_t>(docs), -1);  // last suffix-array index per document
   auto doc_of = [&](std::uint32_t e) -> std::int32_t {  // -1: a separator
     if (enc[e] == 0) return -1;
     return static_cast<std::int32_t>(std::upper_bound(doc_begin.begin(), doc_begin.end(), e) - doc_begin.begin()) - 1;
@@ -312,70 +315,115 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
     std::size_t lb, rb;
     std::uint32_t length, documents;
   };
-  std::vector<Found> found;
-  std::vector<Node> stack;
-  stack.push_back({0, 0});
-
-  auto count_document = [&](std::size_t i) {
-    const std::int32_t doc = doc_of(sa[i]);
-    if (doc < 0) return;  // separator suffix: not an occurrence of anything
-    const auto d = static_cast<std::uint32_t>(doc);
-    const std::int64_t p = last_in_doc[d];
-    last_in_doc[d] = static_cast<std::int64_t>(i);
-    if (p < 0) return;
-    // Deepest open interval whose left bound is <= p: the lowest common interval of p and i.
-    auto it = std::upper_bound(stack.begin(), stack.end(), static_cast<std::size_t>(p),
-                               [](std::size_t v, const Node& nd) { return v < nd.lb; });
-    (it == stack.begin() ? stack.front() : *std::prev(it)).dup += 1;
-  };
-  auto report = [&](const Node& node, std::size_t rb) {
-    if (node.depth < static_cast<std::int32_t>(options.min_chars) || !node.mixed) return;
-    const std::size_t size = rb - node.lb + 1;
-    const std::size_t documents = size - node.dup;
-    if (documents < options.min_docs) return;
-    found.push_back({node.lb, rb, static_cast<std::uint32_t>(node.depth), static_cast<std::uint32_t>(documents)});
-  };
-
-  add_leaf(stack.back(), 0);
-  count_document(0);
   constexpr std::size_t kStep = std::size_t{1} << 16;  // progress every kStep suffixes
   // Each suffix reads its LCP and the characters around it at random places of two arrays far
   // larger than the cache: fetched kAhead suffixes early, the misses overlap (on dense 1 GiB this
   // sweep was a quarter of the run, waiting on memory).
   constexpr std::size_t kAhead = 24;
-  for (std::size_t i = 1; i <= m; ++i) {
-    if (i % kStep == 0) advance(kStep);
-    if (i + kAhead < m) {
-      const std::uint32_t e = sa[i + kAhead];
-      __builtin_prefetch(plcp.data() + e);
-      __builtin_prefetch(enc.data() + (e > 0 ? e - 1 : 0));
-    }
-    std::size_t lb = i - 1;
-    bool have_child = false;
-    Node child{0, 0};
-    const std::int32_t lcp = lcp_at(i);
-    while (stack.size() > 1 && lcp < stack.back().depth) {  // the root (depth 0) stays
-      Node top = stack.back();
-      stack.pop_back();
-      report(top, i - 1);
-      lb = top.lb;
-      // The popped interval's parent is the next one down, or the one about to be pushed.
-      if (lcp <= stack.back().depth) {
-        merge(stack.back(), top);
-      } else {
-        child = top;
-        have_child = true;
+
+  // The sweep over suffix-array indices [a, b), where a == 0 or lcp_at(a) < min_chars, and b == m
+  // or lcp_at(b) < min_chars: no reported interval (depth >= min_chars) spans such a cut, so its
+  // leaves, children, left characters and same-document pairs all lie inside one piece, and the
+  // pieces report exactly the intervals of one sweep over [0, m), in the same order. Intervals
+  // shallower than min_chars differ between pieces and one sweep (a piece starts from its own
+  // root), but are never reported. `last` holds, per document, the last index of it seen by this
+  // worker; earlier pieces left smaller indices in it, which count as none (a pair across a cut
+  // is charged to a shallow interval).
+  auto sweep = [&](std::size_t a, std::size_t b, std::vector<std::int64_t>& last, std::vector<Found>& found) {
+    std::vector<Node> stack;
+    stack.push_back({0, a});
+    const auto first = static_cast<std::int64_t>(a);
+    auto count_document = [&](std::size_t i) {
+      const std::int32_t doc = doc_of(sa[i]);
+      if (doc < 0) return;  // separator suffix: not an occurrence of anything
+      const auto d = static_cast<std::uint32_t>(doc);
+      const std::int64_t p = last[d];
+      last[d] = static_cast<std::int64_t>(i);
+      if (p < first) return;
+      // Deepest open interval whose left bound is <= p: the lowest common interval of p and i.
+      auto it = std::upper_bound(stack.begin(), stack.end(), static_cast<std::size_t>(p),
+                                 [](std::size_t v, const Node& nd) { return v < nd.lb; });
+      (it == stack.begin() ? stack.front() : *std::prev(it)).dup += 1;
+    };
+    auto report = [&](const Node& node, std::size_t rb) {
+      if (node.depth < static_cast<std::int32_t>(options.min_chars) || !node.mixed) return;
+      const std::size_t size = rb - node.lb + 1;
+      const std::size_t documents = size - node.dup;
+      if (documents < options.min_docs) return;
+      found.push_back({node.lb, rb, static_cast<std::uint32_t>(node.depth), static_cast<std::uint32_t>(documents)});
+    };
+
+    add_leaf(stack.back(), a);
+    count_document(a);
+    std::size_t advanced = 0;
+    for (std::size_t i = a + 1; i <= b; ++i) {
+      if ((i - a) % kStep == 0) {
+        advance(kStep);
+        advanced += kStep;
       }
+      if (i + kAhead < b) {
+        const std::uint32_t e = sa[i + kAhead];
+        __builtin_prefetch(plcp.data() + e);
+        __builtin_prefetch(enc.data() + (e > 0 ? e - 1 : 0));
+      }
+      std::size_t lb = i - 1;
+      bool have_child = false;
+      Node child{0, 0};
+      const std::int32_t lcp = i == b ? -1 : lcp_at(i);  // -1 at the end closes every interval
+      while (stack.size() > 1 && lcp < stack.back().depth) {  // the root (depth 0) stays
+        Node top = stack.back();
+        stack.pop_back();
+        report(top, i - 1);
+        lb = top.lb;
+        // The popped interval's parent is the next one down, or the one about to be pushed.
+        if (lcp <= stack.back().depth) {
+          merge(stack.back(), top);
+        } else {
+          child = top;
+          have_child = true;
+        }
+      }
+      if (i == b) break;
+      if (lcp > stack.back().depth) {
+        Node node{lcp, lb};
+        if (have_child) merge(node, child);
+        else add_leaf(node, i - 1);  // the new interval starts at leaf i-1
+        stack.push_back(node);
+      }
+      add_leaf(stack.back(), i);
+      count_document(i);
     }
-    if (i == m) break;
-    if (lcp > stack.back().depth) {
-      Node node{lcp, lb};
-      if (have_child) merge(node, child);
-      else add_leaf(node, i - 1);  // the new interval starts at leaf i-1
-      stack.push_back(node);
+    advance(b - a - advanced);
+  };
+
+  // Pieces: a few per worker, so an uneven piece does not leave a core idle; one piece (the plain
+  // sweep) with one worker. Each nominal cut moves forward to the next index whose LCP is below
+  // min_chars.
+  std::vector<std::size_t> cuts{0};
+  const std::size_t pieces = options.threads <= 1 ? 1 : std::size_t{4} * options.threads;
+  for (std::size_t k = 1; k < pieces; ++k) {
+    std::size_t c = std::max(m * k / pieces, cuts.back() + 1);
+    while (c < m && lcp_at(c) >= static_cast<std::int32_t>(options.min_chars)) ++c;
+    if (c >= m) break;
+    cuts.push_back(c);
+  }
+  cuts.push_back(m);
+  std::vector<std::vector<Found>> found_in(cuts.size() - 1);
+  detail::PerThread<std::vector<std::int64_t>> last_in_doc(options.threads, [&] {
+    return std::make_unique<std::vector<std::int64_t>>(static_cast<std::size_t>(docs), -1);
+  });
+  detail::parallel_for(found_in.size(), options.threads, [&](std::size_t k, unsigned w) {
+    sweep(cuts[k], cuts[k + 1], last_in_doc[w], found_in[k]);
+  });
+  std::vector<Found> found;
+  {
+    std::size_t total = 0;
+    for (const auto& f : found_in) total += f.size();
+    found.reserve(total);
+    for (auto& f : found_in) {
+      found.insert(found.end(), f.begin(), f.end());
+      std::vector<Found>().swap(f);
     }
-    add_leaf(stack.back(), i);
-    count_document(i);
   }
   std::vector<std::uint32_t>().swap(plcp);
   if (lent.chars) {
@@ -448,21 +496,20 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
     kept.resize(k);
   }
 
-  advance(m - m / kStep * kStep);
-  std::vector<Repeat> out;
-  out.reserve(kept.size());
-  for (std::uint32_t f : kept) {
-    Repeat r;
-    r.length = found[f].length;
-    r.documents = found[f].documents;
-    r.positions.reserve(found[f].rb - found[f].lb + 1);
-    for (std::size_t k = found[f].lb; k <= found[f].rb; ++k) {
+  // Each repeat's positions by its own index: the same lists for any number of workers.
+  std::vector<Repeat> out(kept.size());
+  detail::parallel_for(kept.size(), options.threads, [&](std::size_t j, unsigned) {
+    const Found& fd = found[kept[j]];
+    Repeat& r = out[j];
+    r.length = fd.length;
+    r.documents = fd.documents;
+    r.positions.reserve(fd.rb - fd.lb + 1);
+    for (std::size_t k = fd.lb; k <= fd.rb; ++k) {
       const auto e = static_cast<std::size_t>(sa[k]);
       r.positions.push_back(static_cast<std::uint32_t>(e - segment_of(e)));
     }
     std::sort(r.positions.begin(), r.positions.end());
-    out.push_back(std::move(r));
-  }
+  });
   std::sort(out.begin(), out.end(), [](const Repeat& a, const Repeat& b) {
     if (a.positions.front() != b.positions.front()) return a.positions.front() < b.positions.front();
     return a.length < b.length;
@@ -950,6 +997,9 @@ RecurringText recurring_text(const SegmentedText& text, unsigned k, unsigned min
 namespace {
 // The maximal repeats of `text` as candidates; positions mapped by `original` (identity when null),
 // texts read from `chars` at the mapped positions.
+// Made on one thread on purpose: made by index on two workers, the candidates' texts and
+// occurrences came from two malloc arenas, and group_templates, which reads them right after in
+// its own order, ran 2-3 s slower on dense 1 GiB than this loop saves (measured, phr8 report).
 std::vector<Candidate> candidates_of(std::vector<Repeat>& repeats, const RecurringText* kept,
                                      const std::vector<char32_t>& chars) {
   std::vector<Candidate> out;
@@ -1209,7 +1259,8 @@ Place place_of(const SegmentedText& text, const ParagraphLayout& layout, const O
 
 std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& groups,
                                            const std::vector<Candidate>& candidates, const SegmentedText& text,
-                                           const ParagraphLayout& layout, const TemplateOptions& options) {
+                                           const ParagraphLayout& layout, const TemplateOptions& options,
+                                           unsigned threads) {
   if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
   const auto n = static_cast<std::uint32_t>(groups.size());
   if (options.chain_gap == 0 || n < 2) return groups;
@@ -1220,15 +1271,30 @@ std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& gro
   std::vector<Piece> pieces;
   std::vector<std::uint32_t> docs(n), places(n);
   {
-    std::vector<Occurrence> all, merged;
-    for (std::uint32_t g = 0; g < n; ++g) {
-      merged_occurrences(candidates, groups[g].members, all, merged);
-      docs[g] = count_documents(text, merged);
-      places[g] = static_cast<std::uint32_t>(merged.size());
-      for (const Occurrence& o : merged) {
-        const Place p = place_of(text, layout, o);
-        pieces.push_back({p.paragraph, p.begin, p.end, g});
-      }
+    // Found by group in parallel, a batch at a time (so the pieces held twice are one batch's),
+    // and appended in group order: the same pieces for any number of workers.
+    struct Scratch {
+      std::vector<Occurrence> all, merged;
+    };
+    detail::PerThread<Scratch> scratch(threads, [] { return std::make_unique<Scratch>(); });
+    constexpr std::uint32_t kBatch = 1u << 14;
+    std::vector<std::vector<Piece>> batch;
+    for (std::uint32_t g0 = 0; g0 < n; g0 += kBatch) {
+      const std::uint32_t size = std::min(kBatch, n - g0);
+      batch.assign(size, {});
+      detail::parallel_for(size, threads, [&](std::size_t k, unsigned w) {
+        const auto g = static_cast<std::uint32_t>(g0 + k);
+        Scratch& sc = scratch[w];
+        merged_occurrences(candidates, groups[g].members, sc.all, sc.merged);
+        docs[g] = count_documents(text, sc.merged);
+        places[g] = static_cast<std::uint32_t>(sc.merged.size());
+        batch[k].reserve(sc.merged.size());
+        for (const Occurrence& o : sc.merged) {
+          const Place p = place_of(text, layout, o);
+          batch[k].push_back({p.paragraph, p.begin, p.end, g});
+        }
+      });
+      for (const auto& b : batch) pieces.insert(pieces.end(), b.begin(), b.end());
     }
   }
   std::sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) {
@@ -1368,12 +1434,21 @@ std::uint64_t distinct_occurrences(std::span<const Occurrence> occurrences) {
 
 std::vector<Template> make_templates(const std::vector<Candidate>& candidates, const std::vector<TemplateGroup>& groups,
                                      const SegmentedText& text, unsigned min_docs, const ParagraphLayout& layout,
-                                     unsigned chain_gap) {
-  std::vector<Template> out;
-  std::vector<Occurrence> all;
-  std::vector<std::uint32_t> lengths;
-  for (const TemplateGroup& g : groups) {
-    Template t;
+                                     unsigned chain_gap, unsigned threads) {
+  // Made by group index into `made` (kept marks those with min_docs documents), then compacted
+  // in group order: the same templates for any number of workers.
+  struct Scratch {
+    std::vector<Occurrence> all;
+    std::vector<std::uint32_t> lengths;
+  };
+  detail::PerThread<Scratch> scratch(threads, [] { return std::make_unique<Scratch>(); });
+  std::vector<Template> made(groups.size());
+  std::vector<char> kept(groups.size(), 0);
+  detail::parallel_for(groups.size(), threads, [&](std::size_t gi, unsigned w) {
+    const TemplateGroup& g = groups[gi];
+    std::vector<Occurrence>& all = scratch[w].all;
+    std::vector<std::uint32_t>& lengths = scratch[w].lengths;
+    Template& t = made[gi];
     t.candidate = g.core;
     t.chars = static_cast<std::uint32_t>(candidates[g.core].text.size());
     t.members = g.members;
@@ -1405,16 +1480,26 @@ std::vector<Template> make_templates(const std::vector<Candidate>& candidates, c
       t.chars = lengths[lengths.size() / 2];
     }
     t.documents = count_documents(text, t.occurrences);
-    if (t.documents < min_docs) continue;
+    if (t.documents < min_docs) {
+      t = Template{};  // its occurrences freed now, not at the end
+      return;
+    }
     t.extent_chars = static_cast<std::uint32_t>(candidates[t.extent].text.size());
     for (const auto& [shown, c] : {std::pair{&t.shown_core, t.candidate}, std::pair{&t.shown_extent, t.extent}}) {
       const auto& occs = candidates[c].occurrences;
       shown->assign(occs.begin(), occs.begin() + static_cast<std::ptrdiff_t>(std::min(occs.size(), kShownSamples)));
     }
     t.score = static_cast<double>(t.documents) * static_cast<double>(t.chars);
-    out.push_back(std::move(t));
-  }
-  return out;
+    kept[gi] = 1;
+  });
+  std::size_t w = 0;
+  for (std::size_t gi = 0; gi < made.size(); ++gi)
+    if (kept[gi]) {
+      if (w != gi) made[w] = std::move(made[gi]);  // not onto itself: a self-move empties it
+      ++w;
+    }
+  made.resize(w);
+  return made;
 }
 
 void rank_templates(std::vector<Template>& templates) {

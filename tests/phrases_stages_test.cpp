@@ -644,4 +644,101 @@ TEST(MaximalRepeatsLending, SameRepeatsAndTheCharactersComeBackUnchanged) {
   }
 }
 
+// --- thread counts: the parallel stages give what one worker gives -------------------------
+
+// Hand-made dense reuse: 60 documents of passages drawn from a bank of 24, some copies with a
+// character changed (edited families), some with a unit written back to back (periodic runs),
+// mixed with characters of their own, so the suffix array has many deep intervals and many cuts.
+SegmentedText dense_text() {
+  std::vector<std::u32string> bank;
+  for (std::uint32_t b = 0; b < 24; ++b) bank.push_back(run_of(12 + (b * 7) % 30, b));
+  std::uint32_t state = 12345;
+  auto next = [&](std::uint32_t n) {
+    state = state * 1103515245u + 12345u;
+    return (state >> 8) % n;
+  };
+  std::vector<std::pair<std::uint32_t, std::u32string>> segs;
+  for (std::uint32_t d = 0; d < 60; ++d)
+    for (std::uint32_t s = 0; s < 6; ++s) {
+      std::u32string seg;
+      for (std::uint32_t k = 0; k < 4; ++k) {
+        std::u32string piece = bank[next(24)];
+        // Edited in its middle, differently in each copy: its halves chain (chain_templates).
+        if (next(3) == 0) piece[piece.size() / 2] = static_cast<char32_t>(0x9000 + next(50));
+        if (next(10) == 0) piece = piece.substr(0, 5) + piece.substr(0, 5) + piece.substr(0, 5) + piece;
+        seg += piece;
+        seg.push_back(static_cast<char32_t>(0xA000 + next(4000)));  // a character of its own
+      }
+      segs.push_back({d, seg});
+    }
+  return text_of(segs);
+}
+
+void expect_same_templates(const std::vector<Template>& a, const std::vector<Template>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].candidate, b[i].candidate);
+    EXPECT_EQ(a[i].extent, b[i].extent);
+    EXPECT_EQ(a[i].chars, b[i].chars);
+    EXPECT_EQ(a[i].extent_chars, b[i].extent_chars);
+    EXPECT_EQ(a[i].documents, b[i].documents);
+    EXPECT_EQ(a[i].parts, b[i].parts);
+    EXPECT_EQ(a[i].members, b[i].members);
+    EXPECT_EQ(a[i].occurrences, b[i].occurrences);
+    EXPECT_EQ(a[i].shown_core, b[i].shown_core);
+    EXPECT_EQ(a[i].shown_extent, b[i].shown_extent);
+    EXPECT_EQ(a[i].score, b[i].score);
+  }
+}
+
+TEST(Threads, RepeatsCandidatesChainsAndTemplatesAreTheSameForAnyWorkerCount) {
+  const SegmentedText t = dense_text();
+  recur::TemplateOptions to;
+  struct Run {
+    std::vector<recur::Repeat> repeats;
+    recur::RepeatCounts counts;
+    std::vector<Candidate> cands;
+    std::vector<recur::TemplateGroup> chained;
+    std::vector<Template> templates;
+  };
+  auto run = [&](unsigned threads, bool fold) {
+    Run r;
+    const recur::RepeatOptions ro{8, 2, fold, 1u << 20, threads};
+    r.repeats = recur::maximal_repeats(t, ro, r.counts);
+    recur::RepeatCounts rc;
+    SegmentedText lent = t;  // repeat_candidates lends the characters
+    r.cands = recur::repeat_candidates(lent, ro, rc);
+    r.chained = recur::chain_templates(recur::group_templates(r.cands, t, to), r.cands, t, {}, to, threads);
+    r.templates = recur::make_templates(r.cands, r.chained, t, 2, {}, to.chain_gap, threads);
+    return r;
+  };
+  for (const bool fold : {false, true}) {
+    const Run one = run(1, fold);
+    // Enough work that the sweep is cut in many pieces and chains and templates are many.
+    ASSERT_GT(one.repeats.size(), 200u);
+    ASSERT_GT(one.templates.size(), 20u);
+    EXPECT_TRUE(std::any_of(one.templates.begin(), one.templates.end(), [](const Template& x) { return x.parts > 1; }));
+    if (fold) EXPECT_GT(one.counts.periodic, 0u);
+    for (const unsigned threads : {2u, 3u, 8u}) {
+      SCOPED_TRACE(testing::Message() << "threads " << threads << " fold " << fold);
+      const Run many = run(threads, fold);
+      ASSERT_EQ(one.repeats.size(), many.repeats.size());
+      for (std::size_t i = 0; i < one.repeats.size(); ++i) {
+        EXPECT_EQ(one.repeats[i].length, many.repeats[i].length);
+        EXPECT_EQ(one.repeats[i].documents, many.repeats[i].documents);
+        EXPECT_EQ(one.repeats[i].positions, many.repeats[i].positions);
+      }
+      EXPECT_EQ(one.counts.periodic, many.counts.periodic);
+      ASSERT_EQ(one.cands.size(), many.cands.size());
+      for (std::size_t i = 0; i < one.cands.size(); ++i) {
+        EXPECT_EQ(one.cands[i].text, many.cands[i].text);
+        EXPECT_EQ(one.cands[i].occurrences, many.cands[i].occurrences);
+        EXPECT_EQ(one.cands[i].documents, many.cands[i].documents);
+      }
+      EXPECT_EQ(one.chained, many.chained);
+      expect_same_templates(one.templates, many.templates);
+    }
+  }
+}
+
 }  // namespace

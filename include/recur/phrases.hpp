@@ -497,10 +497,12 @@ std::size_t exclude_stock(std::vector<TemplateGroup>& groups, const std::vector<
 /// part with the most documents x characters. Time: a sort of all places of all templates and one
 /// of the pairs next to each other (a place looks at the next 16 places at most), O(n log n) in
 /// the places. Groups keep the order of their first part; options.chain_gap 0 returns `groups`
-/// unchanged.
+/// unchanged. `threads` workers find the places of the templates; the result is the same for any
+/// count.
 std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& groups,
                                            const std::vector<Candidate>& candidates, const SegmentedText& text,
-                                           const ParagraphLayout& layout, const TemplateOptions& options);
+                                           const ParagraphLayout& layout, const TemplateOptions& options,
+                                           unsigned threads = 1);
 
 /// Merges templates whose cores are near-identical (group_variants() over the core texts, weighted
 /// by documents and then occurrences): 一个支部就是一座堡垒 and …一个堡垒 are one template, whose
@@ -550,10 +552,12 @@ void merge_overlapping(std::vector<Occurrence>& all, std::vector<Occurrence>& ou
 
 /// The templates of `groups` that occur in at least `min_docs` documents, in group order. The
 /// occurrences of chained groups (parts > 1) are joined across gaps of at most `chain_gap`
-/// characters in one paragraph of `layout`.
+/// characters in one paragraph of `layout`. `threads` workers make them, each template by its
+/// group's index: the result is the same for any count.
 std::vector<Template> make_templates(const std::vector<Candidate>& candidates, const std::vector<TemplateGroup>& groups,
                                      const SegmentedText& text, unsigned min_docs,
-                                     const ParagraphLayout& layout = ParagraphLayout{}, unsigned chain_gap = 0);
+                                     const ParagraphLayout& layout = ParagraphLayout{}, unsigned chain_gap = 0,
+                                     unsigned threads = 1);
 
 /// Sorts templates into ranking order: score, then documents, then length (all descending), then
 /// the first occurrence (ascending).
