@@ -327,8 +327,8 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   // pieces report exactly the intervals of one sweep over [0, m), in the same order. Intervals
   // shallower than min_chars differ between pieces and one sweep (a piece starts from its own
   // root), but are never reported. `last` holds, per document, the last index of it seen by this
-  // worker; earlier pieces left smaller indices in it, which count as none (a pair across a cut
-  // is charged to a shallow interval).
+  // worker; its earlier pieces (parallel_for hands each worker increasing indices) left smaller
+  // indices in it, which count as none (a pair across a cut is charged to a shallow interval).
   auto sweep = [&](std::size_t a, std::size_t b, std::vector<std::int64_t>& last, std::vector<Found>& found) {
     std::vector<Node> stack;
     stack.push_back({0, a});
