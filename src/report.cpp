@@ -382,6 +382,16 @@ struct JsonLayout {
   }
 };
 
+// An object's head as nlohmann formats it, left open at a last member `key` whose list has begun:
+// the list's entries follow through JsonLayout, without a tree of the whole output.
+JsonLayout<> open_list_after(const nlohmann::ordered_json& head, const char* key, bool empty) {
+  JsonLayout<> w{head.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)};
+  w.buf.resize(w.buf.size() - 2);  // "\n}": the list follows as the last member
+  w.key(1, key);
+  w.buf += empty ? "[]" : "[";
+  return w;
+}
+
 // The head (options, stats, skipped, warnings) is small and goes through nlohmann::json. The
 // clusters, one object per member and a hundred thousand of them on a 1 GiB corpus, are written
 // straight to the stream in the same layout that json::dump(2) gives: building them as a JSON tree
@@ -390,11 +400,7 @@ struct JsonLayout {
 // The document pairs (tens of thousands on a dense corpus: 20 MB of its head) are written the same
 // way: through nlohmann they took 0.6 s of the dense 1 GiB corpus's run, on rank 0 alone under MPI.
 void write_json_head(const Report& report, std::size_t total, std::ostream& out) {
-  const nlohmann::ordered_json j = json_head(report, stats_json(report.stats));
-  JsonLayout w{j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)};
-  w.buf.resize(w.buf.size() - 2);  // "\n}": the documents and the clusters follow
-  w.key(1, "documents");
-  w.buf += report.documents.empty() ? "[]" : "[";
+  JsonLayout w = open_list_after(json_head(report, stats_json(report.stats)), "documents", report.documents.empty());
   const auto side = [&](const char* name, const DocumentShare& s, bool first) {
     w.key(3, name, first);
     w.buf += '{';
@@ -749,11 +755,7 @@ nlohmann::ordered_json phrase_stats_json(const PhraseStats& s) {
 // locations on a dense corpus) straight to the stream in dump(2)'s layout. Building them as one
 // JSON tree first took more memory than finding them (1.0 of 1.3 GB on a dense 100 MiB corpus).
 void write_json(const PhrasesReport& report, std::ostream& out) {
-  const nlohmann::ordered_json j = json_head(report, phrase_stats_json(report.stats));
-  JsonLayout w{j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)};
-  w.buf.resize(w.buf.size() - 2);  // "\n}": the phrases follow as the last member
-  w.key(1, "phrases");
-  w.buf += report.phrases.empty() ? "[]" : "[";
+  JsonLayout w = open_list_after(json_head(report, phrase_stats_json(report.stats)), "phrases", report.phrases.empty());
   for (std::size_t pi = 0; pi < report.phrases.size(); ++pi) {
     const Phrase& p = report.phrases[pi];
     w.next(2, pi == 0);
