@@ -400,7 +400,7 @@ JsonLayout<> open_list_after(const nlohmann::ordered_json& head, const char* key
 // The document pairs (tens of thousands on a dense corpus: 20 MB of its head) are written the same
 // way: through nlohmann they took 0.6 s of the dense 1 GiB corpus's run, on rank 0 alone under MPI.
 void write_json_head(const Report& report, std::size_t total, std::ostream& out) {
-  JsonLayout w = open_list_after(json_head(report, stats_json(report.stats)), "documents", report.documents.empty());
+  JsonLayout<> w = open_list_after(json_head(report, stats_json(report.stats)), "documents", report.documents.empty());
   const auto side = [&](const char* name, const DocumentShare& s, bool first) {
     w.key(3, name, first);
     w.buf += '{';
@@ -492,7 +492,7 @@ void json_clusters(const Report& report, std::size_t first, JsonLayout<Out>& w, 
 }
 
 void write_json_clusters(const Report& report, std::size_t first, std::ostream& out) {
-  JsonLayout w;
+  JsonLayout<> w;
   json_clusters(report, first, w, [&] {
     if (w.buf.size() >= (1u << 20)) w.flush(out);  // write in pieces of about a megabyte
   });
@@ -500,7 +500,7 @@ void write_json_clusters(const Report& report, std::size_t first, std::ostream& 
 }
 
 void write_json_tail(std::size_t total, std::ostream& out) {
-  JsonLayout w;
+  JsonLayout<> w;
   if (total != 0) w.close(1, ']');
   w.buf += "\n}\n";
   w.flush(out);
@@ -755,7 +755,7 @@ nlohmann::ordered_json phrase_stats_json(const PhraseStats& s) {
 // locations on a dense corpus) straight to the stream in dump(2)'s layout. Building them as one
 // JSON tree first took more memory than finding them (1.0 of 1.3 GB on a dense 100 MiB corpus).
 void write_json(const PhrasesReport& report, std::ostream& out) {
-  JsonLayout w = open_list_after(json_head(report, phrase_stats_json(report.stats)), "phrases", report.phrases.empty());
+  JsonLayout<> w = open_list_after(json_head(report, phrase_stats_json(report.stats)), "phrases", report.phrases.empty());
   for (std::size_t pi = 0; pi < report.phrases.size(); ++pi) {
     const Phrase& p = report.phrases[pi];
     w.next(2, pi == 0);
