@@ -252,17 +252,15 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
 
   // Overlap ranges of every position, by suffix-array rank: one pass over sa finds the ranks of
   // the (few) covered positions.
-  {
-    if (!covers.empty()) {
-      std::vector<std::uint64_t> marked((m + 63) / 64, 0);
-      for (const Cover& cv : covers) marked[cv.pos >> 6] |= std::uint64_t{1} << (cv.pos & 63);
-      std::vector<std::pair<std::uint32_t, std::uint32_t>> rank_of;  // (encoded position, rank)
-      for (std::size_t i = 0; i < m; ++i)
-        if ((marked[sa[i] >> 6] >> (sa[i] & 63)) & 1) rank_of.push_back({sa[i], static_cast<std::uint32_t>(i)});
-      std::sort(rank_of.begin(), rank_of.end());
-      for (Cover& cv : covers)
-        cv.pos = std::lower_bound(rank_of.begin(), rank_of.end(), std::pair<std::uint32_t, std::uint32_t>{cv.pos, 0})->second;
-    }
+  if (!covers.empty()) {
+    std::vector<std::uint64_t> marked((m + 63) / 64, 0);
+    for (const Cover& cv : covers) marked[cv.pos >> 6] |= std::uint64_t{1} << (cv.pos & 63);
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> rank_of;  // (encoded position, rank)
+    for (std::size_t i = 0; i < m; ++i)
+      if ((marked[sa[i] >> 6] >> (sa[i] & 63)) & 1) rank_of.push_back({sa[i], static_cast<std::uint32_t>(i)});
+    std::sort(rank_of.begin(), rank_of.end());
+    for (Cover& cv : covers)
+      cv.pos = std::lower_bound(rank_of.begin(), rank_of.end(), std::pair<std::uint32_t, std::uint32_t>{cv.pos, 0})->second;
   }
   // Documents renumbered densely (they are non-decreasing), so sparse or huge numbers cost nothing;
   // the document of a position is found by a search over the documents' first positions.
@@ -1435,15 +1433,14 @@ std::uint64_t distinct_occurrences(std::span<const Occurrence> occurrences) {
 std::vector<Template> make_templates(const std::vector<Candidate>& candidates, const std::vector<TemplateGroup>& groups,
                                      const SegmentedText& text, unsigned min_docs, const ParagraphLayout& layout,
                                      unsigned chain_gap, unsigned threads) {
-  // Made by group index into `made` (kept marks those with min_docs documents), then compacted
-  // in group order: the same templates for any number of workers.
+  // Made by group index into `made`, then those under min_docs documents erased in group order:
+  // the same templates for any number of workers.
   struct Scratch {
     std::vector<Occurrence> all;
     std::vector<std::uint32_t> lengths;
   };
   detail::PerThread<Scratch> scratch(threads, [] { return std::make_unique<Scratch>(); });
   std::vector<Template> made(groups.size());
-  std::vector<char> kept(groups.size(), 0);
   detail::parallel_for(groups.size(), threads, [&](std::size_t gi, unsigned w) {
     const TemplateGroup& g = groups[gi];
     std::vector<Occurrence>& all = scratch[w].all;
@@ -1490,15 +1487,9 @@ std::vector<Template> make_templates(const std::vector<Candidate>& candidates, c
       shown->assign(occs.begin(), occs.begin() + static_cast<std::ptrdiff_t>(std::min(occs.size(), kShownSamples)));
     }
     t.score = static_cast<double>(t.documents) * static_cast<double>(t.chars);
-    kept[gi] = 1;
   });
-  std::size_t w = 0;
-  for (std::size_t gi = 0; gi < made.size(); ++gi)
-    if (kept[gi]) {
-      if (w != gi) made[w] = std::move(made[gi]);  // not onto itself: a self-move empties it
-      ++w;
-    }
-  made.resize(w);
+  // The dropped ones were reset to no documents, fewer than min_docs (>= 1 when any is dropped).
+  std::erase_if(made, [&](const Template& t) { return t.documents < min_docs; });
   return made;
 }
 
