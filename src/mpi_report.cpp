@@ -29,7 +29,6 @@
 #include <optional>
 #include <stdexcept>
 #include <streambuf>
-#include <thread>
 #include <type_traits>
 #include <unordered_map>
 
@@ -38,6 +37,7 @@
 #include "recur/html.hpp"
 #include "recur/index.hpp"
 #include "recur/materialise.hpp"
+#include "recur/output.hpp"
 #include "recur/scan.hpp"
 #include "recur/verify.hpp"
 
@@ -663,125 +663,6 @@ class PieceBuf : public std::streambuf {
   std::size_t limit_;
 };
 
-// A stream's bytes written at an offset of a file as they come: a rank's block of the report
-// formatted straight into rank 0's temporary file, without holding it in memory (on this VM, memory
-// touched for the first time cost more than formatting the block twice: once to count its bytes,
-// once to write them; now the count is report_clusters_size, which copies no text).
-//
-// The whole pages of the block go through `direct`, the file opened with O_DIRECT (when the
-// filesystem has it; -1 otherwise): the page cache is bypassed. On this VM a page of the page cache
-// is memory touched for the first time, and two ranks filling it at once took longer than one rank
-// alone (writes into the page cache 60-300 MB/s under load, against 330-500 MB/s per writer to the
-// disk with O_DIRECT); the 1.5 GB of the dense 1 GiB corpus's report then also had to reach the
-// disk in the final fsync, on rank 0 alone. The partial pages at both ends of the block (shared with
-// the head or the neighbouring blocks) go through the page cache (`fd`). A thread writes each full
-// buffer while the next is formatted. Buffers of 4 MiB, or chunk_bytes() rounded up to a page if
-// less (the identity test makes it tiny, so that the flushing is exercised).
-class FileAt : public std::streambuf {
- public:
-  static constexpr std::size_t kPage = 4096;  // O_DIRECT's alignment: of offsets, lengths and buffers
-  FileAt(int fd, int direct, std::uint64_t offset) : fd_(fd), direct_(direct), offset_(offset) {
-    cap_ = std::max(kPage, (std::min(chunk_bytes(), std::size_t{4} << 20) + kPage - 1) / kPage * kPage);
-    for (auto& b : buf_) b.reset(static_cast<char*>(std::aligned_alloc(kPage, cap_)));
-    if (!buf_[0] || !buf_[1]) throw std::bad_alloc();
-    // A block that starts inside a page: its first buffer ends at the page's end, so that every
-    // later buffer starts on a page in the file as in memory.
-    const std::size_t first = direct_ >= 0 && offset % kPage != 0 ? kPage - offset % kPage : cap_;
-    setp(buf_[0].get(), buf_[0].get() + first);
-  }
-  ~FileAt() override { wait(); }
-  FileAt(const FileAt&) = delete;
-  FileAt& operator=(const FileAt&) = delete;
-  /// Bytes written so far, the buffer included.
-  std::uint64_t size() const { return done_ + static_cast<std::uint64_t>(pptr() - pbase()); }
-  /// Writes what is buffered and waits for it; "" or why the file could not be written.
-  const std::string& finish() {
-    drain(true);
-    wait();
-    return why_;
-  }
-
- protected:
-  int_type overflow(int_type ch) override {
-    drain(false);
-    if (!traits_type::eq_int_type(ch, traits_type::eof())) {
-      *pptr() = traits_type::to_char_type(ch);
-      pbump(1);
-    }
-    return traits_type::not_eof(ch);
-  }
-  int sync() override {
-    drain(false);
-    wait();
-    return why_.empty() ? 0 : -1;
-  }
-
- private:
-  struct Free {
-    void operator()(char* p) const { std::free(p); }
-  };
-  // Hands the buffer to the writing thread (but for the bytes past the last whole page, unless
-  // `last`: they move to the start of the other buffer) and formats on into the other.
-  void drain(bool last) {
-    char* b = pbase();
-    const std::size_t n = static_cast<std::size_t>(pptr() - b);
-    const std::uint64_t pos = offset_ + done_;  // where b[0] goes in the file
-    wait();  // the other buffer is free again
-    // The partial page at the start of the block (the whole of the first buffer, then); the whole
-    // pages; the bytes after them.
-    const std::size_t head = direct_ >= 0 && pos % kPage != 0 ? std::min<std::size_t>(n, kPage - pos % kPage) : 0;
-    const std::size_t whole = direct_ >= 0 ? (n - head) / kPage * kPage : n - head;
-    const std::size_t rest = n - head - whole;
-    char* next = buf_[1 - cur_].get();
-    const std::size_t kept = last ? 0 : rest;
-    if (kept != 0) std::memcpy(next, b + head + whole, kept);
-    done_ += n - kept;
-    writer_ = std::thread([this, b, pos, head, whole, tail = rest - kept] {
-      put(fd_, b, head, pos);
-      put(direct_ >= 0 ? direct_ : fd_, b + head, whole, pos + head);
-      put(fd_, b + head + whole, tail, pos + head + whole);
-    });
-    cur_ = 1 - cur_;
-    setp(next, next + cap_);
-    pbump(static_cast<int>(kept));
-  }
-  void wait() {
-    if (writer_.joinable()) writer_.join();
-  }
-  // On the writing thread; why_ is read by the formatting thread only after it joined.
-  void put(int fd, const char* p, std::size_t n, std::uint64_t at_offset) {
-    for (std::size_t at = 0; at < n && why_.empty();) {
-      const ssize_t k = ::pwrite(fd, p + at, n - at, static_cast<off_t>(at_offset + at));
-      if (k > 0) {
-        at += static_cast<std::size_t>(k);
-      } else if (k == 0) {
-        why_ = "no progress writing";  // never on a regular file; not a spin
-      } else if (errno == EINVAL && fd == direct_ && fd != fd_) {
-        // O_DIRECT refused after all (an alignment this device wants larger): the page cache, from here on.
-        direct_ = -1;
-        fd = fd_;
-      } else if (errno != EINTR) {
-        why_ = std::strerror(errno);
-      }
-    }
-  }
-  int fd_, direct_;
-  std::uint64_t offset_, done_ = 0;
-  std::size_t cap_ = 0;
-  std::unique_ptr<char, Free> buf_[2];
-  int cur_ = 0;
-  std::thread writer_;
-  std::string why_;
-};
-
-// Rank 0's temporary file opened again with O_DIRECT, for FileAt's whole pages; -1 where the
-// filesystem has no O_DIRECT, or RECUR_MPI_WRITE=buffered (the identity test: the page cache only).
-int open_direct(const std::string& path) {
-  const char* how = std::getenv("RECUR_MPI_WRITE");
-  if (how && std::string(how) == "buffered") return -1;
-  return ::open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
-}
-
 std::uint64_t peak_rss() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -1319,8 +1200,11 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
       if (fd < 0) {
         why = std::strerror(errno);
       } else {
+        // Formatted straight into the file at its offset, without holding the block in memory (on
+        // this VM, memory touched for the first time cost more than formatting a block twice), the
+        // whole pages around the page cache (PagedFileWriter, output.hpp).
         const int direct = open_direct(temp);
-        FileAt file(fd, direct, offset);
+        PagedFileWriter file(fd, direct, offset, std::min(chunk_bytes(), std::size_t{4} << 20));
         std::ostream fs(&file);
         write_report_clusters(part, format, writing.text, first_cluster, fs);
         fs.flush();

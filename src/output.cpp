@@ -5,11 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <new>
 #include <system_error>
 
 #include "recur/error.hpp"
@@ -107,6 +110,110 @@ bool identity(const std::string& path, struct stat& st) { return ::stat(path.c_s
 
 }  // namespace
 
+void PagedFileWriter::Free::operator()(char* p) const noexcept { std::free(p); }
+
+PagedFileWriter::PagedFileWriter(int fd, int direct, std::uint64_t offset, std::size_t buffer)
+    : fd_(fd), direct_(direct) {
+  cap_ = std::max(kPage, (buffer + kPage - 1) / kPage * kPage);
+  for (auto& b : buf_) b.reset(static_cast<char*>(std::aligned_alloc(kPage, cap_)));
+  if (!buf_[0] || !buf_[1]) throw std::bad_alloc();
+  start_at(offset);
+}
+
+PagedFileWriter::~PagedFileWriter() { wait(); }
+
+// The buffer's bytes sit at the same offset within a page in memory as in the file, so that a
+// whole page of the file is a page-aligned piece of the buffer, as O_DIRECT needs. A full buffer
+// therefore ends on a page of the file, and only a flush or a seek leaves a partial page.
+void PagedFileWriter::start_at(std::uint64_t position) {
+  base_ = position;
+  char* b = buf_[cur_].get();
+  setp(b + position % kPage, b + cap_);
+}
+
+// Hands the buffered bytes to the writing thread and goes on filling the other buffer.
+void PagedFileWriter::drain() {
+  char* b = pbase();
+  const std::size_t n = static_cast<std::size_t>(pptr() - b);
+  const std::uint64_t pos = base_;
+  wait();  // the other buffer is free again
+  // The partial page at the start, the whole pages, the bytes after them.
+  const bool aligned = direct_ >= 0;
+  const std::size_t head = aligned && pos % kPage != 0 ? std::min<std::size_t>(n, kPage - pos % kPage) : 0;
+  const std::size_t whole = aligned ? (n - head) / kPage * kPage : n - head;
+  const std::size_t tail = n - head - whole;
+  written_ += n;
+  if (n != 0)
+    writer_ = std::thread([this, b, pos, head, whole, tail] {
+      put(fd_, b, head, pos);
+      put(direct_ >= 0 ? direct_ : fd_, b + head, whole, pos + head);
+      put(fd_, b + head + whole, tail, pos + head + whole);
+    });
+  cur_ = 1 - cur_;
+  start_at(pos + n);
+}
+
+void PagedFileWriter::wait() {
+  if (writer_.joinable()) writer_.join();
+}
+
+void PagedFileWriter::put(int fd, const char* p, std::size_t n, std::uint64_t at) {
+  for (std::size_t done = 0; done < n && why_.empty();) {
+    const ssize_t k = ::pwrite(fd, p + done, n - done, static_cast<off_t>(at + done));
+    if (k > 0) {
+      done += static_cast<std::size_t>(k);
+    } else if (k == 0) {
+      why_ = "no progress writing";  // never on a regular file; not a spin
+    } else if (errno == EINVAL && fd == direct_ && fd != fd_) {
+      // O_DIRECT refused after all (an alignment this device wants larger): the page cache, from here on.
+      direct_ = -1;
+      fd = fd_;
+    } else if (errno != EINTR) {
+      why_ = std::strerror(errno);
+    }
+  }
+}
+
+const std::string& PagedFileWriter::finish() {
+  drain();
+  wait();
+  return why_;
+}
+
+PagedFileWriter::int_type PagedFileWriter::overflow(int_type ch) {
+  drain();
+  if (traits_type::eq_int_type(ch, traits_type::eof())) return traits_type::not_eof(ch);
+  if (pptr() == epptr()) return traits_type::eof();  // cannot happen: a drained buffer has a page free
+  *pptr() = traits_type::to_char_type(ch);
+  pbump(1);
+  return ch;
+}
+
+int PagedFileWriter::sync() { return finish().empty() ? 0 : -1; }
+
+PagedFileWriter::pos_type PagedFileWriter::seekoff(off_type off, std::ios_base::seekdir dir,
+                                                   std::ios_base::openmode which) {
+  const auto here = static_cast<off_type>(base_ + static_cast<std::uint64_t>(pptr() - pbase()));
+  if (!(which & std::ios_base::out) || dir == std::ios_base::end) return pos_type(off_type(-1));
+  const off_type to = dir == std::ios_base::cur ? here + off : off;
+  if (to < 0) return pos_type(off_type(-1));
+  if (to != here) {  // tellp() asks for the position only: no flush for it
+    if (!finish().empty()) return pos_type(off_type(-1));
+    start_at(static_cast<std::uint64_t>(to));
+  }
+  return pos_type(to);
+}
+
+PagedFileWriter::pos_type PagedFileWriter::seekpos(pos_type pos, std::ios_base::openmode which) {
+  return seekoff(off_type(pos), std::ios_base::beg, which);
+}
+
+int open_direct(const std::string& path) {
+  for (const char* name : {"RECUR_WRITE", "RECUR_MPI_WRITE"})
+    if (const char* how = std::getenv(name); how && std::string(how) == "buffered") return -1;
+  return ::open(path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+}
+
 AtomicFile::AtomicFile(const std::string& path) : path_(resolve_output(path)) {
   struct stat st {};
   const bool exists = ::stat(path_.c_str(), &st) == 0;
@@ -115,8 +222,9 @@ AtomicFile::AtomicFile(const std::string& path) : path_(resolve_output(path)) {
     // A device or a pipe (/dev/null, /dev/stdout, a named pipe): written in place. Renaming a
     // temporary over it would replace the device node with a regular file.
     direct_ = true;
-    out_.open(path_, std::ios::binary);
-    if (!out_) throw Error(errc::io, "cannot write " + path + ": " + errno_text());
+    device_.open(path_, std::ios::binary);
+    if (!device_) throw Error(errc::io, "cannot write " + path + ": " + errno_text());
+    out_.rdbuf(device_.rdbuf());
     return;
   }
   const std::string name = fs::path(path_).filename().string();
@@ -134,14 +242,21 @@ AtomicFile::AtomicFile(const std::string& path) : path_(resolve_output(path)) {
     throw Error(errc::io, "cannot write " + path + ": " + why);
   }
   temp_ = buf;
+  fd_ = fd;
   ::fchmod(fd, output_mode(path_));
-  ::close(fd);
-  out_.open(temp_, std::ios::binary | std::ios::trunc);
-  if (!out_) {
-    const std::string why = errno_text();
-    discard();
-    throw Error(errc::io, "cannot write " + path + ": " + why);
-  }
+  direct_fd_ = open_direct(temp_);
+  writer_ = std::make_unique<PagedFileWriter>(fd_, direct_fd_, 0);
+  out_.rdbuf(writer_.get());
+}
+
+// The writer first: it joins its thread, which may still be writing into the descriptors.
+void AtomicFile::close_file() noexcept {
+  out_.rdbuf(nullptr);
+  writer_.reset();
+  if (direct_fd_ >= 0) ::close(direct_fd_);
+  if (fd_ >= 0) ::close(fd_);
+  direct_fd_ = fd_ = -1;
+  if (device_.is_open()) device_.close();
 }
 
 AtomicFile::~AtomicFile() {
@@ -149,7 +264,7 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::discard() noexcept {
-  if (out_.is_open()) out_.close();
+  close_file();
   if (direct_) return;
   if (!temp_.empty()) ::unlink(temp_.c_str());
   temp_.clear();
@@ -161,23 +276,28 @@ void AtomicFile::commit() {
   out_.flush();
   if (direct_) {
     const bool ok = static_cast<bool>(out_);
-    out_.close();
+    device_.close();
+    const bool closed = !device_.fail();
+    out_.rdbuf(nullptr);
     committed_ = true;
-    if (!ok) throw Error(errc::io, "error writing " + path_);
+    if (!ok || !closed) throw Error(errc::io, "error writing " + path_);
     return;
   }
-  const bool written = static_cast<bool>(out_);
-  out_.close();
-  if (!written || out_.fail()) {
+  const std::string why = writer_ ? writer_->finish() : std::string("not open");
+  if (!out_ || !why.empty()) {
     discard();
-    throw Error(errc::io, "error writing " + path_ + " (disk full?); the previous file, if any, is unchanged");
+    throw Error(errc::io, "error writing " + path_ + (why.empty() ? std::string() : ": " + why) +
+                              " (disk full?); the previous file, if any, is unchanged");
   }
   // Sync before the rename, so that a crash cannot leave the final name on an empty file.
-  const int fd = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
-  const bool synced = fd >= 0 && ::fsync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  if (!synced || ::rename(temp_.c_str(), path_.c_str()) != 0) {
-    const std::string why = errno_text();
+  const bool synced = ::fsync(fd_) == 0;
+  const std::string sync_why = synced ? std::string() : errno_text();
+  const int fd = fd_;
+  fd_ = -1;  // closed here, where its error counts
+  close_file();
+  const bool closed = ::close(fd) == 0;
+  if (!synced || !closed || ::rename(temp_.c_str(), path_.c_str()) != 0) {
+    const std::string why = !synced ? sync_why : errno_text();
     discard();
     throw Error(errc::io, "cannot write " + path_ + ": " + why + "; the previous file, if any, is unchanged");
   }

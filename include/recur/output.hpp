@@ -10,14 +10,77 @@
 /// - SIGINT, SIGTERM and SIGHUP remove the temporaries and end the process with 128 + the signal
 ///   number (130 after Ctrl-C), once install_interrupt_handlers() has run.
 #include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <fstream>
 #include <memory>
 #include <ostream>
+#include <streambuf>
 #include <string>
+#include <thread>
 
 #include "recur/corpus.hpp"
 
 namespace recur {
+
+/// A stream buffer that writes into an open regular file from a given offset, for outputs of
+/// gigabytes (the dense 1 GiB corpus's JSON report is 1.5 GB).
+///
+/// The whole pages go through `direct`, the same file opened with O_DIRECT (open_direct(); -1:
+/// none), around the page cache; the partial pages at the two ends of what is written (and around
+/// a seek or a flush) go through `fd`. A thread writes each full buffer while the next is filled.
+/// Why: every output is synced before it is renamed into place (AtomicFile::commit), so its bytes
+/// reach the disk before the run ends anyway; through the page cache they are first copied into
+/// pages touched for the first time (on the 2-core VM of bench/RESULTS.md 60-300 MB/s, and two
+/// writers no faster than one) and then written again by the sync, on one thread at the end. With
+/// O_DIRECT the disk takes them while the report is being formatted (330-500 MB/s per writer
+/// there). Where O_DIRECT is refused (tmpfs at open, an alignment a device wants larger at write)
+/// everything goes through `fd`.
+class PagedFileWriter : public std::streambuf {
+ public:
+  static constexpr std::size_t kPage = 4096;  // O_DIRECT's alignment: of offsets, lengths and buffers
+  /// Writes from `offset` of the file open as `fd` (and as `direct`, or -1), in two buffers of
+  /// `buffer` bytes rounded up to a page. Neither descriptor is closed here.
+  PagedFileWriter(int fd, int direct, std::uint64_t offset, std::size_t buffer = std::size_t{4} << 20);
+  ~PagedFileWriter() override;
+  PagedFileWriter(const PagedFileWriter&) = delete;
+  PagedFileWriter& operator=(const PagedFileWriter&) = delete;
+  /// Bytes written so far (buffered ones included), whatever the seeks.
+  std::uint64_t size() const noexcept { return written_ + static_cast<std::uint64_t>(pptr() - pbase()); }
+  /// Writes what is buffered and waits for it. Returns "" or why the file could not be written.
+  const std::string& finish();
+  /// Whether whole pages still go around the page cache (a `direct` descriptor was given and no
+  /// write through it was refused). Read after finish().
+  bool writes_direct() const noexcept { return direct_ >= 0; }
+
+ protected:
+  int_type overflow(int_type ch) override;
+  int sync() override;  // writes everything buffered, the partial last page too
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode which) override;
+  pos_type seekpos(pos_type pos, std::ios_base::openmode which) override;
+
+ private:
+  struct Free {
+    void operator()(char* p) const noexcept;
+  };
+  void start_at(std::uint64_t position);
+  void drain();
+  void wait();
+  void put(int fd, const char* p, std::size_t n, std::uint64_t at);
+  int fd_, direct_;
+  std::uint64_t base_ = 0;     // the file position of pbase()[0]
+  std::uint64_t written_ = 0;  // bytes handed to the writing thread
+  std::size_t cap_ = 0;
+  std::unique_ptr<char, Free> buf_[2];
+  int cur_ = 0;
+  std::thread writer_;
+  std::string why_;  // set by the writing thread, read by the filling one after it joined
+};
+
+/// `path` opened again for writing with O_DIRECT, for PagedFileWriter's whole pages; -1 where the
+/// filesystem refuses O_DIRECT, or when the environment sets RECUR_WRITE=buffered (or, as the MPI
+/// identity test does, RECUR_MPI_WRITE=buffered): then everything goes through the page cache.
+int open_direct(const std::string& path);
 
 /// A file written under a temporary name in the folder of its final path, then renamed into
 /// place by commit(). If `path` is a symbolic link, the file it leads to is replaced (the link
@@ -49,8 +112,12 @@ class AtomicFile {
   const std::string& temp_path() const noexcept { return temp_; }
 
  private:
+  void close_file() noexcept;
   std::string path_, temp_;
-  std::ofstream out_;
+  std::ofstream device_;                     // a device or pipe, written in place
+  int fd_ = -1, direct_fd_ = -1;             // the temporary, and it again with O_DIRECT (or -1)
+  std::unique_ptr<PagedFileWriter> writer_;  // into fd_ / direct_fd_
+  std::ostream out_{nullptr};                // over device_ or writer_
   int slot_ = -1;
   bool committed_ = false;
   bool direct_ = false;  // writing into a device or pipe, not through a temporary
