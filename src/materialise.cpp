@@ -30,7 +30,7 @@ Member make_member(const std::string& name, const FileIndex& file, const Paragra
   // UTF-8, which the counting below and the JSON writer rely on) even if a reader broke it.
   if (!is_valid_utf8(out.text)) out.text = to_valid_utf8(out.text);
   out.kind = p.kind;
-  for (std::size_t i = 0; i < out.text.size();) out.content_chars += is_content_char(next_code_point(out.text, i));
+  out.content_chars = count_content_chars(out.text);
   out.text_json_extra = json_escape_extra(out.text);  // while the text is in the cache
   return out;
 }

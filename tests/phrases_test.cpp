@@ -374,6 +374,25 @@ TEST(ContentChar, CjkCharactersAreContent) {
   EXPECT_TRUE(recur::is_content_char(U'\U00020000'));  // extension B
 }
 
+// count_content_chars reads CJK ideographs and ASCII by their bytes: the same count as decoding
+// every character, on random texts drawn around the edges of those fast paths.
+TEST(ContentChar, CountingByBytesAgreesWithDecodingEveryCharacter) {
+  const std::u32string pool = U"09azAZ@[`{ \n\"，。、；：？！（）《》—\u00E9\u00DF\u0416\u0661\u3000\u3001\u3005\u3041"
+                              U"\u30FB\u3400\u4DBF\u4DC0\u4DFF\u4E00\u4E01\u4FFF\u5000\u9FA5\u9FFF\uA000\uAC00"
+                              U"\uF900\uFF01\uFF10\uFF21\U00020000\U0001F600";
+  std::mt19937 rng(11);
+  for (int round = 0; round < 2000; ++round) {
+    std::u32string cs;
+    const std::size_t len = rng() % 40;
+    for (std::size_t k = 0; k < len; ++k) cs += pool[rng() % pool.size()];
+    const std::string text = utf8(cs);
+    std::uint64_t expect = 0;
+    for (char32_t c : cs) expect += recur::is_content_char(c);
+    ASSERT_EQ(recur::count_content_chars(text), expect) << text;
+  }
+  EXPECT_EQ(recur::count_content_chars("坚持稳中求进，a1！"), 8u);
+}
+
 TEST(ContentChar, AsciiLettersAndDigitsAreContent) {
   for (char c = 'a'; c <= 'z'; ++c) EXPECT_TRUE(recur::is_content_char(static_cast<char32_t>(c))) << c;
   for (char c = 'A'; c <= 'Z'; ++c) EXPECT_TRUE(recur::is_content_char(static_cast<char32_t>(c))) << c;

@@ -85,6 +85,10 @@ class BoundaryBits {
 /// Punctuation, symbols and white space are left out.
 bool is_content_char(char32_t c) noexcept;
 
+/// The content characters (is_content_char) of well-formed UTF-8 text. A report member's count:
+/// the common CJK ideographs (U+4E00..U+9FFF) and ASCII are told by their bytes, without decoding.
+std::uint64_t count_content_chars(std::string_view utf8) noexcept;
+
 /// The content characters of a normalised paragraph and, for each, where it is in that text.
 struct Content {
   std::vector<char32_t> chars;           ///< content characters, in order
