@@ -120,6 +120,11 @@ struct SegmentedText {
   std::vector<std::uint32_t> segment_start; ///< start of segment k in `chars`; size = segments + 1
   std::vector<std::uint32_t> segment_doc;   ///< document of segment k (non-decreasing)
 
+  /// Per block of kBlock characters, the segment holding its first character: segment_of()
+  /// searches only between two of them (kept by add_segment).
+  std::vector<std::uint32_t> block_segment;
+  static constexpr unsigned kBlockShift = 6;
+
   /// Appends a segment of document `doc` (documents must come in non-decreasing order).
   void add_segment(std::span<const char32_t> content, std::uint32_t doc);
   std::size_t segments() const noexcept { return segment_doc.size(); }
