@@ -1174,8 +1174,24 @@ std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candida
     // that held 0.8 GB of dense 1 GiB.
     into.assign(merged.begin(), merged.end());
   };
-  for (const std::uint32_t c : order) {
+  for (std::size_t oi = 0; oi < n; ++oi) {
     if (done) ++*done;
+    // What the candidates after this one read first, fetched ahead: candidates come in length
+    // order, so each one's record, occurrence list and owner entries lie at random places of
+    // arrays far larger than the cache, and this loop (one thread) waited on each in turn.
+    if (oi + 4 < n) __builtin_prefetch(&candidates[order[oi + 4]]);
+    if (oi + 2 < n) __builtin_prefetch(candidates[order[oi + 2]].occurrences.data());
+    if (oi + 1 < n) {
+      const Candidate& next = candidates[order[oi + 1]];
+      const std::size_t next_len = next.text.size();
+      for (std::size_t k = 0; k < std::min<std::size_t>(8, next.occurrences.size()) && next_len != 0; ++k) {
+        const std::uint32_t at = next.occurrences[k].start;
+        __builtin_prefetch(owner.data() + at);
+        __builtin_prefetch(owner.data() + at + next_len / 2);
+        __builtin_prefetch(owner.data() + at + next_len - 1);
+      }
+    }
+    const std::uint32_t c = order[oi];
     const Candidate& cand = candidates[c];
     const auto len = static_cast<std::uint32_t>(cand.text.size());
     if (len == 0) continue;
