@@ -182,6 +182,7 @@ const std::string& PagedFileWriter::finish() {
 
 PagedFileWriter::int_type PagedFileWriter::overflow(int_type ch) {
   drain();
+  if (!why_.empty()) return traits_type::eof();  // an earlier buffer could not be written: the stream fails
   if (traits_type::eq_int_type(ch, traits_type::eof())) return traits_type::not_eof(ch);
   if (pptr() == epptr()) return traits_type::eof();  // cannot happen: a drained buffer has a page free
   *pptr() = traits_type::to_char_type(ch);

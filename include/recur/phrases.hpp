@@ -120,8 +120,8 @@ struct SegmentedText {
   std::vector<std::uint32_t> segment_start; ///< start of segment k in `chars`; size = segments + 1
   std::vector<std::uint32_t> segment_doc;   ///< document of segment k (non-decreasing)
 
-  /// Per block of kBlock characters, the segment holding its first character: segment_of()
-  /// searches only between two of them (kept by add_segment).
+  /// Per block of 2^kBlockShift (64) characters, the segment holding its first character:
+  /// segment_of() searches only between two of them (kept by add_segment).
   std::vector<std::uint32_t> block_segment;
   static constexpr unsigned kBlockShift = 6;
 
