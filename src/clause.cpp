@@ -24,7 +24,7 @@ Boundary boundary_of(char32_t c) noexcept {
 
 void ClauseMarks::append(const BoundaryBits& after, std::size_t paragraph, std::size_t first, std::size_t count) {
   segment_before_.push_back(first == paragraph ? Boundary::clause : after[first - 1]);
-  for (std::size_t k = first; k < first + count; ++k) after_.push_back(after[k]);
+  after_.append(after, first, count);
 }
 
 void ClauseMarks::append(const ClauseMarks& more) {

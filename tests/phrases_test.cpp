@@ -1463,3 +1463,47 @@ TEST(SegmentedText, SegmentOfAgreesWithASearchOverEveryStart) {
     }
   }
 }
+
+// BoundaryBits packs 32 positions to a word and appends a word at a time: against a plain vector,
+// through pushes, raises and appends of whole texts and of ranges at every alignment.
+TEST(BoundaryBits, AgreesWithAVectorThroughPushesRaisesAndAppends) {
+  std::mt19937 rng(9);
+  const auto any = [&] { return static_cast<recur::Boundary>(rng() % 3); };
+  for (int round = 0; round < 300; ++round) {
+    recur::BoundaryBits bits, part;
+    std::vector<recur::Boundary> model, part_model;
+    for (int step = 0; step < 40; ++step) {
+      const unsigned what = rng() % 5;
+      if (what == 0 || what == 1) {
+        const recur::Boundary b = any();
+        bits.push_back(b);
+        model.push_back(b);
+      } else if (what == 2 && !model.empty()) {
+        const std::size_t k = rng() % model.size();
+        const recur::Boundary b = any();
+        bits.raise(k, b);
+        model[k] = std::max(model[k], b);
+      } else {
+        part.clear();
+        part_model.clear();
+        for (std::size_t k = rng() % 100; k > 0; --k) {
+          const recur::Boundary b = any();
+          part.push_back(b);
+          part_model.push_back(b);
+        }
+        const std::size_t first = part_model.empty() ? 0 : rng() % (part_model.size() + 1);
+        const std::size_t count = rng() % (part_model.size() - first + 1);
+        if (what == 3) {
+          bits.append(part);
+          model.insert(model.end(), part_model.begin(), part_model.end());
+        } else {
+          bits.append(part, first, count);
+          model.insert(model.end(), part_model.begin() + static_cast<std::ptrdiff_t>(first),
+                       part_model.begin() + static_cast<std::ptrdiff_t>(first + count));
+        }
+      }
+      ASSERT_EQ(bits.size(), model.size());
+    }
+    for (std::size_t k = 0; k < model.size(); ++k) ASSERT_EQ(bits[k], model[k]) << "round " << round << " at " << k;
+  }
+}
