@@ -222,7 +222,7 @@ AtomicFile::AtomicFile(const std::string& path) : path_(resolve_output(path)) {
   if (exists && !S_ISREG(st.st_mode)) {
     // A device or a pipe (/dev/null, /dev/stdout, a named pipe): written in place. Renaming a
     // temporary over it would replace the device node with a regular file.
-    direct_ = true;
+    in_place_ = true;
     device_.open(path_, std::ios::binary);
     if (!device_) throw Error(errc::io, "cannot write " + path + ": " + errno_text());
     out_.rdbuf(device_.rdbuf());
@@ -266,7 +266,7 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::discard() noexcept {
   close_file();
-  if (direct_) return;
+  if (in_place_) return;
   if (!temp_.empty()) ::unlink(temp_.c_str());
   temp_.clear();
   release_slot(slot_);
@@ -275,7 +275,7 @@ void AtomicFile::discard() noexcept {
 
 void AtomicFile::commit() {
   out_.flush();
-  if (direct_) {
+  if (in_place_) {
     const bool ok = static_cast<bool>(out_);
     device_.close();
     const bool closed = !device_.fail();

@@ -120,7 +120,7 @@ class AtomicFile {
   std::ostream out_{nullptr};                // over device_ or writer_
   int slot_ = -1;
   bool committed_ = false;
-  bool direct_ = false;  // writing into a device or pipe, not through a temporary
+  bool in_place_ = false;  // writing into a device or pipe, not through a temporary (not O_DIRECT)
 };
 
 /// A folder generated under a temporary name next to its final path, then moved into place by
