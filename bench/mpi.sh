@@ -7,7 +7,9 @@
 # Usage: bench/mpi.sh CORPUS_DIR...   e.g. bench/mpi.sh /work/bench-cache/100MiB/docs
 # Environment: RECUR (default build/recur), RUNS (default 3), LABELS (default "single np1 np2";
 # "np1 np2" leaves out the one-process run). Run under `flock -x /work/cpu.lock` on the shared
-# machine.
+# machine. Before every run the corpus is read once (warm), so that each run reads its inputs from
+# the page cache: on this VM a reclaimer (DAMON) pages out files left cold for about a minute, and
+# a rank whose shard had been paged out took 4.2 s to index against 2.8 s for the other rank.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RECUR=${RECUR:-build/recur}
@@ -22,6 +24,7 @@ run() {  # label corpus run -> $tmp/label.run.{json,err,wall}
   local label=$1 corpus=$2 k=$3 launch=()
   case $label in np*) launch=(mpirun -np "${label#np}" --bind-to core) ;; esac
   local t0 t1
+  find "$corpus" -type f -exec cat {} + >/dev/null  # warm: see the comment at the top
   t0=$(date +%s%N)
   "${launch[@]}" "$RECUR" report "$corpus" --threads 1 --format json -o "$tmp/$label.$k.json" 2>"$tmp/$label.$k.err"
   t1=$(date +%s%N)
