@@ -103,20 +103,32 @@ void SegmentedText::add_segment(std::span<const char32_t> content, std::uint32_t
   chars.insert(chars.end(), content.begin(), content.end());
   segment_start.push_back(static_cast<std::uint32_t>(chars.size()));
   segment_doc.push_back(doc);
-  const auto k = static_cast<std::uint32_t>(segment_doc.size() - 1);
-  while ((block_segment.size() << kBlockShift) < chars.size()) block_segment.push_back(k);
+  segment_index.extend(segment_start, chars.size());
 }
 
-// A binary search over all the segment starts (millions, in the kept text of a dense corpus)
-// missed the cache at most of its steps, for every occurrence of every candidate; between the
-// segments of two neighbouring blocks it is a step or two.
-std::size_t SegmentedText::segment_of(std::uint32_t pos) const noexcept {
-  auto lo = segment_start.begin(), hi = segment_start.end();
-  if (const std::size_t b = pos >> kBlockShift; b < block_segment.size()) {
-    lo += block_segment[b];
-    if (b + 1 < block_segment.size()) hi = segment_start.begin() + block_segment[b + 1] + 1;
+std::size_t SegmentedText::segment_of(std::uint32_t pos) const noexcept { return segment_index.find(segment_start, pos); }
+
+StartIndex::StartIndex(std::span<const std::uint32_t> starts, std::size_t positions) : shift_(0) {
+  while (shift_ < 31 && (positions >> (shift_ + 1)) >= starts.size()) ++shift_;
+  // Two blocks past the last position: a position's block and the next one always have answers.
+  extend(starts, std::uint64_t{(positions >> shift_) + 2} << shift_);
+}
+
+void StartIndex::extend(std::span<const std::uint32_t> starts, std::uint64_t end) {
+  std::uint32_t k = first_.empty() ? 0 : first_.back();
+  for (std::uint64_t b = first_.size(); (b << shift_) < end; ++b) {
+    while (k + 1 < starts.size() && starts[k + 1] <= (b << shift_)) ++k;
+    first_.push_back(k);
   }
-  return static_cast<std::size_t>(std::upper_bound(lo, hi, pos) - segment_start.begin()) - 1;
+}
+
+std::size_t StartIndex::find(std::span<const std::uint32_t> starts, std::uint32_t pos) const noexcept {
+  auto lo = starts.begin(), hi = starts.end();
+  if (const std::size_t b = pos >> shift_; b < first_.size()) {
+    lo += first_[b];
+    if (b + 1 < first_.size()) hi = starts.begin() + std::min<std::size_t>(first_[b + 1] + 1, starts.size());
+  }
+  return static_cast<std::size_t>(std::upper_bound(lo, hi, pos) - starts.begin()) - 1;
 }
 
 std::string RepeatOptions::validate() const {
@@ -239,39 +251,6 @@ struct Fenwick {
   }
 };
 
-// Which of ascending starts (starts[0] == 0; one past every position asked about at the end)
-// holds a position: the answer at every 2^shift-th position, then a search between two of those.
-// About one start per block, so the search is a step or two. A binary search over all the starts
-// (a document's, or a segment's among millions) missed the cache at most of its steps, for every
-// suffix of the sweep and every listed position (the sweep and the position lists were 18% of the
-// samples of a dense 1 GiB run, most of it in those searches).
-class StartIndex {
- public:
-  StartIndex(std::span<const std::uint32_t> starts, std::size_t positions) : starts_(starts) {
-    while (shift_ < 31 && (positions >> (shift_ + 1)) >= starts.size()) ++shift_;
-    const std::size_t blocks = (positions >> shift_) + 2;
-    first_.resize(blocks);
-    std::uint32_t k = 0;
-    for (std::size_t b = 0; b < blocks; ++b) {
-      const std::uint64_t pos = std::uint64_t{b} << shift_;
-      while (k + 1 < starts.size() && starts[k + 1] <= pos) ++k;
-      first_[b] = k;  // the last start at or before the block's first position
-    }
-  }
-  /// The last k with starts[k] <= e, for e below the positions given.
-  std::size_t operator()(std::uint32_t e) const noexcept {
-    const std::size_t b = e >> shift_;
-    const auto lo = starts_.begin() + first_[b];
-    const auto hi = starts_.begin() + std::min<std::size_t>(first_[b + 1] + 1, starts_.size());
-    return static_cast<std::size_t>(std::upper_bound(lo, hi, e) - starts_.begin()) - 1;
-  }
-
- private:
-  std::span<const std::uint32_t> starts_;
-  unsigned shift_ = 0;
-  std::vector<std::uint32_t> first_;
-};
-
 // The characters of a text that lends them to maximal_repeats() for its peak: released once
 // ranked, rebuilt from the ranks when the LCP is gone.
 struct Lent {
@@ -289,7 +268,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   std::vector<std::uint32_t> enc_start(segments + 1);
   for (std::size_t k = 0; k <= segments; ++k) enc_start[k] = static_cast<std::uint32_t>(text.segment_start[k] + k);
   const StartIndex segment_index(enc_start, m);
-  auto segment_of = [&](std::size_t e) { return segment_index(static_cast<std::uint32_t>(e)); };
+  auto segment_of = [&](std::size_t e) { return segment_index.find(enc_start, static_cast<std::uint32_t>(e)); };
 
   // Suffix array of the ranked text (SA-IS: 4 bytes a character, linear time however repetitive).
   // SA-IS runs on one thread; the overlap ranges (below) read only the ranked text, so with a
@@ -332,7 +311,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   const StartIndex doc_index(doc_begin, m);
   auto doc_of = [&](std::uint32_t e) -> std::int32_t {  // -1: a separator
     if (enc[e] == 0) return -1;
-    return static_cast<std::int32_t>(doc_index(e));
+    return static_cast<std::int32_t>(doc_index.find(doc_begin, e));
   };
 
   // Bottom-up traversal of the LCP intervals. Each open interval accumulates:

@@ -1464,6 +1464,33 @@ TEST(SegmentedText, SegmentOfAgreesWithASearchOverEveryStart) {
   }
 }
 
+// StartIndex built at once (its block size chosen from the starts) and block by block (extended
+// as starts are added, with a fixed block size): the same answers as a search over every start,
+// with equal starts (empty ranges) and with ranges of many blocks, for every position it covers
+// and past them (a search of all starts).
+TEST(StartIndex, AtOnceAndExtendedAgreeWithASearchOverEveryStart) {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 60; ++round) {
+    std::vector<std::uint32_t> starts{0};
+    const int ranges = 1 + static_cast<int>(rng() % 200);
+    recur::StartIndex grown(static_cast<unsigned>(rng() % 8));
+    for (int k = 0; k < ranges; ++k) {
+      const unsigned kind = rng() % 4;
+      const std::uint32_t len = kind == 0 ? 0 : kind == 1 ? 1 : kind == 2 ? rng() % 40 : rng() % 600;
+      starts.push_back(starts.back() + len);
+      grown.extend(starts, starts.back());
+    }
+    const std::uint32_t end = starts.back();
+    const recur::StartIndex at_once(starts, end + 1);
+    for (std::uint32_t pos = 0; pos < end + 70; ++pos) {
+      const auto expected =
+          static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), pos) - starts.begin()) - 1;
+      if (pos <= end) ASSERT_EQ(at_once.find(starts, pos), expected) << "round " << round << " pos " << pos;
+      ASSERT_EQ(grown.find(starts, pos), expected) << "round " << round << " pos " << pos;
+    }
+  }
+}
+
 // BoundaryBits packs 32 positions to a word and appends a word at a time: against a plain vector,
 // through pushes, raises and appends of whole texts and of ranges at every alignment.
 TEST(BoundaryBits, AgreesWithAVectorThroughPushesRaisesAndAppends) {

@@ -135,6 +135,29 @@ void extract_content(std::string_view normalized, Content& out, bool with_offset
 void content_sentence_ends(const Content& content, std::span<const std::size_t> byte_ends,
                            std::vector<std::uint32_t>& ends);
 
+/// Which of ascending starts (starts[0] == 0) holds a position: the last k with starts[k] <= pos.
+/// It keeps the answer for the first position of every block of 2^shift positions and searches
+/// only between the answers of two neighbouring blocks, a step or two when blocks hold about one
+/// start each. A binary search over all the starts (millions of segments or documents in a dense
+/// corpus) missed the cache at most of its steps, for every position asked about. The starts are
+/// not kept: each call names them, so they may grow between extend() calls.
+class StartIndex {
+ public:
+  explicit StartIndex(unsigned shift = 6) noexcept : shift_(shift) {}
+  /// Over all of `starts` at once, for positions below `positions`; the block size is chosen for
+  /// about one start per block.
+  StartIndex(std::span<const std::uint32_t> starts, std::size_t positions);
+  /// Answers for every block that begins below `end`, from `starts` as known now (every start
+  /// added later must be at or past `end`).
+  void extend(std::span<const std::uint32_t> starts, std::uint64_t end);
+  /// The last k with starts[k] <= pos (positions past the blocks covered: a search of all starts).
+  std::size_t find(std::span<const std::uint32_t> starts, std::uint32_t pos) const noexcept;
+
+ private:
+  unsigned shift_;
+  std::vector<std::uint32_t> first_;  // per block: the answer for its first position
+};
+
 /// Text to search: content characters of all segments, concatenated. A segment is one paragraph
 /// (spans never cross paragraphs); each belongs to a document (document frequency counts those).
 struct SegmentedText {
@@ -142,10 +165,8 @@ struct SegmentedText {
   std::vector<std::uint32_t> segment_start; ///< start of segment k in `chars`; size = segments + 1
   std::vector<std::uint32_t> segment_doc;   ///< document of segment k (non-decreasing)
 
-  /// Per block of 2^kBlockShift (64) characters, the segment holding its first character:
-  /// segment_of() searches only between two of them (kept by add_segment).
-  std::vector<std::uint32_t> block_segment;
-  static constexpr unsigned kBlockShift = 6;
+  /// segment_of()'s index over segment_start, in blocks of 64 characters (kept by add_segment).
+  StartIndex segment_index{6};
 
   /// Appends a segment of document `doc` (documents must come in non-decreasing order).
   void add_segment(std::span<const char32_t> content, std::uint32_t doc);
