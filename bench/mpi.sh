@@ -31,8 +31,8 @@ run() {  # label corpus run -> $tmp/label.run.{json,err,wall}
   echo $(( (t1 - t0) / 1000000 )) >"$tmp/$label.$k.wall"
 }
 
-echo "| corpus | run | wall s (median of $RUNS) | vs np=1 | stages (rank 0's report, wall s) | per rank: index s, sent / received MiB, exchange rounds, peak RSS MiB, report stage s (materialise/plan/members/count/write) |"
-echo "| --- | --- | --- | --- | --- | --- |"
+echo "| corpus | run | wall s (median of $RUNS) | vs np=1 | stages (rank 0's report, wall s) | per rank: index s, sent / received MiB, exchange rounds, peak RSS MiB, report stage s (materialise/plan/members/count/write) | every run's wall s, in order |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
 for corpus in "$@"; do
   name=$(basename "$(dirname "$corpus")")/$(basename "$corpus")
   for k in $(seq 1 "$RUNS"); do
@@ -45,6 +45,7 @@ med = {}
 rows = []
 for label in labels:
     walls = [(int(open(f"{tmp}/{label}.{k}.wall").read()), k) for k in range(1, runs + 1)]
+    every = ", ".join(f"{w / 1000:.2f}" for w, _ in walls)  # in run order: pairs can be compared
     walls.sort()
     wall, k = walls[(len(walls) - 1) // 2]
     med[label] = wall / 1000
@@ -57,12 +58,12 @@ for label in labels:
             # The report stage's parts on this rank (wall s), when it prints them.
             parts = "/".join(x[1] for x in re.findall(r"\b(materialise|plan|members|count|write) ([\d.]+) s", line))
             ranks.append(f"r{m[1]}: {m[2]} s, {m[3]} / {m[4]}, {m[5]}, {m[6]}" + (f", {parts}" if parts else ""))
-    rows.append((label, wall / 1000, stages, "; ".join(ranks) or "-"))
-for label, wall, stages, ranks in rows:
+    rows.append((label, wall / 1000, stages, "; ".join(ranks) or "-", every))
+for label, wall, stages, ranks, every in rows:
     if "np1" not in med:
         ratio = "-"
     else:
         ratio = f"{med['np1'] / wall:.2f}x" if label != "single" else f"{med['np1'] / wall:.2f}x (np=1/single)"
-    print(f"| {name} | {label} | {wall:.2f} | {ratio} | {stages} | {ranks} |")
+    print(f"| {name} | {label} | {wall:.2f} | {ratio} | {stages} | {ranks} | {every} |")
 PY
 done
