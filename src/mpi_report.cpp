@@ -158,6 +158,31 @@ std::vector<T> concat(std::vector<std::vector<T>> parts) {
   return all;
 }
 
+// concat() of parts each sorted by `less`, into one sorted sequence: merged pairwise, in rounds
+// (log2(parts) passes), not sorted again. A part that is not sorted (never expected) is sorted
+// first, so the result is sorted whatever arrives.
+template <class T, class Less>
+std::vector<T> merge_sorted(std::vector<std::vector<T>> parts, Less less) {
+  for (auto& part : parts)
+    if (!std::is_sorted(part.begin(), part.end(), less)) std::sort(part.begin(), part.end(), less);
+  while (parts.size() > 1) {
+    std::vector<std::vector<T>> merged((parts.size() + 1) / 2);
+    for (std::size_t k = 0; k < parts.size(); k += 2) {
+      if (k + 1 == parts.size()) {
+        merged[k / 2] = std::move(parts[k]);
+        continue;
+      }
+      merged[k / 2].resize(parts[k].size() + parts[k + 1].size());
+      std::merge(parts[k].begin(), parts[k].end(), parts[k + 1].begin(), parts[k + 1].end(), merged[k / 2].begin(),
+                 less);
+      parts[k] = {};
+      parts[k + 1] = {};
+    }
+    parts = std::move(merged);
+  }
+  return parts.empty() ? std::vector<T>{} : std::move(parts[0]);
+}
+
 // A byte stream of values and strings: the records that are not flat (outcomes, members).
 class Writer {
  public:
@@ -832,27 +857,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     // Each rank's part is sorted (found is, and out keeps its order), so the parts are merged, not
     // sorted: sorting the concatenated parts took about a tenth of the lsh stage's samples at np = 2
     // (dense 1 GiB).
-    const auto by_ids = [](PairRec x, PairRec y) { return x.a != y.a ? x.a < y.a : x.b < y.b; };
-    auto parts = exchange(comm, out, traffic);
+    pairs = merge_sorted(exchange(comm, out, traffic),
+                         [](PairRec x, PairRec y) { return x.a != y.a ? x.a < y.a : x.b < y.b; });
     out = {};
-    for (auto& part : parts)  // never expected; cheap to check
-      if (!std::is_sorted(part.begin(), part.end(), by_ids)) std::sort(part.begin(), part.end(), by_ids);
-    while (parts.size() > 1) {  // pairwise, in rounds: log2(ranks) passes over the pairs
-      std::vector<std::vector<PairRec>> merged((parts.size() + 1) / 2);
-      for (std::size_t k = 0; k < parts.size(); k += 2) {
-        if (k + 1 == parts.size()) {
-          merged[k / 2] = std::move(parts[k]);
-          continue;
-        }
-        merged[k / 2].resize(parts[k].size() + parts[k + 1].size());
-        std::merge(parts[k].begin(), parts[k].end(), parts[k + 1].begin(), parts[k + 1].end(), merged[k / 2].begin(),
-                   by_ids);
-        parts[k] = {};
-        parts[k + 1] = {};
-      }
-      parts = std::move(merged);
-    }
-    pairs = parts.empty() ? std::vector<PairRec>{} : std::move(parts[0]);
     pairs.erase(std::unique(pairs.begin(), pairs.end(), [](PairRec x, PairRec y) { return x.a == y.a && x.b == y.b; }),
                 pairs.end());
     std::uint64_t totals[2] = {pairs.size(), truncated};
