@@ -22,11 +22,14 @@
 #include <cstdlib>
 #include <csignal>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <new>
 #include <optional>
+#include <tuple>
+#include <span>
 #include <stdexcept>
 #include <streambuf>
 #include <type_traits>
@@ -99,9 +102,19 @@ struct Round {
       at += part(d).second;
       if (d != me) traffic.sent += part(d).second;
     }
-    send.resize(at);
-    for (int d = 0; d < n; ++d)
-      if (sc[d]) std::memcpy(send.data() + sd[d], part(d).first, static_cast<std::size_t>(sc[d]));
+    // One part only (at np = 2, every round of exchange_records): sent from where it is, not copied.
+    const int parts = static_cast<int>(std::count_if(sc.begin(), sc.end(), [](int c) { return c != 0; }));
+    const void* base = send.data();
+    if (parts == 1) {
+      for (int d = 0; d < n; ++d)
+        if (sc[d] != 0) base = part(d).first;
+      std::fill(sd.begin(), sd.end(), 0);
+    } else {
+      send.resize(at);
+      base = send.data();
+      for (int d = 0; d < n; ++d)
+        if (sc[d]) std::memcpy(send.data() + sd[d], part(d).first, static_cast<std::size_t>(sc[d]));
+    }
     at = 0;
     for (int s = 0; s < n; ++s) {
       rc[s] = static_cast<int>(from[static_cast<std::size_t>(s)]);
@@ -110,7 +123,7 @@ struct Round {
       if (s != me) traffic.received += from[static_cast<std::size_t>(s)];
     }
     recv.resize(at);
-    MPI_Alltoallv(send.data(), sc.data(), sd.data(), MPI_BYTE, recv.data(), rc.data(), rd.data(), MPI_BYTE, comm);
+    MPI_Alltoallv(base, sc.data(), sd.data(), MPI_BYTE, recv.data(), rc.data(), rd.data(), MPI_BYTE, comm);
     ++traffic.rounds;
   }
 };
@@ -217,6 +230,14 @@ class Reader {
     std::string s(data_ + at_, n);
     at_ += n;
     return s;
+  }
+  /// A string's bytes where they are (valid until the buffer is reused).
+  std::string_view get_view() {
+    const auto n = get<std::uint64_t>();
+    need(n);
+    const std::string_view v(data_ + at_, n);
+    at_ += n;
+    return v;
   }
   bool done() const { return at_ == size_; }
 
@@ -689,6 +710,197 @@ class PieceBuf : public std::streambuf {
   std::size_t limit_;
 };
 
+// The documents of the members a rank read: each one's name (for rank 0's order) and the head of
+// its members' JSON objects (json_member_head), formatted once per document. A rank formats
+// hundreds of thousands of members of a few thousand documents; reading each member's own copies
+// of its path and document name (a heap block each, cold by then) to escape them again was a
+// seventh of the members stage on the dense 1 GiB corpus at np = 2, and the map from (input,
+// document) to the name, a std::map searched per member, a tenth of sizing them.
+class MemberDocuments {
+ public:
+  struct Entry {
+    std::string head;
+    const std::string* name;  // the first member's Member::document
+  };
+  // Member m of input `input` (global number).
+  const Entry& of(std::uint32_t input, const Member& m) {
+    const auto [it, added] = docs_.try_emplace((std::uint64_t{input} << 32) | m.document_index);
+    if (added) it->second = {json_member_head(m.path, m.document), &m.document};
+    return it->second;
+  }
+  // (input, document index, name), by input and index.
+  std::vector<std::tuple<std::uint32_t, std::uint32_t, const std::string*>> names() const {
+    std::vector<std::tuple<std::uint32_t, std::uint32_t, const std::string*>> out;
+    for (const auto& [key, e] : docs_)
+      out.emplace_back(static_cast<std::uint32_t>(key >> 32), static_cast<std::uint32_t>(key), e.name);
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+ private:
+  std::unordered_map<std::uint64_t, Entry> docs_;
+};
+
+// A rank's block of a JSON report, written in the report's order as its members become available:
+// those read on this rank formatted on the spot, the others' bytes as they arrive, formatted by the
+// rank that read them (stream_json_block). Each rank sends its members to a block in the block's
+// order, so at np = 2 every member that arrives is the next one due and nothing is held; with more
+// ranks, a member that arrives before its turn waits in `early_` (a copy of its bytes).
+class BlockAssembler {
+ public:
+  // `block`: the index of the block's first cluster in the report, then (id, size) per cluster;
+  // `weights`: each cluster's weight (cluster_weight), in the same order.
+  BlockAssembler(const std::vector<std::uint32_t>& block, const std::vector<std::uint64_t>& weights, bool member_text,
+                 std::ostream& out)
+      : block_(block), weights_(weights), member_text_(member_text), out_(out) {
+    const std::size_t clusters = (block.size() - 1) / 2;
+    if (weights.size() != clusters) throw std::runtime_error("MPI plan: a weight per cluster expected");
+    start_.resize(clusters + 1, 0);
+    for (std::size_t c = 0; c < clusters; ++c) start_[c + 1] = start_[c] + size(c);
+    own_.assign(start_.back(), nullptr);
+    head_.assign(start_.back(), nullptr);
+  }
+  // Member m of cluster c (of the block) is `member`, read here, whose json_member_head is `head`.
+  // Before the first advance().
+  void own(std::uint32_t c, std::uint32_t m, const Member* member, const std::string* head) {
+    const std::size_t s = slot(c, m);
+    own_[s] = member;
+    head_[s] = head;
+  }
+  // Member m of cluster c, formatted by the rank that read it.
+  void arrived(std::uint32_t c, std::uint32_t m, std::string_view bytes) {
+    const std::size_t s = slot(c, m);
+    if (own_[s] != nullptr || s < start_[ci_] + mi_)  // (all written: start_[ci_] is the end)
+      throw std::runtime_error("MPI message with a member that is not another rank's or came twice");
+    if (open_ && c == ci_ && m == mi_) {  // due now: into the stream from the receive buffer
+      append_json_member_separator(buf_, m == 0);
+      flush();
+      out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      ++mi_;
+      advance();
+    } else if (!early_.emplace(s, std::string(bytes)).second) {
+      throw std::runtime_error("MPI message with a member that came twice");
+    }
+  }
+  // Writes on as far as the members at hand go.
+  void advance() {
+    while (ci_ < clusters()) {
+      const std::uint32_t n = size(ci_);
+      if (!open_) {
+        append_json_cluster_open(buf_, block_[1 + 2 * ci_], n, 0, weights_[ci_], block_[0] + ci_ == 0);
+        open_ = true;
+        mi_ = 0;
+      }
+      for (; mi_ < n; ++mi_) {
+        const std::size_t s = start_[ci_] + mi_;
+        if (own_[s] != nullptr) {
+          append_json_member_separator(buf_, mi_ == 0);
+          append_json_member(buf_, *head_[s], *own_[s], member_text_);
+        } else if (auto it = early_.find(s); it != early_.end()) {
+          append_json_member_separator(buf_, mi_ == 0);
+          buf_ += it->second;
+          early_.erase(it);
+        } else {
+          return;  // another rank's, not here yet
+        }
+      }
+      append_json_cluster_close(buf_, n);
+      open_ = false;
+      ++ci_;
+      if (buf_.size() >= (std::size_t{1} << 20)) flush();
+    }
+    flush();
+  }
+  // Every member written?
+  bool complete() const { return ci_ == clusters() && early_.empty(); }
+
+ private:
+  std::size_t clusters() const { return start_.size() - 1; }
+  std::uint32_t size(std::size_t c) const { return block_[2 + 2 * c]; }
+  std::size_t slot(std::uint32_t c, std::uint32_t m) const {
+    if (c >= clusters() || m >= size(c)) throw std::runtime_error("MPI message with a member out of range");
+    return start_[c] + m;
+  }
+  void flush() {
+    out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+    buf_.clear();
+  }
+  const std::vector<std::uint32_t>& block_;
+  const std::vector<std::uint64_t>& weights_;
+  bool member_text_;
+  std::ostream& out_;
+  std::vector<std::size_t> start_;    // by cluster, its first slot (and the end)
+  std::vector<const Member*> own_;    // by slot: the member read here, or nullptr
+  std::vector<const std::string*> head_;  // by slot: its json_member_head
+  std::unordered_map<std::size_t, std::string> early_;  // by slot
+  std::size_t ci_ = 0;                // the cluster being written
+  std::uint32_t mi_ = 0;              // its next member
+  bool open_ = false;                 // its head is written
+  std::string buf_;
+};
+
+// members + write, for a JSON report written into one file every rank can open: each rank formats
+// the members it read and sends their bytes to the rank whose block holds them, which writes its
+// block into `out` in order as they arrive. Nothing is unpacked: on the dense 1 GiB corpus at
+// np = 2, unpacking members into strings (and allocating their clusters) cost each rank as much as
+// packing them, and the receiving rank formatted them again afterwards. flat[k], refs[k] and
+// routes[k] are member k read here, its place in its cluster and where it goes; inputs[k] its input's
+// (global) number, the key of its document in `docs`.
+void stream_json_block(MPI_Comm comm, int me, std::span<Member* const> flat, std::span<const MemberRef> refs,
+                       std::span<const Route> routes, std::span<const std::uint32_t> inputs, MemberDocuments& docs,
+                       const std::vector<std::uint32_t>& block,
+                       const std::vector<std::uint64_t>& weights, bool member_text, std::ostream& out,
+                       Traffic& traffic) {
+  int n = 0;
+  MPI_Comm_size(comm, &n);
+  BlockAssembler assemble(block, weights, member_text, out);
+  // The members for other ranks, each rank's in its block's order, the ranks taken in turn, so that
+  // every round carries some of every rank's.
+  std::vector<std::vector<std::size_t>> to(static_cast<std::size_t>(n));
+  for (std::size_t k = 0; k < flat.size(); ++k) {
+    const std::uint32_t r = routes[k].rank;
+    if (r == static_cast<std::uint32_t>(me))
+      assemble.own(routes[k].cluster, refs[k].m, flat[k], &docs.of(inputs[k], *flat[k]).head);
+    else if (r != kNowhere) to.at(r).push_back(k);
+  }
+  std::vector<std::size_t> order;
+  order.reserve(flat.size());
+  for (auto& v : to) {
+    std::sort(v.begin(), v.end(), [&](std::size_t a, std::size_t b) {
+      return std::pair{routes[a].cluster, refs[a].m} < std::pair{routes[b].cluster, refs[b].m};
+    });
+  }
+  for (std::size_t i = 0;; ++i) {
+    bool any = false;
+    for (const auto& v : to)
+      if (i < v.size()) {
+        order.push_back(v[i]);
+        any = true;
+      }
+    if (!any) break;
+  }
+  to = {};
+  assemble.advance();
+  std::string bytes;
+  exchange_records(
+      comm, order.size(), [&](std::size_t i) { return static_cast<int>(routes[order[i]].rank); },
+      [&](std::size_t i, Writer& w) {
+        const std::size_t k = order[i];
+        w.put(routes[k].cluster);
+        w.put(refs[k].m);
+        bytes.clear();
+        append_json_member(bytes, docs.of(inputs[k], *flat[k]).head, *flat[k], member_text);
+        w.put(bytes);
+      },
+      [&](Reader& r) {
+        const auto c = r.get<std::uint32_t>(), m = r.get<std::uint32_t>();
+        assemble.arrived(c, m, r.get_view());
+      },
+      traffic);
+  assemble.advance();
+  if (!assemble.complete()) throw std::runtime_error("MPI exchange ended with members of the block missing");
+}
+
 std::uint64_t peak_rss() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -960,6 +1172,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   std::size_t total_clusters = 0;      // rank 0: clusters in the report
   std::vector<Route> routes;           // where each of refs goes to be formatted
   std::vector<std::uint32_t> block;    // this rank's block: index of its first cluster, then (id, size) per cluster
+  std::vector<std::uint64_t> block_weights;  // its clusters' weights (cluster_weight), in order
+  std::vector<std::uint32_t> inputs;   // the input (global number) of each of refs
+  MemberDocuments docs;                // the documents of the members read here
   // JSON: each block's bytes are known when rank 0 plans them (block_bytes, by block), not sized.
   const bool exact = json_or(writing.format) == ReportFormat::json;
   std::vector<std::uint64_t> block_bytes(static_cast<std::size_t>(n), 0);
@@ -996,21 +1211,21 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     std::vector<std::vector<MemberPlan>> plan_out(static_cast<std::size_t>(n));
     std::vector<std::vector<char>> names_out(static_cast<std::size_t>(n));
     {
-      std::map<std::pair<std::uint32_t, std::uint32_t>, const std::string*> names;  // (input, document) -> name
       plan_out[0].reserve(flat.size());
+      inputs.resize(flat.size());
       for (std::size_t k = 0; k < flat.size(); ++k) {
         const Member& m = *flat[k];
         const auto input = static_cast<std::uint32_t>(first_input + index.input_of(refs[k].id - base));
+        inputs[k] = input;
+        const MemberDocuments::Entry& doc = docs.of(input, m);
         plan_out[0].push_back({{refs[k].c, refs[k].m, input, m.document_index, m.content_chars},
-                               exact ? json_member_size(m, writing.member_text)
-                                     : 300 + m.path.size() + m.document.size() +
-                                           (writing.member_text ? m.byte_end - m.byte_start : 0)});
-        names.try_emplace(std::pair{input, m.document_index}, &m.document);  // no node unless new
+                               exact ? json_member_size(doc.head, m, writing.member_text)
+                                     : 300 + doc.head.size() + (writing.member_text ? m.byte_end - m.byte_start : 0)});
       }
       Writer w;
-      for (const auto& [key, name] : names) {
-        w.put(key.first);
-        w.put(key.second);
+      for (const auto& [input, document, name] : docs.names()) {
+        w.put(input);
+        w.put(document);
         w.put(*name);
       }
       names_out[0] = std::move(w.bytes);
@@ -1020,6 +1235,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     const auto names_in = exchange(comm, names_out, traffic);
     std::vector<std::vector<Route>> route_out(static_cast<std::size_t>(n));
     std::vector<std::vector<std::uint32_t>> block_out(static_cast<std::size_t>(n));
+    std::vector<std::vector<std::uint64_t>> weight_out(static_cast<std::size_t>(n));
     if (me == 0) {
       report_problems(source, all_problems, report.warnings, warn);
       std::vector<MemberFacts> facts;
@@ -1086,6 +1302,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
           const std::uint32_t c = order.clusters[k];
           v.push_back(static_cast<std::uint32_t>(k + 1));  // its id
           v.push_back(static_cast<std::uint32_t>(clusters[c].members.size()));
+          weight_out[static_cast<std::size_t>(holder)].push_back(weight[c]);
           route_of[c] = {static_cast<std::uint32_t>(holder), static_cast<std::uint32_t>(k - cut[static_cast<std::size_t>(b)])};
         }
       }
@@ -1097,15 +1314,68 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     }
     routes = concat(exchange(comm, route_out, traffic));
     block = concat(exchange(comm, block_out, traffic));
+    block_weights = concat(exchange(comm, weight_out, traffic));
     MPI_Bcast(block_bytes.data(), n, MPI_UINT64_T, 0, comm);
   }
   mine.mark("plan");  // rank 0's ordering of the clusters (the others wait for it)
-
-  // members: each member (with its text) to the rank that formats its cluster.
+  // The output. A JSON report (not the HTML page, whose start is written from the report's figures)
+  // is opened before the members move: when every rank can write into it, the members are formatted
+  // where they were read and each block is written as its members arrive (stream_json_block). The
+  // other formats, and a JSON report no other rank can open, open it once every rank holds its
+  // block, as before: a run that fails before leaves nothing. (A failure after it is opened removes
+  // the temporary file: Output, and the interrupt handlers for a rank killed by mpirun.)
+  const ReportFormat format = json_or(writing.format);
+  const std::size_t first_cluster = block.at(0);
+  std::ostream* os = nullptr;
+  std::optional<ReportPage> page;
+  std::string temp;  // rank 0's temporary file, when at.direct
+  bool direct = false;
+  int fd = -1;
+  const auto open_output = [&] {
+    struct {
+      std::uint64_t path_size = 0;
+      std::uint64_t direct = 0;  // 1: the ranks may write into the file (it is a regular file, no HTML); 64-bit: no padding to broadcast
+    } at;
+    if (me == 0) {
+      std::ostream& file = writing.open();
+      if (writing.format == ReportWriting::Format::html) page.emplace(report, file);
+      os = page ? &page->json() : &file;
+      if (!page && writing.temp_path) temp = writing.temp_path();
+      if (!temp.empty()) at = {temp.size(), 1};
+    }
+    MPI_Bcast(&at, sizeof at, MPI_BYTE, 0, comm);
+    if (me != 0) fault_point(me, "write");  // the test hook: rank 0 has its output open now
+    if (at.direct) {
+      temp.resize(at.path_size);
+      MPI_Bcast(temp.data(), static_cast<int>(at.path_size), MPI_CHAR, 0, comm);
+      if (me != 0) {
+        // The temporary rank 0 made (mkstemp: a name no other file has): not there on a machine
+        // that does not share rank 0's filesystem, and then every rank sends its block instead.
+        fd = ::open(temp.c_str(), O_WRONLY | O_CLOEXEC);
+        struct stat st {};
+        if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+          ::close(fd);
+          fd = -1;
+        }
+      }
+      int can = me == 0 || fd >= 0;
+      MPI_Allreduce(MPI_IN_PLACE, &can, 1, MPI_INT, MPI_MIN, comm);
+      direct = can != 0;
+      if (!direct && fd >= 0) {
+        ::close(fd);
+        fd = -1;
+      }
+    }
+  };
   fault_point(me, "format");
+  const bool open_early = writing.format == ReportWriting::Format::json;  // the same on every rank
+  if (open_early) open_output();
+  const bool streamed = open_early && direct;  // members formatted where read, blocks written as they arrive
+
+  // members: each member (with its text) to the rank that formats its cluster (unless streamed).
   auto owned_part = std::make_unique<Report>();  // this rank's block of the report
   Report& part = *owned_part;
-  {
+  if (!streamed) {
     part.member_text = writing.member_text;
     part.clusters.resize((block.size() - 1) / 2);
     for (std::size_t k = 0; k < part.clusters.size(); ++k) part.clusters[k].id = block[1 + 2 * k];
@@ -1163,60 +1433,22 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     refs = {};
     routes = {};
     for (ReportCluster& c : part.clusters) c.weight = cluster_weight(c);
+    mine.mark("members");
   }
-  mine.mark("members");
-  // Every rank holds its block (exchange_records ends when every rank is done): only now does rank
-  // 0 create the output, so that a run that failed before leaves nothing. The stage times end
-  // here: formatting and writing are not stages in one process either.
+  // Every rank holds its block (exchange_records ends when every rank is done), or will format it as
+  // its members arrive. The stage times end here: formatting and writing are not stages in one
+  // process either.
   clock.mark("report");
   if (me == 0) st.seconds = clock.finish();
+  if (!open_early) open_output();
 
-  // write: rank 0 creates the output. When it is a file every rank can open (a shared filesystem,
-  // or one machine), each rank formats its block straight into it at its offset, all at once: the
-  // ranks whose blocks are not the last size their blocks first (JSON: the size rank 0 planned;
-  // otherwise report_clusters_size) while rank 0, which holds the last block, writes the head; so
-  // each knows where
-  // its block starts. Otherwise rank 0 writes the head, then the blocks in order: its own formatted
-  // into its stream, the others' asked from their ranks, formatted into memory meanwhile and sent in
-  // pieces. Rank 0 writes the tail last either way.
-  const ReportFormat format = json_or(writing.format);
-  const std::size_t first_cluster = block.at(0);
-  std::ostream* os = nullptr;
-  std::optional<ReportPage> page;
-  struct {
-    std::uint64_t path_size = 0;
-    std::uint64_t direct = 0;  // 1: the ranks may write into the file (it is a regular file, no HTML); 64-bit: no padding to broadcast
-  } at;
-  std::string temp;  // rank 0's temporary file, when at.direct
-  if (me == 0) {
-    std::ostream& file = writing.open();
-    if (writing.format == ReportWriting::Format::html) page.emplace(report, file);
-    os = page ? &page->json() : &file;
-    if (!page && writing.temp_path) temp = writing.temp_path();
-    if (!temp.empty()) at = {temp.size(), 1};
-  }
-  MPI_Bcast(&at, sizeof at, MPI_BYTE, 0, comm);
-  if (me != 0) fault_point(me, "write");  // the test hook: rank 0 has its output open now
-  bool direct = false;
-  int fd = -1;
-  if (at.direct) {
-    temp.resize(at.path_size);
-    MPI_Bcast(temp.data(), static_cast<int>(at.path_size), MPI_CHAR, 0, comm);
-    if (me != 0) {
-      // The temporary rank 0 made (mkstemp: a name no other file has): not there on a machine
-      // that does not share rank 0's filesystem, and then every rank sends its block instead.
-      fd = ::open(temp.c_str(), O_WRONLY | O_CLOEXEC);
-      struct stat st {};
-      if (fd >= 0 && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
-        ::close(fd);
-        fd = -1;
-      }
-    }
-    int can = me == 0 || fd >= 0;
-    MPI_Allreduce(MPI_IN_PLACE, &can, 1, MPI_INT, MPI_MIN, comm);
-    direct = can != 0;
-    if (!direct && fd >= 0) ::close(fd);
-  }
+  // write. When the output is a file every rank can open (a shared filesystem, or one machine),
+  // each rank formats its block straight into it at its offset, all at once: the ranks whose
+  // blocks are not the last size their blocks first (JSON: the size rank 0 planned; otherwise
+  // report_clusters_size) while rank 0, which holds the last block, writes the head; so each knows
+  // where its block starts. Otherwise rank 0 writes the head, then the blocks in order: its own
+  // formatted into its stream, the others' asked from their ranks, formatted into memory meanwhile
+  // and sent in pieces. Rank 0 writes the tail last either way.
   if (direct) {
     // Rank 0: where the head ends (kNoHead: it could not be written); the others: their block's bytes.
     constexpr std::uint64_t kNoHead = UINT64_MAX;
@@ -1231,12 +1463,17 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     }
     std::vector<std::uint64_t> sizes(static_cast<std::size_t>(n));
     MPI_Allgather(&counted, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, comm);
+    if (me == 0 && exact) counted = block_bytes[static_cast<std::size_t>(block_of(me, n))];
     mine.mark("count");
     const std::uint64_t head_end = sizes[0];
     std::uint64_t offset = head_end;
     for (int b = 0; b < block_of(me, n); ++b) offset += sizes[static_cast<std::size_t>(block_holder(b, n))];
     std::uint64_t written = 0;
     std::string why;
+    // Streamed, every rank takes part in the exchange whatever happened to its file.
+    std::ofstream nowhere;
+    nowhere.setstate(std::ios::badbit);
+    bool exchanged = !streamed;
     if (head_end == kNoHead) {
       why = "the head of the report could not be written";
     } else {
@@ -1249,22 +1486,30 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
         // Formatted straight into the file at its offset, without holding the block in memory (on
         // this VM, memory touched for the first time cost more than formatting a block twice), the
         // whole pages around the page cache (PagedFileWriter, output.hpp).
-        const int direct = open_direct(temp);
-        PagedFileWriter file(fd, direct, offset, std::min(chunk_bytes(), std::size_t{4} << 20));
+        const int direct_fd = open_direct(temp);
+        PagedFileWriter file(fd, direct_fd, offset, std::min(chunk_bytes(), std::size_t{4} << 20));
         std::ostream fs(&file);
-        write_report_clusters(part, format, writing.text, first_cluster, fs);
+        if (streamed) {
+          stream_json_block(comm, me, flat, refs, routes, inputs, docs, block, block_weights, writing.member_text, fs, traffic);
+          exchanged = true;
+        } else {
+          write_report_clusters(part, format, writing.text, first_cluster, fs);
+        }
         fs.flush();
         why = file.finish();
         written = file.size();
-        if (direct >= 0) ::close(direct);
+        if (direct_fd >= 0) ::close(direct_fd);
         if (::close(fd) != 0 && why.empty()) why = std::strerror(errno);
       }
     }
+    if (!exchanged)  // this rank's bytes go nowhere, but the others' exchange needs it
+      stream_json_block(comm, me, flat, refs, routes, inputs, docs, block, block_weights, writing.member_text, nowhere, traffic);
+    if (streamed) mine.mark("members");
     if (head_end == kNoHead && fd >= 0) ::close(fd);
     // The count and the bytes written come from the same code (report.cpp's json_clusters, or the
     // same formatting into a counter): a difference is a bug, and would leave a gap or an overlap in
     // the file.
-    if (why.empty() && me != 0 && written != counted)
+    if (why.empty() && (me != 0 || exact) && written != counted)
       why = "its block took " + std::to_string(written) + " bytes, counted " + std::to_string(counted);
     if (!why.empty())
       std::cerr << "recur report: rank " << me << " of " << n << ": cannot write its block into " << temp << ": "
@@ -1378,11 +1623,14 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   }
   // The block's members (millions of strings on a large corpus) are left to the end of the process,
   // as the CLI leaves one process's report (free_at_exit): freeing them one by one took 2 s of the
-  // dense 1 GiB corpus's run at np = 1. A build with a sanitizer frees them, for leak checking.
+  // dense 1 GiB corpus's run at np = 1. Streamed, the members read here (located) are the ones left
+  // instead. A build with a sanitizer frees them, for leak checking.
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   owned_part.reset();
+  located = {};
 #else
   static_cast<void>(owned_part.release());
+  if (!located.empty()) static_cast<void>(new std::vector<ReportCluster>(std::move(located)));
 #endif
   return report;
 }

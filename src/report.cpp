@@ -446,21 +446,26 @@ void json_cluster_close(JsonLayout<Out>& w, std::size_t size) {
   w.close(2, '}');
 }
 
-// A member's object, from '{' to '}' (the separator before it is the cluster's: w.next(4, ...)).
+// A member's object, from '{' to '}' (the separator before it is the cluster's: w.next(4, ...)), in
+// two parts: its head, '{' to its document's name, is the same for every member of a document (an
+// MPI rank formats it once per document: json_member_head); the body is the member's own fields.
 // `path_json` is scratch.
 template <class Out>
-void json_member(JsonLayout<Out>& w, const Member& m, bool member_text, std::string& path_json) {
+void json_member_head(JsonLayout<Out>& w, std::string_view path, std::string_view document, std::string& path_json) {
   w.buf += '{';
   path_json.clear();
-  append_json_string(path_json, m.path);
+  append_json_string(path_json, path);
   w.key(5, "path", true);
   w.buf += path_json;
-  if (m.document == m.path) {  // a file of one document: its name, escaped once, again
+  if (document == path) {  // a file of one document: its name, escaped once, again
     w.key(5, "document");
     w.buf += path_json;
   } else {
-    w.string(5, "document", m.document);
+    w.string(5, "document", document);
   }
+}
+template <class Out>
+void json_member_body(JsonLayout<Out>& w, const Member& m, bool member_text) {
   w.number(5, "document_index", m.document_index);
   w.number(5, "paragraph", m.paragraph);
   w.number(5, "line", m.line);
@@ -473,6 +478,11 @@ void json_member(JsonLayout<Out>& w, const Member& m, bool member_text, std::str
   w.valid_string(5, "kind", to_string(m.kind));  // a fixed ASCII name: nothing to check
   w.number(5, "content_chars", m.content_chars);
   w.close(4, '}');
+}
+template <class Out>
+void json_member(JsonLayout<Out>& w, const Member& m, bool member_text, std::string& path_json) {
+  json_member_head(w, m.path, m.document, path_json);
+  json_member_body(w, m, member_text);
 }
 
 // The clusters into `w`; flush() is called after each cluster (writing: once w holds a megabyte).
@@ -719,6 +729,47 @@ std::uint64_t json_cluster_frame_size(std::uint32_t id, std::size_t size, std::u
   for (std::size_t mi = 0; mi < size; ++mi) w.next(4, mi == 0);
   json_cluster_close(w, size);
   return w.buf.size();
+}
+
+// Each through a JsonLayout over `out` itself (moved in and back: no copy), so that the bytes are
+// those json_clusters writes.
+void append_json_cluster_open(std::string& out, std::uint32_t id, std::size_t size, std::uint32_t representative,
+                              std::uint64_t weight, bool first) {
+  JsonLayout<> w{std::move(out)};
+  json_cluster_open(w, id, size, representative, weight, first);
+  out = std::move(w.buf);
+}
+
+void append_json_member_separator(std::string& out, bool first) {
+  JsonLayout<> w{std::move(out)};
+  w.next(4, first);
+  out = std::move(w.buf);
+}
+
+std::string json_member_head(std::string_view path, std::string_view document) {
+  JsonLayout<> w;
+  std::string path_json;
+  json_member_head(w, path, document, path_json);
+  return std::move(w.buf);
+}
+
+void append_json_member(std::string& out, std::string_view head, const Member& m, bool member_text) {
+  JsonLayout<> w{std::move(out)};
+  w.buf += head;
+  json_member_body(w, m, member_text);
+  out = std::move(w.buf);
+}
+
+std::uint64_t json_member_size(std::string_view head, const Member& m, bool member_text) {
+  JsonLayout<ByteCount> w;
+  json_member_body(w, m, member_text);
+  return head.size() + w.buf.size();
+}
+
+void append_json_cluster_close(std::string& out, std::size_t size) {
+  JsonLayout<> w{std::move(out)};
+  json_cluster_close(w, size);
+  out = std::move(w.buf);
 }
 
 std::size_t clusters_written(ReportFormat format, const TextOptions& options, std::size_t total) {

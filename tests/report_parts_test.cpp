@@ -165,6 +165,43 @@ TEST(ReportParts, JsonClusterSizesAddUpToTheBlock) {
     }
 }
 
+// A JSON block assembled from its pieces, as an MPI rank writes it from members formatted where they
+// were read (each member's object after its document's head), is what write_report_clusters writes.
+TEST(ReportParts, JsonBlockFromPiecesIsTheBlock) {
+  for (const bool known_extra : {false, true})
+    for (const bool text : {true, false}) {
+      recur::Report r = awkward_report(known_extra);
+      r.member_text = text;
+      r.clusters.push_back({});  // a cluster without members
+      r.clusters.back().id = static_cast<std::uint32_t>(r.clusters.size());
+      for (std::size_t cut = 0; cut <= r.clusters.size(); ++cut) {
+        std::string built;
+        std::size_t members = 0;
+        for (std::size_t k = cut; k < r.clusters.size(); ++k) {
+          const recur::ReportCluster& c = r.clusters[k];
+          recur::append_json_cluster_open(built, c.id, c.members.size(), c.representative, c.weight, k == 0);
+          for (std::size_t mi = 0; mi < c.members.size(); ++mi) {
+            const recur::Member& m = c.members[mi];
+            const std::string head = recur::json_member_head(m.path, m.document);
+            recur::append_json_member_separator(built, mi == 0);
+            const std::size_t before = built.size();
+            recur::append_json_member(built, head, m, text);
+            EXPECT_EQ(built.size() - before, recur::json_member_size(head, m, text));
+            EXPECT_EQ(recur::json_member_size(head, m, text), recur::json_member_size(m, text));
+            ++members;
+          }
+          recur::append_json_cluster_close(built, c.members.size());
+        }
+        recur::Report part = r;
+        part.clusters.erase(part.clusters.begin(), part.clusters.begin() + static_cast<std::ptrdiff_t>(cut));
+        std::ostringstream out;
+        recur::write_report_clusters(part, ReportFormat::json, {}, cut, out);
+        EXPECT_EQ(built, out.str()) << "cut " << cut << ", texts " << text << ", known extras " << known_extra;
+        if (cut == 0) EXPECT_GT(members, 2u);  // not vacuous
+      }
+    }
+}
+
 // The bytes escaping adds, as nlohmann writes the string, for every ASCII byte alone and among
 // Chinese text (where the eight-byte scan sees it).
 TEST(ReportParts, JsonEscapeExtraIsWhatNlohmannAdds) {

@@ -93,8 +93,10 @@ struct ReportWriting {
   enum class Format { json, csv, text, html } format = Format::json;
   TextOptions text;          ///< for Format::text, as the CLI sets them (colour, --top, excerpts)
   bool member_text = true;   ///< false: --no-text (drop_member_text, report.hpp)
-  /// Rank 0: opens the output and returns where to write. Called only once every rank has
-  /// formatted its part, so that a run that fails before leaves no output nor temporary file.
+  /// Rank 0: opens the output and returns where to write. Called once every rank holds what it
+  /// will write (CSV, text, HTML), or, for JSON, once the clusters are ordered and planned, so that a
+  /// run that fails before leaves no output nor temporary file (JSON: the members are then formatted
+  /// where they were read and written as they arrive; a failure removes the temporary file).
   std::function<std::ostream&()> open;
   /// Rank 0, once open() was called: the temporary file it writes, or "" (standard output, a
   /// device). When every rank can open it (a shared filesystem), each rank writes its block into it
@@ -111,12 +113,13 @@ struct ReportWriting {
 /// every rank's figures on rank 0 (by rank). Throws Error(errc::usage) for invalid options (on
 /// every rank alike). Inputs that cannot be used are skipped and counted as in run_report.
 ///
-/// Memory of the report stage: each rank holds the members it read back, then the members of its
-/// block, and two 4 MiB write buffers (the formatted bytes of its block too when it cannot write into
-/// rank 0's file); rank 0 also holds 32 B per member (their facts, to order the clusters), the
-/// names of the documents in clusters and one piece of at most 64 MiB while it receives blocks.
-/// The block's members are not freed (left to the end of the process, except under a sanitizer):
-/// call it once per process.
+/// Memory of the report stage: each rank holds the members it read back; then, for JSON into a file
+/// every rank can open, the exchange's buffers (16 MiB a round each way) and the members of other
+/// ranks that arrive before their turn (none at 2 ranks); otherwise the members of its block, and the
+/// formatted bytes of its block too when it cannot write into rank 0's file. Two 4 MiB write buffers.
+/// Rank 0 also holds 32 B per member (their facts, to order the clusters), the names of the documents
+/// in clusters and one piece of at most 64 MiB while it receives blocks. The members are not freed
+/// (left to the end of the process, except under a sanitizer): call it once per process.
 Report run_report_distributed(const MpiSession& session, InputList list, const ReportOptions& options,
                               const ReportWriting& writing, const ProgressFn& progress = {},
                               const WarnFn& warn = {}, std::vector<RankFigures>* figures = nullptr);

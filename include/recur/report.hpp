@@ -149,6 +149,22 @@ std::uint64_t report_clusters_size(const Report& report, ReportFormat format, co
 std::uint64_t json_member_size(const Member& m, bool member_text);
 std::uint64_t json_cluster_frame_size(std::uint32_t id, std::size_t size, std::uint32_t representative,
                                       std::uint64_t weight, bool first);
+/// JSON only, a block's bytes assembled from members formatted elsewhere (an MPI rank formats the
+/// members it read and sends their bytes to the rank whose block holds them). For each cluster:
+/// append_json_cluster_open, then per member append_json_member_separator (first: member 0) and
+/// the member's append_json_member, then append_json_cluster_close. Together they append exactly
+/// what write_report_clusters writes.
+void append_json_cluster_open(std::string& out, std::uint32_t id, std::size_t size, std::uint32_t representative,
+                              std::uint64_t weight, bool first);
+void append_json_member_separator(std::string& out, bool first);
+void append_json_cluster_close(std::string& out, std::size_t size);
+/// A member's object begins with its path and its document's name, the same bytes for every member
+/// of that document (json_member_head: a writer of many members formats them once per document,
+/// and does not read each member's own copies of the names). append_json_member appends the object
+/// of `m`, whose json_member_head(m.path, m.document) is `head`; json_member_size counts it.
+std::string json_member_head(std::string_view path, std::string_view document);
+void append_json_member(std::string& out, std::string_view head, const Member& m, bool member_text);
+std::uint64_t json_member_size(std::string_view head, const Member& m, bool member_text);
 /// The bytes the report's JSON adds to `s` by escaping it (quotes, backslashes and control
 /// characters: what nlohmann::json::dump writes without ensure_ascii). `s` is well-formed UTF-8.
 std::uint64_t json_escape_extra(std::string_view s) noexcept;
