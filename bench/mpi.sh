@@ -17,6 +17,9 @@ RUNS=${RUNS:-3}
 LABELS=${LABELS:-single np1 np2}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader
 export OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1
+# The point-to-point layer of shared memory (ob1 over the btls above), named: otherwise MPI_Init
+# first tries UCX, installed with Debian's OpenMPI, which took 0.2 s of every run here to refuse.
+export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1}
 tmp=$(mktemp -d /tmp/recur-mpi-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 

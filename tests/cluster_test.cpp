@@ -292,6 +292,61 @@ TEST(ClusterStar, DependsOnlyOnTheSetOfEdgesNotTheirOrder) {
   }
 }
 
+// The first pass on graphs large enough that the centres' order is radix-sorted (buckets of a
+// thousand ids and more), against the rule written plainly: centres by (degree desc, strength desc,
+// id asc), each taking its neighbours still free. Similarities on a coarse grid, so that many
+// strengths tie (then the lower id goes first), and some items are left isolated.
+TEST(ClusterStar, FirstPassOfALargeGraphFollowsTheCentreOrder) {
+  std::mt19937_64 rng(99);
+  for (const std::uint32_t count : {3000u, 20000u}) {
+    std::vector<Edge> edges;
+    for (std::uint32_t k = 0; k < count; ++k) {
+      const std::uint32_t a = static_cast<std::uint32_t>(rng() % count), b = static_cast<std::uint32_t>(rng() % count);
+      edges.push_back({a, b, 0.5 + 0.125 * static_cast<double>(rng() % 5)});
+    }
+    const recur::StarDraft got = recur::star_first_pass(count, edges, 0.5);
+
+    // The rule: edges as the pass takes them (ends ordered, by ends, once), then degree and
+    // strength summed in that order (the same doubles), the order of centres by a comparison sort.
+    for (auto& e : edges)
+      if (e.a > e.b) std::swap(e.a, e.b);
+    std::erase_if(edges, [](const Edge& e) { return e.a == e.b; });
+    std::sort(edges.begin(), edges.end(), [](const Edge& x, const Edge& y) { return std::pair{x.a, x.b} < std::pair{y.a, y.b}; });
+    edges.erase(std::unique(edges.begin(), edges.end(), [](const Edge& x, const Edge& y) { return x.a == y.a && x.b == y.b; }),
+                edges.end());
+    std::vector<std::uint32_t> degree(count, 0);
+    std::vector<double> strength(count, 0);
+    std::vector<std::vector<std::pair<std::uint32_t, double>>> adj(count);
+    for (const Edge& e : edges) {
+      ++degree[e.a], ++degree[e.b];
+      strength[e.a] += e.similarity, strength[e.b] += e.similarity;
+      adj[e.a].push_back({e.b, e.similarity});
+      adj[e.b].push_back({e.a, e.similarity});
+    }
+    std::vector<std::uint32_t> order;
+    for (std::uint32_t i = 0; i < count; ++i)
+      if (degree[i] > 0) order.push_back(i);
+    std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+      if (degree[x] != degree[y]) return degree[x] > degree[y];
+      if (strength[x] != strength[y]) return strength[x] > strength[y];
+      return x < y;
+    });
+    std::vector<bool> taken(count, false);
+    Ids want;
+    for (std::uint32_t u : order) {
+      if (taken[u]) continue;
+      std::vector<std::uint32_t> c{u};
+      for (const auto& [v, sim] : adj[u])
+        if (!taken[v]) c.push_back(v);
+      if (c.size() == 1) continue;
+      for (std::uint32_t v : c) taken[v] = true;
+      want.push_back(c);
+    }
+    ASSERT_GT(want.size(), 100u) << count;  // not vacuous
+    EXPECT_EQ(ids(got.clusters), want) << count;
+  }
+}
+
 TEST(ClusterStar, EveryMemberPassesAgainstItsRepresentativeAndAppearsOnce) {
   std::mt19937_64 rng(77);
   const std::uint32_t count = 60;
