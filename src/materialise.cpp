@@ -92,32 +92,36 @@ ReportOrder order_report(std::size_t count, std::span<const MemberFacts> facts, 
   // A document by name: (name rank, document index), in input order.
   auto doc_key = [&](const MemberFacts& f) { return std::uint64_t{name_rank.at(f.input)} << 32 | f.document_index; };
 
-  // The members, cluster after cluster, each at its place (a counting sort).
+  // The members, cluster after cluster, each at its place (a counting sort): their document keys
+  // and characters, the only facts read below. Reading them through pointers to the facts, in the
+  // clusters' order, missed the cache at every member (half of this function's time on the dense
+  // 1 GiB corpus, on rank 0 alone under MPI).
   std::vector<std::size_t> start(count + 1, 0);
   for (const MemberFacts& f : facts) ++start.at(f.cluster + 1);
   for (std::size_t c = 0; c < count; ++c) start[c + 1] += start[c];
-  std::vector<const MemberFacts*> members(facts.size(), nullptr);
-  for (const MemberFacts& f : facts) {
-    const std::size_t at = start[f.cluster] + f.member;
-    if (f.member >= start[f.cluster + 1] - start[f.cluster] || members[at])
-      throw std::logic_error("order_report: members of a cluster missing or repeated");
-    members[at] = &f;
+  std::vector<std::uint64_t> key_at(facts.size()), chars_at(facts.size());
+  {
+    std::vector<std::uint8_t> filled(facts.size(), 0);
+    for (const MemberFacts& f : facts) {
+      const std::size_t at = start[f.cluster] + f.member;
+      if (f.member >= start[f.cluster + 1] - start[f.cluster] || filled[at])
+        throw std::logic_error("order_report: members of a cluster missing or repeated");
+      filled[at] = 1;
+      key_at[at] = doc_key(f);
+      chars_at[at] = f.content_chars;
+    }
   }
-  auto members_of = [&](std::uint32_t c) {
-    return std::span<const MemberFacts* const>(members.data() + start[c], start[c + 1] - start[c]);
-  };
 
   ReportOrder out;
   std::vector<std::uint64_t> weight(count, 0);
   for (std::uint32_t c = 0; c < count; ++c) {
-    const auto ms = members_of(c);
-    if (ms.empty()) throw std::logic_error("order_report: a cluster without members");
+    if (start[c + 1] == start[c]) throw std::logic_error("order_report: a cluster without members");
     bool one_document = true;
-    for (const MemberFacts* m : ms) {
-      weight[c] += m->content_chars;
-      one_document = one_document && doc_key(*m) == doc_key(*ms[0]);
+    for (std::size_t k = start[c]; k < start[c + 1]; ++k) {
+      weight[c] += chars_at[k];
+      one_document = one_document && key_at[k] == key_at[start[c]];
     }
-    weight[c] -= ms[0]->content_chars;
+    weight[c] -= chars_at[start[c]];
     if (cross_doc && one_document) ++out.single_document;
     else out.clusters.push_back(c);
   }
@@ -146,7 +150,7 @@ ReportOrder order_report(std::size_t count, std::span<const MemberFacts> facts, 
   for (std::uint32_t c : out.clusters) {
     out.clustered_paragraphs += size(c);
     docs.clear();
-    for (const MemberFacts* m : members_of(c)) docs.push_back({doc_key(*m), Side{1, m->content_chars}});
+    for (std::size_t k = start[c]; k < start[c + 1]; ++k) docs.push_back({key_at[k], Side{1, chars_at[k]}});
     std::sort(docs.begin(), docs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     std::size_t kept = 0;
     for (std::size_t k = 0; k < docs.size(); ++k)

@@ -1239,6 +1239,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     if (me == 0) {
       report_problems(source, all_problems, report.warnings, warn);
       std::vector<MemberFacts> facts;
+      std::size_t members = 0;
+      for (const auto& from : plan_in) members += from.size();
+      facts.reserve(members);
       std::vector<std::uint64_t> cluster_bytes(clusters.size(), 0);  // its members', by clustering order
       std::vector<std::uint64_t> weight(clusters.size(), 0);  // cluster_weight's, for its frame's bytes
       for (const auto& from : plan_in)
