@@ -141,14 +141,20 @@ TEST(ReportParts, ClustersSizeIsTheBytesTheyAreWrittenIn) {
 
 // A JSON block's bytes from its parts, as an MPI rank 0 plans them without the members: each
 // cluster's frame plus its members' objects.
+// awkward_report() with member texts or not, and a last cluster without members.
+recur::Report awkward_blocks(bool known_extra, bool text) {
+  recur::Report r = awkward_report(known_extra);
+  r.member_text = text;
+  r.clusters.push_back({});
+  r.clusters.back().id = static_cast<std::uint32_t>(r.clusters.size());
+  r.clusters.back().weight = 12345;
+  return r;
+}
+
 TEST(ReportParts, JsonClusterSizesAddUpToTheBlock) {
   for (const bool known_extra : {false, true})
     for (const bool text : {true, false}) {
-      recur::Report r = awkward_report(known_extra);
-      r.member_text = text;
-      r.clusters.push_back({});  // a cluster without members
-      r.clusters.back().id = static_cast<std::uint32_t>(r.clusters.size());
-      r.clusters.back().weight = 12345;
+      const recur::Report r = awkward_blocks(known_extra, text);
       for (std::size_t cut = 0; cut <= r.clusters.size(); ++cut) {
         std::uint64_t sum = 0;
         for (std::size_t k = cut; k < r.clusters.size(); ++k) {
@@ -170,10 +176,7 @@ TEST(ReportParts, JsonClusterSizesAddUpToTheBlock) {
 TEST(ReportParts, JsonBlockFromPiecesIsTheBlock) {
   for (const bool known_extra : {false, true})
     for (const bool text : {true, false}) {
-      recur::Report r = awkward_report(known_extra);
-      r.member_text = text;
-      r.clusters.push_back({});  // a cluster without members
-      r.clusters.back().id = static_cast<std::uint32_t>(r.clusters.size());
+      const recur::Report r = awkward_blocks(known_extra, text);
       for (std::size_t cut = 0; cut <= r.clusters.size(); ++cut) {
         std::string built;
         std::size_t members = 0;
