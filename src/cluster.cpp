@@ -7,8 +7,8 @@
 #include <bit>
 #include <cmath>
 #include <memory>
-#include <span>
 #include <numeric>
+#include <span>
 #include <utility>
 
 namespace recur {
@@ -112,19 +112,18 @@ StarDraft star_first_pass(std::size_t count, std::vector<Edge> edges, double thr
       if (degree[i] > 0) ++at[max_degree - degree[i]];
     std::size_t total = 0;
     for (std::size_t& a : at) total += std::exchange(a, total);  // each bucket's first place
-    using Key = CentreKey;
-    std::vector<Key> keys(total);
+    std::vector<CentreKey> keys(total);
     for (std::uint32_t i = 0; i < count; ++i)
       if (degree[i] > 0) keys[at[max_degree - degree[i]]++] = {strength[i], i};
     // Within a bucket the ids are ascending, so a stable sort by strength alone gives the order. A
     // large bucket (most ids have a degree of 1 to 7 on dense corpora) is radix-sorted on the bits
     // of its strengths, which order as the values do when they are finite and not negative (sums
     // of similarities); pdqsort on (strength, id) took a quarter of the stage.
-    std::vector<Key> scratch;
+    std::vector<CentreKey> scratch;
     for (std::size_t b = 0, first = 0; b < at.size(); first = at[b++]) {  // at[b] is now bucket b's end
-      const std::span<Key> bucket(keys.data() + first, at[b] - first);
+      const std::span<CentreKey> bucket(keys.data() + first, at[b] - first);
       if (!radix_sort_by_strength_desc(bucket, scratch))
-        boost::sort::pdqsort(bucket.begin(), bucket.end(), [](const Key& x, const Key& y) {
+        boost::sort::pdqsort(bucket.begin(), bucket.end(), [](const CentreKey& x, const CentreKey& y) {
           return x.strength != y.strength ? x.strength > y.strength : x.id < y.id;
         });
     }

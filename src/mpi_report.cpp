@@ -104,7 +104,7 @@ struct Round {
     }
     // One part only (at np = 2, every round of exchange_records): sent from where it is, not copied.
     const int parts = static_cast<int>(std::count_if(sc.begin(), sc.end(), [](int c) { return c != 0; }));
-    const void* base = send.data();
+    const void* base = nullptr;
     if (parts == 1) {
       for (int d = 0; d < n; ++d)
         if (sc[d] != 0) base = part(d).first;
@@ -844,10 +844,10 @@ class BlockAssembler {
 // block into `out` in order as they arrive. Nothing is unpacked: on the dense 1 GiB corpus at
 // np = 2, unpacking members into strings (and allocating their clusters) cost each rank as much as
 // packing them, and the receiving rank formatted them again afterwards. flat[k], refs[k] and
-// routes[k] are member k read here, its place in its cluster and where it goes; inputs[k] its input's
-// (global) number, the key of its document in `docs`.
+// routes[k] are member k read here, its place in its cluster and where it goes; heads[k] its
+// json_member_head (MemberDocuments).
 void stream_json_block(MPI_Comm comm, int me, std::span<Member* const> flat, std::span<const MemberRef> refs,
-                       std::span<const Route> routes, std::span<const std::uint32_t> inputs, MemberDocuments& docs,
+                       std::span<const Route> routes, std::span<const std::string* const> heads,
                        const std::vector<std::uint32_t>& block,
                        const std::vector<std::uint64_t>& weights, bool member_text, std::ostream& out,
                        Traffic& traffic) {
@@ -860,7 +860,7 @@ void stream_json_block(MPI_Comm comm, int me, std::span<Member* const> flat, std
   for (std::size_t k = 0; k < flat.size(); ++k) {
     const std::uint32_t r = routes[k].rank;
     if (r == static_cast<std::uint32_t>(me))
-      assemble.own(routes[k].cluster, refs[k].m, flat[k], &docs.of(inputs[k], *flat[k]).head);
+      assemble.own(routes[k].cluster, refs[k].m, flat[k], heads[k]);
     else if (r != kNowhere) to.at(r).push_back(k);
   }
   std::vector<std::size_t> order;
@@ -889,7 +889,7 @@ void stream_json_block(MPI_Comm comm, int me, std::span<Member* const> flat, std
         w.put(routes[k].cluster);
         w.put(refs[k].m);
         bytes.clear();
-        append_json_member(bytes, docs.of(inputs[k], *flat[k]).head, *flat[k], member_text);
+        append_json_member(bytes, *heads[k], *flat[k], member_text);
         w.put(bytes);
       },
       [&](Reader& r) {
@@ -1173,8 +1173,8 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   std::vector<Route> routes;           // where each of refs goes to be formatted
   std::vector<std::uint32_t> block;    // this rank's block: index of its first cluster, then (id, size) per cluster
   std::vector<std::uint64_t> block_weights;  // its clusters' weights (cluster_weight), in order
-  std::vector<std::uint32_t> inputs;   // the input (global number) of each of refs
   MemberDocuments docs;                // the documents of the members read here
+  std::vector<const std::string*> heads;  // the json_member_head of each of refs (in docs)
   // JSON: each block's bytes are known when rank 0 plans them (block_bytes, by block), not sized.
   const bool exact = json_or(writing.format) == ReportFormat::json;
   std::vector<std::uint64_t> block_bytes(static_cast<std::size_t>(n), 0);
@@ -1212,12 +1212,12 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     std::vector<std::vector<char>> names_out(static_cast<std::size_t>(n));
     {
       plan_out[0].reserve(flat.size());
-      inputs.resize(flat.size());
+      heads.resize(flat.size());
       for (std::size_t k = 0; k < flat.size(); ++k) {
         const Member& m = *flat[k];
         const auto input = static_cast<std::uint32_t>(first_input + index.input_of(refs[k].id - base));
-        inputs[k] = input;
         const MemberDocuments::Entry& doc = docs.of(input, m);
+        heads[k] = &doc.head;  // a node of docs: it stays where it is
         plan_out[0].push_back({{refs[k].c, refs[k].m, input, m.document_index, m.content_chars},
                                exact ? json_member_size(doc.head, m, writing.member_text)
                                      : 300 + doc.head.size() + (writing.member_text ? m.byte_end - m.byte_start : 0)});
@@ -1493,7 +1493,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
         PagedFileWriter file(fd, direct_fd, offset, std::min(chunk_bytes(), std::size_t{4} << 20));
         std::ostream fs(&file);
         if (streamed) {
-          stream_json_block(comm, me, flat, refs, routes, inputs, docs, block, block_weights, writing.member_text, fs, traffic);
+          stream_json_block(comm, me, flat, refs, routes, heads, block, block_weights, writing.member_text, fs, traffic);
           exchanged = true;
         } else {
           write_report_clusters(part, format, writing.text, first_cluster, fs);
@@ -1506,7 +1506,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
       }
     }
     if (!exchanged)  // this rank's bytes go nowhere, but the others' exchange needs it
-      stream_json_block(comm, me, flat, refs, routes, inputs, docs, block, block_weights, writing.member_text, nowhere, traffic);
+      stream_json_block(comm, me, flat, refs, routes, heads, block, block_weights, writing.member_text, nowhere, traffic);
     if (streamed) mine.mark("members");
     if (head_end == kNoHead && fd >= 0) ::close(fd);
     // The count and the bytes written come from the same code (report.cpp's json_clusters, or the
