@@ -5,6 +5,8 @@
 #include <sys/mman.h>
 #include <xxhash.h>
 
+#include <boost/sort/pdqsort/pdqsort.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <bit>
@@ -537,6 +539,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
 
   // Each repeat's positions by its own index: the same lists for any number of workers.
   std::vector<Repeat> out(kept.size());
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> order(kept.size());  // (first position, length), index
   detail::parallel_for(kept.size(), options.threads, [&](std::size_t j, unsigned) {
     const Found& fd = found[kept[j]];
     Repeat& r = out[j];
@@ -548,12 +551,17 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
       r.positions.push_back(static_cast<std::uint32_t>(e - segment_of(e)));
     }
     std::sort(r.positions.begin(), r.positions.end());
+    order[j] = {std::uint64_t{r.positions.front()} << 32 | r.length, static_cast<std::uint32_t>(j)};
   });
-  std::sort(out.begin(), out.end(), [](const Repeat& a, const Repeat& b) {
-    if (a.positions.front() != b.positions.front()) return a.positions.front() < b.positions.front();
-    return a.length < b.length;
-  });
-  return out;
+  std::vector<std::uint32_t>().swap(sa);  // before the sorted copy below, so that it is not on top
+  // In the order of first position, then length (unique: a string has one length), sorted as keys
+  // taken while each list was at hand: comparing the repeats themselves read the first position
+  // from each one's list, a cache miss per comparison (1.3 s for dense 1 GiB's 4 M repeats).
+  boost::sort::pdqsort_branchless(order.begin(), order.end());
+  std::vector<Repeat> sorted;
+  sorted.reserve(out.size());
+  for (const auto& [key, j] : order) sorted.push_back(std::move(out[j]));
+  return sorted;
 }
 
 // maximal_repeats(); `lend` is text.chars when the caller lends them.
