@@ -284,12 +284,14 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   advance(m);
 
   // LCP by text position, stopping at separators as if each were unique, so no span crosses a
-  // segment: the LCP of suffix sa[i] with sa[i - 1] is plcp[sa[i]].
+  // segment: the LCP of suffix sa[i] with sa[i - 1] is plcp[sa[i]] & kLcpMask. Above it, whether
+  // sa[i] is a separator and whether the characters left of sa[i] and sa[i - 1] differ, so that
+  // the sweep reads one array at each suffix (permuted_lcp_marked).
   std::vector<std::uint32_t> plcp;
-  permuted_lcp(std::span<const Sym>(enc), sa, plcp, options.threads);
+  permuted_lcp_marked(std::span<const Sym>(enc), sa, plcp, options.threads);
   advance(m);
-  auto lcp_at = [&](std::size_t i) -> std::int32_t {
-    return i == m ? -1 : static_cast<std::int32_t>(plcp[sa[i]]);  // -1 at the end closes every interval
+  auto lcp_at = [&](std::size_t i) -> std::int32_t {  // -1 at the end closes every interval
+    return i == m ? -1 : static_cast<std::int32_t>(plcp[sa[i]] & kLcpMask);
   };
 
   // Overlap ranges of every position, by suffix-array rank: one pass over sa finds the ranks of
@@ -311,44 +313,25 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
     if (k == 0 || text.segment_doc[k] != text.segment_doc[k - 1]) doc_begin.push_back(enc_start[k]);
   const auto docs = static_cast<std::int32_t>(doc_begin.size());
   const StartIndex doc_index(doc_begin, m);
-  auto doc_of = [&](std::uint32_t e) -> std::int32_t {  // -1: a separator
-    if (enc[e] == 0) return -1;
-    return static_cast<std::int32_t>(doc_index.find(doc_begin, e));
-  };
+  auto doc_of = [&](std::uint32_t e) -> std::int32_t { return static_cast<std::int32_t>(doc_index.find(doc_begin, e)); };
 
   // Bottom-up traversal of the LCP intervals. Each open interval accumulates:
   //  - dup: occurrences that repeat a document already counted (Hui's method: a pair of
   //    consecutive same-document suffixes is charged to their lowest common interval), so
   //    documents = size - dup;
-  //  - the characters left of its occurrences: left-maximal when they are not all the same
-  //    (or one occurrence starts a segment).
-  constexpr std::uint32_t kNone = UINT32_MAX;
+  //  - mixed: left-maximal, when the characters left of its occurrences are not all the same (or
+  //    one occurrence starts a segment). They are not all the same exactly when two neighbours in
+  //    the suffix array differ (kLcpLeftDiffers), and a pair of neighbours is charged to their
+  //    lowest common interval, then passed up as intervals close.
   struct Node {
     std::int32_t depth;
     std::size_t lb;
     std::size_t dup = 0;
-    std::uint32_t left = kNone;
     bool mixed = false;
-  };
-  auto left_code = [&](std::size_t i, bool& unique) -> std::uint32_t {
-    const auto e = static_cast<std::size_t>(sa[i]);
-    unique = e == 0 || enc[e - 1] == 0;
-    return unique ? kNone : enc[e - 1];
-  };
-  auto add_left = [](Node& node, std::uint32_t code, bool unique) {
-    if (unique) node.mixed = true;
-    else if (node.left == kNone) node.left = code;
-    else if (node.left != code) node.mixed = true;
   };
   auto merge = [&](Node& parent, const Node& child) {
     parent.dup += child.dup;
-    if (child.mixed) parent.mixed = true;
-    else if (child.left != kNone) add_left(parent, child.left, false);
-  };
-  auto add_leaf = [&](Node& node, std::size_t i) {
-    bool unique = false;
-    const std::uint32_t c = left_code(i, unique);
-    add_left(node, c, unique);
+    parent.mixed = parent.mixed || child.mixed;
   };
 
   // Intervals that pass the filters; their occurrences are listed only once they are kept.
@@ -357,9 +340,9 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
     std::uint32_t length, documents;
   };
   constexpr std::size_t kStep = std::size_t{1} << 16;  // progress every kStep suffixes
-  // Each suffix reads its LCP and the characters around it at random places of two arrays far
-  // larger than the cache: fetched kAhead suffixes early, the misses overlap (on dense 1 GiB this
-  // sweep was a quarter of the run, waiting on memory).
+  // Each suffix reads its LCP and flags at a random place of an array far larger than the cache:
+  // fetched kAhead suffixes early, the misses overlap (on dense 1 GiB this sweep was a quarter of
+  // the run, waiting on memory, when it also read the characters around each suffix).
   constexpr std::size_t kAhead = 24;
 
   // The sweep over suffix-array indices [a, b), where a == 0 or lcp_at(a) < min_chars, and b == m
@@ -375,9 +358,8 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
     stack.push_back({0, a});
     const auto first = static_cast<std::int64_t>(a);
     auto count_document = [&](std::size_t i) {
-      const std::int32_t doc = doc_of(sa[i]);
-      if (doc < 0) return;  // separator suffix: not an occurrence of anything
-      const auto d = static_cast<std::uint32_t>(doc);
+      if (plcp[sa[i]] & kLcpSeparator) return;  // separator suffix: not an occurrence of anything
+      const auto d = static_cast<std::uint32_t>(doc_of(sa[i]));
       const std::int64_t p = last[d];
       last[d] = static_cast<std::int64_t>(i);
       if (p < first) return;
@@ -394,7 +376,6 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
       found.push_back({node.lb, rb, static_cast<std::uint32_t>(node.depth), static_cast<std::uint32_t>(documents)});
     };
 
-    add_leaf(stack.back(), a);
     count_document(a);
     std::size_t advanced = 0;
     for (std::size_t i = a + 1; i <= b; ++i) {
@@ -402,11 +383,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
         advance(kStep);
         advanced += kStep;
       }
-      if (i + kAhead < b) {
-        const std::uint32_t e = sa[i + kAhead];
-        __builtin_prefetch(plcp.data() + e);
-        __builtin_prefetch(enc.data() + (e > 0 ? e - 1 : 0));
-      }
+      if (i + kAhead < b) __builtin_prefetch(plcp.data() + sa[i + kAhead]);
       std::size_t lb = i - 1;
       bool have_child = false;
       Node child{0, 0};
@@ -428,10 +405,10 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
       if (lcp > stack.back().depth) {
         Node node{lcp, lb};
         if (have_child) merge(node, child);
-        else add_leaf(node, i - 1);  // the new interval starts at leaf i-1
         stack.push_back(node);
       }
-      add_leaf(stack.back(), i);
+      // The top now has depth lcp: the lowest interval holding both i - 1 and i.
+      if (plcp[sa[i]] & kLcpLeftDiffers) stack.back().mixed = true;
       count_document(i);
     }
     advance(b - a - advanced);
@@ -607,6 +584,13 @@ std::vector<Repeat> repeats_of(const SegmentedText& text, std::vector<char32_t>*
     if (m >= kNoSuffix)
       throw Error(errc::input, "the corpus has " + std::to_string(n) +
                                    " content characters, more than the suffix array can index at once");
+    // The LCP shares its word with two flags (permuted_lcp_marked), so no common prefix, and so no
+    // segment, may reach 2^30 characters: a paragraph of over a billion characters.
+    for (std::size_t s = 0; s < segments; ++s)
+      if (text.segment_start[s + 1] - text.segment_start[s] > kLcpMask)
+        throw Error(errc::input, "a paragraph has " + std::to_string(text.segment_start[s + 1] - text.segment_start[s]) +
+                                     " content characters, more than the " + std::to_string(kLcpMask) +
+                                     " that recur phrases searches at once");
     // Lent characters are rebuilt from their ranks, so only when every one has a rank of its own.
     Lent lent;
     if (lend && std::all_of(text.chars.begin(), text.chars.end(), [](char32_t c) { return c < kCodePoints - 1; })) {

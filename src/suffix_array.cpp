@@ -11,6 +11,7 @@
 #include "recur/suffix_array.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <stdexcept>
 
 #include "parallel.hpp"
@@ -194,7 +195,7 @@ void build(std::span<const Sym> text, std::uint32_t alphabet, std::vector<std::u
   sais<Sym>(text.data(), sa.data(), static_cast<std::uint32_t>(text.size()), alphabet);
 }
 
-template <class Sym>
+template <bool kMarked, class Sym>
 void plcp_of(std::span<const Sym> text, std::span<const std::uint32_t> sa, std::vector<std::uint32_t>& plcp, unsigned threads) {
   const std::size_t n = text.size();
   plcp.resize(n);
@@ -208,22 +209,37 @@ void plcp_of(std::span<const Sym> text, std::span<const std::uint32_t> sa, std::
   detail::parallel_for(threads, threads, [&](std::size_t w, unsigned) {
     for (std::size_t i = std::max<std::size_t>(1, w * chunk); i < std::min(n, (w + 1) * chunk); ++i) plcp[sa[i]] = sa[i - 1];
   });
+  std::atomic<bool> too_long{false};
   detail::parallel_for(threads, threads, [&](std::size_t w, unsigned) {
     std::size_t h = 0;
-    for (std::size_t p = w * chunk; p < std::min(n, (w + 1) * chunk); ++p) {
+    const std::size_t end = std::min(n, (w + 1) * chunk);
+    for (std::size_t p = w * chunk; p < end; ++p) {
+      // The suffix before is at a random place: its text is fetched a few positions early.
+      constexpr std::size_t kAhead = 16;
+      if (p + kAhead < end && plcp[p + kAhead] != kEmpty && plcp[p + kAhead] > 0)
+        __builtin_prefetch(text.data() + plcp[p + kAhead] - 1);
       const std::uint32_t j = plcp[p];
+      std::uint32_t flags = 0;
+      if constexpr (kMarked) {
+        if (text[p] == 0) flags |= kLcpSeparator;
+        // (A 0 before q differs from the symbol before p unless that is 0 too, which is caught.)
+        if (j == kEmpty || p == 0 || j == 0 || text[p - 1] == 0 || text[p - 1] != text[j - 1]) flags |= kLcpLeftDiffers;
+      }
       if (j == kEmpty) {
-        plcp[p] = 0;
+        plcp[p] = flags;
         h = 0;
         continue;
       }
       while (p + h < n && j + h < n && text[p + h] != 0 && text[p + h] == text[j + h]) ++h;
-      plcp[p] = static_cast<std::uint32_t>(h);
+      if constexpr (kMarked) {
+        if (h > kLcpMask) too_long = true;
+      }
+      plcp[p] = static_cast<std::uint32_t>(h) | flags;
       if (h > 0) --h;
     }
   });
+  if (too_long) throw std::length_error("permuted_lcp_marked: a common prefix of 2^30 symbols or more");
 }
-
 
 }  // namespace
 
@@ -237,12 +253,22 @@ void suffix_array(std::span<const std::uint32_t> text, std::uint32_t alphabet, s
 
 void permuted_lcp(std::span<const std::uint16_t> text, std::span<const std::uint32_t> sa, std::vector<std::uint32_t>& plcp,
                   unsigned threads) {
-  plcp_of(text, sa, plcp, threads);
+  plcp_of<false>(text, sa, plcp, threads);
 }
 
 void permuted_lcp(std::span<const std::uint32_t> text, std::span<const std::uint32_t> sa, std::vector<std::uint32_t>& plcp,
                   unsigned threads) {
-  plcp_of(text, sa, plcp, threads);
+  plcp_of<false>(text, sa, plcp, threads);
+}
+
+void permuted_lcp_marked(std::span<const std::uint16_t> text, std::span<const std::uint32_t> sa,
+                         std::vector<std::uint32_t>& plcp, unsigned threads) {
+  plcp_of<true>(text, sa, plcp, threads);
+}
+
+void permuted_lcp_marked(std::span<const std::uint32_t> text, std::span<const std::uint32_t> sa,
+                         std::vector<std::uint32_t>& plcp, unsigned threads) {
+  plcp_of<true>(text, sa, plcp, threads);
 }
 
 }  // namespace recur

@@ -127,4 +127,28 @@ TEST(PermutedLcp, MatchesDirectComparisonStoppingAtSeparatorsForAnyThreadCount) 
   }
 }
 
+TEST(PermutedLcp, MarkedCarriesTheSeparatorAndLeftDifferenceOfEachSuffix) {
+  std::mt19937 rng(9);
+  for (int round = 0; round < 300; ++round) {
+    const std::size_t n = 1 + rng() % 300;
+    const std::uint32_t alphabet = 1 + rng() % 4;
+    const auto t = random_text<std::uint16_t>(rng, n, alphabet);
+    const auto sa = naive_sa(t);
+    const auto lcp = naive_plcp(t, sa);
+    std::vector<std::uint32_t> want(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint32_t p = sa[i];
+      // The symbol left of a suffix, or none (-1) at the start or after a separator.
+      auto left = [&](std::uint32_t q) { return q == 0 || t[q - 1] == 0 ? -1 : static_cast<int>(t[q - 1]); };
+      const bool differs = i == 0 || left(p) < 0 || left(sa[i - 1]) < 0 || left(p) != left(sa[i - 1]);
+      want[p] = lcp[p] | (t[p] == 0 ? recur::kLcpSeparator : 0) | (differs ? recur::kLcpLeftDiffers : 0);
+    }
+    for (unsigned threads : {1u, 3u}) {
+      std::vector<std::uint32_t> plcp;
+      recur::permuted_lcp_marked(std::span<const std::uint16_t>(t), sa, plcp, threads);
+      ASSERT_EQ(plcp, want) << "round " << round << " threads " << threads;
+    }
+  }
+}
+
 }  // namespace

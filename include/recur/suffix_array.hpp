@@ -39,4 +39,21 @@ void permuted_lcp(std::span<const std::uint16_t> text, std::span<const std::uint
 void permuted_lcp(std::span<const std::uint32_t> text, std::span<const std::uint32_t> sa, std::vector<std::uint32_t>& plcp,
                   unsigned threads = 1);
 
+/// permuted_lcp() with two facts about each suffix p and the suffix q before it in `sa` packed
+/// above the LCP, for a sweep over the suffix array that then reads one array at each suffix
+/// instead of two (the text beside each suffix was a second random read; the facts are taken here,
+/// where the text around p is read in order and around q anyway):
+///  - kLcpSeparator: text[p] is 0 (the suffix starts at a separator);
+///  - kLcpLeftDiffers: the symbols before p and before q differ, or either is 0 or absent (p or q
+///    is 0), or p is the first suffix.
+/// plcp[p] & kLcpMask is the LCP. Throws std::length_error when an LCP would not fit in its 30
+/// bits, i.e. when the text has 2^30 symbols or more without a 0 between them.
+inline constexpr std::uint32_t kLcpSeparator = std::uint32_t{1} << 31;
+inline constexpr std::uint32_t kLcpLeftDiffers = std::uint32_t{1} << 30;
+inline constexpr std::uint32_t kLcpMask = kLcpLeftDiffers - 1;
+void permuted_lcp_marked(std::span<const std::uint16_t> text, std::span<const std::uint32_t> sa,
+                         std::vector<std::uint32_t>& plcp, unsigned threads = 1);
+void permuted_lcp_marked(std::span<const std::uint32_t> text, std::span<const std::uint32_t> sa,
+                         std::vector<std::uint32_t>& plcp, unsigned threads = 1);
+
 }  // namespace recur
