@@ -224,7 +224,8 @@ struct Repeat {
 /// for the suffix array and LCP, and at the peak about 14 bytes per content character (the
 /// characters, 4; their ranks, 2; the suffix array, 4; the LCP by position, 4). Ordered by first
 /// position, then length. Throws Error(errc::input) when the text exceeds the suffix array's limit
-/// (2^32 - 2 characters and segments).
+/// (2^32 - 2 characters and segments) or a segment has 2^30 characters or more (the LCP shares its
+/// word with two flags: permuted_lcp_marked).
 ///
 /// With fold_periodic, whether every occurrence overlaps another is decided without listing the
 /// occurrences: an occurrence of a span of length L overlaps another exactly when it lies in a run
