@@ -69,14 +69,16 @@ constexpr std::uint32_t kAhead = 32;
 constexpr std::size_t kPointerAlphabet = std::size_t{1} << 18;  // bucket pointers: 1 MiB
 
 template <class Sym>
+void fetch_before(const Sym* t, std::uint32_t j) noexcept {
+  if (j != kEmpty && j > 0) __builtin_prefetch(t + j - 1);
+}
+
+template <class Sym>
 void induce(const Sym* t, std::uint32_t* sa, std::uint32_t n, const Types& ty, std::vector<std::uint32_t>& bkt) {
   buckets(t, n, bkt, false);
   sa[bkt[t[n - 1]]++] = n - 1;  // induced by the virtual sentinel, the smallest suffix
   for (std::uint32_t i = 0; i < n; ++i) {
-    if (i + kAhead < n) {
-      const std::uint32_t f = sa[i + kAhead];
-      if (f != kEmpty && f > 0) __builtin_prefetch(t + f - 1);
-    }
+    if (i + kAhead < n) fetch_before(t, sa[i + kAhead]);
     const std::uint32_t j = sa[i];
     if (j == kEmpty || j == 0) continue;
     const Sym c0 = t[j - 1];
@@ -87,10 +89,8 @@ void induce(const Sym* t, std::uint32_t* sa, std::uint32_t n, const Types& ty, s
   for (std::uint32_t i = n; i-- > 0;) {
     if (i >= kAhead) {
       const std::uint32_t f = sa[i - kAhead];
-      if (f != kEmpty && f > 0) {
-        __builtin_prefetch(t + f - 1);
-        if (!by_pointer) ty.prefetch(f);
-      }
+      fetch_before(t, f);
+      if (!by_pointer && f != kEmpty) ty.prefetch(f);
     }
     const std::uint32_t j = sa[i];
     if (j == kEmpty || j == 0) continue;
