@@ -121,6 +121,7 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
     std::vector<std::uint64_t> hashes;
     std::vector<char32_t> chars;
     std::vector<Occurrence> stretches;
+    std::optional<WindowCounter::Writer> writer;  // with the prefilter
   };
   detail::PerThread<Scratch> scratch(threads, [] { return std::make_unique<Scratch>(); });
   {
@@ -163,7 +164,8 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
           // Windows are counted once per document: a document's paragraphs are consecutive.
           window_hashes(cc, k, sc.hashes);
           if (p + 1 == lf.seg.paragraphs.size() || lf.seg.paragraphs[p + 1].document != sp.document) {
-            counter->add_document(sc.hashes);
+            if (!sc.writer) sc.writer.emplace(*counter);
+            sc.writer->add_document(sc.hashes);
             sc.hashes.clear();
           }
         }
@@ -175,6 +177,8 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
       counters.done += source.size(i);
     });
   }
+  for (unsigned w = 0; w < std::max(threads, 1u); ++w)
+    if (scratch[w].writer) scratch[w].writer.reset();  // flushed: every window is counted
   in.read_done = Clock::now();
 
   // The accounting of every input.

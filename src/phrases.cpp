@@ -16,6 +16,7 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <mutex>
 #include <unordered_map>
 
 #include "parallel.hpp"
@@ -875,11 +876,11 @@ struct CounterSlots {
   std::size_t block;
   unsigned a, b;  // counter index in the block, 0..255
 };
-CounterSlots slots_of(std::uint64_t h, unsigned block_shift) noexcept {
-  const std::uint64_t x = mix64(h);
+CounterSlots slots_of_mixed(std::uint64_t x, unsigned block_shift) noexcept {
   const auto a = static_cast<unsigned>(x & 255), b0 = static_cast<unsigned>((x >> 8) & 255);
   return {static_cast<std::size_t>(block_shift >= 64 ? 0 : x >> block_shift) * 8, a, b0 == a ? (a ^ 1u) : b0};
 }
+CounterSlots slots_of(std::uint64_t h, unsigned block_shift) noexcept { return slots_of_mixed(mix64(h), block_shift); }
 }  // namespace
 
 void window_hashes(std::span<const char32_t> chars, unsigned k, std::vector<std::uint64_t>& out) {
@@ -903,52 +904,90 @@ WindowCounter::WindowCounter(std::uint64_t expected_windows) {
   if (!p) throw std::bad_alloc();
   table_.reset(p);
   if (huge) ::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: failure only costs speed
-  std::memset(p, 0, bytes);
+  std::memset(p, 0, bytes);  locks_ = std::make_unique<std::mutex[]>(kRegions);
 }
+
+WindowCounter::~WindowCounter() = default;
 
 void WindowCounter::Free::operator()(std::uint64_t* p) const noexcept { std::free(p); }
 
+WindowCounter::Writer::Writer(WindowCounter& counter) : counter_(&counter), held_(kRegions) {}
+
+WindowCounter::Writer::~Writer() { flush(); }
+
 void WindowCounter::add_document(std::vector<std::uint64_t>& hashes) {
+  Writer w(*this);
+  w.add_document(hashes);
+  w.flush();
+}
+
+void WindowCounter::Writer::add_document(std::vector<std::uint64_t>& hashes) {
   // Made unique with an open-addressing set (cache-resident for a document's windows): sorting
-  // took most of the counting time on a 100 MB corpus. 0 marks an empty slot, so hash 0 is kept
-  // apart.
-  thread_local std::vector<std::uint64_t> set;
+  // took most of the counting time on a 100 MB corpus. The set holds mixed hashes (mix64 is a
+  // bijection, so they are as unique as the hashes), which place themselves in the set and in the
+  // table alike. 0 marks an empty slot, so hash 0 (mixed: 0) is kept apart.
+  constexpr unsigned kRegionShift = 64 - std::countr_zero(kRegions);
+  auto hold = [&](std::uint64_t x) {
+    std::vector<std::uint64_t>& held = held_[x >> kRegionShift];
+    held.push_back(x);
+    if (held.size() >= kPending) raise(static_cast<unsigned>(x >> kRegionShift));
+  };
   const std::size_t size = std::bit_ceil(std::max<std::size_t>(16, hashes.size() * 2));
-  set.assign(size, 0);
+  set_.assign(size, 0);
   bool zero = false;
   std::size_t unique = 0;
   for (std::uint64_t h : hashes) {
-    if (h == 0) {
-      if (!zero) hashes[unique++] = h;
+    const std::uint64_t x = mix64(h);
+    if (x == 0) {
+      if (!zero) {
+        hashes[unique++] = h;
+        hold(x);
+      }
       zero = true;
       continue;
     }
-    for (std::size_t i = mix64(h) & (size - 1);; i = (i + 1) & (size - 1)) {
-      if (set[i] == h) break;
-      if (set[i] == 0) {
-        set[i] = h;
+    for (std::size_t i = x & (size - 1);; i = (i + 1) & (size - 1)) {
+      if (set_[i] == x) break;
+      if (set_[i] == 0) {
+        set_[i] = x;
         hashes[unique++] = h;
+        hold(x);
         break;
       }
     }
   }
   hashes.resize(unique);
+}
+
+void WindowCounter::Writer::flush() {
+  for (unsigned r = 0; r < kRegions; ++r)
+    if (!held_[r].empty()) raise(r);
+}
+
+void WindowCounter::Writer::raise(unsigned region) {
+  std::vector<std::uint64_t>& held = held_[region];
+  std::uint64_t* const table = counter_->table_.get();
+  const unsigned shift = counter_->block_shift_;
+  // Plain loads and stores under the region's lock (atomic_ref only so that count() may read them
+  // the same way; relaxed accesses compile to ordinary moves). Blocks are fetched a few windows
+  // ahead, for writing: the table is far larger than the caches.
+  std::lock_guard<std::mutex> lock(counter_->locks_[region]);
   auto bump = [&](std::size_t block, unsigned counter) {
-    std::atomic_ref<std::uint64_t> word(table_[block + counter / 32]);
-    const unsigned shift = (counter % 32) * 2;
-    std::uint64_t w = word.load(std::memory_order_relaxed);
-    while (((w >> shift) & 3) < kSaturation &&
-           !word.compare_exchange_weak(w, w + (std::uint64_t{1} << shift), std::memory_order_relaxed)) {
-    }
+    std::atomic_ref<std::uint64_t> word(table[block + counter / 32]);
+    const unsigned at = (counter % 32) * 2;
+    const std::uint64_t w = word.load(std::memory_order_relaxed);
+    if (((w >> at) & 3) < kSaturation) word.store(w + (std::uint64_t{1} << at), std::memory_order_relaxed);
   };
-  // Blocks are fetched a few windows ahead: the table is far larger than the caches.
   constexpr std::size_t kAhead = 16;
-  for (std::size_t i = 0; i < unique; ++i) {
-    if (i + kAhead < unique) prefetch(hashes[i + kAhead]);
-    const CounterSlots s = slots_of(hashes[i], block_shift_);
+  const std::size_t n = held.size();
+  for (std::size_t i = 0; i < std::min(kAhead, n); ++i) __builtin_prefetch(table + slots_of_mixed(held[i], shift).block, 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) __builtin_prefetch(table + slots_of_mixed(held[i + kAhead], shift).block, 1);
+    const CounterSlots s = slots_of_mixed(held[i], shift);
     bump(s.block, s.a);
     bump(s.block, s.b);
   }
+  held.clear();
 }
 
 void WindowCounter::prefetch(std::uint64_t h) const noexcept {
@@ -1001,14 +1040,19 @@ RecurringText recurring_text(const SegmentedText& text, unsigned k, unsigned min
   };
   WindowCounter counter(text.chars.size());
   {
-    detail::PerThread<std::vector<std::uint64_t>> scratch(threads, [] { return std::make_unique<std::vector<std::uint64_t>>(); });
+    struct Scratch {
+      std::vector<std::uint64_t> hashes;
+      WindowCounter::Writer writer;
+    };
+    detail::PerThread<Scratch> scratch(threads, [&] { return std::unique_ptr<Scratch>(new Scratch{{}, WindowCounter::Writer(counter)}); });
     detail::parallel_for(docs, threads, [&](std::size_t d, unsigned w) {
-      std::vector<std::uint64_t>& hashes = scratch[w];
+      std::vector<std::uint64_t>& hashes = scratch[w].hashes;
       hashes.clear();
       for (std::size_t s = doc_first[d]; s < doc_first[d + 1]; ++s) window_hashes(segment(s), k, hashes);
-      counter.add_document(hashes);
+      scratch[w].writer.add_document(hashes);
       if (done) done->fetch_add(1, std::memory_order_relaxed);
     });
+    for (unsigned w = 0; w < std::max(threads, 1u); ++w) scratch[w].writer.flush();
   }
   // The kept stretches of each segment, in order.
   std::vector<std::vector<Occurrence>> kept(segments);
@@ -1032,21 +1076,27 @@ namespace {
 // occurrences came from two malloc arenas, and group_templates, which reads them right after in
 // its own order, ran 2-3 s slower on dense 1 GiB than this loop saves (measured, phr8 report).
 std::vector<Candidate> candidates_of(std::vector<Repeat>& repeats, const RecurringText* kept,
-                                     const std::vector<char32_t>& chars) {
-  std::vector<Candidate> out;
-  out.reserve(repeats.size());
-  for (Repeat& r : repeats) {
-    if (kept)
-      for (std::uint32_t& p : r.positions) p = kept->original(p);
-    Candidate c;
-    const auto first = chars.begin() + r.positions.front();
-    c.text.assign(first, first + r.length);
-    c.occurrences.reserve(r.positions.size());
-    for (std::uint32_t p : r.positions) c.occurrences.push_back({p, r.length});
-    c.documents = r.documents;
-    std::vector<std::uint32_t>().swap(r.positions);
-    out.push_back(std::move(c));
-  }
+                                     const std::vector<char32_t>& chars, unsigned threads) {
+  // In chunks on every thread (each candidate is two allocations and a read at a random place of
+  // the text: 3.3 s on one thread for dense 1 GiB's 4.1 M); each repeat's positions are released
+  // as it is converted, so the two lists are not both held whole.
+  std::vector<Candidate> out(repeats.size());
+  constexpr std::size_t kChunk = 4096;
+  detail::parallel_for((repeats.size() + kChunk - 1) / kChunk, threads, [&](std::size_t chunk, unsigned) {
+    const std::size_t end = std::min(repeats.size(), (chunk + 1) * kChunk);
+    for (std::size_t i = chunk * kChunk; i < end; ++i) {
+      Repeat& r = repeats[i];
+      if (kept)
+        for (std::uint32_t& p : r.positions) p = kept->original(p);
+      Candidate& c = out[i];
+      const auto first = chars.begin() + r.positions.front();
+      c.text.assign(first, first + r.length);
+      c.occurrences.reserve(r.positions.size());
+      for (std::uint32_t p : r.positions) c.occurrences.push_back({p, r.length});
+      c.documents = r.documents;
+      std::vector<std::uint32_t>().swap(r.positions);
+    }
+  });
   return out;
 }
 }  // namespace
@@ -1054,18 +1104,18 @@ std::vector<Candidate> candidates_of(std::vector<Repeat>& repeats, const Recurri
 std::vector<Candidate> repeat_candidates(SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                          std::atomic<std::uint64_t>* done) {
   std::vector<Repeat> repeats = maximal_repeats_lending(text, options, counts, done);
-  return candidates_of(repeats, nullptr, text.chars);
+  return candidates_of(repeats, nullptr, text.chars, options.threads);
 }
 
 std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                        unsigned threads) {
   if (options.min_docs < 2) {
     std::vector<Repeat> repeats = maximal_repeats(text, options, counts);
-    return candidates_of(repeats, nullptr, text.chars);
+    return candidates_of(repeats, nullptr, text.chars, options.threads);
   }
   const RecurringText rt = recurring_text(text, options.min_chars, options.min_docs, threads);
   std::vector<Repeat> repeats = maximal_repeats(rt.text, options, counts);
-  return candidates_of(repeats, &rt, text.chars);
+  return candidates_of(repeats, &rt, text.chars, options.threads);
 }
 
 std::vector<Candidate> sentence_candidates(const SegmentedText& text, std::span<const Occurrence> sentences,
@@ -1112,13 +1162,22 @@ std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candida
   constexpr std::uint32_t kFree = UINT32_MAX;
   const auto n = static_cast<std::uint32_t>(candidates.size());
   std::vector<std::uint32_t> order(n);
-  for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
-    const Candidate &a = candidates[x], &b = candidates[y];
-    if (a.text.size() != b.text.size()) return a.text.size() > b.text.size();
-    if (a.documents != b.documents) return a.documents > b.documents;
-    return x < y;
-  });
+  {
+    // Longest first, then most documents, then first found: sorted as keys in one array, since a
+    // comparison that reads two candidate records at random waits on memory twice.
+    struct Key {
+      std::uint32_t length, documents, index;
+    };
+    std::vector<Key> keys(n);
+    for (std::uint32_t i = 0; i < n; ++i)
+      keys[i] = {static_cast<std::uint32_t>(candidates[i].text.size()), candidates[i].documents, i};
+    boost::sort::pdqsort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+      if (a.length != b.length) return a.length > b.length;
+      if (a.documents != b.documents) return a.documents > b.documents;
+      return a.index < b.index;
+    });
+    for (std::uint32_t i = 0; i < n; ++i) order[i] = keys[i].index;
+  }
   // Templates under construction, merged with union-find; `owner` holds, per character, the
   // template (any id of it) that claimed it first.
   struct Draft {
@@ -1138,6 +1197,20 @@ std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candida
   std::vector<std::uint32_t> owner(text.segment_start.empty() ? 0 : text.segment_start.back(), kFree);
   std::vector<std::uint32_t> covers, cand_docs, merged;
   auto add_documents = [&](std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& from) {
+    // Most candidates add no document to a widespread template (a slogan's thousands): found by
+    // search, without walking and copying the template's list.
+    if (from.size() * 16 < into.size()) {
+      auto at = into.begin();
+      bool all = true;
+      for (std::uint32_t d : from) {
+        at = std::lower_bound(at, into.end(), d);
+        if (at == into.end() || *at != d) {
+          all = false;
+          break;
+        }
+      }
+      if (all) return;
+    }
     merged.clear();
     std::set_union(into.begin(), into.end(), from.begin(), from.end(), std::back_inserter(merged));
     // Copied, not swapped: a swap would hand the scratch's capacity (the largest union so far,
@@ -1150,10 +1223,15 @@ std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candida
     // What the candidates after this one read first, fetched ahead: candidates come in length
     // order, so each one's record, occurrence list and owner entries lie at random places of
     // arrays far larger than the cache, and this loop (one thread) waited on each in turn.
-    if (oi + 4 < n) __builtin_prefetch(&candidates[order[oi + 4]]);
-    if (oi + 2 < n) __builtin_prefetch(candidates[order[oi + 2]].occurrences.data());
-    if (oi + 1 < n) {
-      const Candidate& next = candidates[order[oi + 1]];
+    // Most candidates take little work here, so each fetch is issued several candidates ahead.
+    if (oi + 16 < n) {  // a record spans two cache lines
+      const char* record = reinterpret_cast<const char*>(&candidates[order[oi + 16]]);
+      __builtin_prefetch(record);
+      __builtin_prefetch(record + sizeof(Candidate) - 1);
+    }
+    if (oi + 8 < n) __builtin_prefetch(candidates[order[oi + 8]].occurrences.data());
+    if (oi + 4 < n) {
+      const Candidate& next = candidates[order[oi + 4]];
       const std::size_t next_len = next.text.size();
       for (std::size_t k = 0; k < std::min<std::size_t>(8, next.occurrences.size()) && next_len != 0; ++k) {
         const std::uint32_t at = next.occurrences[k].start;

@@ -757,6 +757,44 @@ TEST(WindowCounter, RecurringStretchesJoinTouchingWindows) {
   EXPECT_EQ(out, (std::vector<recur::Occurrence>{{2, 8}, {12, 4}, {17, 4}}));
 }
 
+TEST(WindowCounter, RecurringStretchesAreTheUnionOfRecurringWindows) {
+  // What recurring_stretches returns is the union of the spans of the recurring windows, touching
+  // ones joined, whatever its way of looking them up. Random texts over small alphabets, so that
+  // recurring windows come alone, in runs and with gaps of every size.
+  std::mt19937_64 rng(29);
+  for (int round = 0; round < 300; ++round) {
+    const unsigned k = 1 + static_cast<unsigned>(rng() % 8);
+    const unsigned alphabet = 2 + static_cast<unsigned>(rng() % 6);
+    const unsigned min_docs = 1 + static_cast<unsigned>(rng() % 3);
+    recur::WindowCounter counter(1000);
+    for (int d = 0; d < 6; ++d) {
+      std::u32string doc;
+      for (int c = 0; c < 30; ++c) doc += static_cast<char32_t>('a' + rng() % alphabet);
+      auto h = hashes_of(doc, k);
+      counter.add_document(h);
+    }
+    std::u32string text;
+    const int length = static_cast<int>(rng() % 200);
+    for (int c = 0; c < length; ++c) text += static_cast<char32_t>('a' + rng() % (alphabet + 1));
+    // Every window looked up, in order.
+    std::vector<recur::Occurrence> want;
+    const auto h = hashes_of(text, k);
+    std::size_t from = 0, until = 0;
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      if (!counter.recurs(h[i], min_docs)) continue;
+      if (until == 0 || i > until) {
+        if (until > from) want.push_back({static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(until - from)});
+        from = i;
+      }
+      until = i + k;
+    }
+    if (until > from) want.push_back({static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(until - from)});
+    std::vector<recur::Occurrence> got;
+    recur::recurring_stretches(std::span<const char32_t>(text.data(), text.size()), k, counter, min_docs, got);
+    ASSERT_EQ(got, want) << "round " << round << ", k " << k;
+  }
+}
+
 // --- bounded_edit_distance -------------------------------------------------------------------
 
 TEST(EditDistance, KittenToSittingIsThree) {
