@@ -904,7 +904,8 @@ WindowCounter::WindowCounter(std::uint64_t expected_windows) {
   if (!p) throw std::bad_alloc();
   table_.reset(p);
   if (huge) ::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: failure only costs speed
-  std::memset(p, 0, bytes);  locks_ = std::make_unique<std::mutex[]>(kRegions);
+  std::memset(p, 0, bytes);
+  locks_ = std::make_unique<std::mutex[]>(kRegions);
 }
 
 WindowCounter::~WindowCounter() = default;
