@@ -759,7 +759,7 @@ TEST(WindowCounter, RecurringStretchesJoinTouchingWindows) {
 
 TEST(WindowCounter, RecurringStretchesAreTheUnionOfRecurringWindows) {
   // What recurring_stretches returns is the union of the spans of the recurring windows, touching
-  // ones joined, whatever its way of looking them up. Random texts over small alphabets, so that
+  // ones joined, computed here independently of its loop. Random texts over small alphabets, so that
   // recurring windows come alone, in runs and with gaps of every size.
   std::mt19937_64 rng(29);
   for (int round = 0; round < 300; ++round) {
@@ -776,19 +776,18 @@ TEST(WindowCounter, RecurringStretchesAreTheUnionOfRecurringWindows) {
     std::u32string text;
     const int length = static_cast<int>(rng() % 200);
     for (int c = 0; c < length; ++c) text += static_cast<char32_t>('a' + rng() % (alphabet + 1));
-    // Every window looked up, in order.
-    std::vector<recur::Occurrence> want;
+    // Character by character: each is covered when a recurring window holds it, and the stretches
+    // are the runs of covered characters (windows that touch make one run).
     const auto h = hashes_of(text, k);
-    std::size_t from = 0, until = 0;
-    for (std::size_t i = 0; i < h.size(); ++i) {
-      if (!counter.recurs(h[i], min_docs)) continue;
-      if (until == 0 || i > until) {
-        if (until > from) want.push_back({static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(until - from)});
-        from = i;
-      }
-      until = i + k;
+    std::vector<bool> covered(text.size(), false);
+    for (std::size_t i = 0; i < h.size(); ++i)
+      if (counter.recurs(h[i], min_docs)) std::fill_n(covered.begin() + static_cast<std::ptrdiff_t>(i), k, true);
+    std::vector<recur::Occurrence> want;
+    for (std::size_t c = 0; c < covered.size(); ++c) {
+      if (!covered[c]) continue;
+      if (c == 0 || !covered[c - 1]) want.push_back({static_cast<std::uint32_t>(c), 0});
+      ++want.back().length;
     }
-    if (until > from) want.push_back({static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(until - from)});
     std::vector<recur::Occurrence> got;
     recur::recurring_stretches(std::span<const char32_t>(text.data(), text.size()), k, counter, min_docs, got);
     ASSERT_EQ(got, want) << "round " << round << ", k " << k;
