@@ -10,7 +10,9 @@
 //   bytes they map to (so the map is a true alignment);
 // - every offset maps back into the input, monotonically, onto a character boundary, and the
 //   start of a normalised character never lies inside a removed range;
-// - the table path and the ICU-only path give the same text and the same offsets;
+// - the table path and the ICU-only path give the same text, and the table's offsets are at least
+//   as precise as ICU's (ICU may report one change for a segment it recomposed, such as ㈎ then
+//   U+0300, where the table knows the boundary inside it);
 // - normalising again with the same object gives the same result.
 #include <algorithm>
 #include <cstddef>
@@ -134,6 +136,19 @@ void check_same(const Result& a, const Result& b, const char* what) {
   }
 }
 
+// `fine` gives the same text as `coarse` and maps every character into the input within the span
+// `coarse` maps it to: it may split a change of `coarse`, never widen or move one.
+void check_refines(const Result& fine, const Result& coarse, const char* what) {
+  CHECK(fine.text == coarse.text, "%s: texts differ (%zu / %zu bytes)", what, fine.text.size(), coarse.text.size());
+  for (std::size_t pos = 0; pos <= fine.text.size(); ++pos) {
+    if (!is_boundary(fine.text, pos)) continue;
+    CHECK(fine.map.to_input_begin(pos) >= coarse.map.to_input_begin(pos) &&
+              fine.map.to_input_end(pos) <= coarse.map.to_input_end(pos),
+          "%s: offset %zu maps to begin %zu / %zu, end %zu / %zu", what, pos, fine.map.to_input_begin(pos),
+          coarse.map.to_input_begin(pos), fine.map.to_input_end(pos), coarse.map.to_input_end(pos));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -156,13 +171,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_map(text, removed, t.text, t.map, "table");
   const Result i = run(icu_only, text, removed);
   check_map(text, removed, i.text, i.map, "ICU only");
-  check_same(t, i, "table path vs ICU only");
+  check_refines(t, i, "table path vs ICU only");
   check_same(t, run(with_table, text, removed), "the same call twice");
 
   if (!removed.empty()) {
     const Result whole = run(with_table, text, {});
     check_map(text, {}, whole.text, whole.map, "table, nothing removed");
-    check_same(whole, run(icu_only, text, {}), "table path vs ICU only, nothing removed");
+    check_refines(whole, run(icu_only, text, {}), "table path vs ICU only, nothing removed");
   }
   return 0;
 }
