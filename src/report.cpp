@@ -486,13 +486,34 @@ void json_member(JsonLayout<Out>& w, const Member& m, bool member_text, std::str
 }
 
 // The clusters into `w`; flush() is called after each cluster (writing: once w holds a megabyte).
+//
+// Members are fetched ahead: each one's path, name and text are strings of their own on the heap,
+// and a report of millions of members waited on memory for each in turn (the first read of a
+// member's path was a quarter of writing dense 1 GiB's report; fetched ahead, the clusters of that
+// report format in 1.56-1.64 s instead of 1.94-2.13 s, to /dev/null).
 template <class Out, class Flush>
 void json_clusters(const Report& report, std::size_t first, JsonLayout<Out>& w, Flush&& flush) {
+  const std::size_t end = report.clusters.size();
   std::string path_json;  // a member's path as a JSON string
-  for (std::size_t ci = 0; ci < report.clusters.size(); ++ci) {
+  constexpr std::size_t kAhead = 4;  // members
+  std::size_t ahead_c = 0, ahead_m = 0;  // the next member to fetch
+  const auto fetch_ahead = [&] {
+    while (ahead_c < end && ahead_m >= report.clusters[ahead_c].members.size()) {
+      ++ahead_c;
+      ahead_m = 0;
+    }
+    if (ahead_c >= end) return;
+    const Member& m = report.clusters[ahead_c].members[ahead_m++];
+    __builtin_prefetch(m.path.data());
+    __builtin_prefetch(m.document.data());
+    if (report.member_text && !std::is_same_v<Out, ByteCount>) __builtin_prefetch(m.text.data());  // counted unread
+  };
+  for (std::size_t k = 0; k < kAhead; ++k) fetch_ahead();
+  for (std::size_t ci = 0; ci < end; ++ci) {
     const ReportCluster& c = report.clusters[ci];
     json_cluster_open(w, c.id, c.members.size(), c.representative, c.weight, first + ci == 0);
     for (std::size_t mi = 0; mi < c.members.size(); ++mi) {
+      fetch_ahead();
       w.next(4, mi == 0);
       json_member(w, c.members[mi], report.member_text, path_json);
     }
