@@ -89,13 +89,16 @@ double exact_jaccard(std::span<const std::uint32_t> a, std::span<const std::uint
 
 std::size_t sort_unique_hashes(std::uint32_t* first, std::size_t n, std::vector<std::uint32_t>& scratch) {
   // Below 32 values, too few for buckets to pay; past 2^18 (a paragraph of a quarter million
-  // characters: rare), pdqsort, which needs no table of n words. Else 2^bits buckets on the top
-  // bits, between n / 2 and n of them.
+  // characters: rare), pdqsort, which needs no table of 2n words. Else 2^bits buckets on the top
+  // bits, more than n of them: most buckets then hold one value or none, so the insertion sort
+  // below seldom moves one, and its comparisons are predictable. With n / 2 to n buckets (two
+  // values a bucket on average, in random order) it mispredicted every other comparison: 6.8 ns a
+  // value against 5.1 ns, over 20,000 sets of 40 to 340 random values.
   if (n < 32 || n > (std::size_t{1} << 18)) {
     boost::sort::pdqsort_branchless(first, first + n);
     return static_cast<std::size_t>(std::unique(first, first + n) - first);
   }
-  const unsigned bits = static_cast<unsigned>(std::bit_width(n)) - 1;  // 5..18
+  const unsigned bits = static_cast<unsigned>(std::bit_width(n));  // 6..19
   const unsigned shift = 32 - bits;
   const std::size_t buckets = std::size_t{1} << bits;
   scratch.resize(n + buckets + 1);
