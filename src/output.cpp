@@ -112,56 +112,15 @@ bool identity(const std::string& path, struct stat& st) { return ::stat(path.c_s
 
 void PagedFileWriter::Free::operator()(char* p) const noexcept { std::free(p); }
 
-PagedFileWriter::PagedFileWriter(int fd, int direct, std::uint64_t offset, std::size_t buffer,
-                                 std::uint64_t sync_every)
-    : fd_(fd), direct_(direct), sync_every_(sync_every), next_sync_(sync_every == 0 ? UINT64_MAX : sync_every) {
+PagedFileWriter::PagedFileWriter(int fd, int direct, std::uint64_t offset, std::size_t buffer)
+    : fd_(fd), direct_(direct) {
   cap_ = std::max(kPage, (buffer + kPage - 1) / kPage * kPage);
   for (auto& b : buf_) b.reset(static_cast<char*>(std::aligned_alloc(kPage, cap_)));
   if (!buf_[0] || !buf_[1]) throw std::bad_alloc();
   start_at(offset);
 }
 
-PagedFileWriter::~PagedFileWriter() {
-  wait();
-  stop_syncing();
-}
-
-// Called by the writing thread after a write that ended at or past next_sync_; the syncer, started
-// on first use, syncs once per request (requests made while it syncs fold into one).
-void PagedFileWriter::request_sync() {
-  {
-    std::lock_guard lock(sync_mutex_);
-    sync_asked_ = true;
-  }
-  sync_cv_.notify_one();
-  if (syncer_.joinable()) return;
-  syncer_ = std::thread([this] {
-    std::unique_lock lock(sync_mutex_);
-    for (;;) {
-      sync_cv_.wait(lock, [&] { return sync_asked_ || sync_stop_; });
-      if (!sync_asked_) return;  // stopped, nothing asked
-      sync_asked_ = false;
-      lock.unlock();
-      const bool ok = ::fdatasync(fd_) == 0;
-      const std::string why = ok ? std::string() : std::strerror(errno);
-      lock.lock();
-      ++syncs_;
-      if (!ok && sync_why_.empty()) sync_why_ = why;
-    }
-  });
-}
-
-void PagedFileWriter::stop_syncing() {
-  if (!syncer_.joinable()) return;
-  {
-    std::lock_guard lock(sync_mutex_);
-    sync_stop_ = true;  // a sync asked for still runs first: every request is served
-  }
-  sync_cv_.notify_one();
-  syncer_.join();
-  sync_stop_ = false;  // writing may go on after a flush or a seek
-  if (why_.empty() && !sync_why_.empty()) why_ = sync_why_;
-}
+PagedFileWriter::~PagedFileWriter() { wait(); }
 
 // The buffer's bytes sit at the same offset within a page in memory as in the file, so that a
 // whole page of the file is a page-aligned piece of the buffer, as O_DIRECT needs. A full buffer
@@ -184,14 +143,11 @@ void PagedFileWriter::drain() {
   const std::size_t whole = aligned ? (n - head) / kPage * kPage : n - head;
   const std::size_t tail = n - head - whole;
   written_ += n;
-  const bool sync_after = written_ >= next_sync_;
-  if (sync_after) next_sync_ = written_ + sync_every_;
   if (n != 0)
-    writer_ = std::thread([this, b, pos, head, whole, tail, sync_after] {
+    writer_ = std::thread([this, b, pos, head, whole, tail] {
       put(fd_, b, head, pos);
       put(direct_ >= 0 ? direct_ : fd_, b + head, whole, pos + head);
       put(fd_, b + head + whole, tail, pos + head + whole);
-      if (sync_after && why_.empty()) request_sync();
     });
   cur_ = 1 - cur_;
   start_at(pos + n);
@@ -221,7 +177,6 @@ void PagedFileWriter::put(int fd, const char* p, std::size_t n, std::uint64_t at
 const std::string& PagedFileWriter::finish() {
   drain();
   wait();
-  stop_syncing();
   return why_;
 }
 

@@ -239,8 +239,6 @@ TEST(AtomicFile, ADeviceIsWrittenInPlaceNotReplaced) {
 // offsets, with flushes and seeks (back over written bytes, forward past the end), through buffers
 // of one page and of odd sizes, with and without an O_DIRECT descriptor. Whole pages then go
 // around the page cache and the partial ones through it: the file must hold exactly the model.
-// Background syncs every 20,000 bytes run alongside (and across the flushes and seeks, which stop
-// and restart them).
 TEST(PagedFileWriter, WritesWhatAModelOfTheFileHoldsThroughFlushesAndSeeks) {
   TempDir t;
   std::mt19937 rng(7);
@@ -257,7 +255,7 @@ TEST(PagedFileWriter, WritesWhatAModelOfTheFileHoldsThroughFlushesAndSeeks) {
         runs_direct += direct >= 0;
         std::uint64_t sent = 0;
         {
-          recur::PagedFileWriter w(fd, direct, start, buffer, 20000);
+          recur::PagedFileWriter w(fd, direct, start, buffer);
           std::ostream os(&w);
           std::uint64_t at = start;
           for (int step = 0; step < 60; ++step) {
@@ -286,9 +284,6 @@ TEST(PagedFileWriter, WritesWhatAModelOfTheFileHoldsThroughFlushesAndSeeks) {
           EXPECT_EQ(w.size(), sent);
           EXPECT_EQ(w.finish(), "");
           EXPECT_EQ(w.writes_direct(), direct >= 0);  // no O_DIRECT write was refused (misaligned)
-          // A sync is asked for after each write that ends 20,000 bytes or more past the last one
-          // asked for, and finish() serves a request still pending: so at least one ran.
-          if (sent >= 20000) EXPECT_GE(w.background_syncs(), 1u) << "buffer " << buffer << ", " << sent << " bytes";
         }
         if (direct >= 0) ::close(direct);
         ::close(fd);

@@ -10,12 +10,10 @@
 /// - SIGINT, SIGTERM and SIGHUP remove the temporaries and end the process with 128 + the signal
 ///   number (130 after Ctrl-C), once install_interrupt_handlers() has run.
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <ostream>
 #include <streambuf>
 #include <string>
@@ -38,21 +36,12 @@ namespace recur {
 /// O_DIRECT the disk takes them while the report is being formatted (330-500 MB/s per writer
 /// there). Where O_DIRECT is refused (tmpfs at open, an alignment a device wants larger at write)
 /// everything goes through `fd`.
-///
-/// Every kSyncEvery bytes a third thread syncs what is written so far (fdatasync), while the report
-/// is still being formatted: a virtual disk may hold O_DIRECT writes in its host's cache, and the
-/// sync before the rename then waited for all of them at the end (0.7-0.8 s of a 1.5 GB report on
-/// the VM of bench/RESULTS.md; dd wrote 1.5 GB around the page cache in 0.47 s and synced it in
-/// 1.65 s more). A failed sync fails the writer: its error is not lost to the final fsync.
 class PagedFileWriter : public std::streambuf {
  public:
   static constexpr std::size_t kPage = 4096;  // O_DIRECT's alignment: of offsets, lengths and buffers
-  static constexpr std::uint64_t kSyncEvery = std::uint64_t{256} << 20;  // bytes between background syncs
   /// Writes from `offset` of the file open as `fd` (and as `direct`, or -1), in two buffers of
-  /// `buffer` bytes rounded up to a page, syncing in the background every `sync_every` bytes
-  /// (0: never). Neither descriptor is closed here.
-  PagedFileWriter(int fd, int direct, std::uint64_t offset, std::size_t buffer = std::size_t{4} << 20,
-                  std::uint64_t sync_every = kSyncEvery);
+  /// `buffer` bytes rounded up to a page. Neither descriptor is closed here.
+  PagedFileWriter(int fd, int direct, std::uint64_t offset, std::size_t buffer = std::size_t{4} << 20);
   ~PagedFileWriter() override;
   PagedFileWriter(const PagedFileWriter&) = delete;
   PagedFileWriter& operator=(const PagedFileWriter&) = delete;
@@ -63,8 +52,6 @@ class PagedFileWriter : public std::streambuf {
   /// Whether whole pages still go around the page cache (a `direct` descriptor was given and no
   /// write through it was refused). Read after finish().
   bool writes_direct() const noexcept { return direct_ >= 0; }
-  /// Background syncs done so far. Read after finish().
-  std::uint64_t background_syncs() const noexcept { return syncs_; }
 
  protected:
   int_type overflow(int_type ch) override;
@@ -88,17 +75,6 @@ class PagedFileWriter : public std::streambuf {
   int cur_ = 0;
   std::thread writer_;
   std::string why_;  // set by the writing thread, read by the filling one after it joined
-  // The background sync: asked for (sync_asked_) by the writing thread once a write ends past
-  // next_sync_, done by syncer_, stopped and joined by finish().
-  void request_sync();
-  void stop_syncing();
-  std::uint64_t sync_every_, next_sync_;
-  std::uint64_t syncs_ = 0;  // written by syncer_ under sync_mutex_
-  std::thread syncer_;
-  std::mutex sync_mutex_;
-  std::condition_variable sync_cv_;
-  bool sync_asked_ = false, sync_stop_ = false;
-  std::string sync_why_;  // set by syncer_ under sync_mutex_
 };
 
 /// `path` opened again for writing with O_DIRECT, for PagedFileWriter's whole pages; -1 where the
