@@ -40,9 +40,8 @@ inline std::uint32_t fold_shingle(std::uint64_t hash) noexcept {
 /// each value only within its bucket, seldom at all.
 /// That is about linear: 4.6-5x faster than pdqsort on sets of 130, 300 and 3,000 random values
 /// (bench/stages_bench, BM_shingle_set_*, a different set each time), and sorting was a quarter of
-/// the verify stage. Values
-/// that crowd into few buckets (not hashes) make the insertion sort give way to pdqsort, so the
-/// worst case stays n log n. `scratch` is reused between calls.
+/// the verify stage. Values that crowd into few buckets (not hashes) make the insertion sort give
+/// way to pdqsort, so the worst case stays n log n. `scratch` is reused between calls.
 std::size_t sort_unique_hashes(std::uint32_t* first, std::size_t n, std::vector<std::uint32_t>& scratch);
 
 /// The ids that appear in `pairs`, sorted, without duplicates.
