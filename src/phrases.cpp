@@ -1073,15 +1073,12 @@ RecurringText recurring_text(const SegmentedText& text, unsigned k, unsigned min
 namespace {
 // The maximal repeats of `text` as candidates; positions mapped by `original` (identity when null),
 // texts read from `chars` at the mapped positions.
-// Made on one thread on purpose: made by index on two workers, the candidates' texts and
-// occurrences came from two malloc arenas, and group_templates, which reads them right after in
-// its own order, ran 2-3 s slower on dense 1 GiB than this loop saves (measured, phr8 report).
+// One thread on purpose: made in order, the candidates' texts and lists lie in memory in the order
+// of their indices, which the grouping and chaining read them in. Made in chunks on two threads
+// (two malloc arenas), this took 0.17 s instead of 0.26 s on dense 100 MiB, but the three stages
+// after it lost 0.15 s; on dense 1 GiB group_templates alone ran 2-3 s slower (phr8 report).
 std::vector<Candidate> candidates_of(std::vector<Repeat>& repeats, const RecurringText* kept,
                                      const std::vector<char32_t>& chars) {
-  // One thread on purpose: made in order, the candidates' texts and lists lie in memory in the
-  // order of their indices, which the grouping and chaining read them in. Made in chunks on two
-  // threads (two malloc arenas), this took 0.17 s instead of 0.26 s on dense 100 MiB but the
-  // three stages after it lost 0.15 s.
   std::vector<Candidate> out;
   out.reserve(repeats.size());
   for (Repeat& r : repeats) {

@@ -204,7 +204,8 @@ struct RepeatOptions {
   /// counted in RepeatCounts::truncated: only degenerate input (one character written for
   /// megabytes, with --min-chars 1) comes near it.
   std::uint64_t max_positions = std::uint64_t{1} << 26;
-  /// Workers for the LCP (default 1); the result is the same for any count.
+  /// Workers for finding the repeats (default 1): the overlap ranges beside the suffix array, the
+  /// LCP, the sweep over it and the repeats' position lists. The result is the same for any count.
   unsigned threads = 1;
 
   /// Empty when valid, else a sentence naming the option.
