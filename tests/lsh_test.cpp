@@ -336,6 +336,36 @@ TEST(CandidatePairs, KeysOverAllBitsAgainstBruteForceWithCutBuckets) {
   }
 }
 
+// Large families, as on a dense corpus: items in groups of about 150 that share most bands, so
+// each item has hundreds of emitted pairs to sort and deduplicate (past the insertion sort's
+// 32), next to items with a few; against brute force, on one and two threads.
+TEST(CandidatePairs, LargeFamiliesSharingMostBandsAgainstBruteForce) {
+  std::mt19937_64 rng(13);
+  const std::size_t count = 1500;
+  const unsigned bands = 5;
+  std::vector<std::uint32_t> keys(count * bands);
+  for (std::size_t i = 0; i < count; ++i)
+    for (unsigned j = 0; j < bands; ++j) {
+      const bool family = i % 3 != 0 && rng() % 5 != 0;  // two thirds in families, sharing 4 of 5 bands
+      keys[j * count + i] = family ? static_cast<std::uint32_t>((i % 7) * 0x9E3779B1u + j)
+                                   : static_cast<std::uint32_t>(rng() % 2000) * 0x85EBCA77u + j;
+    }
+  Pairs want;
+  for (unsigned j = 0; j < bands; ++j) {
+    std::map<std::uint32_t, std::vector<std::uint32_t>> groups;
+    for (std::uint32_t i = 0; i < count; ++i) groups[keys[j * count + i]].push_back(i);
+    for (const auto& [key, items] : groups)
+      for (std::size_t x = 0; x < items.size(); ++x)
+        for (std::size_t y = x + 1; y < items.size(); ++y) want.emplace_back(items[x], items[y]);
+  }
+  std::sort(want.begin(), want.end());
+  want.erase(std::unique(want.begin(), want.end()), want.end());
+  EXPECT_GT(want.size(), 50000u);
+  for (unsigned threads : {1u, 2u})
+    EXPECT_EQ(recur::candidate_pairs_band_major(keys, count, bands, SIZE_MAX, nullptr, threads), want)
+        << threads << " threads";
+}
+
 TEST(CandidatePairs, FromBandKeysOfSignatures) {
   // Items 0, 2 and 5 share band 1; items 1 and 4 share band 0; everything else is random.
   std::mt19937_64 rng(7);
