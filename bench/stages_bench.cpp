@@ -112,6 +112,14 @@ void BM_shingle(benchmark::State& state) {
 }
 BENCHMARK(BM_shingle)->Arg(100)->Arg(300)->Arg(3000);
 
+// Content characters of a member's text (materialise counts them for every member of a report).
+void BM_count_content_chars(benchmark::State& state) {
+  const std::string t = make_text(100, static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(recur::count_content_chars(t));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * t.size()));
+}
+BENCHMARK(BM_count_content_chars)->Arg(200);
+
 void BM_signature(benchmark::State& state) {
   std::mt19937_64 rng(1);
   // Many different sets in turn: with one set the branch predictor learns its bins, and the

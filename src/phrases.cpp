@@ -25,6 +25,7 @@
 #include "recur/lsh.hpp"
 #include "recur/minhash.hpp"
 #include "recur/report.hpp"
+#include "recur/shingle.hpp"
 #include "recur/suffix_array.hpp"
 #include "recur/text.hpp"
 
@@ -33,6 +34,9 @@ namespace recur {
 bool is_content_char(char32_t c) noexcept {
   if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   if (is_cjk(c)) return true;
+  // Chinese punctuation (。，、“”《》…) answered without two ICU property look-ups each: about
+  // one character in ten of the reports. The shingle tests check these blocks against ICU.
+  if (is_punctuation_block(c)) return false;
   return u_isalnum(static_cast<UChar32>(c)) || u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_ALPHABETIC);
 }
 
