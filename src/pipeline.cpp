@@ -137,13 +137,15 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
     report_problems(source, problems, report.warnings, warn);
   }
   const unsigned perms = o.minhash.perms;
-  const SimilarityFn similarity = [&](std::uint32_t a, std::uint32_t b) {
-    if (o.verify) return sets.similarity(a, b, o.lsh.threshold);
+  const SimilarityFn estimate = [&](std::uint32_t a, std::uint32_t b) {
     return estimate_jaccard(index.signature(a, perms), index.signature(b, perms));
   };
+  const auto all_similarities = [&](std::span<const IdPair> todo, std::atomic<std::uint64_t>* done) {
+    return o.verify ? sets.similarities(todo, o.lsh.threshold, threads, done)
+                    : similarities(todo, estimate, threads, done);
+  };
   counters.begin("verifying", pairs.size());
-  std::vector<Edge> edges = verified_edges(pairs, similarities(pairs, similarity, threads, &counters.done),
-                                           o.lsh.threshold);
+  std::vector<Edge> edges = verified_edges(pairs, all_similarities(pairs, &counters.done), o.lsh.threshold);
   st.verified_pairs = edges.size();
   clock.mark("verify");
 
@@ -152,7 +154,7 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
   StarDraft draft = star_first_pass(index.size(), std::move(edges), o.lsh.threshold);
   const auto pending = draft.pending();
   std::vector<Cluster> clusters =
-      star_second_pass(std::move(draft), similarities(pending, similarity, threads), o.lsh.threshold);
+      star_second_pass(std::move(draft), all_similarities(pending, nullptr), o.lsh.threshold);
   clock.mark("cluster");
   sets = ShingleSets();  // no longer needed: give their memory to the report's texts
 

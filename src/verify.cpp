@@ -235,6 +235,44 @@ double ShingleSets::similarity(std::uint32_t a, std::uint32_t b, double threshol
   return exact_jaccard(*sa, *sb);
 }
 
+std::vector<double> ShingleSets::similarities(std::span<const IdPair> pairs, double threshold, unsigned threads,
+                                              std::atomic<std::uint64_t>* done) const {
+  // A pair's sets are three dependent look-ups away (slot_, refs_, the arena), at random for the
+  // pair's second paragraph: waiting on each in turn was most of the time on dense corpora. So
+  // the look-ups are staged: slots requested 16 pairs ahead, refs 8 ahead, the sets' first
+  // cache lines 4 ahead (the hardware fetches the rest of a set as the merge streams through it).
+  std::vector<double> sims(pairs.size());
+  constexpr std::size_t kChunk = 4096, kSlots = 16, kRefs = 8, kSets = 4;
+  const auto fetch_set = [&](std::uint32_t id) {
+    const std::uint32_t k = slot_[id];
+    if (k == kNone) return;
+    const Ref& r = refs_[k];
+    const char* data = reinterpret_cast<const char*>(arenas_[r.group].data() + r.offset);
+    __builtin_prefetch(data);
+    __builtin_prefetch(data + 64);
+  };
+  const std::size_t chunks = (pairs.size() + kChunk - 1) / kChunk;
+  detail::parallel_for(chunks, threads, [&](std::size_t c, unsigned) {
+    const std::size_t begin = c * kChunk, end = std::min(pairs.size(), (c + 1) * kChunk);
+    for (std::size_t k = begin; k < end; ++k) {
+      if (k + kSlots < end) {
+        __builtin_prefetch(&slot_[pairs[k + kSlots].first]);
+        __builtin_prefetch(&slot_[pairs[k + kSlots].second]);
+      }
+      if (k + kRefs < end)
+        for (std::uint32_t id : {pairs[k + kRefs].first, pairs[k + kRefs].second})
+          if (const std::uint32_t s = slot_[id]; s != kNone) __builtin_prefetch(&refs_[s]);
+      if (k + kSets < end) {
+        fetch_set(pairs[k + kSets].first);
+        fetch_set(pairs[k + kSets].second);
+      }
+      sims[k] = similarity(pairs[k].first, pairs[k].second, threshold);
+    }
+    if (done) *done += end - begin;
+  });
+  return sims;
+}
+
 std::vector<double> similarities(std::span<const IdPair> pairs, const SimilarityFn& similarity, unsigned threads,
                                  std::atomic<std::uint64_t>* done) {
   std::vector<double> sims(pairs.size());

@@ -888,6 +888,41 @@ TEST(StageVerify, ShingleSetsGiveTheExactJaccardOfTheTexts) {
     }
 }
 
+// ShingleSets::similarities (sets fetched ahead) against similarity(a, b, t) pair by pair: more
+// pairs than a chunk, with paragraphs that have no set, at several thresholds and thread counts.
+TEST(StageVerify, ShingleSetsSimilaritiesArePairByPairSimilarities) {
+  const SmallCorpus c = small_corpus();
+  const recur::ReportOptions o = line_options();
+  const recur::ParagraphIndex index = index_small(c.source, o);
+  ASSERT_EQ(index.size(), 7u);
+  std::vector<recur::Status> problems;
+  const recur::ShingleSets sets = recur::ShingleSets::build(c.source, index, {0, 1, 3, 4, 5, 6}, o.input,
+                                                            o.shingle, 2, problems);
+  ASSERT_FALSE(sets.set(2));  // paragraph 2 has no set: its pairs are -1
+  std::mt19937_64 rng(3);
+  std::vector<recur::IdPair> pairs;
+  for (int k = 0; k < 9000; ++k) {
+    const auto a = static_cast<std::uint32_t>(rng() % 7), b = static_cast<std::uint32_t>(rng() % 7);
+    pairs.emplace_back(std::min(a, b), std::max(a, b));
+  }
+  for (double t : {0.3, 0.8})
+    for (unsigned threads : {1u, 2u}) {
+      std::atomic<std::uint64_t> done{0};
+      const std::vector<double> got = sets.similarities(pairs, t, threads, &done);
+      ASSERT_EQ(got.size(), pairs.size());
+      std::size_t unknown = 0, exact_ones = 0;
+      for (std::size_t k = 0; k < pairs.size(); ++k) {
+        ASSERT_EQ(got[k], sets.similarity(pairs[k].first, pairs[k].second, t)) << k;
+        unknown += got[k] == -1;
+        exact_ones += got[k] == 1.0;
+      }
+      EXPECT_GT(unknown, 1000u);
+      EXPECT_GT(exact_ones, 1000u);
+      EXPECT_EQ(done.load(), pairs.size());
+    }
+  EXPECT_TRUE(sets.similarities({}, 0.5, 2).empty());
+}
+
 TEST(StageVerify, ShingleSetsLeaveOutStrippedMarkers) {
   std::mt19937_64 rng(5);
   const std::string a = join(random_paragraph(rng, 60, 80)), b = join(random_paragraph(rng, 60, 80));

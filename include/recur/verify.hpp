@@ -69,6 +69,11 @@ class ShingleSets {
   double similarity(std::uint32_t a, std::uint32_t b, double threshold) const;
   /// The set of paragraph `id`, or false when it has none.
   std::optional<std::span<const std::uint32_t>> set(std::uint32_t id) const;
+  /// similarity(a, b, threshold) of every pair, on `threads` threads: result[k] for pairs[k], as
+  /// recur::similarities() gives with that function, but with each pair's sets fetched from
+  /// memory a few pairs ahead. `done`, when given, advances by pairs.
+  std::vector<double> similarities(std::span<const IdPair> pairs, double threshold, unsigned threads,
+                                   std::atomic<std::uint64_t>* done = nullptr) const;
 
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;
