@@ -176,11 +176,18 @@ BandKeys ParagraphIndex::take_band_keys(unsigned bands, unsigned threads) {
   return out;
 }
 
+namespace {
+
+Status changed_since_indexed() {
+  return {StatusCode::changed, "changed while recur was running; its matches were dropped"};
+}
+
+}  // namespace
+
 Status read_paragraphs(const Source& source, std::size_t input, const FileIndex& file, const DecodeOptions& decode_options,
                        std::span<const ParagraphRecord* const> paragraphs, std::vector<std::string>& texts) {
   texts.assign(paragraphs.size(), {});
-  if (!(source.stamp(input) == file.stamp))
-    return {StatusCode::changed, "changed while recur was running; its matches were dropped"};
+  if (!(source.stamp(input) == file.stamp)) return changed_since_indexed();
   if (file.identity) {  // the paragraphs' original bytes are their text
     std::vector<ByteRange> ranges;
     ranges.reserve(paragraphs.size());
@@ -193,6 +200,41 @@ Status read_paragraphs(const Source& source, std::size_t input, const FileIndex&
   if (!dr.ok()) return dr.status;
   for (std::size_t k = 0; k < paragraphs.size(); ++k)
     texts[k] = dr.decoded.text.substr(paragraphs[k]->dbegin, paragraphs[k]->dend - paragraphs[k]->dbegin);
+  return {};
+}
+
+Status read_paragraph_views(const Source& source, std::size_t input, const FileIndex& file,
+                            const DecodeOptions& decode_options, std::span<const ParagraphRecord* const> paragraphs,
+                            std::string& buffer, std::vector<std::string>& texts, std::vector<std::string_view>& views) {
+  views.assign(paragraphs.size(), {});
+  std::uint64_t wanted = 0;
+  for (const ParagraphRecord* p : paragraphs) wanted += p->oend - p->obegin;
+  if (file.identity && wanted * 2 < file.stamp.size) {
+    Status s = read_paragraphs(source, input, file, decode_options, paragraphs, texts);
+    if (s.ok())
+      for (std::size_t k = 0; k < paragraphs.size(); ++k) views[k] = texts[k];
+    return s;
+  }
+  texts.clear();
+  if (!(source.stamp(input) == file.stamp)) return changed_since_indexed();
+  if (Status s = source.read(input, buffer); !s.ok()) return s;
+  if (!file.identity) {
+    DecodeResult dr = decode(std::move(buffer), decode_options);
+    if (!dr.ok()) return dr.status;
+    buffer = std::move(dr.decoded.text);
+  }
+  const std::string_view all(buffer);
+  for (std::size_t k = 0; k < paragraphs.size(); ++k) {
+    const ParagraphRecord& p = *paragraphs[k];
+    // Identity: the original bytes are the text. A file changed between the stamp and the read may
+    // be shorter than its paragraphs.
+    const std::uint64_t begin = file.identity ? p.obegin : p.dbegin, end = file.identity ? p.oend : p.dend;
+    if (end > all.size() || begin > end) {
+      views.assign(paragraphs.size(), {});
+      return changed_since_indexed();
+    }
+    views[k] = all.substr(begin, end - begin);
+  }
   return {};
 }
 

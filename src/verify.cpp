@@ -195,6 +195,9 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
     std::vector<Range> removed;
     std::vector<std::uint64_t> tokens, shingles;
     std::vector<std::uint32_t> scratch;
+    std::string bytes;  // an input read whole (read_paragraph_views), kept for the next one's
+    std::vector<std::string> texts;
+    std::vector<std::string_view> views;
     Worker(const NormalizeOptions& n, const ShingleOptions& s) : normalizer(n), shingler(s) {}
   };
   detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(input.normalize, shingle); });
@@ -205,19 +208,19 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
     const FileIndex& file = index.file(fi);
     std::vector<const ParagraphRecord*> paras;
     for (std::size_t k = b; k < e; ++k) paras.push_back(&index.record(ids[k]));
-    std::vector<std::string> texts;
-    if (Status st = read_paragraphs(source, fi, file, input.decode, paras, texts); !st.ok()) {
+    if (Status st = read_paragraph_views(source, fi, file, input.decode, paras, wk.bytes, wk.texts, wk.views);
+        !st.ok()) {
       problems[fi] = std::move(st);
       std::fill(s.usable_.begin() + static_cast<std::ptrdiff_t>(b), s.usable_.begin() + static_cast<std::ptrdiff_t>(e), 0);
       return;
     }
     std::vector<std::uint32_t>& arena = s.arenas_[g];
     std::size_t text_bytes = 0;
-    for (const std::string& t : texts) text_bytes += t.size();
+    for (std::string_view t : wk.views) text_bytes += t.size();
     arena.reserve(text_bytes / 3 + 16);  // about one shingle per CJK character (3 bytes)
     for (std::size_t k = b; k < e; ++k) {
       const ParagraphRecord& p = *paras[k - b];
-      normalize_span(wk.normalizer, texts[k - b], p.dbegin, file.stripped, wk.removed, wk.normalized, wk.map);
+      normalize_span(wk.normalizer, wk.views[k - b], p.dbegin, file.stripped, wk.removed, wk.normalized, wk.map);
       wk.shingler.tokenize(wk.normalized, wk.tokens);
       wk.shingler.shingles(wk.tokens, wk.shingles);
       // Folded, sorted and deduplicated straight into the arena.

@@ -828,6 +828,68 @@ TEST(StageReadParagraphs, AChangedStampIsReportedAsChanged) {
   }
 }
 
+// read_paragraph_views against read_paragraphs: the whole-input path (all paragraphs, or input
+// that was decoded) and the by-range path (one paragraph of an identity input), on UTF-8, GB18030
+// and BOM inputs; and a changed stamp on both paths.
+TEST(StageReadParagraphs, ViewsAreTheTextsReadParagraphsGives) {
+  const SmallCorpus c = small_corpus();
+  recur::MemorySource src;
+  std::string bytes;
+  c.source.read(0, bytes);
+  src.add("a.txt", bytes);
+  src.add("gb.txt", to_gb18030(lines_of({kGTitle, kG1, kG2})));
+  src.add("bom.txt", "\xEF\xBB\xBF" + lines_of({kGTitle, kG1, kG2}));
+  const recur::ReportOptions o = line_options();
+  const auto files = recur::index_inputs(src, recur::ScanSettings(o.input), recur::IndexSettings::of(o), 1);
+  std::size_t whole = 0, by_range = 0;
+  std::string buffer = "junk";
+  for (std::size_t i = 0; i < src.count(); ++i) {
+    std::vector<const recur::ParagraphRecord*> all;
+    for (const auto& r : files[i].paragraphs) all.push_back(&r);
+    std::vector<std::vector<const recur::ParagraphRecord*>> subsets = {all, {all.back(), all.front()}};
+    for (const auto* p : all) subsets.push_back({p});
+    for (const auto& paras : subsets) {
+      std::vector<std::string> want, texts = {"junk"};
+      std::vector<std::string_view> views;
+      ASSERT_TRUE(recur::read_paragraphs(src, i, files[i], o.input.decode, paras, want).ok());
+      const recur::Status s =
+          recur::read_paragraph_views(src, i, files[i], o.input.decode, paras, buffer, texts, views);
+      ASSERT_TRUE(s.ok()) << src.name(i) << ": " << s.message();
+      EXPECT_EQ(std::vector<std::string>(views.begin(), views.end()), want) << src.name(i) << ", " << paras.size();
+      (texts.empty() ? whole : by_range) += 1;
+    }
+  }
+  EXPECT_GT(whole, 0u);
+  EXPECT_GT(by_range, 0u);
+}
+
+TEST(StageReadParagraphs, ViewsOfAChangedInputAreReportedAsChanged) {
+  const SmallCorpus c = small_corpus();
+  for (const bool gb : {false, true}) {
+    recur::MemorySource mem;
+    std::string bytes;
+    c.source.read(0, bytes);
+    mem.add("a.txt", gb ? to_gb18030(lines_of({kGTitle, kG1, kG2})) : bytes);
+    ScriptedSource src(mem);
+    src.change_stamp_of(0);
+    const recur::ReportOptions o = line_options();
+    const auto files = recur::index_inputs(src, recur::ScanSettings(o.input), recur::IndexSettings::of(o), 1);
+    ASSERT_FALSE(files[0].paragraphs.empty());
+    std::vector<const recur::ParagraphRecord*> all;
+    for (const auto& r : files[0].paragraphs) all.push_back(&r);
+    for (const auto& paras : {all, std::vector<const recur::ParagraphRecord*>{all.front()}}) {
+      std::string buffer;
+      std::vector<std::string> texts;
+      std::vector<std::string_view> views;
+      const recur::Status s =
+          recur::read_paragraph_views(src, 0, files[0], o.input.decode, paras, buffer, texts, views);
+      EXPECT_EQ(s.code(), StatusCode::changed) << "gb " << gb << ", " << paras.size() << ": " << s.message();
+      ASSERT_EQ(views.size(), paras.size());
+      for (std::string_view v : views) EXPECT_EQ(v, "");
+    }
+  }
+}
+
 // ---------------------------------------------------------------- verify --------------------
 
 TEST(StageVerify, InvolvedIdsAreSortedWithoutDuplicates) {
