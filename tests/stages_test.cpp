@@ -779,14 +779,20 @@ TEST(StageParagraphIndex, IdsFollowInputOrderAndBandKeysAreGathered) {
 
 // ---------------------------------------------------------------- read_paragraphs -----------
 
-TEST(StageReadParagraphs, ReturnsTheTextsOfUtf8Gb18030AndBomInputs) {
-  const SmallCorpus c = small_corpus();
+// The small corpus's first input (UTF-8), then a GB18030 input and a UTF-8 input with a BOM.
+recur::MemorySource three_encodings(const SmallCorpus& c) {
   recur::MemorySource src;
   std::string bytes;
   c.source.read(0, bytes);
   src.add("a.txt", bytes);
   src.add("gb.txt", to_gb18030(lines_of({kGTitle, kG1, kG2})));
   src.add("bom.txt", "\xEF\xBB\xBF" + lines_of({kGTitle, kG1, kG2}));
+  return src;
+}
+
+TEST(StageReadParagraphs, ReturnsTheTextsOfUtf8Gb18030AndBomInputs) {
+  const SmallCorpus c = small_corpus();
+  const recur::MemorySource src = three_encodings(c);
   const recur::ReportOptions o = line_options();
   const auto files = recur::index_inputs(src, recur::ScanSettings(o.input), recur::IndexSettings::of(o), 1);
   const std::vector<std::vector<std::string>> expected = {{c.p1, c.s, c.p2}, {kG1, kG2}, {kG1, kG2}};
@@ -833,12 +839,7 @@ TEST(StageReadParagraphs, AChangedStampIsReportedAsChanged) {
 // and BOM inputs; and a changed stamp on both paths.
 TEST(StageReadParagraphs, ViewsAreTheTextsReadParagraphsGives) {
   const SmallCorpus c = small_corpus();
-  recur::MemorySource src;
-  std::string bytes;
-  c.source.read(0, bytes);
-  src.add("a.txt", bytes);
-  src.add("gb.txt", to_gb18030(lines_of({kGTitle, kG1, kG2})));
-  src.add("bom.txt", "\xEF\xBB\xBF" + lines_of({kGTitle, kG1, kG2}));
+  const recur::MemorySource src = three_encodings(c);
   const recur::ReportOptions o = line_options();
   const auto files = recur::index_inputs(src, recur::ScanSettings(o.input), recur::IndexSettings::of(o), 1);
   std::size_t whole = 0, by_range = 0;
