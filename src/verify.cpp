@@ -269,25 +269,26 @@ std::vector<double> ShingleSets::similarities(std::span<const IdPair> pairs, dou
   // cache lines 4 ahead (the hardware fetches the rest of a set as the merge streams through it).
   std::vector<double> sims(pairs.size());
   constexpr std::size_t kChunk = 4096, kSlots = 16, kRefs = 8, kSets = 4;
+  // Ids past the index have no set (as in set()); they are not looked up.
+  const auto slot_of = [&](std::uint32_t id) { return id < slot_.size() ? slot_[id] : kNone; };
   const auto fetch_set = [&](std::uint32_t id) {
-    const std::uint32_t k = slot_[id];
+    const std::uint32_t k = slot_of(id);
     if (k == kNone) return;
     const Ref& r = refs_[k];
-    const char* data = reinterpret_cast<const char*>(arenas_[r.group].data() + r.offset);
+    const std::uint32_t* data = arenas_[r.group].data() + r.offset;
     __builtin_prefetch(data);
-    __builtin_prefetch(data + 64);
+    if (r.size > 16) __builtin_prefetch(data + 16);  // the next 64-byte line
   };
   const std::size_t chunks = (pairs.size() + kChunk - 1) / kChunk;
   detail::parallel_for(chunks, threads, [&](std::size_t c, unsigned) {
     const std::size_t begin = c * kChunk, end = std::min(pairs.size(), (c + 1) * kChunk);
     for (std::size_t k = begin; k < end; ++k) {
-      if (k + kSlots < end) {
-        __builtin_prefetch(&slot_[pairs[k + kSlots].first]);
-        __builtin_prefetch(&slot_[pairs[k + kSlots].second]);
-      }
+      if (k + kSlots < end)
+        for (std::uint32_t id : {pairs[k + kSlots].first, pairs[k + kSlots].second})
+          if (id < slot_.size()) __builtin_prefetch(&slot_[id]);
       if (k + kRefs < end)
         for (std::uint32_t id : {pairs[k + kRefs].first, pairs[k + kRefs].second})
-          if (const std::uint32_t s = slot_[id]; s != kNone) __builtin_prefetch(&refs_[s]);
+          if (const std::uint32_t s = slot_of(id); s != kNone) __builtin_prefetch(&refs_[s]);
       if (k + kSets < end) {
         fetch_set(pairs[k + kSets].first);
         fetch_set(pairs[k + kSets].second);

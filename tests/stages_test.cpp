@@ -964,8 +964,8 @@ TEST(StageVerify, ShingleSetsSimilaritiesArePairByPairSimilarities) {
   ASSERT_FALSE(sets.set(2));  // paragraph 2 has no set: its pairs are -1
   std::mt19937_64 rng(3);
   std::vector<recur::IdPair> pairs;
-  for (int k = 0; k < 9000; ++k) {
-    const auto a = static_cast<std::uint32_t>(rng() % 7), b = static_cast<std::uint32_t>(rng() % 7);
+  for (int k = 0; k < 9000; ++k) {  // ids up to 8: 7 and 8 are past the index, with no set either
+    const auto a = static_cast<std::uint32_t>(rng() % 9), b = static_cast<std::uint32_t>(rng() % 9);
     pairs.emplace_back(std::min(a, b), std::max(a, b));
   }
   for (double t : {0.3, 0.8})
@@ -980,7 +980,7 @@ TEST(StageVerify, ShingleSetsSimilaritiesArePairByPairSimilarities) {
         exact_ones += got[k] == 1.0;
       }
       EXPECT_GT(unknown, 1000u);
-      EXPECT_GT(exact_ones, 1000u);
+      EXPECT_GT(exact_ones, 500u);
       EXPECT_EQ(done.load(), pairs.size());
     }
   EXPECT_TRUE(sets.similarities({}, 0.5, 2).empty());
