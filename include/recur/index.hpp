@@ -146,8 +146,8 @@ Status read_paragraphs(const Source& source, std::size_t input, const FileIndex&
 /// `views[k]` is the text of `paragraphs[k]`, pointing into `buffer` or `texts`. When the
 /// paragraphs are at least half of the input (a corpus dense with reuse), or decoding was not the
 /// identity, the input is read whole into `buffer` (decoded); else the paragraphs are read by range
-/// into `texts`, as read_paragraphs does. Copying each paragraph out of the file, a million and a
-/// half on dense 1 GiB, was a tenth of rebuilding the shingle sets.
+/// into `texts`, as read_paragraphs does. Copying each paragraph out of the file (1.9 million on
+/// dense 1 GiB) was a tenth of rebuilding the shingle sets.
 Status read_paragraph_views(const Source& source, std::size_t input, const FileIndex& file, const DecodeOptions& decode,
                             std::span<const ParagraphRecord* const> paragraphs, std::string& buffer,
                             std::vector<std::string>& texts, std::vector<std::string_view>& views);
