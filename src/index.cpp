@@ -198,8 +198,14 @@ Status read_paragraphs(const Source& source, std::size_t input, const FileIndex&
   if (Status s = source.read(input, bytes); !s.ok()) return s;
   DecodeResult dr = decode(std::move(bytes), decode_options);
   if (!dr.ok()) return dr.status;
-  for (std::size_t k = 0; k < paragraphs.size(); ++k)
-    texts[k] = dr.decoded.text.substr(paragraphs[k]->dbegin, paragraphs[k]->dend - paragraphs[k]->dbegin);
+  for (std::size_t k = 0; k < paragraphs.size(); ++k) {
+    const ParagraphRecord& p = *paragraphs[k];
+    if (p.dend > dr.decoded.text.size() || p.dbegin > p.dend) {  // changed between the stamp and the read
+      texts.assign(paragraphs.size(), {});
+      return changed_since_indexed();
+    }
+    texts[k] = dr.decoded.text.substr(p.dbegin, p.dend - p.dbegin);
+  }
   return {};
 }
 

@@ -143,8 +143,8 @@ std::size_t sort_unique_into(Value&& value, std::size_t n, std::uint32_t* out, s
 }
 
 // A paragraph's shingle hashes folded (fold_shingle), sorted and deduplicated into `out` (room for
-// hashes.size()): folding on the way into the sort, not into a buffer first, saves a pass over the
-// 250 M values of dense 1 GiB's sets.
+// hashes.size()): folded as the sort reads them, not written folded and read back (250 M values in
+// dense 1 GiB's sets; ShingleSets::build 3.23-3.44 -> 3.02-3.28 s).
 std::size_t fold_sort_unique(std::span<const std::uint64_t> hashes, std::uint32_t* out,
                              std::vector<std::uint32_t>& scratch) {
   return sort_unique_into([&](std::size_t i) { return fold_shingle(hashes[i]); }, hashes.size(), out, scratch);

@@ -891,6 +891,54 @@ TEST(StageReadParagraphs, ViewsOfAChangedInputAreReportedAsChanged) {
   }
 }
 
+// An input cut short between its stamp and its read (the stamp unchanged): reading it whole, for
+// read_paragraphs (decoded again) and read_paragraph_views (whole or decoded), says `changed`
+// instead of reaching past its end.
+TEST(StageReadParagraphs, AnInputShorterThanItsParagraphsIsReportedAsChanged) {
+  class Truncating final : public recur::Source {
+   public:
+    explicit Truncating(const recur::MemorySource& inner) : inner_(inner) {}
+    std::size_t count() const noexcept override { return inner_.count(); }
+    const std::string& name(std::size_t i) const override { return inner_.name(i); }
+    std::uint64_t size(std::size_t i) const override { return inner_.size(i); }
+    recur::Status read(std::size_t i, std::string& out) const override {
+      recur::Status s = inner_.read(i, out);
+      if (cut_) out.resize(out.size() / 2);
+      return s;
+    }
+    recur::Status read_ranges(std::size_t i, std::span<const recur::ByteRange> ranges,
+                              std::vector<std::string>& out) const override {
+      return inner_.read_ranges(i, ranges, out);
+    }
+    recur::FileStamp stamp(std::size_t i) const override { return inner_.stamp(i); }
+    void cut() { cut_ = true; }
+
+   private:
+    const recur::MemorySource& inner_;
+    bool cut_ = false;
+  };
+  const SmallCorpus c = small_corpus();
+  const recur::MemorySource mem = three_encodings(c);
+  Truncating src(mem);
+  const recur::ReportOptions o = line_options();
+  const auto files = recur::index_inputs(src, recur::ScanSettings(o.input), recur::IndexSettings::of(o), 1);
+  src.cut();
+  for (std::size_t i = 0; i < src.count(); ++i) {
+    std::vector<const recur::ParagraphRecord*> all;
+    for (const auto& r : files[i].paragraphs) all.push_back(&r);
+    std::string buffer;
+    std::vector<std::string> texts;
+    std::vector<std::string_view> views;
+    const recur::Status v = recur::read_paragraph_views(src, i, files[i], o.input.decode, all, buffer, texts, views);
+    EXPECT_EQ(v.code(), StatusCode::changed) << src.name(i) << ": " << v.message();
+    for (std::string_view x : views) EXPECT_EQ(x, "");
+    if (!files[i].identity) {  // read_paragraphs reads by range where decoding was the identity
+      const recur::Status r = recur::read_paragraphs(src, i, files[i], o.input.decode, all, texts);
+      EXPECT_EQ(r.code(), StatusCode::changed) << src.name(i) << ": " << r.message();
+    }
+  }
+}
+
 // ---------------------------------------------------------------- verify --------------------
 
 TEST(StageVerify, InvolvedIdsAreSortedWithoutDuplicates) {

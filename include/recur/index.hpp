@@ -147,7 +147,7 @@ Status read_paragraphs(const Source& source, std::size_t input, const FileIndex&
 /// paragraphs are at least half of the input (a corpus dense with reuse), or decoding was not the
 /// identity, the input is read whole into `buffer` (decoded); else the paragraphs are read by range
 /// into `texts`, as read_paragraphs does. Copying each paragraph out of the file (1.9 million on
-/// dense 1 GiB) was a tenth of rebuilding the shingle sets.
+/// dense 1 GiB) was a tenth of rebuilding the shingle sets. On failure every view is empty.
 Status read_paragraph_views(const Source& source, std::size_t input, const FileIndex& file, const DecodeOptions& decode,
                             std::span<const ParagraphRecord* const> paragraphs, std::string& buffer,
                             std::vector<std::string>& texts, std::vector<std::string_view>& views);
