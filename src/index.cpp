@@ -182,46 +182,12 @@ Status changed_since_indexed() {
   return {StatusCode::changed, "changed while recur was running; its matches were dropped"};
 }
 
-}  // namespace
-
-Status read_paragraphs(const Source& source, std::size_t input, const FileIndex& file, const DecodeOptions& decode_options,
-                       std::span<const ParagraphRecord* const> paragraphs, std::vector<std::string>& texts) {
-  texts.assign(paragraphs.size(), {});
-  if (!(source.stamp(input) == file.stamp)) return changed_since_indexed();
-  if (file.identity) {  // the paragraphs' original bytes are their text
-    std::vector<ByteRange> ranges;
-    ranges.reserve(paragraphs.size());
-    for (const ParagraphRecord* p : paragraphs) ranges.emplace_back(p->obegin, p->oend);
-    return source.read_ranges(input, ranges, texts);
-  }
-  std::string bytes;
-  if (Status s = source.read(input, bytes); !s.ok()) return s;
-  DecodeResult dr = decode(std::move(bytes), decode_options);
-  if (!dr.ok()) return dr.status;
-  for (std::size_t k = 0; k < paragraphs.size(); ++k) {
-    const ParagraphRecord& p = *paragraphs[k];
-    if (p.dend > dr.decoded.text.size() || p.dbegin > p.dend) {  // changed between the stamp and the read
-      texts.assign(paragraphs.size(), {});
-      return changed_since_indexed();
-    }
-    texts[k] = dr.decoded.text.substr(p.dbegin, p.dend - p.dbegin);
-  }
-  return {};
-}
-
-Status read_paragraph_views(const Source& source, std::size_t input, const FileIndex& file,
-                            const DecodeOptions& decode_options, std::span<const ParagraphRecord* const> paragraphs,
-                            std::string& buffer, std::vector<std::string>& texts, std::vector<std::string_view>& views) {
+// The input read whole into `buffer` (decoded, unless decoding was the identity: then the original
+// bytes are the text), and `views[k]` cut from it for `paragraphs[k]`. On failure all are empty.
+Status read_whole(const Source& source, std::size_t input, const FileIndex& file, const DecodeOptions& decode_options,
+                  std::span<const ParagraphRecord* const> paragraphs, std::string& buffer,
+                  std::vector<std::string_view>& views) {
   views.assign(paragraphs.size(), {});
-  std::uint64_t wanted = 0;
-  for (const ParagraphRecord* p : paragraphs) wanted += p->oend - p->obegin;
-  if (file.identity && wanted * 2 < file.stamp.size) {
-    Status s = read_paragraphs(source, input, file, decode_options, paragraphs, texts);
-    if (s.ok())
-      for (std::size_t k = 0; k < paragraphs.size(); ++k) views[k] = texts[k];
-    return s;
-  }
-  texts.clear();
   if (!(source.stamp(input) == file.stamp)) return changed_since_indexed();
   if (Status s = source.read(input, buffer); !s.ok()) return s;
   if (!file.identity) {
@@ -232,8 +198,7 @@ Status read_paragraph_views(const Source& source, std::size_t input, const FileI
   const std::string_view all(buffer);
   for (std::size_t k = 0; k < paragraphs.size(); ++k) {
     const ParagraphRecord& p = *paragraphs[k];
-    // Identity: the original bytes are the text. A file changed between the stamp and the read may
-    // be shorter than its paragraphs.
+    // A file changed between the stamp and the read may be shorter than its paragraphs.
     const std::uint64_t begin = file.identity ? p.obegin : p.dbegin, end = file.identity ? p.oend : p.dend;
     if (end > all.size() || begin > end) {
       views.assign(paragraphs.size(), {});
@@ -242,6 +207,42 @@ Status read_paragraph_views(const Source& source, std::size_t input, const FileI
     views[k] = all.substr(begin, end - begin);
   }
   return {};
+}
+
+}  // namespace
+
+Status read_paragraphs(const Source& source, std::size_t input, const FileIndex& file, const DecodeOptions& decode_options,
+                       std::span<const ParagraphRecord* const> paragraphs, std::vector<std::string>& texts) {
+  texts.assign(paragraphs.size(), {});
+  if (!file.identity) {  // decoded again, whole
+    std::string buffer;
+    std::vector<std::string_view> views;
+    if (Status s = read_whole(source, input, file, decode_options, paragraphs, buffer, views); !s.ok()) return s;
+    for (std::size_t k = 0; k < paragraphs.size(); ++k) texts[k] = views[k];
+    return {};
+  }
+  // The paragraphs' original bytes are their text.
+  if (!(source.stamp(input) == file.stamp)) return changed_since_indexed();
+  std::vector<ByteRange> ranges;
+  ranges.reserve(paragraphs.size());
+  for (const ParagraphRecord* p : paragraphs) ranges.emplace_back(p->obegin, p->oend);
+  return source.read_ranges(input, ranges, texts);
+}
+
+Status read_paragraph_views(const Source& source, std::size_t input, const FileIndex& file,
+                            const DecodeOptions& decode_options, std::span<const ParagraphRecord* const> paragraphs,
+                            std::string& buffer, std::vector<std::string>& texts, std::vector<std::string_view>& views) {
+  std::uint64_t wanted = 0;
+  for (const ParagraphRecord* p : paragraphs) wanted += p->oend - p->obegin;
+  if (file.identity && wanted * 2 < file.stamp.size) {
+    views.assign(paragraphs.size(), {});
+    Status s = read_paragraphs(source, input, file, decode_options, paragraphs, texts);
+    if (s.ok())
+      for (std::size_t k = 0; k < paragraphs.size(); ++k) views[k] = texts[k];
+    return s;
+  }
+  texts.clear();
+  return read_whole(source, input, file, decode_options, paragraphs, buffer, views);
 }
 
 }  // namespace recur

@@ -305,6 +305,23 @@ TEST(CandidatePairs, AreExactlyThePairsSharingAKeyInSomeBand) {
   }
 }
 
+// Brute force over band-major 32-bit keys: per band, the items of each key in order; a group over
+// max_bucket gives only the pairs of its first item. Sorted, without duplicates.
+Pairs band_groups_brute_force(const std::vector<std::uint32_t>& keys, std::size_t count, unsigned bands,
+                              std::size_t max_bucket) {
+  Pairs want;
+  for (unsigned j = 0; j < bands; ++j) {
+    std::map<std::uint32_t, std::vector<std::uint32_t>> groups;
+    for (std::uint32_t i = 0; i < count; ++i) groups[keys[j * count + i]].push_back(i);
+    for (const auto& [key, items] : groups)
+      for (std::size_t x = 0; x < (items.size() > max_bucket ? 1 : items.size()); ++x)
+        for (std::size_t y = x + 1; y < items.size(); ++y) want.emplace_back(items[x], items[y]);
+  }
+  std::sort(want.begin(), want.end());
+  want.erase(std::unique(want.begin(), want.end()), want.end());
+  return want;
+}
+
 // Folded keys spread over all 32 bits, so that every bucket of the partition (by the top 8 bits,
 // in two passes of 4) holds items, against brute force, with and without cut buckets.
 TEST(CandidatePairs, KeysOverAllBitsAgainstBruteForceWithCutBuckets) {
@@ -315,19 +332,11 @@ TEST(CandidatePairs, KeysOverAllBitsAgainstBruteForceWithCutBuckets) {
   for (std::size_t i = 0; i < count; ++i)
     for (unsigned j = 0; j < bands; ++j)  // about 3 items per key: many runs of 2 to 8
       keys[i * bands + j] = (rng() % 1000) * 0x9E3779B97F4A7C15ULL + j;
+  std::vector<std::uint32_t> folded(count * bands);  // band-major, as candidate_pairs folds them
+  for (std::size_t i = 0; i < count; ++i)
+    for (unsigned j = 0; j < bands; ++j) folded[j * count + i] = recur::fold_key(keys[i * bands + j]);
   for (std::size_t max_bucket : {std::size_t{3}, SIZE_MAX}) {
-    // Brute force: per band, the items of each key in order; a group over max_bucket gives only
-    // the pairs of its first item.
-    Pairs want;
-    for (unsigned j = 0; j < bands; ++j) {
-      std::map<std::uint32_t, std::vector<std::uint32_t>> groups;
-      for (std::uint32_t i = 0; i < count; ++i) groups[recur::fold_key(keys[i * bands + j])].push_back(i);
-      for (const auto& [key, items] : groups)
-        for (std::size_t x = 0; x < (items.size() > max_bucket ? 1 : items.size()); ++x)
-          for (std::size_t y = x + 1; y < items.size(); ++y) want.emplace_back(items[x], items[y]);
-    }
-    std::sort(want.begin(), want.end());
-    want.erase(std::unique(want.begin(), want.end()), want.end());
+    const Pairs want = band_groups_brute_force(folded, count, bands, max_bucket);
     std::size_t cut = 0;
     const auto got = recur::candidate_pairs(keys, count, bands, max_bucket, &cut, 2);
     EXPECT_GT(want.size(), 1000u);
@@ -350,16 +359,7 @@ TEST(CandidatePairs, LargeFamiliesSharingMostBandsAgainstBruteForce) {
       keys[j * count + i] = family ? static_cast<std::uint32_t>((i % 7) * 0x9E3779B1u + j)
                                    : static_cast<std::uint32_t>(rng() % 2000) * 0x85EBCA77u + j;
     }
-  Pairs want;
-  for (unsigned j = 0; j < bands; ++j) {
-    std::map<std::uint32_t, std::vector<std::uint32_t>> groups;
-    for (std::uint32_t i = 0; i < count; ++i) groups[keys[j * count + i]].push_back(i);
-    for (const auto& [key, items] : groups)
-      for (std::size_t x = 0; x < items.size(); ++x)
-        for (std::size_t y = x + 1; y < items.size(); ++y) want.emplace_back(items[x], items[y]);
-  }
-  std::sort(want.begin(), want.end());
-  want.erase(std::unique(want.begin(), want.end()), want.end());
+  const Pairs want = band_groups_brute_force(keys, count, bands, SIZE_MAX);
   EXPECT_GT(want.size(), 50000u);
   for (unsigned threads : {1u, 2u})
     EXPECT_EQ(recur::candidate_pairs_band_major(keys, count, bands, SIZE_MAX, nullptr, threads), want)
