@@ -156,15 +156,23 @@ std::size_t sort_unique_hashes(std::uint32_t* first, std::size_t n, std::vector<
   return sort_unique_into([&](std::size_t i) { return first[i]; }, n, first, scratch);
 }
 
+// A bitmap over the ids rather than a sort of every pair's two ids: dense 1 GiB's 4.5 M pairs made
+// 9 M ids, and sorting them took 0.4 s on one thread between two parallel stages.
 std::vector<std::uint32_t> involved(std::span<const IdPair> pairs) {
-  std::vector<std::uint32_t> ids;
-  ids.reserve(pairs.size() * 2);
+  std::uint32_t top = 0;
+  for (auto [a, b] : pairs) top = std::max({top, a, b});
+  std::vector<std::uint64_t> bits(pairs.empty() ? 0 : std::size_t{top} / 64 + 1);
   for (auto [a, b] : pairs) {
-    ids.push_back(a);
-    ids.push_back(b);
+    bits[a / 64] |= std::uint64_t{1} << (a % 64);
+    bits[b / 64] |= std::uint64_t{1} << (b % 64);
   }
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::size_t n = 0;
+  for (std::uint64_t word : bits) n += static_cast<std::size_t>(std::popcount(word));
+  std::vector<std::uint32_t> ids;
+  ids.reserve(n);
+  for (std::size_t w = 0; w < bits.size(); ++w)
+    for (std::uint64_t word = bits[w]; word != 0; word &= word - 1)
+      ids.push_back(static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(word))));
   return ids;
 }
 

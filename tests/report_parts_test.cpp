@@ -265,4 +265,44 @@ TEST(ReportParts, HtmlPageFromJsonPartsIsWriteHtmls) {
   }
 }
 
+// write_json on several threads formats pieces of about a megabyte, which may end inside a
+// cluster, and writes them in order: the bytes must be the one-thread bytes. The report is big
+// enough for tens of pieces, with a cluster of 20,000 members (cut inside) and empty clusters (a
+// piece must still write their heads and ends) at the start, the middle and the end.
+TEST(ReportParts, JsonOnSeveralThreadsIsTheOneThreadBytes) {
+  for (bool member_text : {true, false}) {
+    recur::Report r = report_of(20000, member_text);
+    recur::ReportCluster big;
+    big.id = 20001;
+    for (std::size_t m = 0; m < 20000; ++m) {
+      recur::Member x = r.clusters[m % 100].members[0];
+      x.paragraph = static_cast<std::uint32_t>(m + 1);
+      if (member_text) x.text += std::string(200 + m % 50, 'y');
+      big.members.push_back(std::move(x));
+    }
+    r.clusters.insert(r.clusters.begin() + 7000, std::move(big));
+    for (std::size_t at : {std::size_t{0}, std::size_t{12000}, r.clusters.size() + 1}) {
+      recur::ReportCluster empty;
+      empty.id = static_cast<std::uint32_t>(at + 100000);
+      r.clusters.insert(r.clusters.begin() + static_cast<std::ptrdiff_t>(std::min(at, r.clusters.size())),
+                        std::move(empty));
+    }
+    std::ostringstream one;
+    recur::write_json(r, one, 1);
+    ASSERT_GT(one.str().size(), std::size_t{member_text ? 10u : 5u} << 20);  // several pieces
+    for (unsigned threads : {2u, 3u, 8u}) {
+      std::ostringstream several;
+      recur::write_json(r, several, threads);
+      // Not ASSERT_EQ: gtest's diff of two strings of megabytes would take minutes.
+      ASSERT_TRUE(several.str() == one.str()) << threads << " threads, member_text " << member_text;
+    }
+    // And the one-thread bytes are the JSON of the report (parsed back: every member is there).
+    const auto j = nlohmann::json::parse(one.str());
+    ASSERT_EQ(j["clusters"].size(), r.clusters.size());
+    EXPECT_EQ(j["clusters"][7001]["members"].size(), 20000u);
+    EXPECT_EQ(j["clusters"][7001]["members"][19999]["paragraph"], 20000);
+    EXPECT_TRUE(j["clusters"][0]["members"].empty());
+  }
+}
+
 }  // namespace

@@ -945,6 +945,10 @@ TEST(StageVerify, InvolvedIdsAreSortedWithoutDuplicates) {
   const std::vector<recur::IdPair> pairs = {{5, 9}, {2, 5}, {9, 12}, {0, 2}, {2, 5}};
   EXPECT_EQ(recur::involved(pairs), (std::vector<std::uint32_t>{0, 2, 5, 9, 12}));
   EXPECT_TRUE(recur::involved({}).empty());
+  // Ids at and across 64-bit word boundaries, a large one, and the largest id as either member.
+  const std::vector<recur::IdPair> edges = {{63, 64}, {0, 4000000}, {127, 128}, {64, 63}, {4000000, 1}};
+  EXPECT_EQ(recur::involved(edges), (std::vector<std::uint32_t>{0, 1, 63, 64, 127, 128, 4000000}));
+  EXPECT_EQ(recur::involved(std::vector<recur::IdPair>{{7, 7}}), (std::vector<std::uint32_t>{7}));
 }
 
 /// The small corpus indexed under global ids (see SmallCorpus for the ids).

@@ -96,8 +96,9 @@ struct Report {
 /// Clears every member's text and sets report.member_text false (--no-text).
 void drop_member_text(Report& report);
 
-/// Writes the JSON contract (see README). Byte-identical for identical reports.
-void write_json(const Report& report, std::ostream& out);
+/// Writes the JSON contract (see README). Byte-identical for identical reports, at any number of
+/// `threads` (the clusters are formatted in pieces on that many threads and written in order).
+void write_json(const Report& report, std::ostream& out, unsigned threads = 1);
 
 /// True when `head`, the first bytes of a file, begin the way every report recur writes begins
 /// (report or phrases; JSON, CSV or text): how recur recognises its own previous output at an

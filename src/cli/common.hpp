@@ -6,6 +6,7 @@
 #include <mutex>
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <iostream>
@@ -124,11 +125,15 @@ void free_at_exit(std::unique_ptr<T> big) {
 }
 
 /// Writes `report` (Report or PhrasesReport) in --format and returns the exit status:
-/// kExitNothing when the output could not be written or no input could be read.
+/// kExitNothing when the output could not be written or no input could be read. A Report's JSON is
+/// formatted on `threads` threads.
 template <class R>
-int write_report(const R& report, Output& out, const CommonArgs& args, TextOptions text) {
+int write_report(const R& report, Output& out, const CommonArgs& args, TextOptions text, unsigned threads = 1) {
   if (args.format == "json") {
-    write_json(report, out.stream());
+    if constexpr (std::is_same_v<R, Report>)
+      write_json(report, out.stream(), threads);
+    else
+      write_json(report, out.stream());
   } else if (args.format == "csv") {
     write_csv(report, out.stream());
   } else if (args.format == "html") {

@@ -5,6 +5,7 @@
 #include "common.hpp"
 #include "recur/error.hpp"
 #include "recur/mpi.hpp"
+#include "recur/progress.hpp"
 #include "recur/run.hpp"
 
 namespace recur::cli {
@@ -46,7 +47,7 @@ int run(ReportArgs& a) {
   if (a.no_text) drop_member_text(*report);
 
   text.excerpt_chars = a.full ? SIZE_MAX : excerpt_width(out);
-  const int status = write_report(*report, out, a.common, text);
+  const int status = write_report(*report, out, a.common, text, effective_threads(o.threads));
   free_at_exit(std::move(report));
   return status;
 }
