@@ -513,8 +513,17 @@ nlohmann::ordered_json options_json(const PhrasesOptions& o, unsigned threads) {
   return j;
 }
 
+struct PhrasesWork {
+  PhraseInput input;
+  std::vector<Candidate> candidates;
+  std::vector<Template> templates;
+  Forms forms;
+};
+
+void PhrasesWorkDeleter::operator()(PhrasesWork* work) const noexcept { delete work; }
+
 PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const ProgressFn& progress,
-                          const WarnFn& warn) {
+                          const WarnFn& warn, PhrasesWorkPtr* keep) {
   if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
   const auto start = Clock::now();
   const unsigned threads = effective_threads(o.threads);
@@ -591,7 +600,7 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
 
   counters.begin("locating");
   report.phrases.resize(templ.size());
-  const Forms found = locate(in, source, cands, templ, plan, ScanSettings(o.input), threads, counters, report.phrases);
+  Forms found = locate(in, source, cands, templ, plan, ScanSettings(o.input), threads, counters, report.phrases);
   const auto& forms = found.member;
   // Each phrase by its index from its own template and forms: the same for any number of workers.
   detail::parallel_for(templ.size(), threads, [&](std::size_t t, unsigned) {
@@ -634,6 +643,7 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
                 {"variants", seconds_between(t_templates, t_group)},
                 {"locate", seconds_between(t_group, t_end)},
                 {"total", seconds_between(start, t_end)}};
+  if (keep) keep->reset(new PhrasesWork{std::move(in), std::move(cands), std::move(templ), std::move(found)});
   return report;
 }
 

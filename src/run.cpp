@@ -22,8 +22,8 @@ PhrasesReport run_phrases(const std::vector<std::string>& inputs, const PhrasesO
 }
 
 PhrasesReport run_phrases(InputList list, const PhrasesOptions& o, const ProgressFn& progress,
-                          const WarnFn& warn) {
-  return run_phrases(FileSource(std::move(list)), o, progress, warn);
+                          const WarnFn& warn, PhrasesWorkPtr* keep) {
+  return run_phrases(FileSource(std::move(list)), o, progress, warn, keep);
 }
 
 }  // namespace recur

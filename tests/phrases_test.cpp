@@ -1432,6 +1432,29 @@ TEST(PhraseLimits, MaxPositionsLeavesOutTheLowestRankedSpansWithAWarningInsteadO
   }
 }
 
+// run_phrases hands its work (candidates, templates, located forms) to a caller that asks for it,
+// and the report is the same as when it destroys the work itself.
+TEST(PhrasesWork, KeptWorkLeavesTheReportUnchanged) {
+  const std::string a = "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸", b = "子丑寅卯辰巳午未申酉戌亥";
+  recur::MemorySource source;
+  for (int f = 0; f < 4; ++f)
+    source.add("d" + std::to_string(f) + ".txt", a + "，" + std::to_string(f) + "\n" + b + "\n" + a + b + "\n");
+  recur::PhrasesOptions o;
+  o.threads = 2;
+  recur::PhrasesReport freed = recur::run_phrases(source, o);
+  recur::PhrasesWorkPtr work;
+  recur::PhrasesReport kept = recur::run_phrases(source, o, {}, {}, &work);
+  EXPECT_NE(work, nullptr);
+  ASSERT_FALSE(freed.phrases.empty());
+  freed.stats.seconds.clear();
+  kept.stats.seconds.clear();
+  std::ostringstream x, y;
+  recur::write_json(freed, x);
+  recur::write_json(kept, y);
+  EXPECT_EQ(x.str(), y.str());
+  work.reset();  // destroyed through the deleter: no leak under the sanitizers
+}
+
 TEST(PhraseLimits, ReportWideCapsListPhrasesInRankingOrderAndCountWhatTheyCut) {
   // Four files, each: phrase A (20 characters) on three lines, phrase B (12) on one. A ranks first
   // (4 documents x 20); A has 12 occurrences, B 4.

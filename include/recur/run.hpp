@@ -23,8 +23,9 @@ Report run_report(InputList list, const ReportOptions& options, const ProgressFn
 PhrasesReport run_phrases(const std::vector<std::string>& inputs, const PhrasesOptions& options,
                           const ProgressFn& progress = {}, const WarnFn& warn = {});
 
-/// The same over inputs already listed (find_inputs()).
+/// The same over inputs already listed (find_inputs()); `keep` as for the Source overload
+/// (pipeline.hpp).
 PhrasesReport run_phrases(InputList list, const PhrasesOptions& options, const ProgressFn& progress = {},
-                          const WarnFn& warn = {});
+                          const WarnFn& warn = {}, PhrasesWorkPtr* keep = nullptr);
 
 }  // namespace recur

@@ -115,8 +115,8 @@ bool use_color(const CommonArgs& args, const Output& out);
 /// destroying it: the kernel takes a process's memory back at once, where destroying each string
 /// one by one took seconds on a dense 1 GiB corpus (clang's -disable-free does the same). Builds
 /// with a sanitizer free it as usual, so that leak checking stays meaningful.
-template <class T>
-void free_at_exit(std::unique_ptr<T> big) {
+template <class T, class D>
+void free_at_exit(std::unique_ptr<T, D> big) {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   big.reset();
 #else

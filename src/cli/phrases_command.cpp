@@ -38,11 +38,15 @@ int run(PhrasesArgs& a) {
   InputList inputs = list_inputs(o.input, a.common, out);
   Feedback fb = make_feedback(a.common.quiet);
   return_large_blocks();
-  PhrasesReport report = run_phrases(std::move(inputs), o, fb.progress, fb.warn);
+  PhrasesWorkPtr work;
+  auto report = std::make_unique<PhrasesReport>(run_phrases(std::move(inputs), o, fb.progress, fb.warn, &work));
+  free_at_exit(std::move(work));
   fb.line->clear();
   TextOptions text;
   text.members = 4;  // variants shown per phrase
-  return write_report(report, out, a.common, text);
+  const int status = write_report(*report, out, a.common, text);
+  free_at_exit(std::move(report));
+  return status;
 }
 
 }  // namespace
