@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdint>
 #include <sstream>
 #include <string>
 
@@ -281,9 +284,9 @@ TEST(ReportParts, JsonOnSeveralThreadsIsTheOneThreadBytes) {
       big.members.push_back(std::move(x));
     }
     r.clusters.insert(r.clusters.begin() + 7000, std::move(big));
-    for (std::size_t at : {std::size_t{0}, std::size_t{12000}, r.clusters.size() + 1}) {
+    for (std::size_t at : {std::size_t{0}, std::size_t{12000}, SIZE_MAX}) {  // SIZE_MAX: after the last
       recur::ReportCluster empty;
-      empty.id = static_cast<std::uint32_t>(at + 100000);
+      empty.id = static_cast<std::uint32_t>(std::min<std::size_t>(at, 1000) + 100000);
       r.clusters.insert(r.clusters.begin() + static_cast<std::ptrdiff_t>(std::min(at, r.clusters.size())),
                         std::move(empty));
     }
@@ -302,6 +305,7 @@ TEST(ReportParts, JsonOnSeveralThreadsIsTheOneThreadBytes) {
     EXPECT_EQ(j["clusters"][7001]["members"].size(), 20000u);
     EXPECT_EQ(j["clusters"][7001]["members"][19999]["paragraph"], 20000);
     EXPECT_TRUE(j["clusters"][0]["members"].empty());
+    EXPECT_TRUE(j["clusters"].back()["members"].empty());
   }
 }
 
