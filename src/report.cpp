@@ -333,6 +333,10 @@ void drop_member_text(Report& report) {
 
 namespace {
 
+// The JSON writers hand their text to the stream in pieces of about this many bytes, and
+// write_json_clusters formats pieces of this size on its threads.
+constexpr std::size_t kPieceBytes = std::size_t{1} << 20;
+
 // dump(2)'s layout: each member or element on its own line, indented two spaces per level.
 template <class Out = std::string>
 struct JsonLayout {
@@ -424,7 +428,7 @@ void write_json_head(const Report& report, std::size_t total, std::ostream& out)
     side("a", report.documents[k].a, true);
     side("b", report.documents[k].b, false);
     w.close(2, '}');
-    if (w.buf.size() >= (1u << 20)) w.flush(out);
+    if (w.buf.size() >= kPieceBytes) w.flush(out);
   }
   if (!report.documents.empty()) w.close(1, ']');
   w.key(1, "clusters");
@@ -494,6 +498,7 @@ void json_member(JsonLayout<Out>& w, const Member& m, bool member_text, std::str
 // so {clusters.size(), 0} is the end.
 struct MemberAt {
   std::size_t c = 0, m = 0;
+  friend bool operator==(const MemberAt&, const MemberAt&) = default;
 };
 
 MemberAt clusters_end(const Report& report) { return {report.clusters.size(), 0}; }
@@ -525,7 +530,9 @@ void json_clusters(const Report& report, std::size_t first, MemberAt from, Membe
     if (report.member_text && !std::is_same_v<Out, ByteCount>) __builtin_prefetch(m.text.data());  // counted unread
   };
   for (std::size_t k = 0; k < kAhead; ++k) fetch_ahead();
-  for (std::size_t ci = from.c; ci < report.clusters.size() && (ci < to.c || to.m > 0); ++ci) {
+  // Up to cluster to.c, and into it only when `to` lies inside it (piece_bounds never ends a piece
+  // at a cluster's last member: that end is {c + 1, 0}).
+  for (std::size_t ci = from.c; ci < to.c || (ci == to.c && to.m > 0); ++ci) {
     const ReportCluster& c = report.clusters[ci];
     const std::size_t begin = ci == from.c ? from.m : 0;
     const std::size_t end = ci == to.c ? to.m : c.members.size();
@@ -537,7 +544,6 @@ void json_clusters(const Report& report, std::size_t first, MemberAt from, Membe
     }
     if (end == c.members.size()) json_cluster_close(w, c.members.size());
     flush();
-    if (ci == to.c) break;
   }
 }
 
@@ -558,7 +564,7 @@ std::vector<MemberAt> piece_bounds(const Report& report, std::size_t bytes) {
     }
   }
   const MemberAt end = clusters_end(report);
-  if (bounds.back().c != end.c || bounds.back().m != end.m) bounds.push_back(end);
+  if (!(bounds.back() == end)) bounds.push_back(end);
   return bounds;
 }
 
@@ -570,12 +576,12 @@ void write_json_clusters(const Report& report, std::size_t first, std::ostream& 
   if (threads <= 1) {
     JsonLayout<> w;
     json_clusters(report, first, {}, clusters_end(report), w, [&] {
-      if (w.buf.size() >= (1u << 20)) w.flush(out);  // write in pieces of about a megabyte
+      if (w.buf.size() >= kPieceBytes) w.flush(out);
     });
     w.flush(out);
     return;
   }
-  const std::vector<MemberAt> bounds = piece_bounds(report, std::size_t{1} << 20);
+  const std::vector<MemberAt> bounds = piece_bounds(report, kPieceBytes);
   std::vector<std::string> buffers(threads);  // one per worker, reused
   std::mutex mutex;
   std::condition_variable turn_changed;
@@ -947,7 +953,7 @@ void write_json(const PhrasesReport& report, std::ostream& out) {
     if (p.locations_omitted > 0) w.number(3, "locations_omitted", p.locations_omitted);
     if (p.parts > 1) w.number(3, "parts", p.parts);
     w.close(2, '}');
-    if (w.buf.size() >= (1u << 20)) w.flush(out);  // write in pieces of about a megabyte
+    if (w.buf.size() >= kPieceBytes) w.flush(out);
   }
   if (!report.phrases.empty()) w.close(1, ']');
   w.close(0, '}');
