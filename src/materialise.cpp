@@ -37,18 +37,22 @@ Member make_member(const std::string& name, const FileIndex& file, const Paragra
 
 std::vector<ReportCluster> materialise(const Source& source, const ParagraphIndex& index,
                                        std::span<const Cluster> clusters, const DecodeOptions& decode,
-                                       unsigned threads, std::vector<Status>& problems) {
+                                       unsigned threads, std::vector<Status>& problems,
+                                       std::vector<MemberFacts>* facts) {
   // (cluster, member) by input, so that each input is read back once.
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> by_input(index.inputs());
   for (std::uint32_t c = 0; c < clusters.size(); ++c)
     for (std::uint32_t m = 0; m < clusters[c].members.size(); ++m)
       by_input[index.input_of(clusters[c].members[m].item)].emplace_back(c, m);
   std::vector<ReportCluster> out(clusters.size());
+  std::vector<std::size_t> first_fact(clusters.size() + 1, 0);  // cluster c's facts from first_fact[c]
   for (std::uint32_t c = 0; c < clusters.size(); ++c) {
     out[c].id = c + 1;
     out[c].representative = 0;
     out[c].members.resize(clusters[c].members.size());
+    first_fact[c + 1] = first_fact[c] + clusters[c].members.size();
   }
+  if (facts) facts->assign(first_fact.back(), {});
   problems.assign(index.inputs(), {});
   detail::parallel_for(index.inputs(), threads, [&](std::size_t fi, unsigned) {
     if (by_input[fi].empty()) return;
@@ -58,8 +62,11 @@ std::vector<ReportCluster> materialise(const Source& source, const ParagraphInde
     problems[fi] = read_paragraphs(source, fi, index.file(fi), decode, paras, texts);
     for (std::size_t k = 0; k < paras.size(); ++k) {
       auto [c, m] = by_input[fi][k];
-      out[c].members[m] =
+      Member& member = out[c].members[m];
+      member =
           make_member(source.name(fi), index.file(fi), *paras[k], clusters[c].members[m].similarity, std::move(texts[k]));
+      if (facts)
+        (*facts)[first_fact[c] + m] = {c, m, static_cast<std::uint32_t>(fi), member.document_index, member.content_chars};
     }
   });
   for (ReportCluster& c : out) c.weight = cluster_weight(c);

@@ -9,7 +9,6 @@
 //   materialise    members located in the original files, texts read back (materialise.hpp).
 #include "recur/pipeline.hpp"
 
-#include <map>
 #include <string_view>
 #include <unordered_map>
 
@@ -43,22 +42,24 @@ nlohmann::ordered_json options_json(const ReportOptions& o, LshParams params, un
   return j;
 }
 
-void finish_report(Report& report, const Source& source, const ReportOptions& o,
-                   const std::function<const std::vector<std::uint64_t>&(std::size_t)>& document_chars) {
-  // The members' facts (their paths are the inputs' names) and the documents' names.
-  std::unordered_map<std::string_view, std::uint32_t> input_of;  // name -> first input of that name
-  for (std::size_t i = source.count(); i-- > 0;) input_of[source.name(i)] = static_cast<std::uint32_t>(i);
-  std::vector<MemberFacts> facts;
-  std::map<std::pair<std::uint32_t, std::uint32_t>, const std::string*> names;  // (input, document) -> name
-  for (std::uint32_t c = 0; c < report.clusters.size(); ++c)
-    for (std::uint32_t m = 0; m < report.clusters[c].members.size(); ++m) {
-      const Member& x = report.clusters[c].members[m];
-      const std::uint32_t input = input_of.at(x.path);
-      facts.push_back({c, m, input, x.document_index, x.content_chars});
-      names.try_emplace(std::pair{input, x.document_index}, &x.document);  // no node unless new
-    }
+void finish_report(Report& report, const Source& source, const ReportOptions& o, std::span<const MemberFacts> facts,
+                   const std::function<const std::vector<std::uint64_t>&(std::size_t)>& document_chars,
+                   const std::function<std::string(std::uint32_t, std::uint32_t)>& document_name) {
+  // Inputs of equal names are one input to order_report, which asks for their documents' names
+  // under the first of them: a document is named as the first member in it (cluster after cluster)
+  // is. Unique names, the usual case, need no such map.
+  std::unordered_map<std::string_view, std::uint32_t> first_of_name;
+  for (std::size_t i = source.count(); i-- > 0;) first_of_name[source.name(i)] = static_cast<std::uint32_t>(i);
+  const auto key = [](std::uint32_t input, std::uint32_t doc) { return std::uint64_t{input} << 32 | doc; };
+  std::unordered_map<std::uint64_t, std::uint32_t> named_by;  // key(first input, document) -> its first member's input
+  if (first_of_name.size() < source.count())
+    for (const MemberFacts& f : facts)
+      named_by.try_emplace(key(first_of_name.at(source.name(f.input)), f.document_index), f.input);
   ReportOrder order = order_report(report.clusters.size(), facts, source, o.cross_doc, o.sort, document_chars,
-                                   [&](std::uint32_t input, std::uint32_t doc) { return *names.at({input, doc}); });
+                                   [&](std::uint32_t input, std::uint32_t doc) {
+                                     const auto it = named_by.find(key(input, doc));
+                                     return document_name(it == named_by.end() ? input : it->second, doc);
+                                   });
   Stats& st = report.stats;
   st.clusters_single_document = order.single_document;
   st.clusters = order.clusters.size();
@@ -161,11 +162,15 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
   // materialise
   counters.begin("writing");
   std::vector<Status> problems;
-  report.clusters = materialise(source, index, clusters, o.input.decode, threads, problems);
+  std::vector<MemberFacts> facts;
+  report.clusters = materialise(source, index, clusters, o.input.decode, threads, problems, &facts);
   report_problems(source, problems, report.warnings, warn);
-  finish_report(report, source, o, [&](std::size_t input) -> const std::vector<std::uint64_t>& {
-    return index.file(input).document_chars;
-  });
+  finish_report(
+      report, source, o, facts,
+      [&](std::size_t input) -> const std::vector<std::uint64_t>& { return index.file(input).document_chars; },
+      [&](std::uint32_t input, std::uint32_t doc) {
+        return document_name(index.file(input).documents.at(doc - 1), source.name(input));
+      });
   clock.mark("report");
   st.seconds = clock.finish();
   return report;

@@ -322,7 +322,13 @@ std::vector<double> similarities(std::span<const IdPair> pairs, const Similarity
 }
 
 std::vector<Edge> verified_edges(std::span<const IdPair> pairs, std::span<const double> similarity, double threshold) {
+  // Counted first, so the edges are one block of the final size: grown by doubling (dense 1 GiB:
+  // 3.9 M edges, 62 MB), the copies and the fresh pages of the larger blocks were a quarter of a
+  // second on the calling thread, with the other core idle.
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < pairs.size(); ++k) n += similarity[k] >= threshold;
   std::vector<Edge> edges;
+  edges.reserve(n);
   for (std::size_t k = 0; k < pairs.size(); ++k)
     if (similarity[k] >= threshold) edges.push_back({pairs[k].first, pairs[k].second, similarity[k]});
   return edges;

@@ -59,6 +59,32 @@ TEST(Pipeline, ReportRunsOnInputsHeldInMemory) {
   }
 }
 
+// Two inputs named "a": the report's document pairs count them as one input (as its paths show)
+// and name a document as its members are named, here from the second input's --doc-split line.
+TEST(Pipeline, DocumentPairsOfInputsWithEqualNamesAreNamedAsTheirMembers) {
+  const Texts t = sample_texts();
+  recur::InputList list;
+  list.files = {memory_file("a", "=== 甲篇\n" + t.c), memory_file("a", "=== 乙篇\n" + t.b),
+                memory_file("b", "=== 丙篇\n" + t.a)};
+  recur::ReportOptions o;
+  o.threads = 2;
+  o.input.doc_split = "^=== ";
+  const recur::Report r = recur::run_report(list, o);
+  ASSERT_EQ(r.clusters.size(), 1u);
+  ASSERT_EQ(r.documents.size(), 1u);
+  const recur::DocumentPair& d = r.documents[0];
+  EXPECT_EQ(d.a.path, "a");
+  EXPECT_EQ(d.a.document, "=== 乙篇");
+  EXPECT_EQ(d.b.document, "=== 丙篇");
+  for (const recur::DocumentShare* side : {&d.a, &d.b}) {
+    bool named_as_a_member = false;
+    for (const recur::Member& m : r.clusters[0].members)
+      named_as_a_member = named_as_a_member || (m.path == side->path && m.document == side->document &&
+                                                m.document_index == side->document_index);
+    EXPECT_TRUE(named_as_a_member) << side->document;
+  }
+}
+
 TEST(Pipeline, MemoryAndDiskGiveTheSameReport) {
   const Texts t = sample_texts();
   TempDir dir;

@@ -22,12 +22,17 @@ namespace recur {
 Member make_member(const std::string& name, const FileIndex& file, const ParagraphRecord& record, double similarity,
                    std::string text);
 
+struct MemberFacts;
+
 /// The report clusters of `clusters` (ids 1.., representative first), members' texts read back
 /// input by input on `threads` threads. An input that cannot be read back keeps its members with
-/// empty texts, and `problems[input]` says why.
+/// empty texts, and `problems[input]` says why. `facts`, when given, receives every member's facts
+/// (with the input it was read from), cluster after cluster: what finish_report (pipeline.hpp)
+/// orders by, found here without looking the members' paths up again.
 std::vector<ReportCluster> materialise(const Source& source, const ParagraphIndex& index,
                                        std::span<const Cluster> clusters, const DecodeOptions& decode,
-                                       unsigned threads, std::vector<Status>& problems);
+                                       unsigned threads, std::vector<Status>& problems,
+                                       std::vector<MemberFacts>* facts = nullptr);
 
 /// Reused content characters of a cluster: its members' content characters less the
 /// representative's (ReportCluster::weight).
