@@ -42,8 +42,9 @@ constexpr const char* kTunable = "glibc.malloc.hugetlb=1";
 // How much more than asked for the heap takes from the kernel each time it grows (glibc's default
 // is 128 KiB). glibc asks for huge pages only for growths of at least one huge page (madvise_thp
 // skips smaller ones), so with the default the heap grew in small steps, mostly without huge pages:
-// dense 1 GiB took 200,362 page faults and 20.8 s of CPU; with 64 MiB, 2,291 and 17.7 s. Untouched
-// padding costs no memory (address space only), and is kept for the next growth.
+// dense 1 GiB took 153-231 K page faults, with 64 MiB 1.8-2.3 K, and 5% less CPU (means of 6
+// pairs, bench/RESULTS.md). Untouched padding costs no memory (address space only), and is kept
+// for the next growth.
 constexpr int kTopPad = 64 << 20;
 
 bool thp_on_request_only() {
