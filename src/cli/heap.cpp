@@ -10,7 +10,8 @@
 //    glibc.malloc.hugetlb=1 is set, and glibc reads tunables once, at start-up. So recur sets it
 //    and executes itself again (same pid, arguments and streams). Kernels set to THP "always"
 //    give huge pages anyway and "never" gives none: only "madvise", the common default, needs it.
-//    The heap also grows in steps of at least 64 MiB (kTopPad), or glibc asks for none.
+//    glibc asks for them only when a heap grows by at least one huge page, so the heap grows in
+//    steps of at least 64 MiB (kTopPad); with glibc's 128 KiB steps most pages were 4 KiB.
 //
 // Dense 1 GiB bench corpus, 2 threads (bench/RESULTS.md): 61 s with neither, 37 s with huge
 // pages, 22 s with both. RECUR_HUGE_PAGES=0 skips the exec (it costs about a millisecond).
