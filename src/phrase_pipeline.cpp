@@ -564,7 +564,7 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   const auto t_find = Clock::now();
 
   counters.begin("templates", cands.size());
-  std::vector<TemplateGroup> groups = group_templates(cands, in.text, to, &counters.done);
+  std::vector<TemplateGroup> groups = group_templates(cands, in.text, to, &counters.done, threads);
   if (!o.exclude.empty()) st.excluded = exclude_stock(groups, cands, stock_phrases(o.exclude, o.input.normalize), to);
   if (!sentences) {  // sentences are whole already: nothing to chain
     const std::size_t before = groups.size();

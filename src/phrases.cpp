@@ -1157,7 +1157,8 @@ std::string TemplateOptions::validate() const {
 }
 
 std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candidates, const SegmentedText& text,
-                                           const TemplateOptions& options, std::atomic<std::uint64_t>* done) {
+                                           const TemplateOptions& options, std::atomic<std::uint64_t>* done,
+                                           unsigned threads) {
   if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
   constexpr std::uint32_t kFree = UINT32_MAX;
   const auto n = static_cast<std::uint32_t>(candidates.size());
@@ -1195,8 +1196,8 @@ std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candida
   // Sized by the segments, not by `chars`: the pipeline frees the characters once the candidates
   // hold their texts, and nothing here reads them.
   std::vector<std::uint32_t> owner(text.segment_start.empty() ? 0 : text.segment_start.back(), kFree);
-  std::vector<std::uint32_t> covers, cand_docs, merged;
-  auto add_documents = [&](std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& from) {
+  std::vector<std::uint32_t> covers, merged;
+  auto add_documents = [&](std::vector<std::uint32_t>& into, std::span<const std::uint32_t> from) {
     // Most candidates add no document to a widespread template (a slogan's thousands): found by
     // search, without walking and copying the template's list.
     if (from.size() * 16 < into.size()) {
@@ -1218,92 +1219,131 @@ std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candida
     // that held 0.8 GB of dense 1 GiB.
     into.assign(merged.begin(), merged.end());
   };
-  for (std::size_t oi = 0; oi < n; ++oi) {
-    if (done) ++*done;
-    // What the candidates after this one read first, fetched ahead: candidates come in length
-    // order, so each one's record, occurrence list and owner entries lie at random places of
-    // arrays far larger than the cache, and this loop (one thread) waited on each in turn.
-    // Most candidates take little work here, so each fetch is issued several candidates ahead.
-    if (oi + 16 < n) {  // a record spans two cache lines
-      const char* record = reinterpret_cast<const char*>(&candidates[order[oi + 16]]);
-      __builtin_prefetch(record);
-      __builtin_prefetch(record + sizeof(Candidate) - 1);
-    }
-    if (oi + 8 < n) __builtin_prefetch(candidates[order[oi + 8]].occurrences.data());
-    if (oi + 4 < n) {
-      const Candidate& next = candidates[order[oi + 4]];
-      const std::size_t next_len = next.text.size();
-      for (std::size_t k = 0; k < std::min<std::size_t>(8, next.occurrences.size()) && next_len != 0; ++k) {
-        const std::uint32_t at = next.occurrences[k].start;
-        __builtin_prefetch(owner.data() + at);
-        __builtin_prefetch(owner.data() + at + next_len / 2);
-        __builtin_prefetch(owner.data() + at + next_len - 1);
+
+  // What the loop reads of each candidate (its length, documents, occurrence starts and the sorted
+  // list of their documents), gathered in the loop's order a batch at a time by pipeline(): on a
+  // second thread when there is one. Candidates come in length order, so each one's record and
+  // occurrence list lie at random places of arrays far larger than the cache; the loop (one
+  // thread: each candidate reads what the ones before it claimed) waited on them, and on finding
+  // each occurrence's document, for most of its time (dense 1 GiB: 8 s of 14 in the stage).
+  struct Taken {
+    std::uint32_t c, len, documents;
+    std::uint32_t first_start, starts;  // its occurrences' starts in Batch::starts
+    std::uint32_t first_doc, docs;      // its documents in Batch::docs
+  };
+  struct Batch {
+    std::vector<Taken> taken;
+    std::vector<std::uint32_t> starts, docs;
+  };
+  constexpr std::size_t kBatch = 4096;
+  constexpr unsigned kSlots = 3;
+  std::vector<Batch> batches(kSlots);
+  auto gather = [&](std::size_t k, unsigned slot) {
+    Batch& b = batches[slot];
+    b.taken.clear();
+    b.starts.clear();
+    b.docs.clear();
+    const std::size_t to = std::min<std::size_t>(n, (k + 1) * kBatch);
+    for (std::size_t oi = k * kBatch; oi < to; ++oi) {
+      if (oi + 16 < n) {  // a record spans two cache lines
+        const char* record = reinterpret_cast<const char*>(&candidates[order[oi + 16]]);
+        __builtin_prefetch(record);
+        __builtin_prefetch(record + sizeof(Candidate) - 1);
       }
-    }
-    const std::uint32_t c = order[oi];
-    const Candidate& cand = candidates[c];
-    const auto len = static_cast<std::uint32_t>(cand.text.size());
-    if (len == 0) continue;
-    covers.clear();
-    for (const Occurrence& o : cand.occurrences) {
-      const std::uint32_t a = owner[o.start], b = owner[o.start + len - 1], mid = owner[o.start + len / 2];
-      if (a != kFree && b != kFree && find(a) == find(b)) covers.push_back(find(a));
-      else if (mid != kFree) covers.push_back(find(mid));
-    }
-    // A template that stood on its own inside others is covered by them too: what covers it covers
-    // what lies inside it (each character remembers only the tightest template over it).
-    for (std::size_t k = 0; k < covers.size() && covers.size() < 256; ++k)
-      for (std::uint32_t outer : drafts[covers[k]].inside) {
-        const std::uint32_t r = find(outer);
-        if (std::find(covers.begin(), covers.end(), r) == covers.end()) covers.push_back(r);
+      if (oi + 8 < n) __builtin_prefetch(candidates[order[oi + 8]].occurrences.data());
+      const std::uint32_t c = order[oi];
+      const Candidate& cand = candidates[c];
+      Taken t{c, static_cast<std::uint32_t>(cand.text.size()), cand.documents, static_cast<std::uint32_t>(b.starts.size()),
+              0, static_cast<std::uint32_t>(b.docs.size()), 0};
+      for (const Occurrence& o : cand.occurrences) {
+        b.starts.push_back(o.start);
+        b.docs.push_back(text.segment_doc[text.segment_of(o.start)]);
       }
-    std::sort(covers.begin(), covers.end());
-    covers.erase(std::unique(covers.begin(), covers.end()), covers.end());
-    // The templates that are only this candidate plus a few characters, and the most widespread
-    // covering template that it does not outnumber by own_entry_ratio.
-    std::vector<std::uint32_t> extensions;
-    std::uint32_t best = kFree;
-    for (std::uint32_t t : covers) {
-      if (drafts[t].extent_chars <= len + options.extension_limit(len) && drafts[t].docs.size() <= cand.documents)
-        extensions.push_back(t);
-      if (static_cast<double>(cand.documents) < options.own_entry_ratio * static_cast<double>(drafts[t].docs.size()) &&
-          (best == kFree || drafts[t].docs.size() > drafts[best].docs.size()))
-        best = t;
+      const auto docs_begin = b.docs.begin() + t.first_doc;
+      std::sort(docs_begin, b.docs.end());
+      b.docs.erase(std::unique(docs_begin, b.docs.end()), b.docs.end());
+      t.starts = static_cast<std::uint32_t>(b.starts.size()) - t.first_start;
+      t.docs = static_cast<std::uint32_t>(b.docs.size()) - t.first_doc;
+      b.taken.push_back(t);
     }
-    const bool joins = best != kFree && std::find(extensions.begin(), extensions.end(), best) == extensions.end();
-    std::uint32_t target = joins ? best : extensions.empty() ? kFree : extensions.front();
-    // Its extensions go where it goes.
-    for (std::uint32_t t : extensions) {
-      if (t == target) continue;
-      Draft& into = drafts[target];
-      Draft& from = drafts[t];
-      into.members.insert(into.members.end(), from.members.begin(), from.members.end());
-      into.extent_chars = std::max(into.extent_chars, from.extent_chars);
-      add_documents(into.docs, from.docs);
-      into.inside.insert(into.inside.end(), from.inside.begin(), from.inside.end());
-      std::vector<std::uint32_t>().swap(from.members);
-      std::vector<std::uint32_t>().swap(from.inside);
-      std::vector<std::uint32_t>().swap(from.docs);
-      parent[t] = target;
+  };
+  auto take = [&](std::size_t, unsigned slot) {
+    const Batch& b = batches[slot];
+    for (std::size_t j = 0; j < b.taken.size(); ++j) {
+      if (done) ++*done;
+      // The owner entries of the occurrences a few candidates ahead, fetched early: the starts
+      // are at hand in the batch, so nothing waits to ask for them.
+      if (j + 4 < b.taken.size()) {
+        const Taken& next = b.taken[j + 4];
+        for (std::uint32_t q = 0; q < std::min<std::uint32_t>(8, next.starts) && next.len != 0; ++q) {
+          const std::uint32_t at = b.starts[next.first_start + q];
+          __builtin_prefetch(owner.data() + at);
+          __builtin_prefetch(owner.data() + at + next.len / 2);
+          __builtin_prefetch(owner.data() + at + next.len - 1);
+        }
+      }
+      const Taken& cand = b.taken[j];
+      const std::uint32_t c = cand.c, len = cand.len;
+      if (len == 0) continue;
+      const std::span<const std::uint32_t> starts(b.starts.data() + cand.first_start, cand.starts);
+      covers.clear();
+      for (const std::uint32_t start : starts) {
+        const std::uint32_t a = owner[start], e = owner[start + len - 1], mid = owner[start + len / 2];
+        if (a != kFree && e != kFree && find(a) == find(e)) covers.push_back(find(a));
+        else if (mid != kFree) covers.push_back(find(mid));
+      }
+      // A template that stood on its own inside others is covered by them too: what covers it covers
+      // what lies inside it (each character remembers only the tightest template over it).
+      for (std::size_t k = 0; k < covers.size() && covers.size() < 256; ++k)
+        for (std::uint32_t outer : drafts[covers[k]].inside) {
+          const std::uint32_t r = find(outer);
+          if (std::find(covers.begin(), covers.end(), r) == covers.end()) covers.push_back(r);
+        }
+      std::sort(covers.begin(), covers.end());
+      covers.erase(std::unique(covers.begin(), covers.end()), covers.end());
+      // The templates that are only this candidate plus a few characters, and the most widespread
+      // covering template that it does not outnumber by own_entry_ratio.
+      std::vector<std::uint32_t> extensions;
+      std::uint32_t best = kFree;
+      for (std::uint32_t t : covers) {
+        if (drafts[t].extent_chars <= len + options.extension_limit(len) && drafts[t].docs.size() <= cand.documents)
+          extensions.push_back(t);
+        if (static_cast<double>(cand.documents) < options.own_entry_ratio * static_cast<double>(drafts[t].docs.size()) &&
+            (best == kFree || drafts[t].docs.size() > drafts[best].docs.size()))
+          best = t;
+      }
+      const bool joins = best != kFree && std::find(extensions.begin(), extensions.end(), best) == extensions.end();
+      std::uint32_t target = joins ? best : extensions.empty() ? kFree : extensions.front();
+      // Its extensions go where it goes.
+      for (std::uint32_t t : extensions) {
+        if (t == target) continue;
+        Draft& into = drafts[target];
+        Draft& from = drafts[t];
+        into.members.insert(into.members.end(), from.members.begin(), from.members.end());
+        into.extent_chars = std::max(into.extent_chars, from.extent_chars);
+        add_documents(into.docs, from.docs);
+        into.inside.insert(into.inside.end(), from.inside.begin(), from.inside.end());
+        std::vector<std::uint32_t>().swap(from.members);
+        std::vector<std::uint32_t>().swap(from.inside);
+        std::vector<std::uint32_t>().swap(from.docs);
+        parent[t] = target;
+      }
+      if (!joins && !extensions.empty()) drafts[target].core = c;  // 1. the core of its extensions
+      if (target == kFree) {                                       // 3. a template of its own
+        target = static_cast<std::uint32_t>(drafts.size());
+        drafts.push_back({c, len, {}, {}, covers});
+        parent.push_back(target);
+      }
+      Draft& d = drafts[target];
+      d.members.push_back(c);
+      d.extent_chars = std::max(d.extent_chars, len);
+      add_documents(d.docs, std::span<const std::uint32_t>(b.docs.data() + cand.first_doc, cand.docs));
+      // It claims its characters: each holds the shortest candidate over it so far (the latest), so
+      // a shorter one finds the tightest span around it, and through it that span's template.
+      for (const std::uint32_t start : starts) std::fill_n(owner.begin() + start, len, target);
     }
-    if (!joins && !extensions.empty()) drafts[target].core = c;  // 1. the core of its extensions
-    if (target == kFree) {                                       // 3. a template of its own
-      target = static_cast<std::uint32_t>(drafts.size());
-      drafts.push_back({c, len, {}, {}, covers});
-      parent.push_back(target);
-    }
-    Draft& d = drafts[target];
-    d.members.push_back(c);
-    d.extent_chars = std::max(d.extent_chars, len);
-    cand_docs.clear();
-    for (const Occurrence& o : cand.occurrences) cand_docs.push_back(text.segment_doc[text.segment_of(o.start)]);
-    std::sort(cand_docs.begin(), cand_docs.end());
-    cand_docs.erase(std::unique(cand_docs.begin(), cand_docs.end()), cand_docs.end());
-    add_documents(d.docs, cand_docs);
-    // It claims its characters: each holds the shortest candidate over it so far (the latest), so
-    // a shorter one finds the tightest span around it, and through it that span's template.
-    for (const Occurrence& o : cand.occurrences) std::fill_n(owner.begin() + o.start, len, target);
-  }
+  };
+  detail::pipeline((n + kBatch - 1) / kBatch, threads, kSlots, gather, take);
   std::vector<std::uint32_t>().swap(owner);
   std::vector<TemplateGroup> out;
   for (std::uint32_t t = 0; t < drafts.size(); ++t) {

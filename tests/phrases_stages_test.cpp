@@ -459,6 +459,43 @@ TEST(StageProgress, SuffixArrayTemplatesAndVariantsCountTheirWholeTotal) {
   EXPECT_EQ(done.load(), 2 * groups.size());
 }
 
+TEST(GroupTemplates, TheSameForAnyWorkerCountOverManyBatches) {
+  // group_templates gathers the candidates a batch of 4,096 at a time, on a second thread when it
+  // has one (detail::pipeline, three buffers in turn): 20,000 overlapping and nested candidates are
+  // five batches, so every buffer is refilled while others are in use.
+  std::vector<std::pair<std::uint32_t, std::u32string>> segs;
+  for (std::uint32_t s = 0; s < 2000; ++s) segs.push_back({s / 4, std::u32string(200, U'x')});
+  const SegmentedText t = text_of(segs);
+  std::uint64_t state = 12345;
+  auto next = [&](std::uint64_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % n;
+  };
+  std::vector<Candidate> cands;
+  for (std::uint32_t i = 0; i < 20000; ++i) {
+    const auto len = static_cast<std::uint32_t>(8 + next(60));
+    Occurrences occ;
+    for (std::uint64_t k = 0, copies = 2 + next(5); k < copies; ++k)
+      occ.push_back({static_cast<std::uint32_t>(next(2000) * 200 + next(200 - len)), len});
+    std::sort(occ.begin(), occ.end(), [](const Occurrence& a, const Occurrence& b) { return a.start < b.start; });
+    occ.erase(std::unique(occ.begin(), occ.end()), occ.end());
+    const std::uint32_t docs = recur::count_documents(t, occ);
+    cands.push_back(candidate(std::u32string(len, U'x'), std::move(occ), docs));
+  }
+  std::atomic<std::uint64_t> done{0};
+  const auto one = recur::group_templates(cands, t, {}, &done, 1);
+  EXPECT_EQ(done.load(), cands.size());
+  // Grouping happened: fewer templates than candidates, and some with several members.
+  EXPECT_LT(one.size(), cands.size() * 9 / 10);
+  EXPECT_TRUE(std::any_of(one.begin(), one.end(), [](const recur::TemplateGroup& g) { return g.members.size() > 3; }));
+  for (const unsigned threads : {2u, 3u}) {
+    SCOPED_TRACE(testing::Message() << "threads " << threads);
+    done = 0;
+    EXPECT_EQ(recur::group_templates(cands, t, {}, &done, threads), one);
+    EXPECT_EQ(done.load(), cands.size());
+  }
+}
+
 SegmentedText five_segments() {
   const std::u32string s(20, U'a');
   return text_of({{0, s}, {0, s}, {1, s}, {2, s}, {3, s}});
@@ -708,7 +745,7 @@ TEST(Threads, RepeatsCandidatesChainsAndTemplatesAreTheSameForAnyWorkerCount) {
     recur::RepeatCounts rc;
     SegmentedText lent = t;  // repeat_candidates lends the characters
     r.cands = recur::repeat_candidates(lent, ro, rc);
-    r.chained = recur::chain_templates(recur::group_templates(r.cands, t, to), r.cands, t, {}, to, threads);
+    r.chained = recur::chain_templates(recur::group_templates(r.cands, t, to, nullptr, threads), r.cands, t, {}, to, threads);
     r.templates = recur::make_templates(r.cands, r.chained, t, 2, {}, to.chain_gap, threads);
     return r;
   };

@@ -552,9 +552,12 @@ struct TemplateGroup {
 /// Its extensions always go with it. A template's documents are those of its members together
 /// (a set union per member). Time linear in the characters of all occurrences; 4 bytes per character of
 /// `text`. Groups are returned in order of their first member (the longest). `done` (optional) is
-/// advanced by one per candidate.
+/// advanced by one per candidate. The grouping itself runs on one thread; with `threads` >= 2 a
+/// second one gathers what it reads of the candidates ahead of it. The result is the same for any
+/// `threads`.
 std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candidates, const SegmentedText& text,
-                                           const TemplateOptions& options, std::atomic<std::uint64_t>* done = nullptr);
+                                           const TemplateOptions& options, std::atomic<std::uint64_t>* done = nullptr,
+                                           unsigned threads = 1);
 
 /// Removes the templates whose core lies inside one of the `stock` phrases (a part of a stock
 /// phrase is stock too) or is a stock phrase plus at most options.extension_limit() characters,
