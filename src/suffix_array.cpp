@@ -51,9 +51,8 @@ void buckets(const Sym* t, std::uint32_t n, std::vector<std::uint32_t>& bkt, boo
 // right (each from the suffix after it), then the S suffixes right to left. Every S slot is
 // written before the right-to-left scan reaches it, so the LMS seeds there need no clearing.
 //
-// The symbol before each suffix is at a random place: it is fetched kAhead slots early (slots
-// ahead may still change, so a fetch can be wasted, never wrong), which overlaps the cache misses,
-// as libsais does.
+// The symbol before each suffix is at a random place: it is fetched kAhead slots early, which
+// overlaps the cache misses, as libsais does (and read a chunk of slots at a time, see Slot).
 //
 // The type of the suffix before is told from the symbols, beside the one fetched, and from where
 // the suffix lies in its bucket, not from the type bits (a second random read per slot: on the
@@ -73,29 +72,80 @@ void fetch_before(const Sym* t, std::uint32_t j) noexcept {
   if (j != kEmpty && j > 0) __builtin_prefetch(t + j - 1);
 }
 
+// One slot of sa as the induction reads it: the suffix j there and the symbols before and at it
+// (only when j is a suffix with one before it); s: j is S (read only with a large alphabet).
+template <class Sym>
+struct Slot {
+  std::uint32_t j;
+  Sym before, at;
+  bool s;
+};
+
+// Induction reads its slots a chunk at a time: each chunk's suffixes and the symbols around them
+// are gathered first by a loop that does nothing else (fetching kAhead slots ahead), then placed.
+// Placing branches on those symbols, and when it read them in place (fetched ahead the same way)
+// each mispredicted branch waited on a miss. A slot of the chunk that placing writes before
+// reaching it (an L suffix lands after the slot it is induced from, an S suffix before) is updated
+// in the chunk as well, so placing sees what it would have read there. On the dense 1 GiB corpus's
+// ranked text (143 M symbols) SA-IS took 24-30 s against 40-53 s in whole runs of the same
+// sittings; this VM's times vary by up to 2x between runs (bench/RESULTS.md).
+constexpr std::uint32_t kChunk = 4096;
+
 template <class Sym>
 void induce(const Sym* t, std::uint32_t* sa, std::uint32_t n, const Types& ty, std::vector<std::uint32_t>& bkt) {
+  const bool by_pointer = bkt.size() <= kPointerAlphabet;
+  std::vector<Slot<Sym>> chunk(std::min(n, kChunk));
+  // Gathers slots [from, to) into chunk, with the type bits when `types` (only right to left
+  // needs them).
+  auto gather = [&](std::uint32_t from, std::uint32_t to, bool types) {
+    for (std::uint32_t k = from; k < to; ++k) {
+      if (k + kAhead < to) {
+        const std::uint32_t f = sa[k + kAhead];
+        fetch_before(t, f);
+        if (types && f != kEmpty) ty.prefetch(f);
+      }
+      const std::uint32_t j = sa[k];
+      Slot<Sym>& x = chunk[k - from];
+      x.j = j;
+      if (j != kEmpty && j > 0) {
+        x.before = t[j - 1];
+        x.at = t[j];
+        x.s = types && ty.s(j);
+      }
+    }
+  };
   buckets(t, n, bkt, false);
   sa[bkt[t[n - 1]]++] = n - 1;  // induced by the virtual sentinel, the smallest suffix
-  for (std::uint32_t i = 0; i < n; ++i) {
-    if (i + kAhead < n) fetch_before(t, sa[i + kAhead]);
-    const std::uint32_t j = sa[i];
-    if (j == kEmpty || j == 0) continue;
-    const Sym c0 = t[j - 1];
-    if (c0 >= t[j]) sa[bkt[c0]++] = j - 1;
+  // Left to right: an L suffix j - 1 goes after j's slot.
+  for (std::uint32_t from = 0; from < n; from += kChunk) {
+    const std::uint32_t to = std::min(n, from + kChunk);
+    gather(from, to, false);
+    for (std::uint32_t i = from; i < to; ++i) {
+      const Slot<Sym>& x = chunk[i - from];
+      if (x.j == kEmpty || x.j == 0) continue;
+      if (x.before >= x.at) {
+        const std::uint32_t slot = bkt[x.before]++, j = x.j - 1;
+        sa[slot] = j;
+        if (slot < to) chunk[slot - from] = {j, j > 0 ? t[j - 1] : Sym{}, x.before, false};
+      }
+    }
   }
   buckets(t, n, bkt, true);
-  const bool by_pointer = bkt.size() <= kPointerAlphabet;
-  for (std::uint32_t i = n; i-- > 0;) {
-    if (i >= kAhead) {
-      const std::uint32_t f = sa[i - kAhead];
-      fetch_before(t, f);
-      if (!by_pointer && f != kEmpty) ty.prefetch(f);
+  // Right to left: an S suffix j - 1 goes before j's slot.
+  for (std::uint32_t to = n; to > 0;) {
+    const std::uint32_t from = to > kChunk ? to - kChunk : 0;
+    gather(from, to, !by_pointer);
+    for (std::uint32_t i = to; i-- > from;) {
+      const Slot<Sym>& x = chunk[i - from];
+      if (x.j == kEmpty || x.j == 0) continue;
+      const Sym c0 = x.before, c = x.at;
+      if (c0 < c || (c0 == c && (by_pointer ? i >= bkt[c] : x.s))) {
+        const std::uint32_t slot = --bkt[c0], j = x.j - 1;
+        sa[slot] = j;
+        if (slot >= from) chunk[slot - from] = {j, j > 0 ? t[j - 1] : Sym{}, c0, true};
+      }
     }
-    const std::uint32_t j = sa[i];
-    if (j == kEmpty || j == 0) continue;
-    const Sym c0 = t[j - 1], c = t[j];
-    if (c0 < c || (c0 == c && (by_pointer ? i >= bkt[c] : ty.s(j)))) sa[--bkt[c0]] = j - 1;
+    to = from;
   }
 }
 

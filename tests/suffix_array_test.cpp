@@ -76,6 +76,21 @@ TEST(SuffixArray, ThirtyTwoBitSymbolsOverALargeAlphabet) {
   }
 }
 
+// Induction reads its slots a chunk of 4,096 at a time and keeps a chunk current when it writes
+// into it: texts of many chunks, at the top level through the bucket pointers (70000, 3) and
+// through the type bits (300000).
+TEST(SuffixArray, TextsOfManyInductionChunks) {
+  std::mt19937 rng(5);
+  for (int round = 0; round < 12; ++round) {
+    const std::size_t n = 20000 + rng() % 30000;
+    const std::uint32_t alphabet = round % 3 == 2 ? 300000 : round % 3 == 1 ? 70000 : 3;
+    const auto t = random_text<std::uint32_t>(rng, n, alphabet);
+    std::vector<std::uint32_t> sa;
+    suffix_array(std::span<const std::uint32_t>(t), alphabet, sa);
+    ASSERT_EQ(sa, naive_sa(t)) << "round " << round << " n " << n << " alphabet " << alphabet;
+  }
+}
+
 TEST(SuffixArray, EdgeCases) {
   std::vector<std::uint32_t> sa;
   suffix_array(std::span<const std::uint16_t>(), 1, sa);
