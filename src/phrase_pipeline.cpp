@@ -551,6 +551,7 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   std::vector<Candidate> cands = sentences ? sentence_candidates(in.text, in.sentences, o.min_chars)
                                            : repeat_candidates(in.text, ro, rc, &counters.done);
   st.candidates = cands.size();
+  const auto t_candidates = Clock::now();
   const TemplateOptions to;
   // What the clause bounds of the shown texts need from the characters around the candidates, taken
   // while they are there (clause.hpp). Sentences are whole clauses already.
@@ -643,6 +644,16 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
                 {"variants", seconds_between(t_templates, t_group)},
                 {"locate", seconds_between(t_group, t_end)},
                 {"total", seconds_between(start, t_end)}};
+  if (!sentences) {
+    // Parts of suffix_array; the rest of it is ranking the text and making the candidates.
+    const std::pair<std::string, double> parts[] = {{"sa_covers", rc.seconds_covers},
+                                                    {"sa_sort", rc.seconds_sort},
+                                                    {"sa_lcp", rc.seconds_lcp},
+                                                    {"sa_sweep", rc.seconds_sweep},
+                                                    {"sa_lists", rc.seconds_lists},
+                                                    {"sa_continuations", seconds_between(t_candidates, t_find)}};
+    st.seconds.insert(st.seconds.begin() + 5, std::begin(parts), std::end(parts));
+  }
   if (keep) keep->reset(new PhrasesWork{std::move(in), std::move(cands), std::move(templ), std::move(found)});
   return report;
 }

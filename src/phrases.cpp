@@ -210,37 +210,51 @@ struct Cover {
 //
 // Computed on the ranked text (rank order is character order, so the runs are the same), by
 // encoded position: `start[k]` is where segment k begins.
+//
+// Paragraphs are independent: blocks of them are worked on `threads` threads, their covers joined
+// in block order.
 template <class Sym>
 std::vector<Cover> overlap_covers(const std::vector<Sym>& enc, const std::vector<std::uint32_t>& start,
-                                  std::uint32_t min_chars) {
-  std::vector<Cover> covers;
-  std::vector<std::uint32_t> lyn;
-  std::vector<Run> runs;
-  std::vector<Cover> here;
-  for (std::size_t k = 0; k + 1 < start.size(); ++k) {
-    const std::uint32_t s0 = start[k], len = start[k + 1] - s0 - 1;  // without its separator
-    runs.clear();
-    paragraph_runs(enc.data() + s0, len, min_chars + 1, lyn, runs);
-    if (runs.empty()) continue;
-    here.clear();
-    for (const Run& r : runs)
-      for (std::uint32_t p = r.start; p < r.end; ++p) {
-        const std::uint32_t high = p >= r.start + r.period ? r.end - p : r.end - p - std::min(r.end - p, r.period);
-        if (high <= r.period || high < min_chars) {
-          if (p >= r.start + r.period) break;  // high only falls from here on
-          continue;
+                                  std::uint32_t min_chars, unsigned threads) {
+  constexpr std::size_t kBlock = 4096;  // segments per task
+  const std::size_t segments = start.size() - 1, blocks = (segments + kBlock - 1) / kBlock;
+  std::vector<std::vector<Cover>> found(blocks);
+  struct Scratch {
+    std::vector<std::uint32_t> lyn;
+    std::vector<Run> runs;
+    std::vector<Cover> here;
+  };
+  detail::PerThread<Scratch> scratch(threads, [] { return std::make_unique<Scratch>(); });
+  detail::parallel_for(blocks, threads, [&](std::size_t block, unsigned w) {
+    auto& [lyn, runs, here] = scratch[w];
+    std::vector<Cover>& covers = found[block];
+    for (std::size_t k = block * kBlock; k < std::min(segments, (block + 1) * kBlock); ++k) {
+      const std::uint32_t s0 = start[k], len = start[k + 1] - s0 - 1;  // without its separator
+      runs.clear();
+      paragraph_runs(enc.data() + s0, len, min_chars + 1, lyn, runs);
+      if (runs.empty()) continue;
+      here.clear();
+      for (const Run& r : runs)
+        for (std::uint32_t p = r.start; p < r.end; ++p) {
+          const std::uint32_t high = p >= r.start + r.period ? r.end - p : r.end - p - std::min(r.end - p, r.period);
+          if (high <= r.period || high < min_chars) {
+            if (p >= r.start + r.period) break;  // high only falls from here on
+            continue;
+          }
+          here.push_back({s0 + p, r.period, high});
         }
-        here.push_back({s0 + p, r.period, high});
+      std::sort(here.begin(), here.end(), [](const Cover& a, const Cover& b) {
+        return a.pos != b.pos ? a.pos < b.pos : a.low < b.low;
+      });
+      for (const Cover& cv : here) {  // union per position
+        if (!covers.empty() && covers.back().pos == cv.pos && cv.low <= covers.back().high)
+          covers.back().high = std::max(covers.back().high, cv.high);
+        else covers.push_back(cv);
       }
-    std::sort(here.begin(), here.end(), [](const Cover& a, const Cover& b) {
-      return a.pos != b.pos ? a.pos < b.pos : a.low < b.low;
-    });
-    for (const Cover& cv : here) {  // union per position
-      if (!covers.empty() && covers.back().pos == cv.pos && cv.low <= covers.back().high)
-        covers.back().high = std::max(covers.back().high, cv.high);
-      else covers.push_back(cv);
     }
-  }
+  });
+  std::vector<Cover> covers;
+  for (const auto& f : found) covers.insert(covers.end(), f.begin(), f.end());
   return covers;
 }
 
@@ -278,15 +292,21 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   auto segment_of = [&](std::size_t e) { return segment_index.find(enc_start, static_cast<std::uint32_t>(e)); };
 
   // Suffix array of the ranked text (SA-IS: 4 bytes a character, linear time however repetitive).
-  // SA-IS runs on one thread; the overlap ranges (below) read only the ranked text, so with a
-  // second worker they are found meanwhile instead of after it.
-  std::vector<std::uint32_t> sa;
+  // The overlap ranges (below) read only the ranked text; they are found first, on all threads,
+  // since SA-IS takes two (a second one gathers ahead what each induction pass reads).
+  using Clock = std::chrono::steady_clock;
+  auto lap = [at = Clock::now()](double& seconds) mutable {
+    const auto now = Clock::now();
+    seconds += std::chrono::duration<double>(now - at).count();
+    at = now;
+  };
   std::vector<Cover> covers;
-  detail::parallel_for(options.fold_periodic ? 2 : 1, options.threads, [&](std::size_t job, unsigned) {
-    if (job == 0) suffix_array(std::span<const Sym>(enc), alphabet, sa);
-    else covers = overlap_covers(enc, enc_start, options.min_chars);
-  });
+  if (options.fold_periodic) covers = overlap_covers(enc, enc_start, options.min_chars, options.threads);
+  lap(counts.seconds_covers);
+  std::vector<std::uint32_t> sa;
+  suffix_array(std::span<const Sym>(enc), alphabet, sa, options.threads);
   advance(m);
+  lap(counts.seconds_sort);
 
   // LCP by text position, stopping at separators as if each were unique, so no span crosses a
   // segment: the LCP of suffix sa[i] with sa[i - 1] is plcp[sa[i]] & kLcpMask. Above it, whether
@@ -295,6 +315,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   std::vector<std::uint32_t> plcp;
   permuted_lcp_marked(std::span<const Sym>(enc), sa, plcp, options.threads);
   advance(m);
+  lap(counts.seconds_lcp);
   auto lcp_at = [&](std::size_t i) -> std::int32_t {  // -1 at the end closes every interval
     return i == m ? -1 : static_cast<std::int32_t>(plcp[sa[i]] & kLcpMask);
   };
@@ -544,6 +565,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
     kept.resize(k);
   }
 
+  lap(counts.seconds_sweep);
   // Each repeat's positions by its own index: the same lists for any number of workers.
   std::vector<Repeat> out(kept.size());
   std::vector<std::pair<std::uint64_t, std::uint32_t>> order(kept.size());  // (first position, length), index
@@ -568,6 +590,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   std::vector<Repeat> sorted;
   sorted.reserve(out.size());
   for (const auto& [key, j] : order) sorted.push_back(std::move(out[j]));
+  lap(counts.seconds_lists);
   return sorted;
 }
 
@@ -865,12 +888,23 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
 // ---------------------------------------------------------------------------------------------
 // The stages of `recur phrases`
 
+namespace {
+// Appends the documents of `occurrences` to `docs`, sorted and each once; returns how many.
+std::uint32_t append_documents(const SegmentedText& text, std::span<const Occurrence> occurrences,
+                               std::vector<std::uint32_t>& docs) {
+  const std::size_t first = docs.size();
+  for (const Occurrence& o : occurrences) docs.push_back(text.segment_doc[text.segment_of(o.start)]);
+  const auto begin = docs.begin() + static_cast<std::ptrdiff_t>(first);
+  std::sort(begin, docs.end());
+  docs.erase(std::unique(begin, docs.end()), docs.end());
+  return static_cast<std::uint32_t>(docs.size() - first);
+}
+}  // namespace
+
 std::uint32_t count_documents(const SegmentedText& text, std::span<const Occurrence> occurrences) {
   std::vector<std::uint32_t> docs;
   docs.reserve(occurrences.size());
-  for (const Occurrence& o : occurrences) docs.push_back(text.segment_doc[text.segment_of(o.start)]);
-  std::sort(docs.begin(), docs.end());
-  return static_cast<std::uint32_t>(std::unique(docs.begin(), docs.end()) - docs.begin());
+  return append_documents(text, occurrences, docs);
 }
 
 namespace {
@@ -1280,15 +1314,9 @@ std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candida
       const Candidate& cand = candidates[c];
       Taken t{c, static_cast<std::uint32_t>(cand.text.size()), cand.documents, static_cast<std::uint32_t>(b.starts.size()),
               0, static_cast<std::uint32_t>(b.docs.size()), 0};
-      for (const Occurrence& o : cand.occurrences) {
-        b.starts.push_back(o.start);
-        b.docs.push_back(text.segment_doc[text.segment_of(o.start)]);
-      }
-      const auto docs_begin = b.docs.begin() + t.first_doc;
-      std::sort(docs_begin, b.docs.end());
-      b.docs.erase(std::unique(docs_begin, b.docs.end()), b.docs.end());
+      for (const Occurrence& o : cand.occurrences) b.starts.push_back(o.start);
       t.starts = static_cast<std::uint32_t>(b.starts.size()) - t.first_start;
-      t.docs = static_cast<std::uint32_t>(b.docs.size()) - t.first_doc;
+      t.docs = append_documents(text, cand.occurrences, b.docs);
       b.taken.push_back(t);
     }
   };

@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <atomic>
 #include <stdexcept>
+#include <system_error>
+#include <thread>
 
 #include "parallel.hpp"
 
@@ -89,22 +91,97 @@ struct Slot {
 // in the chunk as well, so placing sees what it would have read there. On the dense 1 GiB corpus's
 // ranked text (143 M symbols) SA-IS took 24-30 s against 40-53 s in whole runs of the same
 // sittings; this VM's times vary by up to 2x between runs (bench/RESULTS.md).
+//
+// Gathering was still 60-70% of the induction's time there, and placing has to stay on one thread
+// (each slot's bucket pointer depends on every placement before it). With a second thread, chunk
+// c + 1 is gathered while chunk c is placed, into the other of two buffers, as libsais's parallel
+// induction does. Placing chunk c may write slots of chunk c + 1 while they are being gathered:
+// those writes are kept as patches and applied to chunk c + 1's buffer before it is placed, so
+// whatever the gatherer read there is replaced by what placing wrote. Writes further ahead are
+// seen by the gatherer, which starts chunk c + 2 only once chunk c is placed. The slots both
+// threads touch are read and written as relaxed atomics (plain moves on x86).
 constexpr std::uint32_t kChunk = 4096;
 
+// A placement into the chunk after the one being placed: its slot and what gathering would read.
 template <class Sym>
-void induce(const Sym* t, std::uint32_t* sa, std::uint32_t n, const Types& ty, std::vector<std::uint32_t>& bkt) {
+struct Patch {
+  std::uint32_t slot;
+  Slot<Sym> x;
+};
+
+// Waits until `a` reaches `v`: spinning, since a chunk takes tens of microseconds, then yielding,
+// so that a machine with fewer free cores than threads still makes progress.
+void wait_until(const std::atomic<std::uint32_t>& a, std::uint32_t v) noexcept {
+  for (unsigned spins = 0; a.load(std::memory_order_acquire) < v; ++spins) {
+    if (spins < 4096) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    } else {
+      std::this_thread::yield();
+    }
+  }
+}
+
+// Runs gather(c, buffer) and place(c, buffer) for chunks c = 0, 1, ..., place in order, chunk c in
+// buffer c % 2. With two threads, gather runs on a second one a chunk ahead: it may start chunk c
+// once chunk c - 2 is placed (its buffer is free then, and every write before chunk c - 1's is
+// visible to it). One thread gathers chunk c + 1 before placing chunk c: the order in which the
+// patches matter most, so that the tests check them however the two threads would have run.
+template <class Gather, class Place>
+void chunked_pass(std::uint32_t chunks, unsigned threads, Gather&& gather, Place&& place) {
+  auto alone = [&] {
+    if (chunks > 0) gather(0, 0);
+    for (std::uint32_t c = 0; c < chunks; ++c) {
+      if (c + 1 < chunks) gather(c + 1, (c + 1) % 2);
+      place(c, c % 2);
+    }
+  };
+  if (threads < 2 || chunks < 2) return alone();
+  std::atomic<std::uint32_t> gathered{0}, placed{0};
+  std::thread helper;
+  try {
+    helper = std::thread([&] {
+      for (std::uint32_t c = 0; c < chunks; ++c) {
+        if (c >= 2) wait_until(placed, c - 1);
+        gather(c, c % 2);
+        gathered.store(c + 1, std::memory_order_release);
+      }
+    });
+  } catch (const std::system_error&) {  // no thread to be had: gather in turn
+    return alone();
+  }
+  for (std::uint32_t c = 0; c < chunks; ++c) {
+    wait_until(gathered, c + 1);
+    place(c, c % 2);
+    placed.store(c + 1, std::memory_order_release);
+  }
+  helper.join();
+}
+
+template <class Sym>
+void induce(const Sym* t, std::uint32_t* sa, std::uint32_t n, const Types& ty, std::vector<std::uint32_t>& bkt,
+            unsigned threads) {
   const bool by_pointer = bkt.size() <= kPointerAlphabet;
-  std::vector<Slot<Sym>> chunk(std::min(n, kChunk));
-  // Gathers slots [from, to) into chunk, with the type bits when `types` (only right to left
+  const std::uint32_t chunks = n / kChunk + (n % kChunk != 0);  // n + kChunk - 1 may overflow
+  std::vector<Slot<Sym>> buffer[2];
+  for (auto& b : buffer) b.resize(std::min(n, kChunk));
+  std::vector<Patch<Sym>> patches;
+  patches.reserve(kChunk);  // one chunk places at most kChunk suffixes: never reallocated
+  auto load = [sa](std::uint32_t k) { return std::atomic_ref<std::uint32_t>(sa[k]).load(std::memory_order_relaxed); };
+  auto store = [sa](std::uint32_t k, std::uint32_t v) {
+    std::atomic_ref<std::uint32_t>(sa[k]).store(v, std::memory_order_relaxed);
+  };
+  // Gathers slots [from, to) into `chunk`, with the type bits when `types` (only right to left
   // needs them).
-  auto gather = [&](std::uint32_t from, std::uint32_t to, bool types) {
+  auto gather = [&](std::vector<Slot<Sym>>& chunk, std::uint32_t from, std::uint32_t to, bool types) {
     for (std::uint32_t k = from; k < to; ++k) {
       if (k + kAhead < to) {
-        const std::uint32_t f = sa[k + kAhead];
+        const std::uint32_t f = load(k + kAhead);
         fetch_before(t, f);
         if (types && f != kEmpty) ty.prefetch(f);
       }
-      const std::uint32_t j = sa[k];
+      const std::uint32_t j = load(k);
       Slot<Sym>& x = chunk[k - from];
       x.j = j;
       if (j != kEmpty && j > 0) {
@@ -114,39 +191,63 @@ void induce(const Sym* t, std::uint32_t* sa, std::uint32_t n, const Types& ty, s
       }
     }
   };
+  // What gathering reads at a slot where suffix j was placed, j being of the type `s`.
+  auto slot_of = [t](std::uint32_t j, Sym at, bool s) { return Slot<Sym>{j, j > 0 ? t[j - 1] : Sym{}, at, s}; };
+  auto apply_patches = [&](std::vector<Slot<Sym>>& chunk, std::uint32_t from) {
+    for (const Patch<Sym>& p : patches) chunk[p.slot - from] = p.x;
+    patches.clear();
+  };
+
   buckets(t, n, bkt, false);
   sa[bkt[t[n - 1]]++] = n - 1;  // induced by the virtual sentinel, the smallest suffix
-  // Left to right: an L suffix j - 1 goes after j's slot.
-  for (std::uint32_t from = 0; from < n; from += kChunk) {
-    const std::uint32_t to = std::min(n, from + kChunk);
-    gather(from, to, false);
-    for (std::uint32_t i = from; i < to; ++i) {
-      const Slot<Sym>& x = chunk[i - from];
-      if (x.j == kEmpty || x.j == 0) continue;
-      if (x.before >= x.at) {
-        const std::uint32_t slot = bkt[x.before]++, j = x.j - 1;
-        sa[slot] = j;
-        if (slot < to) chunk[slot - from] = {j, j > 0 ? t[j - 1] : Sym{}, x.before, false};
-      }
-    }
-  }
+  // Left to right: an L suffix j - 1 goes after j's slot. Chunk c is [c * kChunk, ...).
+  chunked_pass(
+      chunks, threads,
+      [&](std::uint32_t c, unsigned b) { gather(buffer[b], c * kChunk, c * kChunk + std::min(n - c * kChunk, kChunk), false); },
+      [&](std::uint32_t c, unsigned b) {
+        const std::uint32_t from = c * kChunk, to = from + std::min(n - from, kChunk);
+        std::vector<Slot<Sym>>& chunk = buffer[b];
+        apply_patches(chunk, from);
+        for (std::uint32_t i = from; i < to; ++i) {
+          const Slot<Sym>& x = chunk[i - from];
+          if (x.j == kEmpty || x.j == 0) continue;
+          if (x.before >= x.at) {
+            const std::uint32_t slot = bkt[x.before]++, j = x.j - 1;
+            store(slot, j);
+            if (slot < to) chunk[slot - from] = slot_of(j, x.before, false);
+            else if (slot - to < kChunk) patches.push_back({slot, slot_of(j, x.before, false)});
+          }
+        }
+      });
+  patches.clear();  // any left are for slots past the end
   buckets(t, n, bkt, true);
-  // Right to left: an S suffix j - 1 goes before j's slot.
-  for (std::uint32_t to = n; to > 0;) {
-    const std::uint32_t from = to > kChunk ? to - kChunk : 0;
-    gather(from, to, !by_pointer);
-    for (std::uint32_t i = to; i-- > from;) {
-      const Slot<Sym>& x = chunk[i - from];
-      if (x.j == kEmpty || x.j == 0) continue;
-      const Sym c0 = x.before, c = x.at;
-      if (c0 < c || (c0 == c && (by_pointer ? i >= bkt[c] : x.s))) {
-        const std::uint32_t slot = --bkt[c0], j = x.j - 1;
-        sa[slot] = j;
-        if (slot >= from) chunk[slot - from] = {j, j > 0 ? t[j - 1] : Sym{}, c0, true};
-      }
-    }
-    to = from;
-  }
+  // Right to left: an S suffix j - 1 goes before j's slot. Chunk c ends at n - c * kChunk.
+  auto bounds = [n](std::uint32_t c) {
+    const std::uint32_t to = n - c * kChunk;
+    return std::pair{to > kChunk ? to - kChunk : 0, to};
+  };
+  chunked_pass(
+      chunks, threads,
+      [&](std::uint32_t c, unsigned b) {
+        const auto [from, to] = bounds(c);
+        gather(buffer[b], from, to, !by_pointer);
+      },
+      [&](std::uint32_t c, unsigned b) {
+        const auto [from, to] = bounds(c);
+        std::vector<Slot<Sym>>& chunk = buffer[b];
+        apply_patches(chunk, from);
+        for (std::uint32_t i = to; i-- > from;) {
+          const Slot<Sym>& x = chunk[i - from];
+          if (x.j == kEmpty || x.j == 0) continue;
+          const Sym c0 = x.before, c1 = x.at;
+          if (c0 < c1 || (c0 == c1 && (by_pointer ? i >= bkt[c1] : x.s))) {
+            const std::uint32_t slot = --bkt[c0], j = x.j - 1;
+            store(slot, j);
+            if (slot >= from) chunk[slot - from] = slot_of(j, c0, true);
+            else if (from - slot <= kChunk) patches.push_back({slot, slot_of(j, c0, true)});
+          }
+        }
+      });
 }
 
 // Whether the LMS substrings at a and b (up to and including the next LMS position) are equal in
@@ -161,7 +262,7 @@ bool same_lms_substring(const Sym* t, std::uint32_t n, const Types& ty, std::uin
 }
 
 template <class Sym>
-void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphabet) {
+void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphabet, unsigned threads) {
   if (n == 0) return;
   if (n == 1) {
     sa[0] = 0;
@@ -183,7 +284,7 @@ void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphab
   buckets(t, n, bkt, true);
   for (std::uint32_t i = 1; i < n; ++i)
     if (ty.lms(i)) sa[--bkt[t[i]]] = i;
-  induce(t, sa, n, ty, bkt);
+  induce(t, sa, n, ty, bkt, threads);
   // The loops below read (or write) at random places chosen by the entries of sa: each fetches
   // kAhead entries early, as induce() does.
   std::uint32_t n1 = 0;
@@ -213,7 +314,7 @@ void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphab
     if (sa[i] != kEmpty) sa[--j] = sa[i];
   if (names < n1) {
     std::vector<std::uint32_t>().swap(bkt);  // the recursion needs the memory more
-    sais<std::uint32_t>(s1, sa, n1, names);
+    sais<std::uint32_t>(s1, sa, n1, names, threads);
     bkt.resize(alphabet);
   } else {
     for (std::uint32_t i = 0; i < n1; ++i) sa[s1[i]] = i;
@@ -235,14 +336,14 @@ void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphab
     sa[i] = kEmpty;
     sa[--bkt[t[j]]] = j;
   }
-  induce(t, sa, n, ty, bkt);
+  induce(t, sa, n, ty, bkt, threads);
 }
 
 template <class Sym>
-void build(std::span<const Sym> text, std::uint32_t alphabet, std::vector<std::uint32_t>& sa) {
+void build(std::span<const Sym> text, std::uint32_t alphabet, std::vector<std::uint32_t>& sa, unsigned threads) {
   if (text.size() >= kNoSuffix) throw std::length_error("suffix_array: text longer than 2^32 - 2 symbols");
   sa.assign(text.size(), kEmpty);
-  sais<Sym>(text.data(), sa.data(), static_cast<std::uint32_t>(text.size()), alphabet);
+  sais<Sym>(text.data(), sa.data(), static_cast<std::uint32_t>(text.size()), alphabet, threads);
 }
 
 template <bool kMarked, class Sym>
@@ -293,12 +394,14 @@ void plcp_of(std::span<const Sym> text, std::span<const std::uint32_t> sa, std::
 
 }  // namespace
 
-void suffix_array(std::span<const std::uint16_t> text, std::uint32_t alphabet, std::vector<std::uint32_t>& sa) {
-  build(text, alphabet, sa);
+void suffix_array(std::span<const std::uint16_t> text, std::uint32_t alphabet, std::vector<std::uint32_t>& sa,
+                  unsigned threads) {
+  build(text, alphabet, sa, threads);
 }
 
-void suffix_array(std::span<const std::uint32_t> text, std::uint32_t alphabet, std::vector<std::uint32_t>& sa) {
-  build(text, alphabet, sa);
+void suffix_array(std::span<const std::uint32_t> text, std::uint32_t alphabet, std::vector<std::uint32_t>& sa,
+                  unsigned threads) {
+  build(text, alphabet, sa, threads);
 }
 
 void permuted_lcp(std::span<const std::uint16_t> text, std::span<const std::uint32_t> sa, std::vector<std::uint32_t>& plcp,

@@ -79,15 +79,27 @@ TEST(SuffixArray, ThirtyTwoBitSymbolsOverALargeAlphabet) {
 // Induction reads its slots a chunk of 4,096 at a time and keeps a chunk current when it writes
 // into it: texts of many chunks, at the top level through the bucket pointers (70000, 3) and
 // through the type bits (300000).
+// Induction works a chunk of 4096 slots at a time, gathering the next chunk before placing the
+// current one (on a second thread with threads >= 2): texts of several chunks check the slots that
+// placing writes in its own chunk and in the next one.
 TEST(SuffixArray, TextsOfManyInductionChunks) {
   std::mt19937 rng(5);
   for (int round = 0; round < 12; ++round) {
     const std::size_t n = 20000 + rng() % 30000;
     const std::uint32_t alphabet = round % 3 == 2 ? 300000 : round % 3 == 1 ? 70000 : 3;
     const auto t = random_text<std::uint32_t>(rng, n, alphabet);
-    std::vector<std::uint32_t> sa;
-    suffix_array(std::span<const std::uint32_t>(t), alphabet, sa);
-    ASSERT_EQ(sa, naive_sa(t)) << "round " << round << " n " << n << " alphabet " << alphabet;
+    const auto want = naive_sa(t);
+    for (unsigned threads : {1u, 2u}) {
+      std::vector<std::uint32_t> sa;
+      suffix_array(std::span<const std::uint32_t>(t), alphabet, sa, threads);
+      ASSERT_EQ(sa, want) << "round " << round << " n " << n << " alphabet " << alphabet << " threads " << threads;
+    }
+    if (alphabet <= 0xFFFF) {  // the 16-bit text the phrases use, on two threads
+      const std::vector<std::uint16_t> t16(t.begin(), t.end());
+      std::vector<std::uint32_t> sa;
+      suffix_array(std::span<const std::uint16_t>(t16), alphabet, sa, 2);
+      ASSERT_EQ(sa, want) << "round " << round << " n " << n << " alphabet " << alphabet;
+    }
   }
 }
 

@@ -25,9 +25,13 @@ inline constexpr std::uint32_t kNoSuffix = UINT32_MAX;
 /// the start positions of all suffixes in lexicographic order, a suffix that is a proper prefix
 /// of another sorting first. text.size() must be below 2^32 - 1. Linear time; besides `sa`, it
 /// uses the alphabet's bucket counts, a bit per position, and at deeper levels of the recursion
-/// a bucket array of at most a third of the text.
-void suffix_array(std::span<const std::uint16_t> text, std::uint32_t alphabet, std::vector<std::uint32_t>& sa);
-void suffix_array(std::span<const std::uint32_t> text, std::uint32_t alphabet, std::vector<std::uint32_t>& sa);
+/// a bucket array of at most a third of the text. With `threads` of 2 or more, a second thread
+/// gathers what each induction pass reads while the calling one places (more threads are not
+/// used); the result is the same.
+void suffix_array(std::span<const std::uint16_t> text, std::uint32_t alphabet, std::vector<std::uint32_t>& sa,
+                  unsigned threads = 1);
+void suffix_array(std::span<const std::uint32_t> text, std::uint32_t alphabet, std::vector<std::uint32_t>& sa,
+                  unsigned threads = 1);
 
 /// The permuted LCP of `text` given its suffix array `sa`: plcp[p] is the length of the longest
 /// common prefix of the suffix at p and the suffix before it in `sa` (0 for the first). Symbol 0
