@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -27,7 +28,7 @@ constexpr std::uint32_t kEmpty = kNoSuffix;
 class Types {
  public:
   explicit Types(std::size_t n) : w_((n + 63) / 64, 0) {}
-  void set(std::size_t i) noexcept { w_[i >> 6] |= std::uint64_t{1} << (i & 63); }
+  void set_word(std::size_t w, std::uint64_t bits) noexcept { w_[w] = bits; }  // positions 64w..64w+63
   bool s(std::size_t i) const noexcept { return (w_[i >> 6] >> (i & 63)) & 1; }
   bool lms(std::size_t i) const noexcept { return i > 0 && s(i) && !s(i - 1); }
   void prefetch(std::size_t i) const noexcept { __builtin_prefetch(w_.data() + (i >> 6)); }
@@ -270,12 +271,33 @@ void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphab
   }
   Types ty(n);
   {
-    bool next_s = false;  // position n - 1 is L
-    for (std::uint32_t i = n - 1; i-- > 0;) {
-      const bool s = t[i] < t[i + 1] || (t[i] == t[i + 1] && next_s);
-      if (s) ty.set(i);
-      next_s = s;
-    }
+    // Right to left, a word of 64 types at a time, without branches (comparing CJK ranks is a coin
+    // toss). On all threads, in pieces of whole words: a piece starts from the type of the position
+    // after it, which is that of the first unequal pair from there on (an equal symbol takes the
+    // type of the one after it) or L for a run to the end (position n - 1 is L).
+    const std::size_t words = (std::size_t{n} + 63) / 64;
+    const std::size_t pieces = threads <= 1 || words < 64 ? 1 : std::size_t{4} * threads;
+    const std::size_t per = (words + pieces - 1) / pieces;  // words per piece
+    detail::parallel_for(pieces, threads, [&](std::size_t k, unsigned) {
+      const std::size_t wfrom = k * per, wto = std::min(words, (k + 1) * per);
+      if (wfrom >= wto) return;
+      const auto to = static_cast<std::uint32_t>(std::min<std::size_t>(n, wto * 64));
+      bool next_s = false;
+      if (to < n) {
+        std::uint32_t j = to;
+        while (j + 1 < n && t[j] == t[j + 1]) ++j;
+        next_s = j + 1 < n && t[j] < t[j + 1];
+      }
+      for (std::size_t w = wto; w-- > wfrom;) {
+        std::uint64_t bits = 0;
+        for (auto i = static_cast<std::uint32_t>(std::min<std::size_t>(n, w * 64 + 64)); i-- > w * 64;) {
+          const bool s = i + 1 < n && ((t[i] < t[i + 1]) | ((t[i] == t[i + 1]) & next_s));
+          bits |= std::uint64_t{s} << (i % 64);
+          next_s = s;
+        }
+        ty.set_word(w, bits);
+      }
+    });
   }
   std::vector<std::uint32_t> bkt(alphabet);
 
@@ -294,21 +316,48 @@ void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphab
   }
 
   // 2. Names, in order, at n1 + pos / 2 (LMS positions are at least 2 apart; n1 <= n / 2), then
-  // packed at the end of sa: the reduced string s1.
+  // packed at the end of sa: the reduced string s1. Whether each sorted LMS substring differs from
+  // the one before it is a comparison of its own, so the flags are found on all threads, in pieces
+  // of whole 64-bit words (no two threads write one word); then each piece writes its names,
+  // counting on from the flags of the pieces before it.
   std::fill(sa + n1, sa + n, kEmpty);
-  std::uint32_t names = 0;
-  for (std::uint32_t i = 0, prev = kEmpty; i < n1; ++i) {
-    if (i + kAhead < n1) {
-      const std::uint32_t f = sa[i + kAhead];
-      __builtin_prefetch(t + f);
-      ty.prefetch(f);
-      __builtin_prefetch(sa + n1 + f / 2, 1);
+  const std::size_t words = (std::size_t{n1} + 63) / 64;
+  std::vector<std::uint64_t> fresh(words, 0);  // bit i: substring i differs from substring i - 1
+  const std::size_t pieces = threads <= 1 || words < 64 ? 1 : std::size_t{4} * threads;
+  const std::size_t per = (words + pieces - 1) / pieces * 64;  // flags per piece
+  auto piece = [&](std::size_t k) {
+    return std::pair{static_cast<std::uint32_t>(std::min<std::size_t>(n1, k * per)),
+                     static_cast<std::uint32_t>(std::min<std::size_t>(n1, (k + 1) * per))};
+  };
+  detail::parallel_for(pieces, threads, [&](std::size_t k, unsigned) {
+    const auto [from, to] = piece(k);
+    for (std::uint32_t i = from; i < to; ++i) {
+      if (i + kAhead < to) {
+        const std::uint32_t f = sa[i + kAhead];
+        __builtin_prefetch(t + f);
+        ty.prefetch(f);
+      }
+      if (i == 0 || !same_lms_substring(t, n, ty, sa[i], sa[i - 1])) fresh[i / 64] |= std::uint64_t{1} << (i % 64);
     }
-    const std::uint32_t pos = sa[i];
-    if (prev == kEmpty || !same_lms_substring(t, n, ty, pos, prev)) ++names;
-    prev = pos;
-    sa[n1 + pos / 2] = names - 1;
+  });
+  std::vector<std::uint32_t> names_before(pieces + 1, 0);
+  for (std::size_t k = 0; k < pieces; ++k) {
+    std::uint32_t count = 0;
+    for (std::size_t w = k * per / 64; w < std::min(words, (k + 1) * per / 64); ++w)
+      count += static_cast<std::uint32_t>(std::popcount(fresh[w]));
+    names_before[k + 1] = names_before[k] + count;
   }
+  const std::uint32_t names = names_before[pieces];
+  detail::parallel_for(pieces, threads, [&](std::size_t k, unsigned) {
+    const auto [from, to] = piece(k);
+    std::uint32_t name = names_before[k];
+    for (std::uint32_t i = from; i < to; ++i) {
+      if (i + kAhead < to) __builtin_prefetch(sa + n1 + sa[i + kAhead] / 2, 1);
+      name += static_cast<std::uint32_t>((fresh[i / 64] >> (i % 64)) & 1);
+      sa[n1 + sa[i] / 2] = name - 1;
+    }
+  });
+  std::vector<std::uint64_t>().swap(fresh);
   std::uint32_t* s1 = sa + n - n1;
   for (std::uint32_t i = n, j = n; i-- > n1;)
     if (sa[i] != kEmpty) sa[--j] = sa[i];
@@ -323,10 +372,14 @@ void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphab
   // 3. The LMS suffixes in order at their buckets' ends, then the rest induced.
   for (std::uint32_t i = 1, j = 0; i < n; ++i)
     if (ty.lms(i)) s1[j++] = i;
-  for (std::uint32_t i = 0; i < n1; ++i) {
-    if (i + kAhead < n1) __builtin_prefetch(s1 + sa[i + kAhead]);
-    sa[i] = s1[sa[i]];
-  }
+  // Ranks to positions: independent reads (s1 lies above n1), split among the threads.
+  detail::parallel_for(pieces, threads, [&](std::size_t k, unsigned) {
+    const auto [from, to] = piece(k);
+    for (std::uint32_t i = from; i < to; ++i) {
+      if (i + kAhead < to) __builtin_prefetch(s1 + sa[i + kAhead]);
+      sa[i] = s1[sa[i]];
+    }
+  });
   std::fill(sa + n1, sa + n, kEmpty);
   buckets(t, n, bkt, true);
   // The slot of the i-th smallest LMS suffix is at least i, so moving right to left is safe.

@@ -103,6 +103,40 @@ TEST(SuffixArray, TextsOfManyInductionChunks) {
   }
 }
 
+// With two threads the types are found in pieces of 64-position words, each starting from the type
+// of the position after it, which a run of equal symbols carries from its end: runs across the
+// pieces, ending below or above their symbol, or at the end of the text. Checked as a sorted
+// permutation (a plain sort of these suffixes is slow: they share prefixes thousands long).
+TEST(SuffixArray, RunsAcrossTheThreadsPieces) {
+  std::mt19937 rng(3);
+  auto sorted_permutation = [](const std::vector<std::uint16_t>& t, const std::vector<std::uint32_t>& sa) {
+    std::vector<char> seen(t.size(), 0);
+    for (std::uint32_t p : sa) {
+      if (p >= t.size() || seen[p]) return false;
+      seen[p] = 1;
+    }
+    for (std::size_t i = 1; i < sa.size(); ++i)
+      if (!std::lexicographical_compare(t.begin() + sa[i - 1], t.end(), t.begin() + sa[i], t.end())) return false;
+    return sa.size() == t.size();
+  };
+  for (int round = 0; round < 8; ++round) {
+    std::vector<std::uint16_t> t = random_text<std::uint16_t>(rng, 1000 + rng() % 4000, 8);
+    const std::size_t run = 3000 + rng() % 9000;
+    const auto c = static_cast<std::uint16_t>(3 + rng() % 3);
+    t.insert(t.end(), run, c);
+    if (round % 4 != 3) {  // round 3 and 7: the run ends the text
+      t.push_back(static_cast<std::uint16_t>(round % 2 == 0 ? c - 1 : c + 1));
+      const auto tail = random_text<std::uint16_t>(rng, rng() % 3000, 8);
+      t.insert(t.end(), tail.begin(), tail.end());
+    }
+    for (unsigned threads : {1u, 2u, 3u}) {
+      std::vector<std::uint32_t> sa;
+      suffix_array(std::span<const std::uint16_t>(t), 8, sa, threads);
+      ASSERT_TRUE(sorted_permutation(t, sa)) << "round " << round << " n " << t.size() << " threads " << threads;
+    }
+  }
+}
+
 TEST(SuffixArray, EdgeCases) {
   std::vector<std::uint32_t> sa;
   suffix_array(std::span<const std::uint16_t>(), 1, sa);
