@@ -645,12 +645,14 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
                 {"locate", seconds_between(t_group, t_end)},
                 {"total", seconds_between(start, t_end)}};
   if (!sentences) {
-    // Parts of suffix_array; the rest of it is ranking the text and making the candidates.
-    const std::pair<std::string, double> parts[] = {{"sa_covers", rc.seconds_covers},
+    // Parts of suffix_array (span).
+    const std::pair<std::string, double> parts[] = {{"sa_rank", rc.seconds_rank},
+                                                    {"sa_covers", rc.seconds_covers},
                                                     {"sa_sort", rc.seconds_sort},
                                                     {"sa_lcp", rc.seconds_lcp},
                                                     {"sa_sweep", rc.seconds_sweep},
                                                     {"sa_lists", rc.seconds_lists},
+                                                    {"sa_candidates", rc.seconds_candidates},
                                                     {"sa_continuations", seconds_between(t_candidates, t_find)}};
     st.seconds.insert(st.seconds.begin() + 5, std::begin(parts), std::end(parts));
   }

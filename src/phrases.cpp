@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -604,6 +605,8 @@ std::vector<Repeat> repeats_of(const SegmentedText& text, std::vector<char32_t>*
   auto advance = [done](std::uint64_t units) {
     if (done) *done += units;
   };
+  const auto start = std::chrono::steady_clock::now();
+  auto ranked = [&] { counts.seconds_rank += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
 
   // The text as ranks (1..K in code-point order, so rank order is character order), with 0 as
   // the separator after each segment: 2 bytes a character when K < 2^16, as almost always.
@@ -668,10 +671,12 @@ std::vector<Repeat> repeats_of(const SegmentedText& text, std::vector<char32_t>*
     if (k < 0xFFFF) {
       std::vector<std::uint16_t> enc;
       encode(enc);
+      ranked();
       return repeats_over<std::uint16_t>(std::move(enc), k + 1, text, options, counts, advance, lent);
     }
     std::vector<std::uint32_t> enc;
     encode(enc);
+    ranked();
     return repeats_over<std::uint32_t>(std::move(enc), k + 1, text, options, counts, advance, lent);
   }
 }
@@ -1163,7 +1168,10 @@ std::vector<Candidate> candidates_of(std::vector<Repeat>& repeats, const Recurri
 std::vector<Candidate> repeat_candidates(SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                          std::atomic<std::uint64_t>* done) {
   std::vector<Repeat> repeats = maximal_repeats_lending(text, options, counts, done);
-  return candidates_of(repeats, nullptr, text.chars);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<Candidate> out = candidates_of(repeats, nullptr, text.chars);
+  counts.seconds_candidates += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
 }
 
 std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,

@@ -242,9 +242,11 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
 struct RepeatCounts {
   std::uint64_t periodic = 0;   ///< repeats left out by RepeatOptions::fold_periodic
   std::uint64_t truncated = 0;  ///< repeats left out by RepeatOptions::max_positions
-  /// Where the time went (wall seconds), for a report's stage timings: the overlap ranges of
-  /// periodic runs, the suffix array, the LCP, the sweep for maximal repeats, their position lists.
-  double seconds_covers = 0, seconds_sort = 0, seconds_lcp = 0, seconds_sweep = 0, seconds_lists = 0;
+  /// Where the time went (wall seconds), for a report's stage timings: ranking the text, the
+  /// overlap ranges of periodic runs, the suffix array, the LCP, the sweep for maximal repeats,
+  /// their position lists, and (repeat_candidates) the candidates made from them.
+  double seconds_rank = 0, seconds_covers = 0, seconds_sort = 0, seconds_lcp = 0, seconds_sweep = 0,
+         seconds_lists = 0, seconds_candidates = 0;
 };
 
 /// maximal_repeats(), also counting into `counts` what was left out. `done` (optional) is
