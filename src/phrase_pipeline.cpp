@@ -654,7 +654,8 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
                                                     {"sa_lists", rc.seconds_lists},
                                                     {"sa_candidates", rc.seconds_candidates},
                                                     {"sa_continuations", seconds_between(t_candidates, t_find)}};
-    st.seconds.insert(st.seconds.begin() + 5, std::begin(parts), std::end(parts));
+    const auto after = std::find_if(st.seconds.begin(), st.seconds.end(), [](const auto& s) { return s.first == "suffix_array"; });
+    st.seconds.insert(after + 1, std::begin(parts), std::end(parts));
   }
   if (keep) keep->reset(new PhrasesWork{std::move(in), std::move(cands), std::move(templ), std::move(found)});
   return report;

@@ -25,6 +25,7 @@
 #include "recur/error.hpp"
 #include "recur/lsh.hpp"
 #include "recur/minhash.hpp"
+#include "recur/progress.hpp"
 #include "recur/report.hpp"
 #include "recur/shingle.hpp"
 #include "recur/suffix_array.hpp"
@@ -605,8 +606,8 @@ std::vector<Repeat> repeats_of(const SegmentedText& text, std::vector<char32_t>*
   auto advance = [done](std::uint64_t units) {
     if (done) *done += units;
   };
-  const auto start = std::chrono::steady_clock::now();
-  auto ranked = [&] { counts.seconds_rank += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  const StageClock clock;
+  auto ranked = [&] { counts.seconds_rank += clock.elapsed(); };
 
   // The text as ranks (1..K in code-point order, so rank order is character order), with 0 as
   // the separator after each segment: 2 bytes a character when K < 2^16, as almost always.
@@ -1168,9 +1169,9 @@ std::vector<Candidate> candidates_of(std::vector<Repeat>& repeats, const Recurri
 std::vector<Candidate> repeat_candidates(SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                          std::atomic<std::uint64_t>* done) {
   std::vector<Repeat> repeats = maximal_repeats_lending(text, options, counts, done);
-  const auto start = std::chrono::steady_clock::now();
+  const StageClock clock;
   std::vector<Candidate> out = candidates_of(repeats, nullptr, text.chars);
-  counts.seconds_candidates += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  counts.seconds_candidates += clock.elapsed();
   return out;
 }
 
