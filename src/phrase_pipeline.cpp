@@ -639,24 +639,20 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
                 {"load", in.t_load},
                 {"normalize", in.t_normalize},
                 {"filter", seconds_between(in.read_done, in.filter_done)},
-                {sentences ? "sentences" : "suffix_array", seconds_between(in.filter_done, t_find)},
-                {"templates", seconds_between(t_find, t_templates)},
-                {"variants", seconds_between(t_templates, t_group)},
-                {"locate", seconds_between(t_group, t_end)},
-                {"total", seconds_between(start, t_end)}};
-  if (!sentences) {
-    // Parts of suffix_array (span).
-    const std::pair<std::string, double> parts[] = {{"sa_rank", rc.seconds_rank},
-                                                    {"sa_covers", rc.seconds_covers},
-                                                    {"sa_sort", rc.seconds_sort},
-                                                    {"sa_lcp", rc.seconds_lcp},
-                                                    {"sa_sweep", rc.seconds_sweep},
-                                                    {"sa_lists", rc.seconds_lists},
-                                                    {"sa_candidates", rc.seconds_candidates},
-                                                    {"sa_continuations", seconds_between(t_candidates, t_find)}};
-    const auto after = std::find_if(st.seconds.begin(), st.seconds.end(), [](const auto& s) { return s.first == "suffix_array"; });
-    st.seconds.insert(after + 1, std::begin(parts), std::end(parts));
-  }
+                {sentences ? "sentences" : "suffix_array", seconds_between(in.filter_done, t_find)}};
+  if (!sentences)  // the parts of suffix_array
+    st.seconds.insert(st.seconds.end(), {{"sa_rank", rc.seconds_rank},
+                                         {"sa_covers", rc.seconds_covers},
+                                         {"sa_sort", rc.seconds_sort},
+                                         {"sa_lcp", rc.seconds_lcp},
+                                         {"sa_sweep", rc.seconds_sweep},
+                                         {"sa_lists", rc.seconds_lists},
+                                         {"sa_candidates", rc.seconds_candidates},
+                                         {"sa_continuations", seconds_between(t_candidates, t_find)}});
+  st.seconds.insert(st.seconds.end(), {{"templates", seconds_between(t_find, t_templates)},
+                                       {"variants", seconds_between(t_templates, t_group)},
+                                       {"locate", seconds_between(t_group, t_end)},
+                                       {"total", seconds_between(start, t_end)}});
   if (keep) keep->reset(new PhrasesWork{std::move(in), std::move(cands), std::move(templ), std::move(found)});
   return report;
 }

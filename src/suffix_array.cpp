@@ -272,6 +272,12 @@ bool same_lms_substring(const Sym* t, std::uint32_t n, const Types& ty, std::uin
   }
 }
 
+// How many pieces of whole words a per-position pass over `words` words is split into: a few per
+// thread, so that an uneven piece does not leave a core idle; one for short texts.
+std::size_t pieces_of(std::size_t words, unsigned threads) {
+  return threads <= 1 || words < 64 ? 1 : std::size_t{4} * threads;
+}
+
 template <class Sym>
 void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphabet, unsigned threads) {
   if (n == 0) return;
@@ -286,7 +292,7 @@ void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphab
     // after it, which is that of the first unequal pair from there on (an equal symbol takes the
     // type of the one after it) or L for a run to the end (position n - 1 is L).
     const std::size_t words = (std::size_t{n} + 63) / 64;
-    const std::size_t pieces = threads <= 1 || words < 64 ? 1 : std::size_t{4} * threads;
+    const std::size_t pieces = pieces_of(words, threads);
     const std::size_t per = (words + pieces - 1) / pieces;  // words per piece
     detail::parallel_for(pieces, threads, [&](std::size_t k, unsigned) {
       const std::size_t wfrom = k * per, wto = std::min(words, (k + 1) * per);
@@ -332,7 +338,7 @@ void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphab
   std::fill(sa + n1, sa + n, kEmpty);
   const std::size_t words = (std::size_t{n1} + 63) / 64;
   std::vector<std::uint64_t> fresh(words, 0);  // bit i: substring i differs from substring i - 1
-  const std::size_t pieces = threads <= 1 || words < 64 ? 1 : std::size_t{4} * threads;
+  const std::size_t pieces = pieces_of(words, threads);
   const std::size_t per = (words + pieces - 1) / pieces * 64;  // flags per piece
   auto piece = [&](std::size_t k) {
     return std::pair{static_cast<std::uint32_t>(std::min<std::size_t>(n1, k * per)),
