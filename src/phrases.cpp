@@ -21,6 +21,7 @@
 #include <unordered_map>
 
 #include "parallel.hpp"
+#include "parallel_sort.hpp"
 #include "recur/clause.hpp"
 #include "recur/error.hpp"
 #include "recur/lsh.hpp"
@@ -305,7 +306,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   std::vector<Cover> covers;
   if (options.fold_periodic) covers = overlap_covers(enc, enc_start, options.min_chars, options.threads);
   lap(counts.seconds_covers);
-  std::vector<std::uint32_t> sa;
+  PositionArray sa;
   suffix_array(std::span<const Sym>(enc), alphabet, sa, options.threads);
   advance(m);
   lap(counts.seconds_sort);
@@ -314,7 +315,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   // segment: the LCP of suffix sa[i] with sa[i - 1] is plcp[sa[i]] & kLcpMask. Above it, whether
   // sa[i] is a separator and whether the characters left of sa[i] and sa[i - 1] differ, so that
   // the sweep reads one array at each suffix (permuted_lcp_marked).
-  std::vector<std::uint32_t> plcp;
+  PositionArray plcp;
   permuted_lcp_marked(std::span<const Sym>(enc), sa, plcp, options.threads);
   advance(m);
   lap(counts.seconds_lcp);
@@ -496,7 +497,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
       std::vector<Found>().swap(f);
     }
   }
-  std::vector<std::uint32_t>().swap(plcp);
+  PositionArray().swap(plcp);
   if (lent.chars) {
     lent.chars->resize(text.segment_start.back());
     std::size_t p = 0;
@@ -569,22 +570,39 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
 
   lap(counts.seconds_sweep);
   // Each repeat's positions by its own index: the same lists for any number of workers.
+  // Mapping a position to its segment reads two arrays far larger than the cache at random (the
+  // block's answer, then the starts after it), and a repeat has a few positions: the positions of
+  // a batch of repeats are taken into one list first, so that each read can be requested 16 and 8
+  // positions ahead across the repeats' boundaries.
   std::vector<Repeat> out(kept.size());
   std::vector<std::pair<std::uint64_t, std::uint32_t>> order(kept.size());  // (first position, length), index
-  detail::parallel_for(kept.size(), options.threads, [&](std::size_t j, unsigned) {
-    const Found& fd = found[kept[j]];
-    Repeat& r = out[j];
-    r.length = fd.length;
-    r.documents = fd.documents;
-    r.positions.reserve(fd.rb - fd.lb + 1);
-    for (std::size_t k = fd.lb; k <= fd.rb; ++k) {
-      const auto e = static_cast<std::size_t>(sa[k]);
-      r.positions.push_back(static_cast<std::uint32_t>(e - segment_of(e)));
+  constexpr std::size_t kListBatch = 1024;  // repeats
+  detail::PerThread<std::vector<std::uint32_t>> flat_of(options.threads, [] { return std::make_unique<std::vector<std::uint32_t>>(); });
+  detail::parallel_for((kept.size() + kListBatch - 1) / kListBatch, options.threads, [&](std::size_t batch, unsigned w) {
+    const std::size_t j0 = batch * kListBatch, j1 = std::min(kept.size(), j0 + kListBatch);
+    std::vector<std::uint32_t>& flat = flat_of[w];
+    flat.clear();
+    for (std::size_t j = j0; j < j1; ++j) flat.insert(flat.end(), sa.begin() + found[kept[j]].lb, sa.begin() + found[kept[j]].rb + 1);
+    constexpr std::size_t kAhead = 16;
+    for (std::size_t q = 0; q < flat.size(); ++q) {
+      if (q + kAhead < flat.size()) segment_index.prefetch(flat[q + kAhead]);
+      if (q + kAhead / 2 < flat.size()) segment_index.prefetch_starts(enc_start, flat[q + kAhead / 2]);
+      flat[q] = static_cast<std::uint32_t>(flat[q] - segment_of(flat[q]));
     }
-    std::sort(r.positions.begin(), r.positions.end());
-    order[j] = {std::uint64_t{r.positions.front()} << 32 | r.length, static_cast<std::uint32_t>(j)};
+    std::size_t at = 0;
+    for (std::size_t j = j0; j < j1; ++j) {
+      const Found& fd = found[kept[j]];
+      Repeat& r = out[j];
+      r.length = fd.length;
+      r.documents = fd.documents;
+      const std::size_t size = fd.rb - fd.lb + 1;
+      r.positions.assign(flat.begin() + static_cast<std::ptrdiff_t>(at), flat.begin() + static_cast<std::ptrdiff_t>(at + size));
+      at += size;
+      std::sort(r.positions.begin(), r.positions.end());
+      order[j] = {std::uint64_t{r.positions.front()} << 32 | r.length, static_cast<std::uint32_t>(j)};
+    }
   });
-  std::vector<std::uint32_t>().swap(sa);  // before the sorted copy below, so that it is not on top
+  PositionArray().swap(sa);  // before the sorted copy below, so that it is not on top
   // In the order of first position, then length (unique: a string has one length), sorted as keys
   // taken while each list was at hand: comparing the repeats themselves read the first position
   // from each one's list, a cache miss per comparison (1.3 s for dense 1 GiB's 4 M repeats).
@@ -962,6 +980,9 @@ WindowCounter::WindowCounter(std::uint64_t expected_windows) {
   const std::uint64_t blocks = bytes / 64;
   words_ = blocks * 8;
   block_shift_ = 64 - static_cast<unsigned>(std::countr_zero(blocks));
+  // Fresh anonymous pages, which read as zero: the kernel clears each where it is first touched,
+  // on the counting threads, in parallel. A memset here cleared all of them on this one thread
+  // first (dense 1 GiB: 512 MiB, 1.5 s of one thread at the start of the run).
   // Aligned to 2 MiB and marked for huge pages: every window touches a random block, and with 4 KiB
   // pages nearly every touch of a 512 MiB table also misses the TLB (the counting ran 1.6x slower
   // per byte at 1 GiB than at 100 MiB).
@@ -969,17 +990,25 @@ WindowCounter::WindowCounter(std::uint64_t expected_windows) {
   // would otherwise map 2 MiB each time.
   constexpr std::size_t kHuge = std::size_t{2} << 20;
   const bool huge = bytes >= kHuge;
-  auto* p = static_cast<std::uint64_t*>(std::aligned_alloc(huge ? kHuge : 64, bytes));  // bytes: a power of 2
-  if (!p) throw std::bad_alloc();
-  table_.reset(p);
-  if (huge) ::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: failure only costs speed
-  std::memset(p, 0, bytes);
+  const std::size_t slack = huge ? kHuge : 0;  // room to align the start
+  void* m = ::mmap(nullptr, bytes + slack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) throw std::bad_alloc();
+  auto* base = static_cast<char*>(m);
+  char* start = base;
+  if (huge) {  // the mapping less its unaligned head and its tail: `bytes` from a 2 MiB boundary
+    start = reinterpret_cast<char*>((reinterpret_cast<std::uintptr_t>(base) + kHuge - 1) & ~std::uintptr_t{kHuge - 1});
+    if (start > base) ::munmap(base, static_cast<std::size_t>(start - base));
+    if (const std::size_t tail = static_cast<std::size_t>(base + bytes + slack - (start + bytes)); tail > 0)
+      ::munmap(start + bytes, tail);
+    ::madvise(start, bytes, MADV_HUGEPAGE);  // a hint: failure only costs speed
+  }
+  table_ = std::unique_ptr<std::uint64_t[], Unmap>(reinterpret_cast<std::uint64_t*>(start), Unmap{bytes});
   locks_ = std::make_unique<std::mutex[]>(kRegions);
 }
 
 WindowCounter::~WindowCounter() = default;
 
-void WindowCounter::Free::operator()(std::uint64_t* p) const noexcept { std::free(p); }
+void WindowCounter::Unmap::operator()(std::uint64_t* p) const noexcept { ::munmap(p, bytes); }
 
 WindowCounter::Writer::Writer(WindowCounter& counter) : counter_(&counter), held_(kRegions) {}
 
@@ -1240,11 +1269,11 @@ std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candida
     std::vector<Key> keys(n);
     for (std::uint32_t i = 0; i < n; ++i)
       keys[i] = {static_cast<std::uint32_t>(candidates[i].text.size()), candidates[i].documents, i};
-    boost::sort::pdqsort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    detail::parallel_sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
       if (a.length != b.length) return a.length > b.length;
       if (a.documents != b.documents) return a.documents > b.documents;
       return a.index < b.index;
-    });
+    }, threads);
     for (std::uint32_t i = 0; i < n; ++i) order[i] = keys[i].index;
   }
   // Templates under construction, merged with union-find; `owner` holds, per character, the
@@ -1538,12 +1567,13 @@ std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& gro
       for (const auto& b : batch) pieces.insert(pieces.end(), b.begin(), b.end());
     }
   }
-  std::sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) {
+  // (Two pieces with all four equal would be one occurrence twice: merged_occurrences merges them.)
+  detail::parallel_sort(pieces.begin(), pieces.end(), [](const Piece& a, const Piece& b) {
     if (a.paragraph != b.paragraph) return a.paragraph < b.paragraph;
     if (a.begin != b.begin) return a.begin < b.begin;
     if (a.end != b.end) return a.end < b.end;
     return a.group < b.group;
-  });
+  }, threads);
   // Pairs of templates next to each other, with the pieces (occurrences) of each. A piece looks at
   // the next few pieces only: more than kNeighbours starting within its reach is a pile of
   // overlapping templates, which group_templates() has already had its say on.
@@ -1574,7 +1604,7 @@ std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& gro
   links.reserve(link_count);
   for_each_link([&](const Link& l) { links.push_back(l); });
   std::vector<Piece>().swap(pieces);
-  std::sort(links.begin(), links.end());
+  detail::parallel_sort(links.begin(), links.end(), std::less<Link>(), threads);
   std::vector<std::uint32_t> parent(n);
   for (std::uint32_t g = 0; g < n; ++g) parent[g] = g;
   auto find = [&](std::uint32_t x) {

@@ -317,8 +317,14 @@ void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphab
   }
   std::vector<std::uint32_t> bkt(alphabet);
 
-  // 1. LMS substrings sorted by induction.
-  std::fill(sa, sa + n, kEmpty);
+  // 1. LMS substrings sorted by induction. Cleared on all threads: at the top level these are the
+  // first writes to the array's pages, whose clearing by the kernel then runs on each thread.
+  {
+    const std::size_t pieces = pieces_of((std::size_t{n} + 63) / 64, threads);
+    detail::parallel_for(pieces, threads, [&](std::size_t k, unsigned) {
+      std::fill(sa + n * k / pieces, sa + n * (k + 1) / pieces, kEmpty);
+    });
+  }
   buckets(t, n, bkt, true);
   ty.for_each_lms([&](std::uint32_t i) { sa[--bkt[t[i]]] = i; });
   induce(t, sa, n, ty, bkt, threads);
@@ -406,17 +412,17 @@ void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphab
   induce(t, sa, n, ty, bkt, threads);
 }
 
-template <class Sym>
-void build(std::span<const Sym> text, std::uint32_t alphabet, std::vector<std::uint32_t>& sa, unsigned threads) {
+template <class Sym, class Array>
+void build(std::span<const Sym> text, std::uint32_t alphabet, Array& sa, unsigned threads) {
   if (text.size() >= kNoSuffix) throw std::length_error("suffix_array: text longer than 2^32 - 2 symbols");
-  sa.assign(text.size(), kEmpty);
+  sa.resize(text.size());  // sais() clears it (for a PositionArray, its first writes)
   sais<Sym>(text.data(), sa.data(), static_cast<std::uint32_t>(text.size()), alphabet, threads);
 }
 
-template <bool kMarked, class Sym>
-void plcp_of(std::span<const Sym> text, std::span<const std::uint32_t> sa, std::vector<std::uint32_t>& plcp, unsigned threads) {
+template <bool kMarked, class Sym, class Array>
+void plcp_of(std::span<const Sym> text, std::span<const std::uint32_t> sa, Array& plcp, unsigned threads) {
   const std::size_t n = text.size();
-  plcp.resize(n);
+  plcp.resize(n);  // a PositionArray's pages are first written by the Phi pass, on every thread
   if (n == 0) return;
   threads = std::max(1u, threads);
   const std::size_t chunk = (n + threads - 1) / threads;
@@ -471,6 +477,14 @@ void suffix_array(std::span<const std::uint32_t> text, std::uint32_t alphabet, s
   build(text, alphabet, sa, threads);
 }
 
+void suffix_array(std::span<const std::uint16_t> text, std::uint32_t alphabet, PositionArray& sa, unsigned threads) {
+  build(text, alphabet, sa, threads);
+}
+
+void suffix_array(std::span<const std::uint32_t> text, std::uint32_t alphabet, PositionArray& sa, unsigned threads) {
+  build(text, alphabet, sa, threads);
+}
+
 void permuted_lcp(std::span<const std::uint16_t> text, std::span<const std::uint32_t> sa, std::vector<std::uint32_t>& plcp,
                   unsigned threads) {
   plcp_of<false>(text, sa, plcp, threads);
@@ -488,6 +502,16 @@ void permuted_lcp_marked(std::span<const std::uint16_t> text, std::span<const st
 
 void permuted_lcp_marked(std::span<const std::uint32_t> text, std::span<const std::uint32_t> sa,
                          std::vector<std::uint32_t>& plcp, unsigned threads) {
+  plcp_of<true>(text, sa, plcp, threads);
+}
+
+void permuted_lcp_marked(std::span<const std::uint16_t> text, std::span<const std::uint32_t> sa, PositionArray& plcp,
+                         unsigned threads) {
+  plcp_of<true>(text, sa, plcp, threads);
+}
+
+void permuted_lcp_marked(std::span<const std::uint32_t> text, std::span<const std::uint32_t> sa, PositionArray& plcp,
+                         unsigned threads) {
   plcp_of<true>(text, sa, plcp, threads);
 }
 

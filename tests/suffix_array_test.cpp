@@ -212,4 +212,36 @@ TEST(PermutedLcp, MarkedCarriesTheSeparatorAndLeftDifferenceOfEachSuffix) {
   }
 }
 
+// The PositionArray overloads size their output without clearing it: a reused array whose old
+// contents are garbage must give the vector's result, on one thread and on two.
+TEST(SuffixArray, PositionArrayOverGarbageGivesTheVectorsResult) {
+  std::mt19937 rng(21);
+  recur::PositionArray sa, plcp;
+  for (int round = 0; round < 6; ++round) {
+    const std::size_t n = 20000 + rng() % 30000;
+    const std::uint32_t alphabet = round % 2 == 0 ? 5 : 60000;
+    const auto t = random_text<std::uint16_t>(rng, n, alphabet);
+    std::vector<std::uint32_t> want;
+    suffix_array(std::span<const std::uint16_t>(t), alphabet, want, 1);
+    std::vector<std::uint32_t> want_lcp;
+    recur::permuted_lcp_marked(std::span<const std::uint16_t>(t), want, want_lcp, 1);
+    for (unsigned threads : {1u, 2u}) {
+      sa.assign(n + 100, 0xA5A5A5A5u);  // garbage within the capacity the next resize reuses
+      sa.clear();
+      suffix_array(std::span<const std::uint16_t>(t), alphabet, sa, threads);
+      ASSERT_TRUE(std::equal(sa.begin(), sa.end(), want.begin(), want.end())) << "round " << round << " threads " << threads;
+      plcp.assign(n + 100, 0x5A5A5A5Au);
+      plcp.clear();
+      recur::permuted_lcp_marked(std::span<const std::uint16_t>(t), sa, plcp, threads);
+      ASSERT_TRUE(std::equal(plcp.begin(), plcp.end(), want_lcp.begin(), want_lcp.end()))
+          << "round " << round << " threads " << threads;
+    }
+    const std::vector<std::uint32_t> t32(t.begin(), t.end());
+    sa.assign(n, 7u);
+    sa.clear();
+    suffix_array(std::span<const std::uint32_t>(t32), alphabet, sa, 2);
+    ASSERT_TRUE(std::equal(sa.begin(), sa.end(), want.begin(), want.end())) << "round " << round << " 32-bit";
+  }
+}
+
 }  // namespace

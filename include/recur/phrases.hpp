@@ -153,6 +153,16 @@ class StartIndex {
   void extend(std::span<const std::uint32_t> starts, std::uint64_t end);
   /// The last k with starts[k] <= pos (positions past the blocks covered: a search of all starts).
   std::size_t find(std::span<const std::uint32_t> starts, std::uint32_t pos) const noexcept;
+  /// Asks the processor for what find(starts, pos) reads first: its block's answer. For loops over
+  /// positions at random, a few positions before prefetch_starts() and several before find().
+  void prefetch(std::uint32_t pos) const noexcept {
+    if (const std::size_t b = pos >> shift_; b < first_.size()) __builtin_prefetch(first_.data() + b);
+  }
+  /// Asks for the starts find(starts, pos) searches (reads the block's answer: prefetch() it first).
+  void prefetch_starts(std::span<const std::uint32_t> starts, std::uint32_t pos) const noexcept {
+    if (const std::size_t b = pos >> shift_; b < first_.size() && first_[b] < starts.size())
+      __builtin_prefetch(starts.data() + first_[b]);
+  }
 
  private:
   unsigned shift_;
@@ -454,10 +464,11 @@ class WindowCounter {
   void prefetch(std::uint64_t h) const noexcept;
 
  private:
-  struct Free {
+  struct Unmap {  // the table is a mapping of its own (see the constructor)
+    std::size_t bytes;  // (no default member initialiser: it would not let unique_ptr default-construct it here)
     void operator()(std::uint64_t* p) const noexcept;
   };
-  std::unique_ptr<std::uint64_t[], Free> table_;  // 32 counters per word, 8 words per block
+  std::unique_ptr<std::uint64_t[], Unmap> table_;  // 32 counters per word, 8 words per block
   std::size_t words_ = 0;
   unsigned block_shift_ = 0;  // 64 - log2(blocks); at least 1024 blocks, so a region is whole blocks
   std::unique_ptr<std::mutex[]> locks_;  // per region

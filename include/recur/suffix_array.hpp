@@ -13,10 +13,40 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <new>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace recur {
+
+/// An allocator whose value-less construct() leaves the element uninitialised (for trivial types):
+/// resize() then only reserves memory, and the kernel clears each page where it is first written.
+template <class T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() noexcept = default;
+  template <class U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+/// Positions or LCPs, one per text position, not cleared when sized. A std::vector clears its 4
+/// bytes a character on one thread before the construction fills it (on dense 1 GiB's 143 M
+/// characters, page clearing and the pass itself took about a second of one thread, per array);
+/// here the first writes are the workers' own.
+using PositionArray = std::vector<std::uint32_t, UninitializedAllocator<std::uint32_t>>;
 
 /// Marks `sa` entries that hold no suffix (never returned).
 inline constexpr std::uint32_t kNoSuffix = UINT32_MAX;
@@ -32,6 +62,8 @@ void suffix_array(std::span<const std::uint16_t> text, std::uint32_t alphabet, s
                   unsigned threads = 1);
 void suffix_array(std::span<const std::uint32_t> text, std::uint32_t alphabet, std::vector<std::uint32_t>& sa,
                   unsigned threads = 1);
+void suffix_array(std::span<const std::uint16_t> text, std::uint32_t alphabet, PositionArray& sa, unsigned threads = 1);
+void suffix_array(std::span<const std::uint32_t> text, std::uint32_t alphabet, PositionArray& sa, unsigned threads = 1);
 
 /// The permuted LCP of `text` given its suffix array `sa`: plcp[p] is the length of the longest
 /// common prefix of the suffix at p and the suffix before it in `sa` (0 for the first). Symbol 0
@@ -59,5 +91,9 @@ void permuted_lcp_marked(std::span<const std::uint16_t> text, std::span<const st
                          std::vector<std::uint32_t>& plcp, unsigned threads = 1);
 void permuted_lcp_marked(std::span<const std::uint32_t> text, std::span<const std::uint32_t> sa,
                          std::vector<std::uint32_t>& plcp, unsigned threads = 1);
+void permuted_lcp_marked(std::span<const std::uint16_t> text, std::span<const std::uint32_t> sa, PositionArray& plcp,
+                         unsigned threads = 1);
+void permuted_lcp_marked(std::span<const std::uint32_t> text, std::span<const std::uint32_t> sa, PositionArray& plcp,
+                         unsigned threads = 1);
 
 }  // namespace recur
