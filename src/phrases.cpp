@@ -1179,7 +1179,14 @@ std::vector<Candidate> candidates_of(std::vector<Repeat>& repeats, const Recurri
                                      const std::vector<char32_t>& chars) {
   std::vector<Candidate> out;
   out.reserve(repeats.size());
-  for (Repeat& r : repeats) {
+  // Each repeat's list and first occurrence's text lie at random places of arrays far larger than
+  // the cache: requested 8 and 4 repeats ahead (the text only when positions are not mapped).
+  constexpr std::size_t kAhead = 8;
+  for (std::size_t i = 0; i < repeats.size(); ++i) {
+    if (i + kAhead < repeats.size()) __builtin_prefetch(repeats[i + kAhead].positions.data());
+    if (const std::size_t a = i + kAhead / 2; !kept && a < repeats.size() && !repeats[a].positions.empty())
+      __builtin_prefetch(chars.data() + repeats[a].positions.front());
+    Repeat& r = repeats[i];
     if (kept)
       for (std::uint32_t& p : r.positions) p = kept->original(p);
     Candidate c;

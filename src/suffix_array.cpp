@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <cstring>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -330,10 +331,29 @@ void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphab
   induce(t, sa, n, ty, bkt, threads);
   // The loops below read (or write) at random places chosen by the entries of sa: each fetches
   // kAhead entries early, as induce() does.
+  // The sorted LMS substrings to the front of sa, in order: on all threads, in pieces, each moving
+  // its LMS entries to the front of its own range (its writes never pass its reads), then the
+  // pieces' runs moved down in order. (One thread: a third of SA-IS's own loop time at the top
+  // level of dense 1 GiB, waiting on the types of random positions.)
   std::uint32_t n1 = 0;
-  for (std::uint32_t i = 0; i < n; ++i) {
-    if (i + kAhead < n && sa[i + kAhead] != kEmpty) ty.prefetch(sa[i + kAhead]);
-    if (sa[i] != kEmpty && ty.lms(sa[i])) sa[n1++] = sa[i];
+  {
+    const std::size_t pieces = pieces_of((std::size_t{n} + 63) / 64, threads);
+    std::vector<std::uint32_t> found(pieces, 0);
+    detail::parallel_for(pieces, threads, [&](std::size_t k, unsigned) {
+      const auto from = static_cast<std::uint32_t>(std::size_t{n} * k / pieces);
+      const auto to = static_cast<std::uint32_t>(std::size_t{n} * (k + 1) / pieces);
+      std::uint32_t out = from;
+      for (std::uint32_t i = from; i < to; ++i) {
+        if (i + kAhead < to && sa[i + kAhead] != kEmpty) ty.prefetch(sa[i + kAhead]);
+        if (sa[i] != kEmpty && ty.lms(sa[i])) sa[out++] = sa[i];
+      }
+      found[k] = out - from;
+    });
+    for (std::size_t k = 0; k < pieces; ++k) {
+      const std::size_t from = std::size_t{n} * k / pieces;  // at or past n1: the run moves down
+      if (from != n1) std::memmove(sa + n1, sa + from, std::size_t{found[k]} * sizeof(std::uint32_t));
+      n1 += found[k];
+    }
   }
 
   // 2. Names, in order, at n1 + pos / 2 (LMS positions are at least 2 apart; n1 <= n / 2), then
