@@ -76,6 +76,23 @@ TEST(SuffixArray, ThirtyTwoBitSymbolsOverALargeAlphabet) {
   }
 }
 
+// Above 2^20 symbols the sorted LMS suffixes go to their buckets one by one instead of as runs
+// (kRunAlphabet): both ways, on texts long enough for several pieces on two threads.
+TEST(SuffixArray, LmsSuffixesPlacedAsRunsAndOneByOne) {
+  std::mt19937 rng(17);
+  for (int round = 0; round < 8; ++round) {
+    const std::size_t n = 5000 + rng() % 5000;
+    const std::uint32_t alphabet = round % 2 == 0 ? (std::uint32_t{1} << 20) : (std::uint32_t{1} << 20) + 1 + rng() % 100000;
+    auto t = random_text<std::uint32_t>(rng, n, 6);  // repetitive, so the recursion runs
+    for (auto& c : t) c = c * (alphabet / 6);          // spread over the whole alphabet
+    for (unsigned threads : {1u, 2u}) {
+      std::vector<std::uint32_t> sa;
+      suffix_array(std::span<const std::uint32_t>(t), alphabet, sa, threads);
+      ASSERT_EQ(sa, naive_sa(t)) << "round " << round << " alphabet " << alphabet << " threads " << threads;
+    }
+  }
+}
+
 // Induction reads its slots a chunk of 4,096 at a time and keeps a chunk current when it writes
 // into it: texts of many chunks, at the top level through the bucket pointers (70000, 3) and
 // through the type bits (300000).
