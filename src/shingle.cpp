@@ -40,6 +40,36 @@ bool is_punctuation_block(char32_t c) noexcept {
 
 namespace {
 
+// The code point of the 3-byte UTF-8 sequence at s[i] (lead byte 0xE0-0xEF, so valid UTF-8 has
+// the two bytes after it).
+char32_t three_byte(std::string_view s, std::size_t i) noexcept {
+  return (static_cast<unsigned char>(s[i]) & 0x0Fu) << 12 | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6 |
+         (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
+}
+
+// The end of the run of marks at s[i] (ASCII characters other than letters and digits, and
+// is_punctuation_block() characters) when that run is followed by a CJK Unified Ideograph or the
+// end of `s`; else i. Such a run holds no word: the general path of tokenize() would scan it as
+// one non-CJK run and find nothing alphanumeric in it.
+std::size_t skip_marks(std::string_view s, std::size_t i) noexcept {
+  const std::size_t n = s.size();
+  std::size_t k = i;
+  while (k < n) {
+    const auto b = static_cast<unsigned char>(s[k]);
+    if (b < 0x80) {
+      if (is_ascii_alnum(b)) return i;
+      ++k;
+      continue;
+    }
+    if (b < 0xE0 || b >= 0xF0) return i;  // 2- and 4-byte sequences: the general path
+    const char32_t c = three_byte(s, k);
+    if (c >= 0x4E00 && c <= 0x9FFF) return k;
+    if (!is_punctuation_block(c)) return i;
+    k += 3;
+  }
+  return k;
+}
+
 }  // namespace
 
 std::string ShingleOptions::validate() const {
@@ -111,16 +141,24 @@ std::size_t Shingler::tokenize(std::string_view s, std::vector<std::uint64_t>& t
   };
 
   while (i < n) {
-    // Fast path for the bulk of Chinese text: a 3-byte sequence in CJK Unified Ideographs.
-    if (const auto b0 = static_cast<unsigned char>(s[i]); b0 >= 0xE4 && b0 <= 0xE9) {
-      const std::uint32_t cp = (b0 & 0x0Fu) << 12 | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6 |
-                               (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
-      if (cp >= 0x4E00 && cp <= 0x9FFF) {
-        tokens.push_back(cp);
-        ++chars;
-        i += 3;
-        continue;
-      }
+    // Fast path for the bulk of Chinese text: 3-byte sequences in CJK Unified Ideographs, a run
+    // of them at a time (valid UTF-8 has the two bytes after a lead byte of 0xE4-0xE9).
+    const std::size_t run = i;
+    for (; i < n; i += 3) {
+      if (const auto b0 = static_cast<unsigned char>(s[i]); b0 < 0xE4 || b0 > 0xE9) break;
+      const char32_t cp = three_byte(s, i);
+      if (cp < 0x4E00 || cp > 0x9FFF) break;
+      tokens.push_back(cp);
+    }
+    chars += (i - run) / 3;
+    if (i >= n) break;
+    // Punctuation between Chinese characters ("，", "。“", "、 "): a run of marks that ends at a
+    // CJK character or at the end holds no word, so it is passed over without the general path's
+    // decoding and property tests, which cost more per mark than the fast path does per character
+    // (Chinese text has a mark every 8 characters or so).
+    if (const std::size_t e = skip_marks(s, i); e != i) {
+      i = e;
+      continue;
     }
     const std::size_t start = i;
     const char32_t c = next_code_point(s, i);

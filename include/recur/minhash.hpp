@@ -57,7 +57,7 @@ class MinHasher {
   void sign_one_permutation(std::span<const std::uint64_t> shingles, std::span<std::uint32_t> signature) const;
   /// Bin number `attempt` (1-based) of the densification probe sequence of empty bin `bin`.
   std::size_t probe(std::size_t bin, std::uint64_t attempt) const noexcept;
-  static constexpr unsigned kProbes = 4;  ///< probes per bin kept in probes_
+  static constexpr unsigned kProbes = 16;  ///< probes per bin kept in probes_ (a multiple of 4)
   MinHashOptions options_;
   std::vector<std::uint32_t> seeds_;
   std::vector<std::uint16_t> probes_;  ///< perms x kProbes: the first probes of each bin
