@@ -90,6 +90,14 @@ Shingler::Shingler(const ShingleOptions& options) : options_(options), impl_(std
 Shingler::~Shingler() = default;
 
 std::size_t Shingler::tokenize(std::string_view s, std::vector<std::uint64_t>& tokens) {
+  return tokenize_impl(s, tokens, true);
+}
+
+std::size_t Shingler::tokenize_general(std::string_view s, std::vector<std::uint64_t>& tokens) {
+  return tokenize_impl(s, tokens, false);
+}
+
+std::size_t Shingler::tokenize_impl(std::string_view s, std::vector<std::uint64_t>& tokens, bool fast) {
   assert(is_valid_utf8(s));  // debug builds: normalised text is valid UTF-8
   tokens.clear();
   const std::uint64_t word_seed = options_.seed ^ kWordSalt;
@@ -141,24 +149,26 @@ std::size_t Shingler::tokenize(std::string_view s, std::vector<std::uint64_t>& t
   };
 
   while (i < n) {
-    // Fast path for the bulk of Chinese text: 3-byte sequences in CJK Unified Ideographs, a run
-    // of them at a time (valid UTF-8 has the two bytes after a lead byte of 0xE4-0xE9).
-    const std::size_t run = i;
-    for (; i < n; i += 3) {
-      if (const auto b0 = static_cast<unsigned char>(s[i]); b0 < 0xE4 || b0 > 0xE9) break;
-      const char32_t cp = three_byte(s, i);
-      if (cp < 0x4E00 || cp > 0x9FFF) break;
-      tokens.push_back(cp);
-    }
-    chars += (i - run) / 3;
-    if (i >= n) break;
-    // Punctuation between Chinese characters ("，", "。“", "、 "): a run of marks that ends at a
-    // CJK character or at the end holds no word, so it is passed over without the general path's
-    // decoding and property tests, which cost more per mark than the fast path does per character
-    // (Chinese text has a mark every 8 characters or so).
-    if (const std::size_t e = skip_marks(s, i); e != i) {
-      i = e;
-      continue;
+    if (fast) {
+      // The bulk of Chinese text: 3-byte sequences in CJK Unified Ideographs, a run of them at a
+      // time (valid UTF-8 has the two bytes after a lead byte of 0xE4-0xE9).
+      const std::size_t run = i;
+      for (; i < n; i += 3) {
+        if (const auto b0 = static_cast<unsigned char>(s[i]); b0 < 0xE4 || b0 > 0xE9) break;
+        const char32_t cp = three_byte(s, i);
+        if (cp < 0x4E00 || cp > 0x9FFF) break;
+        tokens.push_back(cp);
+      }
+      chars += (i - run) / 3;
+      if (i >= n) break;
+      // Punctuation between Chinese characters ("，", "。“", "、 "): a run of marks that ends at a
+      // CJK character or at the end holds no word, so it is passed over without the general
+      // path's decoding and property tests, which cost more per mark than the fast path does per
+      // character (Chinese text has a mark every 8 characters or so).
+      if (const std::size_t e = skip_marks(s, i); e != i) {
+        i = e;
+        continue;
+      }
     }
     const std::size_t start = i;
     const char32_t c = next_code_point(s, i);

@@ -283,8 +283,9 @@ TEST(OnePermutation, IsTheDefaultScheme) {
 }
 
 TEST(OnePermutation, KnownAnswerWithDefaultOptions) {
-  // 7 shingles in 128 bins: 121 bins are filled by densification, 93 of them past the 4
-  // precomputed probes, so this pins the probe sequence as well as the binning.
+  // 7 shingles in 128 bins: 121 bins are filled by densification, many of them past the
+  // precomputed probes (MinHasher::kProbes), so this pins the probe sequence as well as the
+  // binning.
   const auto sig = sign(MinHasher(), kFixedShingles);
   EXPECT_TRUE(same_signature(sig, as_signature(recur_kat::kOphFixed)));
 }

@@ -247,6 +247,39 @@ TEST(ShingleTokenize, WordsBetweenChinesePunctuationAreTokens) {
   EXPECT_EQ(chars, 9u);
 }
 
+// tokenize() takes runs of CJK Unified Ideographs, and runs of marks before them, on fast paths;
+// tokenize_general() sends every character through the general path. Random mixes of the pieces
+// Chinese reports hold (and of the cases where the fast paths must hand over: words after
+// punctuation, "3，000", kana, extension-A ideographs, 2- and 4-byte characters) tokenize alike.
+TEST(ShingleTokenize, FastPathsGiveTheGeneralPathsTokensAndCount) {
+  const std::vector<std::string> pieces = {
+      "中", "国", "组织", "工作", "鿿", "一", "，", "。", "、", "“", "”", "《", "》", "：", "；", "！",
+      "…", "—", "【", "】", "\u3000", " ", "\n", ",", ".", "(", ")", "'", "-", "3", "2024", "3.14",
+      "1,000", "3，000", "5。2", "don't", "abc", "GDP", "x", "カタカナ", "ひらがな", "ー", "々", "〇",
+      "㐀", "豈", "한국", "Москва", "café", "é", "😀", "𠀀", "½", "②", "Ⅻ"};
+  std::uint64_t state = 0x2545F4914F6CDD1DULL;
+  auto next = [&state] {  // xorshift64*: a fixed sequence on every platform
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return state * 0x2545F4914F6CDD1DULL;
+  };
+  Shingler shingler;
+  Hashes fast, general;
+  std::size_t with_words = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const std::size_t count = next() % 40;
+    for (std::size_t k = 0; k < count; ++k) text += pieces[next() % pieces.size()];
+    const std::size_t fast_chars = shingler.tokenize(text, fast);
+    const std::size_t general_chars = shingler.tokenize_general(text, general);
+    ASSERT_EQ(fast, general) << text;
+    ASSERT_EQ(fast_chars, general_chars) << text;
+    with_words += std::any_of(fast.begin(), fast.end(), [](std::uint64_t t) { return t >= 0x110000; });
+  }
+  EXPECT_GT(with_words, 1000u);  // the mixes hold words as well as CJK characters
+}
+
 // --- sort_unique -----------------------------------------------------------------------------
 
 TEST(SortUnique, SortsAndRemovesDuplicates) {

@@ -40,6 +40,11 @@ class Shingler {
   /// that --min-chars compares with.
   std::size_t tokenize(std::string_view normalized, std::vector<std::uint64_t>& tokens);
 
+  /// tokenize() without its fast paths (runs of CJK Unified Ideographs, runs of punctuation
+  /// before them): every character goes through the general path. Same result, slower; the
+  /// reference that the tests compare tokenize() with.
+  std::size_t tokenize_general(std::string_view normalized, std::vector<std::uint64_t>& tokens);
+
   /// Shingle hashes of a token sequence, in order, duplicates kept. Fewer tokens than the
   /// shingle size give one shingle of all of them; no tokens give none.
   void shingles(const std::vector<std::uint64_t>& tokens, std::vector<std::uint64_t>& out) const;
@@ -51,6 +56,7 @@ class Shingler {
   const ShingleOptions& options() const noexcept { return options_; }
 
  private:
+  std::size_t tokenize_impl(std::string_view s, std::vector<std::uint64_t>& tokens, bool fast);
   ShingleOptions options_;
   struct Impl;
   std::unique_ptr<Impl> impl_;
