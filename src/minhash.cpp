@@ -3,11 +3,32 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "recur/error.hpp"
 
 namespace recur {
 namespace {
+
+// Bit j set for each of the 64 bytes at p (each 0 or 1) that is 1.
+std::uint64_t pack_bytes(const std::uint8_t* p) noexcept {
+#if defined(__SSE2__)
+  std::uint64_t bits = 0;
+  for (int q = 0; q < 4; ++q) {
+    const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(p + 16 * q));
+    bits |= static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_slli_epi16(v, 7)))) << (16 * q);
+  }
+  return bits;
+#else
+  std::uint64_t bits = 0;
+  for (int j = 0; j < 64; ++j) bits |= std::uint64_t{p[j]} << j;
+  return bits;
+#endif
+}
 
 std::uint64_t splitmix64(std::uint64_t& state) noexcept {
   std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
@@ -83,8 +104,12 @@ void MinHasher::sign_one_permutation(std::span<const std::uint64_t> shingles,
                                      std::span<std::uint32_t> sig) const {
   const std::size_t k = sig.size();
   if (k == 0 || shingles.empty()) return;
-  // Bins that received a shingle, as a bitmap (signatures are short: perms <= 1024).
-  std::uint64_t filled[1024 / 64] = {};
+  // Bins that received a shingle: one byte each while binning, packed into a bitmap after
+  // (signatures are short: perms <= 1024). Setting bits in the bitmap directly chained each
+  // shingle to the one before through a read-modify-write of the same memory word.
+  const std::size_t words = (k + 63) / 64;
+  alignas(16) std::uint8_t hit[1024];
+  std::memset(hit, 0, words * 64);
   std::uint32_t* out = sig.data();
   // Shingle hashes are XXH3 outputs already: one multiply-xorshift with the seed decorrelates the
   // bin (high 32 bits) from the value (low 32 bits) and makes the seed matter.
@@ -96,9 +121,10 @@ void MinHasher::sign_one_permutation(std::span<const std::uint64_t> shingles,
     h ^= h >> 32;
     const auto bin = static_cast<std::size_t>(((h >> 32) * k) >> 32);
     out[bin] = std::min(out[bin], static_cast<std::uint32_t>(h));
-    filled[bin >> 6] |= std::uint64_t{1} << (bin & 63);
+    hit[bin] = 1;
   }
-  const std::size_t words = (k + 63) / 64;
+  std::uint64_t filled[1024 / 64];
+  for (std::size_t w = 0; w < words; ++w) filled[w] = pack_bytes(hit + w * 64);
   std::size_t nonempty = 0;
   for (std::size_t w = 0; w < words; ++w) nonempty += static_cast<std::size_t>(std::popcount(filled[w]));
   if (nonempty == k) return;
