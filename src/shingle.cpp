@@ -40,12 +40,8 @@ bool is_punctuation_block(char32_t c) noexcept {
 
 namespace {
 
-// The code point of the 3-byte UTF-8 sequence at s[i] (lead byte 0xE0-0xEF, so valid UTF-8 has
-// the two bytes after it).
-char32_t three_byte(std::string_view s, std::size_t i) noexcept {
-  return (static_cast<unsigned char>(s[i]) & 0x0Fu) << 12 | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6 |
-         (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
-}
+// The block the fast paths of tokenize() take: CJK Unified Ideographs, 3 bytes each in UTF-8.
+bool is_unified_ideograph(char32_t c) noexcept { return c >= 0x4E00 && c <= 0x9FFF; }
 
 // The end of the run of marks at s[i] (ASCII characters other than letters and digits, and
 // is_punctuation_block() characters) when that run is followed by a CJK Unified Ideograph or the
@@ -62,10 +58,11 @@ std::size_t skip_marks(std::string_view s, std::size_t i) noexcept {
       continue;
     }
     if (b < 0xE0 || b >= 0xF0) return i;  // 2- and 4-byte sequences: the general path
-    const char32_t c = three_byte(s, k);
-    if (c >= 0x4E00 && c <= 0x9FFF) return k;
+    std::size_t next = k;
+    const char32_t c = next_code_point(s, next);
+    if (is_unified_ideograph(c)) return k;
     if (!is_punctuation_block(c)) return i;
-    k += 3;
+    k = next;
   }
   return k;
 }
@@ -153,10 +150,10 @@ std::size_t Shingler::tokenize_impl(std::string_view s, std::vector<std::uint64_
       // The bulk of Chinese text: 3-byte sequences in CJK Unified Ideographs, a run of them at a
       // time (valid UTF-8 has the two bytes after a lead byte of 0xE4-0xE9).
       const std::size_t run = i;
-      for (; i < n; i += 3) {
+      for (std::size_t next = i; i < n; i = next) {
         if (const auto b0 = static_cast<unsigned char>(s[i]); b0 < 0xE4 || b0 > 0xE9) break;
-        const char32_t cp = three_byte(s, i);
-        if (cp < 0x4E00 || cp > 0x9FFF) break;
+        const char32_t cp = next_code_point(s, next);
+        if (!is_unified_ideograph(cp)) break;
         tokens.push_back(cp);
       }
       chars += (i - run) / 3;
