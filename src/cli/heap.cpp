@@ -6,15 +6,26 @@
 //    trimming), instead of going back to the kernel and being faulted in and zeroed again; the
 //    stages' buffers are about the same size, so peak memory does not grow (dense 1 GiB: 1.84 GB
 //    either way).
-// 2. Transparent huge pages (2 MiB): glibc's malloc asks for them only when its tunable
-//    glibc.malloc.hugetlb=1 is set, and glibc reads tunables once, at start-up. So recur sets it
-//    and executes itself again (same pid, arguments and streams). Kernels set to THP "always"
-//    give huge pages anyway and "never" gives none: only "madvise", the common default, needs it.
-//    glibc asks for them only when a heap grows by at least one huge page, so the heap grows in
-//    steps of at least 64 MiB (kTopPad); with glibc's 128 KiB steps most pages were 4 KiB.
+// 2. Transparent huge pages (2 MiB) are off by default and on with RECUR_HUGE_PAGES=1. glibc's
+//    malloc asks for them only when its tunable glibc.malloc.hugetlb=1 is set, and glibc reads
+//    tunables once, at start-up, so recur then sets it and executes itself again (same pid,
+//    arguments and streams). Kernels set to THP "always" give huge pages anyway and "never" gives
+//    none: only "madvise", the common default, needs the tunable. glibc asks for huge pages only
+//    when a heap grows by at least one huge page, so the heap grows in steps of at least 64 MiB
+//    (kTopPad); with glibc's 128 KiB steps most pages were 4 KiB.
 //
-// Dense 1 GiB bench corpus, 2 threads (bench/RESULTS.md): 61 s with neither, 37 s with huge
-// pages, 22 s with both. RECUR_HUGE_PAGES=0 skips the exec (it costs about a millisecond).
+// Why huge pages are not the default: with 1 (freed memory kept) each page of the peak is faulted
+// in once per run, and what a first touch costs depends on the machine more than on the page size.
+// On this project's VM (2026-12-03) a C program touching 1.8 GB fresh took 1.2-1.5 s with 4 KiB
+// pages and 2.5-6.0 s with huge pages (nearly all of it in clear_page_erms; our reading is that
+// free 2 MiB blocks are handed back to the hypervisor and come back cold), and dense 1 GiB took 2.5 s of system time with 4 KiB pages against
+// 6.3 s with huge pages, 1.3 s more wall (bench/RESULTS.md). On bare metal huge pages save a few
+// hundred milliseconds of faults at most; on a VM like this one they cost seconds. So the default
+// is the one that is never far off.
+//
+// Dense 1 GiB, 2 threads, in an earlier session (bench/RESULTS.md): 61 s with neither setting, 37 s
+// with huge pages, 22 s with both; huge pages helped then because freed memory went back to the
+// kernel and was faulted in again stage after stage.
 //
 // recur phrases is the exception to 1: its stages do not reuse each other's buffers. The kept
 // text (4 B per character), then the suffix array, LCP and ranks (10 B), then the candidates and
@@ -70,7 +81,8 @@ void tune_heap(char** argv) {
   mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, -1);  // never trimmed
   mallopt(M_TOP_PAD, kTopPad);
-  if (const char* off = std::getenv("RECUR_HUGE_PAGES"); off && std::strcmp(off, "0") == 0) return;
+  const char* want = std::getenv("RECUR_HUGE_PAGES");
+  if (!want || std::strcmp(want, "1") != 0) return;
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   // Set already (by the exec below, or by the user, whose choice stands): never exec twice.
   if (tunables && std::strstr(tunables, "glibc.malloc.hugetlb")) return;

@@ -3,10 +3,10 @@
 
 namespace recur::cli {
 
-/// Keeps freed memory in the heap for reuse (no mmap for large blocks, no trimming), and, when the
-/// kernel gives transparent huge pages on request only, sets glibc.malloc.hugetlb=1 in
-/// GLIBC_TUNABLES and executes recur again with `argv`. Returns when nothing more needs doing, when
-/// RECUR_HUGE_PAGES=0, or when the exec fails. Call first thing in main, before any other work.
+/// Keeps freed memory in the heap for reuse (no mmap for large blocks, no trimming). With
+/// RECUR_HUGE_PAGES=1, when the kernel gives transparent huge pages on request only, also sets
+/// glibc.malloc.hugetlb=1 in GLIBC_TUNABLES and executes recur again with `argv`. Returns when
+/// nothing more needs doing or when the exec fails. Call first thing in main, before any other work.
 void tune_heap(char** argv);
 
 /// Gives large blocks (4 MiB and more) back to the kernel when they are freed, and trims the heap,
