@@ -395,6 +395,18 @@ TEST(MinHashKnownAnswer, ALengthThatIsNotAMultipleOf64AndAnotherSeed) {
   EXPECT_TRUE(same_signature(sign(MinHasher(o), weyl(20)), as_signature(recur_kat::kOphWeyl20Perms100Seed7)));
 }
 
+TEST(MinHashKnownAnswer, SixtyFourAndTwoHundredFiftySixBins) {
+  // Up to 128 bins the filled-bin bitmap is one 16-byte vector, and a bin's cached probes are
+  // tested by one shuffle where the CPU has SSSE3 (64 bins: one word of it); past 128 bins by
+  // shifts of the bitmap's words. 5 shingles in 256 bins also go past the cached probes.
+  MinHashOptions o;
+  o.perms = 64;
+  EXPECT_TRUE(same_signature(sign(MinHasher(o), weyl(30)), as_signature(recur_kat::kOphWeyl30Perms64)));
+  o.perms = 256;
+  EXPECT_TRUE(same_signature(sign(MinHasher(o), weyl(5)), as_signature(recur_kat::kOphWeyl5Perms256)));
+  EXPECT_TRUE(same_signature(sign(MinHasher(o), weyl(120)), as_signature(recur_kat::kOphWeyl120Perms256)));
+}
+
 TEST(MinHashKnownAnswer, MixedChineseAndEnglishTextEndToEnd) {
   // Full-width digits and letters fold to ASCII, "5.2" and "don't" stay one word each, and
   // punctuation is not a token: every stage from text to signature is pinned.

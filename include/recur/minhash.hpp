@@ -61,6 +61,9 @@ class MinHasher {
   MinHashOptions options_;
   std::vector<std::uint32_t> seeds_;
   std::vector<std::uint16_t> probes_;  ///< perms x kProbes: the first probes of each bin
+  /// For perms <= 128 on CPUs with SSSE3 (else empty): each probe's byte (j / 8) and bit
+  /// (1 << j % 8) in the filled-bin bitmap, for the shuffle that tests 16 probes at once.
+  std::vector<std::uint8_t> probe_byte_, probe_bit_;
 };
 
 /// Fraction of equal positions: the MinHash estimate of Jaccard similarity.

@@ -351,6 +351,15 @@ def main():
     out += [emit_sig("kOphWeyl20Perms100Seed7", sig,
                      f"oph, --perms 100 --seed 7, 20 Weyl shingles ({st['empty']} empty bins, "
                      f"{st['long_probes']} needing more than 4 probes)"), ""]
+    # Both ways of densifying: up to 128 bins the filled-bin bitmap fits one 16-byte vector (a
+    # shuffle tests a bin's cached probes where the CPU has SSSE3), past 128 it is read by words;
+    # 64 bins fill exactly one word.
+    for perms, n in ((64, 30), (256, 5), (256, 120)):
+        st = {}
+        sig = one_permutation(weyl(n), perms, 1, st)
+        out += [emit_sig(f"kOphWeyl{n}Perms{perms}", sig,
+                         f"oph, --perms {perms}, {n} Weyl shingles ({st['empty']} empty bins, "
+                         f"{st['long_probes']} needing more than 4 probes)"), ""]
 
     norm = normalise(TEXT)
     tokens = tokens_of(norm)
