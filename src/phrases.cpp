@@ -82,7 +82,7 @@ __attribute__((target("avx2"))) inline __m256i in_range(__m256i x, __m256i lo, _
   return _mm256_cmpeq_epi8(_mm256_min_epu8(_mm256_max_epu8(x, lo), hi), x);
 }
 
-__attribute__((target("avx2,popcnt,bmi"))) std::uint64_t content_chars_avx2(std::string_view s) noexcept {
+__attribute__((target("avx2,popcnt"))) std::uint64_t content_chars_avx2(std::string_view s) noexcept {
   const auto* b = reinterpret_cast<const unsigned char*>(s.data());
   const __m256i c0 = splat('0'), c9 = splat('9'), ca = splat('a'), cz = splat('z'), case_bit = splat(0x20);
   const __m256i e4 = splat(0xE4), e5 = splat(0xE5), e9 = splat(0xE9), b8 = splat(0xB8), ff = splat(0xFF);

@@ -393,6 +393,20 @@ TEST(ContentChar, CountingByBytesAgreesWithDecodingEveryCharacter) {
     ASSERT_EQ(recur::count_content_chars(text), expect) << text;
   }
   EXPECT_EQ(recur::count_content_chars("坚持稳中求进，a1！"), 8u);
+  // The vector path reads 32-byte blocks and one byte past each (an E4's second byte decides
+  // whether it starts U+4E00-9FFF). Characters placed at the blocks' last bytes and across their
+  // ends, in texts of exactly 32, 33 and 65 bytes and around them.
+  for (const char32_t c : {U'\u4DBF', U'\u4DC0', U'\u4E00', U'\u9FFF', U'\uFF0C', U'\u00E9', U'\U00020000'}) {
+    for (std::size_t pad = 28; pad <= 66; ++pad) {
+      std::u32string cs(pad, U'a');
+      cs += c;
+      cs += U"x,";
+      const std::string text = utf8(cs);
+      const std::uint64_t expect = pad + recur::is_content_char(c) + 1;
+      ASSERT_EQ(recur::count_content_chars(text), expect) << "pad " << pad << ", U+" << std::hex << std::uint32_t{c};
+      ASSERT_EQ(recur::count_content_chars(text.substr(0, text.size() - 2)), expect - 1) << "pad " << pad;
+    }
+  }
 }
 
 TEST(ContentChar, AsciiLettersAndDigitsAreContent) {

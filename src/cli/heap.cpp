@@ -6,11 +6,13 @@
 //    trimming), instead of going back to the kernel and being faulted in and zeroed again; the
 //    stages' buffers are about the same size, so peak memory does not grow (dense 1 GiB: 1.84 GB
 //    either way).
-// 2. Transparent huge pages (2 MiB) are off by default and on with RECUR_HUGE_PAGES=1. glibc's
+// 2. The heap asks for transparent huge pages (2 MiB) only with RECUR_HUGE_PAGES=1. glibc's
 //    malloc asks for them only when its tunable glibc.malloc.hugetlb=1 is set, and glibc reads
 //    tunables once, at start-up, so recur then sets it and executes itself again (same pid,
-//    arguments and streams). Kernels set to THP "always" give huge pages anyway and "never" gives
-//    none: only "madvise", the common default, needs the tunable. glibc asks for huge pages only
+//    arguments and streams). This matters only under the kernel's THP mode "madvise", the common
+//    default: "always" gives huge pages whatever recur asks, "never" gives none. (recur phrases's
+//    window table asks for them itself, madvise in phrases.cpp: a table read at random, where
+//    they pay.) glibc asks for huge pages only
 //    when a heap grows by at least one huge page, so the heap grows in steps of at least 64 MiB
 //    (kTopPad); with glibc's 128 KiB steps most pages were 4 KiB.
 //

@@ -35,7 +35,7 @@ inline constexpr std::array<std::uint32_t, 128> kClassicFixed = {
     0x10f8bde0u, 0x03581cd0u,
 };
 
-// oph, default options, the fixed 7-shingle list (121 empty bins, 93 needing more than 4 probes)
+// oph, default options, the fixed 7-shingle list (121 empty bins, 49 past the 16 cached probes)
 inline constexpr std::array<std::uint32_t, 128> kOphFixed = {
     0x777c1233u, 0xab33236du, 0xab33236du, 0xab33236du, 0x777c1233u, 0x14605e5bu,
     0x7b3929c0u, 0xeb16d70du, 0x9811933cu, 0xab33236du, 0x777c1233u, 0x7b3929c0u,
@@ -87,7 +87,7 @@ inline constexpr std::array<std::uint32_t, 128> kClassicWeyl1 = {
     0x0e47038cu, 0x2c8fdc38u,
 };
 
-// oph, default options, 1 Weyl shingle (127 empty bins, 125 needing more than 4 probes)
+// oph, default options, 1 Weyl shingle (127 empty bins, 117 past the 16 cached probes)
 inline constexpr std::array<std::uint32_t, 128> kOphWeyl1 = {
     0x66eb8665u, 0x66eb8665u, 0x66eb8665u, 0x66eb8665u, 0x66eb8665u, 0x66eb8665u,
     0x66eb8665u, 0x66eb8665u, 0x66eb8665u, 0x66eb8665u, 0x66eb8665u, 0x66eb8665u,
@@ -139,7 +139,7 @@ inline constexpr std::array<std::uint32_t, 128> kClassicWeyl5 = {
     0x0e47038cu, 0x1711e937u,
 };
 
-// oph, default options, 5 Weyl shingles (123 empty bins, 105 needing more than 4 probes)
+// oph, default options, 5 Weyl shingles (123 empty bins, 75 past the 16 cached probes)
 inline constexpr std::array<std::uint32_t, 128> kOphWeyl5 = {
     0xeb8ccfbeu, 0xd8ac68c1u, 0x3c256980u, 0x3c256980u, 0x66eb8665u, 0x75fe8e22u,
     0x75fe8e22u, 0x75fe8e22u, 0xeb8ccfbeu, 0x66eb8665u, 0xd8ac68c1u, 0x3c256980u,
@@ -191,7 +191,7 @@ inline constexpr std::array<std::uint32_t, 128> kClassicWeyl40 = {
     0x081a199au, 0x1711e937u,
 };
 
-// oph, default options, 40 Weyl shingles (93 empty bins, 30 needing more than 4 probes)
+// oph, default options, 40 Weyl shingles (93 empty bins, 2 past the 16 cached probes)
 inline constexpr std::array<std::uint32_t, 128> kOphWeyl40 = {
     0x2c6a5db7u, 0x07f4771bu, 0x5b5f85eau, 0x44f46093u, 0x68606416u, 0x44f46093u,
     0x8311a3c4u, 0x694b02f0u, 0x51ee0335u, 0x518b67fcu, 0x694b02f0u, 0x911bdb6du,
@@ -243,7 +243,7 @@ inline constexpr std::array<std::uint32_t, 128> kClassicWeyl200 = {
     0x049ca05du, 0x0183923du,
 };
 
-// oph, default options, 200 Weyl shingles (33 empty bins, 0 needing more than 4 probes)
+// oph, default options, 200 Weyl shingles (33 empty bins, 0 past the 16 cached probes)
 inline constexpr std::array<std::uint32_t, 128> kOphWeyl200 = {
     0x141a313cu, 0x0e3529a7u, 0x3d4f7d4eu, 0xdd8d08d6u, 0xcd30ff48u, 0x44f46093u,
     0xa196b379u, 0x27b26d12u, 0x18f0effeu, 0x518b67fcu, 0xa9fe4f78u, 0x911bdb6du,
@@ -295,7 +295,7 @@ inline constexpr std::array<std::uint32_t, 128> kClassicWeyl1000 = {
     0x003c5846u, 0x0019a094u,
 };
 
-// oph, default options, 1000 Weyl shingles (0 empty bins, 0 needing more than 4 probes)
+// oph, default options, 1000 Weyl shingles (0 empty bins, 0 past the 16 cached probes)
 inline constexpr std::array<std::uint32_t, 128> kOphWeyl1000 = {
     0x0172cad6u, 0x0e3529a7u, 0x14744ac9u, 0x0af9519du, 0x7f07c5ccu, 0x115ea1e9u,
     0x062bd503u, 0x279cee88u, 0x000317bau, 0x1124ae27u, 0x0f1f3215u, 0x03f29598u,
@@ -342,7 +342,7 @@ inline constexpr std::array<std::uint32_t, 100> kClassicWeyl20Perms100Seed7 = {
     0x048a7546u, 0x01266618u, 0x05f32ca3u, 0x063fac6du,
 };
 
-// oph, --perms 100 --seed 7, 20 Weyl shingles (82 empty bins, 39 needing more than 4 probes)
+// oph, --perms 100 --seed 7, 20 Weyl shingles (82 empty bins, 1 past the 16 cached probes)
 inline constexpr std::array<std::uint32_t, 100> kOphWeyl20Perms100Seed7 = {
     0x721bfc1eu, 0x6970bdeau, 0x62cd7b43u, 0xfc3a9bb6u, 0x87770217u, 0x62cd7b43u,
     0x62cd7b43u, 0x721bfc1eu, 0x765f1628u, 0x65f43348u, 0xaf546837u, 0xb8812048u,
@@ -363,22 +363,22 @@ inline constexpr std::array<std::uint32_t, 100> kOphWeyl20Perms100Seed7 = {
     0x96d2e516u, 0x96d2e516u, 0x65f43348u, 0x99f5196bu,
 };
 
-// oph, --perms 64, 30 Weyl shingles (39 empty bins, 5 needing more than 4 probes)
-inline constexpr std::array<std::uint32_t, 64> kOphWeyl30Perms64 = {
-    0x034bd349u, 0x75fe8e22u, 0x217d87c4u, 0x911bdb6du, 0x518b67fcu, 0x911bdb6du,
-    0x07f4771bu, 0x75fe8e22u, 0xdaa87a99u, 0x058eb41fu, 0xcc004c2du, 0x034bd349u,
-    0x68606416u, 0x888e65b3u, 0x51ee0335u, 0x40f40d32u, 0xeb8ccfbeu, 0x75fe8e22u,
-    0x66eb8665u, 0x807315e9u, 0x07f4771bu, 0xf9a885dbu, 0x31f13fa7u, 0x7fd6d480u,
-    0x66eb8665u, 0x186273e4u, 0x888e65b3u, 0xdaa87a99u, 0x7fd6d480u, 0x3c256980u,
-    0x31f13fa7u, 0x473b66fau, 0x473b66fau, 0xf48db5d6u, 0xeb8ccfbeu, 0x51ee0335u,
-    0x911bdb6du, 0x3c256980u, 0xf9a885dbu, 0xf48db5d6u, 0x2c6a5db7u, 0x7fd6d480u,
-    0x7fd6d480u, 0xccd03925u, 0xf48db5d6u, 0xdaa87a99u, 0x7fd6d480u, 0x518b67fcu,
-    0xf9a885dbu, 0x51ee0335u, 0x058eb41fu, 0xeb8ccfbeu, 0x058eb41fu, 0x217d87c4u,
-    0x40f40d32u, 0x40f40d32u, 0x31f13fa7u, 0x888e65b3u, 0x31f13fa7u, 0x807315e9u,
-    0xdaa87a99u, 0xdaa87a99u, 0x2c6a5db7u, 0x7fd6d480u,
+// oph, --perms 64, 8 Weyl shingles (56 empty bins, 5 past the 16 cached probes)
+inline constexpr std::array<std::uint32_t, 64> kOphWeyl8Perms64 = {
+    0x75fe8e22u, 0x75fe8e22u, 0xccd03925u, 0x3c256980u, 0x518b67fcu, 0x75fe8e22u,
+    0x3c256980u, 0x75fe8e22u, 0xeb8ccfbeu, 0x518b67fcu, 0x40f40d32u, 0x518b67fcu,
+    0xccd03925u, 0x518b67fcu, 0x75fe8e22u, 0x40f40d32u, 0xeb8ccfbeu, 0x75fe8e22u,
+    0x66eb8665u, 0xd8ac68c1u, 0xeb8ccfbeu, 0x518b67fcu, 0x518b67fcu, 0x518b67fcu,
+    0x66eb8665u, 0x75fe8e22u, 0xccd03925u, 0xd8ac68c1u, 0xd8ac68c1u, 0x3c256980u,
+    0x518b67fcu, 0xd8ac68c1u, 0xd8ac68c1u, 0xccd03925u, 0xeb8ccfbeu, 0xeb8ccfbeu,
+    0x66eb8665u, 0x3c256980u, 0xeb8ccfbeu, 0x518b67fcu, 0x40f40d32u, 0x75fe8e22u,
+    0x75fe8e22u, 0xccd03925u, 0xd8ac68c1u, 0x518b67fcu, 0x75fe8e22u, 0x518b67fcu,
+    0xd8ac68c1u, 0x3c256980u, 0x518b67fcu, 0xeb8ccfbeu, 0x75fe8e22u, 0x75fe8e22u,
+    0x40f40d32u, 0x40f40d32u, 0x518b67fcu, 0x3c256980u, 0x3c256980u, 0x66eb8665u,
+    0x40f40d32u, 0xccd03925u, 0xeb8ccfbeu, 0x3c256980u,
 };
 
-// oph, --perms 256, 5 Weyl shingles (251 empty bins, 236 needing more than 4 probes)
+// oph, --perms 256, 5 Weyl shingles (251 empty bins, 191 past the 16 cached probes)
 inline constexpr std::array<std::uint32_t, 256> kOphWeyl5Perms256 = {
     0x75fe8e22u, 0xd8ac68c1u, 0x3c256980u, 0x3c256980u, 0x66eb8665u, 0x66eb8665u,
     0x75fe8e22u, 0xeb8ccfbeu, 0x75fe8e22u, 0xd8ac68c1u, 0xd8ac68c1u, 0x75fe8e22u,
@@ -425,7 +425,7 @@ inline constexpr std::array<std::uint32_t, 256> kOphWeyl5Perms256 = {
     0x66eb8665u, 0x75fe8e22u, 0x3c256980u, 0xd8ac68c1u,
 };
 
-// oph, --perms 256, 120 Weyl shingles (160 empty bins, 26 needing more than 4 probes)
+// oph, --perms 256, 120 Weyl shingles (160 empty bins, 0 past the 16 cached probes)
 inline constexpr std::array<std::uint32_t, 256> kOphWeyl120Perms256 = {
     0x41d5e0abu, 0x141a313cu, 0xb422fd6bu, 0x0e3529a7u, 0x3d4f7d4eu, 0x44f46093u,
     0xfd83cb60u, 0x27b26d12u, 0x51ee0335u, 0x7eee42a6u, 0x694b02f0u, 0x518b67fcu,
@@ -519,7 +519,7 @@ inline constexpr std::array<std::uint32_t, 128> kTextClassic = {
     0x00ac5eddu, 0x0a211532u,
 };
 
-// oph signature of the text's shingles (117 empty bins, 82 needing more than 4 probes)
+// oph signature of the text's shingles (117 empty bins, 19 past the 16 cached probes)
 inline constexpr std::array<std::uint32_t, 128> kTextOph = {
     0x53d202a1u, 0x53d202a1u, 0x86beeeeau, 0x375ce5adu, 0x375ce5adu, 0xfebb502du,
     0x86beeeeau, 0x2c14de1bu, 0x804adb29u, 0x804adb29u, 0xfebb502du, 0x375ce5adu,
