@@ -8,9 +8,11 @@
 #include <cmath>
 #include <condition_variable>
 #include <iomanip>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <type_traits>
+#include <vector>
 
 #include "recur/encoding.hpp"
 #include "recur/html.hpp"
@@ -211,6 +213,53 @@ struct ByteCount {
   }
   std::uint64_t size() const { return n; }
 };
+
+// Where write_json_clusters formats: bytes [0, n) written, the rest room made ahead (room(k) before
+// writing at most k bytes: json_clusters makes room for each member by a bound on its JSON). The
+// appends are then plain copies. Through std::string, which checks its capacity and calls out for
+// each of a member's forty-odd appends (indentation through _M_replace_aux), those appends were
+// about a third of formatting dense 1 GiB's report.
+// The first room is allocated to the byte, so that a bound too small shows as a heap overflow
+// under the sanitizers (tests/report_parts_test.cpp writes strings that escape to six times their
+// bytes).
+struct JsonBuffer {
+  std::unique_ptr<char[]> bytes;
+  std::size_t n = 0, cap = 0;
+  void room(std::size_t k) {
+    if (cap - n >= k) return;
+    const std::size_t grown = std::max(2 * cap, n + k);
+    auto more = std::make_unique_for_overwrite<char[]>(grown);
+    if (n != 0) std::memcpy(more.get(), bytes.get(), n);
+    bytes = std::move(more);
+    cap = grown;
+  }
+  void append(const char* p, std::size_t k) {
+    std::memcpy(bytes.get() + n, p, k);
+    n += k;
+  }
+  void append(std::size_t k, char c) {
+    std::memset(bytes.get() + n, c, k);
+    n += k;
+  }
+  JsonBuffer& operator+=(char c) {
+    bytes[n++] = c;
+    return *this;
+  }
+  JsonBuffer& operator+=(std::string_view s) {
+    append(s.data(), s.size());
+    return *this;
+  }
+  std::size_t size() const { return n; }
+  const char* data() const { return bytes.get(); }
+  void clear() { n = 0; }
+};
+
+// Room for `k` more bytes where the output keeps room (JsonBuffer); std::string and ByteCount grow
+// as they go.
+template <class Out>
+void make_room(Out& out, std::size_t k) {
+  if constexpr (std::is_same_v<Out, JsonBuffer>) out.room(k);
+}
 
 template <class Out>
 void append_json_number(Out& out, std::uint64_t v) {
@@ -530,18 +579,31 @@ void json_clusters(const Report& report, std::size_t first, MemberAt from, Membe
     if (report.member_text && !std::is_same_v<Out, ByteCount>) __builtin_prefetch(m.text.data());  // counted unread
   };
   for (std::size_t k = 0; k < kAhead; ++k) fetch_ahead();
+  // Bounds on what a cluster's frame and a member write (make_room): escaping makes a string at
+  // most six times longer (\u00XX), or its known size plus Member::text_json_extra; the rest
+  // (keys, indentation, eight numbers of at most 20 digits) is under 1 KiB.
+  constexpr std::size_t kFixed = 1024;
+  const auto member_bound = [&](const Member& m) {
+    const std::size_t text = !report.member_text ? 0
+                             : m.text_json_extra ? m.text.size() + *m.text_json_extra + 2
+                                                 : 6 * m.text.size() + 2;
+    return kFixed + 6 * (m.path.size() + m.document.size()) + 4 + text;
+  };
   // Up to cluster to.c, and into it only when `to` lies inside it (piece_bounds never ends a piece
   // at a cluster's last member: that end is {c + 1, 0}).
   for (std::size_t ci = from.c; ci < to.c || (ci == to.c && to.m > 0); ++ci) {
     const ReportCluster& c = report.clusters[ci];
     const std::size_t begin = ci == from.c ? from.m : 0;
     const std::size_t end = ci == to.c ? to.m : c.members.size();
+    make_room(w.buf, kFixed);
     if (begin == 0) json_cluster_open(w, c.id, c.members.size(), c.representative, c.weight, first + ci == 0);
     for (std::size_t mi = begin; mi < end; ++mi) {
       fetch_ahead();
+      make_room(w.buf, member_bound(c.members[mi]));
       w.next(4, mi == 0);
       json_member(w, c.members[mi], report.member_text, path_json);
     }
+    make_room(w.buf, kFixed);
     if (end == c.members.size()) json_cluster_close(w, c.members.size());
     flush();
   }
@@ -574,7 +636,7 @@ std::vector<MemberAt> piece_bounds(const Report& report, std::size_t bytes) {
 // on one thread and no more than `threads` pieces are held at once.
 void write_json_clusters(const Report& report, std::size_t first, std::ostream& out, unsigned threads) {
   if (threads <= 1) {
-    JsonLayout<> w;
+    JsonLayout<JsonBuffer> w;
     json_clusters(report, first, {}, clusters_end(report), w, [&] {
       if (w.buf.size() >= kPieceBytes) w.flush(out);
     });
@@ -582,14 +644,14 @@ void write_json_clusters(const Report& report, std::size_t first, std::ostream& 
     return;
   }
   const std::vector<MemberAt> bounds = piece_bounds(report, kPieceBytes);
-  std::vector<std::string> buffers(threads);  // one per worker, reused
+  std::vector<JsonBuffer> buffers(threads);  // one per worker, reused
   std::mutex mutex;
   std::condition_variable turn_changed;
   std::size_t turn = 0;  // the next piece to write
   bool failed = false;   // a piece threw: the pieces after it are not written
   detail::parallel_for(bounds.size() - 1, threads, [&](std::size_t i, unsigned worker) {
     try {
-      JsonLayout<> w{std::move(buffers[worker])};
+      JsonLayout<JsonBuffer> w{std::move(buffers[worker])};
       w.buf.clear();
       json_clusters(report, first, bounds[i], bounds[i + 1], w, [] {});
       std::unique_lock lock(mutex);

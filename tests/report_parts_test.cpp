@@ -268,6 +268,45 @@ TEST(ReportParts, HtmlPageFromJsonPartsIsWriteHtmls) {
   }
 }
 
+// write_json_clusters makes room for each member ahead by a bound on its JSON, and then writes
+// without checking: strings that escape to the most bytes (control characters: \u00XX, six bytes
+// for one), in paths, document names and texts, with the text's escapes counted
+// (text_json_extra) or not, and invalid UTF-8 in a path (replaced by U+FFFD). The bytes must parse
+// back to the strings, on one thread and on several. (Under the sanitizers a bound too small is a
+// buffer overflow.)
+TEST(ReportParts, JsonOfStringsThatEscapeToSixTimesTheirBytes) {
+  recur::Report r = report_of(3, true);
+  const std::string controls(300, '\x01');
+  std::size_t k = 0;
+  for (recur::ReportCluster& c : r.clusters)
+    for (recur::Member& m : c.members) {
+      m.path = controls + "\"\\" + std::to_string(k);
+      m.document = k % 2 == 0 ? m.path : controls + "doc" + std::to_string(k);
+      m.text = controls + "\n\t\"" + std::string(k * 40, '\x1f');
+      if (k % 3 == 0) m.text_json_extra = recur::json_escape_extra(m.text);
+      ++k;
+    }
+  r.clusters[1].members[0].path = "bad\xff\xfe" + controls;
+  r.clusters[1].members[0].document = r.clusters[1].members[0].path;
+  std::ostringstream one, two;
+  recur::write_json(r, one, 1);
+  recur::write_json(r, two, 2);
+  ASSERT_TRUE(one.str() == two.str());
+  const auto j = nlohmann::json::parse(one.str());
+  k = 0;
+  for (std::size_t c = 0; c < r.clusters.size(); ++c)
+    for (std::size_t m = 0; m < r.clusters[c].members.size(); ++m, ++k) {
+      const auto& got = j["clusters"][c]["members"][m];
+      EXPECT_EQ(got["text"], r.clusters[c].members[m].text) << k;
+      if (c == 1 && m == 0) {
+        EXPECT_EQ(got["path"], "bad\uFFFD\uFFFD" + controls);
+      } else {
+        EXPECT_EQ(got["path"], r.clusters[c].members[m].path) << k;
+        EXPECT_EQ(got["document"], r.clusters[c].members[m].document) << k;
+      }
+    }
+}
+
 // write_json on several threads formats pieces of about a megabyte, which may end inside a
 // cluster, and writes them in order: the bytes must be the one-thread bytes. The report is big
 // enough for tens of pieces, with a cluster of 20,000 members (cut inside) and empty clusters (a
