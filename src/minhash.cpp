@@ -77,7 +77,8 @@ __attribute__((target("ssse3"))) void densify_small_ssse3(const std::uint64_t* f
                                                           const std::uint16_t* probes, unsigned per_bin,
                                                           std::uint32_t* out, Rest&& rest) {
   const std::size_t words = (k + 63) / 64;
-  const __m128i map = _mm_set_epi64x(static_cast<long long>(words > 1 ? filled[1] : 0), static_cast<long long>(filled[0]));
+  const auto high = static_cast<long long>(words > 1 ? filled[1] : 0), low = static_cast<long long>(filled[0]);
+  const __m128i map = _mm_set_epi64x(high, low);
   const __m128i zero = _mm_setzero_si128();
   for (std::size_t w = 0; w < words; ++w) {
     std::uint64_t empty = ~filled[w];

@@ -72,9 +72,6 @@ std::uint64_t content_chars_from(std::string_view s, std::size_t i) noexcept {
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #define RECUR_AVX2_CONTENT_COUNT 1
-// The same rule on 32 bytes at a time: ASCII letters and digits and the ideographs' lead bytes
-// are counted by masks; only other lead bytes (punctuation, kana, Latin letters: about one
-// character in ten of the reports) are decoded one by one.
 __attribute__((target("avx2"))) inline __m256i splat(int v) { return _mm256_set1_epi8(static_cast<char>(v)); }
 
 // Bytes of x in [lo, hi], unsigned: clamping x leaves it unchanged.
@@ -82,6 +79,9 @@ __attribute__((target("avx2"))) inline __m256i in_range(__m256i x, __m256i lo, _
   return _mm256_cmpeq_epi8(_mm256_min_epu8(_mm256_max_epu8(x, lo), hi), x);
 }
 
+// The same rule on 32 bytes at a time: ASCII letters and digits and the ideographs' lead bytes
+// are counted by masks; only other lead bytes (punctuation, kana, Latin letters: about one
+// character in ten of the reports) are decoded one by one.
 __attribute__((target("avx2,popcnt"))) std::uint64_t content_chars_avx2(std::string_view s) noexcept {
   const auto* b = reinterpret_cast<const unsigned char*>(s.data());
   const __m256i c0 = splat('0'), c9 = splat('9'), ca = splat('a'), cz = splat('z'), case_bit = splat(0x20);

@@ -10,20 +10,21 @@
 //    malloc asks for them only when its tunable glibc.malloc.hugetlb=1 is set, and glibc reads
 //    tunables once, at start-up, so recur then sets it and executes itself again (same pid,
 //    arguments and streams). This matters only under the kernel's THP mode "madvise", the common
-//    default: "always" gives huge pages whatever recur asks, "never" gives none. (recur phrases's
-//    window table asks for them itself, madvise in phrases.cpp: a table read at random, where
-//    they pay.) glibc asks for huge pages only
-//    when a heap grows by at least one huge page, so the heap grows in steps of at least 64 MiB
-//    (kTopPad); with glibc's 128 KiB steps most pages were 4 KiB.
+//    default: "always" gives huge pages whatever recur asks, "never" gives none. glibc asks for
+//    huge pages only when a heap grows by at least one huge page, so the heap grows in steps of at
+//    least 64 MiB (kTopPad); with glibc's 128 KiB steps most pages were 4 KiB. (recur phrases's
+//    window table asks for huge pages itself, madvise in phrases.cpp: a table read at random,
+//    where they pay.)
 //
 // Why huge pages are not the default: with 1 (freed memory kept) each page of the peak is faulted
 // in once per run, and what a first touch costs depends on the machine more than on the page size.
 // On this project's VM (2026-12-03) a C program touching 1.8 GB fresh took 1.2-1.5 s with 4 KiB
 // pages and 2.5-6.0 s with huge pages (nearly all of it in clear_page_erms; our reading is that
-// free 2 MiB blocks are handed back to the hypervisor and come back cold), and dense 1 GiB took 2.5 s of system time with 4 KiB pages against
-// 6.3 s with huge pages, 1.3 s more wall (bench/RESULTS.md). On bare metal huge pages save a few
-// hundred milliseconds of faults at most; on a VM like this one they cost seconds. So the default
-// is the one that is never far off.
+// free 2 MiB blocks are handed back to the hypervisor and come back cold), and dense 1 GiB took
+// 2.5 s of system time with 4 KiB pages against 6.3 s with huge pages, 1.3 s more wall
+// (bench/RESULTS.md): huge pages saved 0.8-2.4 s of user time (TLB misses) and cost 3.0-3.6 s of
+// system time. Where a fresh huge page costs no more than 512 small ones (not measured here: no
+// bare-metal machine), RECUR_HUGE_PAGES=1 should be the faster setting.
 //
 // Dense 1 GiB, 2 threads, in an earlier session (bench/RESULTS.md): 61 s with neither setting, 37 s
 // with huge pages, 22 s with both; huge pages helped then because freed memory went back to the
