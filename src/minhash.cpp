@@ -178,10 +178,14 @@ void MinHasher::sign_one_permutation(std::span<const std::uint64_t> shingles,
   std::size_t nonempty = 0;
   for (std::size_t w = 0; w < words; ++w) nonempty += static_cast<std::size_t>(std::popcount(filled[w]));
   if (nonempty == k) return;
+  // Optimal densification: empty bin i takes the value of the first filled bin in its own probe
+  // sequence j_1(i), j_2(i), ... (a function of i, the attempt and the seed only). Filled bins are
+  // never written here, so reading them gives their own minimum.
+  auto is_filled = [&](std::size_t j) { return static_cast<unsigned>(filled[j >> 6] >> (j & 63) & 1); };
   const auto along_the_sequence = [&](std::size_t i) {  // rare: fewer than ~1/6 bins filled
     for (std::uint64_t attempt = kProbes + 1;; ++attempt) {
       const std::size_t j = probe(i, attempt);
-      if (filled[j >> 6] >> (j & 63) & 1) {
+      if (is_filled(j)) {
         out[i] = out[j];
         return;
       }
@@ -194,10 +198,6 @@ void MinHasher::sign_one_permutation(std::span<const std::uint64_t> shingles,
     return;
   }
 #endif
-  // Optimal densification: empty bin i takes the value of the first filled bin in its own probe
-  // sequence j_1(i), j_2(i), ... (a function of i, the attempt and the seed only). Filled bins are
-  // never written here, so reading them gives their own minimum.
-  auto is_filled = [&](std::size_t j) { return static_cast<unsigned>(filled[j >> 6] >> (j & 63) & 1); };
   for (std::size_t w = 0; w < words; ++w) {
     std::uint64_t empty = ~filled[w];
     if (w + 1 == words && k % 64 != 0) empty &= (std::uint64_t{1} << (k % 64)) - 1;
