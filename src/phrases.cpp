@@ -39,7 +39,7 @@
 namespace recur {
 
 bool is_content_char(char32_t c) noexcept {
-  if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  if (c < 0x80) return is_ascii_alnum(c);
   if (is_cjk(c)) return true;
   // Chinese punctuation (。，、“”《》…) answered without two ICU property look-ups each: about
   // one character in ten of the reports. The shingle tests check these blocks against ICU.
@@ -59,7 +59,7 @@ std::uint64_t content_chars_from(std::string_view s, std::size_t i) noexcept {
   for (; i < s.size(); ++i) {
     const unsigned char b0 = b[i];
     if (b0 < 0x80) {
-      n += (b0 >= '0' && b0 <= '9') || ((b0 | 0x20) >= 'a' && (b0 | 0x20) <= 'z');
+      n += is_ascii_alnum(b0);
     } else if ((b0 >= 0xE5 && b0 <= 0xE9) || (b0 == 0xE4 && i + 1 < s.size() && b[i + 1] >= 0xB8)) {
       ++n;
     } else if (b0 >= 0xC0) {

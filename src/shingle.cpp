@@ -21,9 +21,6 @@ namespace {
 // is a code point (below 0x110000) with probability 2^-43.
 constexpr std::uint64_t kWordSalt = 0x9E3779B97F4A7C15ULL;
 
-bool is_ascii_alnum(unsigned char c) noexcept {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 bool is_ascii_digit(unsigned char c) noexcept { return c >= '0' && c <= '9'; }
 bool is_ascii_alpha(unsigned char c) noexcept { return is_ascii_alnum(c) && !is_ascii_digit(c); }
 

@@ -158,4 +158,9 @@ bool is_cjk(char32_t c) noexcept;
 /// True for whitespace, including U+3000 IDEOGRAPHIC SPACE and U+00A0.
 bool is_space(char32_t c) noexcept;
 
+/// True for the ASCII letters and digits (a byte or a code point below 0x80).
+inline bool is_ascii_alnum(char32_t c) noexcept {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 }  // namespace recur
