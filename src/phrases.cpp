@@ -18,10 +18,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <iterator>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <span>
 #include <unordered_map>
 
 #include "parallel.hpp"
@@ -333,6 +335,145 @@ struct Fenwick {
   }
 };
 
+// Segments with the same characters, searched once. Copies are common in the text the phrases
+// search (dense 1 GiB: 29% of the kept characters are in stretches that another stretch repeats
+// exactly), and the suffix array's cost is per character searched. Over the collapsed text:
+//  - an interval of the suffix array holding two or more collapsed positions is a maximal repeat
+//    exactly when the same interval of the whole text's suffix array is: copies have the same
+//    characters on either side, so they add no left difference and no branch;
+//  - each position stands for the same offset in every copy: it counts as that many occurrences,
+//    and as the distinct documents of the copies (Hui's count generalised to a set of documents
+//    per leaf: each (leaf, document) is a leaf of its own);
+//  - the one repeat that no interval shows is a whole segment whose copies are its only
+//    occurrences (a leaf of the collapsed array): added on its own (repeats_over).
+struct Collapsed {
+  // Per collapsed segment k: the original segment it is (its first copy). The first `multi` have
+  // copies; the rest, one segment each, come in segment order, so their documents do not fall.
+  std::vector<std::uint32_t> kept;
+  std::uint32_t multi = 0;
+  std::vector<std::uint32_t> copy_begin;  // per k, and one past the last: its copies in `copies`
+  // Where each copy begins in the text (SegmentedText::segment_start of its segment), increasing
+  // within each k: the positions a collapsed position stands for are these plus its offset.
+  std::vector<std::uint32_t> copy_start;
+  // What the sweep reads of k, in one record (a random read per suffix): its copies, its distinct
+  // documents, and the document itself when it is one, else where its documents begin in `docs`.
+  struct Info {
+    std::uint32_t copies, documents, doc;
+  };
+  std::vector<Info> info;
+  std::vector<std::uint32_t> docs;  // dense document numbers (0, 1, ... in segment order)
+  std::uint32_t documents = 0;      // dense documents in all
+  std::span<const std::uint32_t> copy_starts(std::size_t k) const noexcept {
+    return {copy_start.data() + copy_begin[k], copy_begin[k + 1] - copy_begin[k]};
+  }
+  std::span<const std::uint32_t> docs_of(std::size_t k) const noexcept {
+    const Info& i = info[k];
+    return i.documents == 1 ? std::span<const std::uint32_t>(&i.doc, 1) : std::span<const std::uint32_t>(docs.data() + i.doc, i.documents);
+  }
+};
+
+// The segments of `text` collapsed, or nothing when no two are equal.
+std::optional<Collapsed> collapse_segments(const SegmentedText& text, unsigned threads) {
+  const std::size_t segments = text.segments();
+  if (segments < 2) return std::nullopt;
+  auto chars_of = [&](std::size_t s) {
+    return std::span<const char32_t>(text.chars.data() + text.segment_start[s], text.segment_start[s + 1] - text.segment_start[s]);
+  };
+  struct Key {
+    std::uint64_t hash;
+    std::uint32_t length, segment;
+  };
+  std::vector<Key> keys(segments);
+  constexpr std::size_t kBlock = 4096;
+  detail::parallel_for((segments + kBlock - 1) / kBlock, threads, [&](std::size_t b, unsigned) {
+    for (std::size_t k = b * kBlock; k < std::min(segments, (b + 1) * kBlock); ++k) {
+      const auto c = chars_of(k);
+      keys[k] = {XXH3_64bits(c.data(), c.size_bytes()), static_cast<std::uint32_t>(c.size()), static_cast<std::uint32_t>(k)};
+    }
+  });
+  // A total order (the segment last), so the result does not depend on the thread count.
+  detail::parallel_sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    if (a.hash != b.hash) return a.hash < b.hash;
+    if (a.length != b.length) return a.length < b.length;
+    return a.segment < b.segment;
+  }, threads);
+  std::vector<std::uint32_t> rep(segments);  // the first segment with the same characters
+  // Groups of equal hashes and lengths, on all threads: each piece starts at the first group that
+  // begins in it.
+  auto same_key = [&](std::size_t x, std::size_t y) { return keys[x].hash == keys[y].hash && keys[x].length == keys[y].length; };
+  const std::size_t pieces = threads <= 1 ? 1 : std::size_t{4} * threads;
+  std::atomic<bool> any{false};
+  detail::parallel_for(pieces, threads, [&](std::size_t piece, unsigned) {
+    std::size_t g = segments * piece / pieces;
+    const std::size_t to = segments * (piece + 1) / pieces;
+    while (g > 0 && g < to && same_key(g, g - 1)) ++g;  // that group belongs to the piece before
+    std::vector<std::uint32_t> firsts;  // the group's distinct texts' first segments
+    bool found = false;
+    while (g < to) {
+      std::size_t e = g + 1;
+      while (e < segments && same_key(e, g)) ++e;
+      firsts.clear();
+      for (std::size_t q = g; q < e; ++q) {  // in segment order: the first of each text comes first
+        const std::uint32_t seg = keys[q].segment;
+        const auto c = chars_of(seg);
+        std::uint32_t r = seg;
+        for (const std::uint32_t f : firsts)  // one unless the hash collides
+          if (std::ranges::equal(chars_of(f), c)) {
+            r = f;
+            break;
+          }
+        if (r == seg) firsts.push_back(seg);
+        else found = true;
+        rep[seg] = r;
+      }
+      g = e;
+    }
+    if (found) any = true;
+  });
+  std::vector<Key>().swap(keys);
+  if (!any) return std::nullopt;
+  Collapsed col;
+  // The copies of each text, counted at its first segment; then the collapsed order: the texts
+  // with copies, then the others, each in segment order.
+  std::vector<std::uint32_t> count(segments, 0);
+  for (std::uint32_t s = 0; s < segments; ++s) ++count[rep[s]];
+  std::vector<std::uint32_t> index(segments);  // at each first segment: its collapsed index
+  for (const bool copied : {true, false}) {
+    for (std::uint32_t s = 0; s < segments; ++s)
+      if (rep[s] == s && (count[s] >= 2) == copied) {
+        index[s] = static_cast<std::uint32_t>(col.kept.size());
+        col.kept.push_back(s);
+      }
+    if (copied) col.multi = static_cast<std::uint32_t>(col.kept.size());
+  }
+  const std::size_t kept = col.kept.size();
+  col.copy_begin.resize(kept + 1, 0);
+  for (std::size_t k = 0; k < kept; ++k) col.copy_begin[k + 1] = col.copy_begin[k] + count[col.kept[k]];
+  col.copy_start.resize(segments);  // segments first, starts once their documents are counted
+  std::vector<std::uint32_t>& next = count;  // where each collapsed segment's next copy goes
+  for (std::size_t k = 0; k < kept; ++k) next[k] = col.copy_begin[k];
+  for (std::uint32_t s = 0; s < segments; ++s) col.copy_start[next[index[rep[s]]]++] = s;
+  std::vector<std::uint32_t>().swap(index);
+  // Dense documents: segment_doc is non-decreasing.
+  std::vector<std::uint32_t>& dense = count;
+  dense.assign(segments, 0);
+  for (std::size_t s = 0; s < segments; ++s)
+    dense[s] = s == 0 ? 0 : dense[s - 1] + (text.segment_doc[s] != text.segment_doc[s - 1]);
+  col.documents = dense[segments - 1] + 1;
+  col.info.resize(kept);
+  for (std::size_t k = 0; k < kept; ++k) {
+    const auto copies = col.copy_starts(k);  // segments still
+    const auto first = static_cast<std::uint32_t>(col.docs.size());
+    for (const std::uint32_t c : copies)  // copies increase, so their documents do not fall
+      if (col.docs.size() == first || col.docs.back() != dense[c]) col.docs.push_back(dense[c]);
+    const auto n = static_cast<std::uint32_t>(col.docs.size()) - first;
+    col.info[k] = {static_cast<std::uint32_t>(copies.size()), n, n == 1 ? col.docs.back() : first};
+    if (n == 1) col.docs.pop_back();  // held in the record
+  }
+  for (std::uint32_t& c : col.copy_start) c = text.segment_start[c];
+  return col;
+}
+
 // The characters of a text that lends them to maximal_repeats() for its peak: released once
 // ranked, rebuilt from the ranks when the LCP is gone.
 struct Lent {
@@ -340,15 +481,28 @@ struct Lent {
   std::vector<char32_t> char_of;           // rank -> character
 };
 
-// maximal_repeats() over the ranked text `enc` (symbols below `alphabet`, 0 after each segment).
-// Only the segments of `text` are read here (its characters may be lent).
+// maximal_repeats() over the ranked text `enc` (symbols below `alphabet`, 0 after each segment):
+// the segments of `text`, or with `col` its collapsed segments (col->kept, in order). Only the
+// segments of `text` are read here (its characters may be lent).
 template <class Sym, class Advance>
 std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, const SegmentedText& text,
-                                 const RepeatOptions& options, RepeatCounts& counts, Advance advance, Lent& lent) {
-  const std::size_t segments = text.segments(), m = enc.size();
+                                 const Collapsed* col, const RepeatOptions& options, RepeatCounts& counts,
+                                 Advance advance, Lent& lent) {
+  const std::size_t segments = col ? col->kept.size() : text.segments(), m = enc.size();
+  // The progress units of the whole text that the collapsed one leaves out, counted as each pass
+  // ends (repeat_work() counts every character).
+  const std::size_t skipped = text.segment_start.back() + text.segments() - m;
   // Start of segment k in encoded positions (one separator per earlier segment).
   std::vector<std::uint32_t> enc_start(segments + 1);
-  for (std::size_t k = 0; k <= segments; ++k) enc_start[k] = static_cast<std::uint32_t>(text.segment_start[k] + k);
+  if (col) {
+    enc_start[0] = 0;
+    for (std::size_t k = 0; k < segments; ++k) {
+      const std::uint32_t s = col->kept[k];
+      enc_start[k + 1] = enc_start[k] + (text.segment_start[s + 1] - text.segment_start[s]) + 1;
+    }
+  } else {
+    for (std::size_t k = 0; k <= segments; ++k) enc_start[k] = static_cast<std::uint32_t>(text.segment_start[k] + k);
+  }
   const StartIndex segment_index(enc_start, m);
   auto segment_of = [&](std::size_t e) { return segment_index.find(enc_start, static_cast<std::uint32_t>(e)); };
 
@@ -366,7 +520,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   lap(counts.seconds_covers);
   PositionArray sa;
   suffix_array(std::span<const Sym>(enc), alphabet, sa, options.threads);
-  advance(m);
+  advance(m + skipped);
   lap(counts.seconds_sort);
 
   // LCP by text position, stopping at separators as if each were unique, so no span crosses a
@@ -375,7 +529,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   // the sweep reads one array at each suffix (permuted_lcp_marked).
   PositionArray plcp;
   permuted_lcp_marked(std::span<const Sym>(enc), sa, plcp, options.threads);
-  advance(m);
+  advance(m + skipped);
   lap(counts.seconds_lcp);
   auto lcp_at = [&](std::size_t i) -> std::int32_t {  // -1 at the end closes every interval
     return i == m ? -1 : static_cast<std::int32_t>(plcp[sa[i]] & kLcpMask);
@@ -395,17 +549,39 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   }
   // Documents renumbered densely (they are non-decreasing), so sparse or huge numbers cost nothing;
   // the document of a position is found by a search over the documents' first positions.
+  //
+  // Collapsed, the segments with copies come first (below `copied_end`), each with its list of
+  // documents, found through its segment (copied_index); the others have one document each and
+  // are in segment order, so the same search over them finds it, among far fewer starts (the
+  // document numbers are then doc_number[] of what it finds).
   std::vector<std::uint32_t> doc_begin;  // encoded position where dense document d begins
-  for (std::size_t k = 0; k < segments; ++k)
-    if (k == 0 || text.segment_doc[k] != text.segment_doc[k - 1]) doc_begin.push_back(enc_start[k]);
-  const auto docs = static_cast<std::int32_t>(doc_begin.size());
+  std::vector<std::uint32_t> doc_number;
+  const std::uint32_t copied_end = col ? enc_start[col->multi] : 0;
+  for (std::size_t k = col ? col->multi : 0; k < segments; ++k) {
+    const std::uint32_t d = col ? col->info[k].doc : text.segment_doc[k];
+    if (doc_begin.empty() || d != doc_number.back()) {
+      doc_begin.push_back(enc_start[k]);
+      doc_number.push_back(d);
+    }
+  }
+  const auto docs = static_cast<std::int32_t>(col ? col->documents : doc_begin.size());
   const StartIndex doc_index(doc_begin, m);
-  auto doc_of = [&](std::uint32_t e) -> std::int32_t { return static_cast<std::int32_t>(doc_index.find(doc_begin, e)); };
+  // The document of e, which is not in a segment with copies. Without collapsing, the dense
+  // numbers are the indexes themselves.
+  auto doc_of = [&](std::uint32_t e) -> std::uint32_t {
+    const std::size_t at = doc_index.find(doc_begin, e);
+    return col ? doc_number[at] : static_cast<std::uint32_t>(at);
+  };
+  const std::span<const std::uint32_t> copied_start(enc_start.data(), col ? col->multi + 1 : 0);
+  const StartIndex copied_index = col ? StartIndex(copied_start, copied_end) : StartIndex();
 
   // Bottom-up traversal of the LCP intervals. Each open interval accumulates:
   //  - dup: occurrences that repeat a document already counted (Hui's method: a pair of
   //    consecutive same-document suffixes is charged to their lowest common interval), so
-  //    documents = size - dup;
+  //    documents = size - dup, where size counts each suffix's documents (one, or a collapsed
+  //    segment's distinct documents: each is a leaf of its own here);
+  //  - w0, u0: the occurrences and the documents of the suffixes before its left bound (running
+  //    sums over the piece), so that its own are the sums at its right bound less these;
   //  - mixed: left-maximal, when the characters left of its occurrences are not all the same (or
   //    one occurrence starts a segment). They are not all the same exactly when two neighbours in
   //    the suffix array differ (kLcpLeftDiffers), and a pair of neighbours is charged to their
@@ -413,6 +589,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   struct Node {
     std::int32_t depth;
     std::size_t lb;
+    std::uint64_t w0 = 0, u0 = 0;
     std::size_t dup = 0;
     bool mixed = false;
   };
@@ -425,6 +602,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   struct Found {
     std::size_t lb, rb;
     std::uint32_t length, documents;
+    std::uint32_t occurrences;  // rb - lb + 1 unless collapsed copies count several times
   };
   constexpr std::size_t kStep = std::size_t{1} << 16;  // progress every kStep suffixes
   // Each suffix reads its LCP and flags at a random place of an array far larger than the cache.
@@ -450,22 +628,53 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
     stack.push_back({0, a});
     const auto first = static_cast<std::int64_t>(a);
     // word(i) is plcp[sa[i]], for i in [a, b) in increasing order, from the chunk holding i.
+    // Collapsed, what each suffix counts is gathered with it the same way: the segment of a suffix
+    // in a segment with copies (two more random reads), whose record is requested, else its
+    // document (kOneDocument set). Read in place, these took the sweep from 4 to 21 s on dense
+    // 1 GiB (when every suffix looked up its segment).
+    constexpr std::uint64_t kOneDocument = std::uint64_t{1} << 32, kStartsSegment = std::uint64_t{1} << 33;
     std::vector<std::uint32_t> chunk(kChunk);
+    std::vector<std::uint64_t> chunk_segment(col ? kChunk : 0);
     std::size_t chunk_at = a, chunk_end = a;
-    auto word = [&](std::size_t i) {
-      if (i >= chunk_end) {
-        chunk_at = i;
-        chunk_end = std::min(b, i + kChunk);
-        for (std::size_t k = i; k < chunk_end; ++k) {
-          if (k + kAhead < chunk_end) __builtin_prefetch(plcp.data() + sa[k + kAhead]);
-          chunk[k - i] = plcp[sa[k]];
-        }
+    auto fill = [&](std::size_t i) {
+      chunk_at = i;
+      chunk_end = std::min(b, i + kChunk);
+      for (std::size_t k = i; k < chunk_end; ++k) {
+        if (k + kAhead < chunk_end) __builtin_prefetch(plcp.data() + sa[k + kAhead]);
+        chunk[k - i] = plcp[sa[k]];
       }
+      if (!col) return;
+      for (std::size_t k = i; k < chunk_end; ++k) {
+        if (k + kAhead < chunk_end && sa[k + kAhead] < copied_end) copied_index.prefetch(sa[k + kAhead]);
+        if (k + kAhead / 2 < chunk_end && sa[k + kAhead / 2] < copied_end)
+          copied_index.prefetch_starts(copied_start, sa[k + kAhead / 2]);
+        const std::uint32_t e = sa[k];
+        if (e >= copied_end) {
+          chunk_segment[k - i] = kOneDocument | doc_of(e);
+          continue;
+        }
+        const auto g = static_cast<std::uint32_t>(copied_index.find(copied_start, e));
+        __builtin_prefetch(col->info.data() + g);
+        chunk_segment[k - i] = g | (e == copied_start[g] ? kStartsSegment : 0);
+      }
+      // Then the lists of documents, once the records saying where they are have arrived.
+      for (std::size_t k = i; k < chunk_end; ++k) {
+        const std::uint64_t v = chunk_segment[k - i];
+        if (v & kOneDocument) continue;
+        const Collapsed::Info& in = col->info[static_cast<std::uint32_t>(v)];
+        if (in.documents > 1) __builtin_prefetch(col->docs.data() + in.doc);
+      }
+    };
+    auto word = [&](std::size_t i) {
+      if (i >= chunk_end) fill(i);
       return chunk[i - chunk_at];
     };
-    auto count_document = [&](std::size_t i) {
-      if (word(i) & kLcpSeparator) return;  // separator suffix: not an occurrence of anything
-      const auto d = static_cast<std::uint32_t>(doc_of(sa[i]));
+    auto segment_at = [&](std::size_t i) {  // after word(i)
+      return chunk_segment[i - chunk_at];
+    };
+    std::uint64_t w = 0, u = 0;                            // occurrences and documents of the suffixes counted
+    std::uint64_t w_before_last = 0, u_before_last = 0;  // the same before the last suffix
+    auto charge = [&](std::uint32_t d, std::size_t i) {
       const std::int64_t p = last[d];
       last[d] = static_cast<std::int64_t>(i);
       if (p < first) return;
@@ -480,12 +689,38 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
       }
       stack[at].dup += 1;
     };
+    auto count_document = [&](std::size_t i) {
+      w_before_last = w;
+      u_before_last = u;
+      if (word(i) & kLcpSeparator) return;  // separator suffix: not an occurrence of anything
+      if (!col || (segment_at(i) & kOneDocument)) {
+        charge(col ? static_cast<std::uint32_t>(segment_at(i)) : doc_of(sa[i]), i);
+        ++w;
+        ++u;
+        return;
+      }
+      const std::uint64_t v = segment_at(i);
+      const auto k = static_cast<std::uint32_t>(v);
+      w += col->info[k].copies;
+      const auto in = col->docs_of(k);
+      for (const std::uint32_t d : in) charge(d, i);
+      u += in.size();
+      // A whole segment whose copies are its only occurrences: no interval of the collapsed suffix
+      // array holds it (the LCPs on both sides of its one suffix are shorter than it), so it is
+      // reported here. At the piece's end the LCP after it is below min_chars.
+      if (!(v & kStartsSegment) || in.size() < options.min_docs) return;
+      const std::uint32_t len = enc_start[k + 1] - enc_start[k] - 1;
+      if (len < options.min_chars || (word(i) & kLcpMask) >= len) return;
+      if (i + 1 < b && (word(i + 1) & kLcpMask) >= len) return;
+      found.push_back({i, i, len, static_cast<std::uint32_t>(in.size()), col->info[k].copies});
+    };
+    // Called before the suffix after rb is counted: w and u are the sums up to rb.
     auto report = [&](const Node& node, std::size_t rb) {
       if (node.depth < static_cast<std::int32_t>(options.min_chars) || !node.mixed) return;
-      const std::size_t size = rb - node.lb + 1;
-      const std::size_t documents = size - node.dup;
+      const std::uint64_t documents = u - node.u0 - node.dup;
       if (documents < options.min_docs) return;
-      found.push_back({node.lb, rb, static_cast<std::uint32_t>(node.depth), static_cast<std::uint32_t>(documents)});
+      found.push_back({node.lb, rb, static_cast<std::uint32_t>(node.depth), static_cast<std::uint32_t>(documents),
+                       static_cast<std::uint32_t>(w - node.w0)});
     };
 
     count_document(a);
@@ -496,6 +731,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
         advanced += kStep;
       }
       std::size_t lb = i - 1;
+      std::uint64_t lb_w0 = w_before_last, lb_u0 = u_before_last;  // the sums before lb
       bool have_child = false;
       Node child{0, 0};
       // -1 at the end closes every interval.
@@ -505,6 +741,8 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
         stack.pop_back();
         report(top, i - 1);
         lb = top.lb;
+        lb_w0 = top.w0;
+        lb_u0 = top.u0;
         // The popped interval's parent is the next one down, or the one about to be pushed.
         if (lcp <= stack.back().depth) {
           merge(stack.back(), top);
@@ -515,7 +753,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
       }
       if (i == b) break;
       if (lcp > stack.back().depth) {
-        Node node{lcp, lb};
+        Node node{lcp, lb, lb_w0, lb_u0};
         if (have_child) merge(node, child);
         stack.push_back(node);
       }
@@ -545,6 +783,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   detail::parallel_for(found_in.size(), options.threads, [&](std::size_t k, unsigned w) {
     sweep(cuts[k], cuts[k + 1], last_in_doc[w], found_in[k]);
   });
+  advance(skipped);
   std::vector<Found> found;
   {
     std::size_t total = 0;
@@ -558,9 +797,17 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   PositionArray().swap(plcp);
   if (lent.chars) {
     lent.chars->resize(text.segment_start.back());
-    std::size_t p = 0;
-    for (const Sym r : enc)
-      if (r != 0) (*lent.chars)[p++] = lent.char_of[r];
+    if (!col) {
+      std::size_t p = 0;
+      for (const Sym r : enc)
+        if (r != 0) (*lent.chars)[p++] = lent.char_of[r];
+    } else {
+      for (std::size_t k = 0; k < segments; ++k) {
+        const std::uint32_t len = enc_start[k + 1] - enc_start[k] - 1;
+        for (const std::uint32_t c : col->copy_starts(k))
+          for (std::uint32_t q = 0; q < len; ++q) (*lent.chars)[c + q] = lent.char_of[enc[enc_start[k] + q]];
+      }
+    }
   }
   std::vector<Sym>().swap(enc);
 
@@ -602,7 +849,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   for (std::uint32_t f = 0; f < found.size(); ++f) {
     if (fold[f]) { ++counts.periodic; continue; }
     kept.push_back(f);
-    positions += found[f].rb - found[f].lb + 1;
+    positions += found[f].occurrences;
   }
   if (positions > options.max_positions) {
     // Keep the repeats that reuse the most characters (the order of the phrase ranking, with the
@@ -618,7 +865,7 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
     std::uint64_t taken = 0;
     std::size_t k = 0;
     for (; k < kept.size(); ++k) {
-      const std::uint64_t size = found[kept[k]].rb - found[kept[k]].lb + 1;
+      const std::uint64_t size = found[kept[k]].occurrences;
       if (size > options.max_positions - taken) break;  // it and the rest are left out
       taken += size;
     }
@@ -635,26 +882,48 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   std::vector<Repeat> out(kept.size());
   std::vector<std::pair<std::uint64_t, std::uint32_t>> order(kept.size());  // (first position, length), index
   constexpr std::size_t kListBatch = 1024;  // repeats
-  detail::PerThread<std::vector<std::uint32_t>> flat_of(options.threads, [] { return std::make_unique<std::vector<std::uint32_t>>(); });
+  // Collapsed, each position becomes the same offset in every copy of its segment: the segment and
+  // offset first, then the copies' starts, whose two reads (where the list is, then the list) are
+  // requested 16 and 8 positions ahead.
+  struct Lists {
+    std::vector<std::uint32_t> flat, expanded, segment;
+  };
+  detail::PerThread<Lists> lists_of(options.threads, [] { return std::make_unique<Lists>(); });
   detail::parallel_for((kept.size() + kListBatch - 1) / kListBatch, options.threads, [&](std::size_t batch, unsigned w) {
     const std::size_t j0 = batch * kListBatch, j1 = std::min(kept.size(), j0 + kListBatch);
-    std::vector<std::uint32_t>& flat = flat_of[w];
+    auto& [flat, expanded, segment] = lists_of[w];
     flat.clear();
+    expanded.clear();
+    segment.clear();
     for (std::size_t j = j0; j < j1; ++j) flat.insert(flat.end(), sa.begin() + found[kept[j]].lb, sa.begin() + found[kept[j]].rb + 1);
     constexpr std::size_t kAhead = 16;
     for (std::size_t q = 0; q < flat.size(); ++q) {
       if (q + kAhead < flat.size()) segment_index.prefetch(flat[q + kAhead]);
       if (q + kAhead / 2 < flat.size()) segment_index.prefetch_starts(enc_start, flat[q + kAhead / 2]);
-      flat[q] = static_cast<std::uint32_t>(flat[q] - segment_of(flat[q]));
+      const std::size_t k = segment_of(flat[q]);
+      if (!col) {
+        flat[q] = static_cast<std::uint32_t>(flat[q] - k);
+        continue;
+      }
+      flat[q] -= enc_start[k];
+      segment.push_back(static_cast<std::uint32_t>(k));
     }
+    if (col) {
+      for (std::size_t q = 0; q < flat.size(); ++q) {
+        if (q + kAhead < flat.size()) __builtin_prefetch(col->copy_begin.data() + segment[q + kAhead]);
+        if (q + kAhead / 2 < flat.size()) __builtin_prefetch(col->copy_start.data() + col->copy_begin[segment[q + kAhead / 2]]);
+        for (const std::uint32_t c : col->copy_starts(segment[q])) expanded.push_back(c + flat[q]);
+      }
+    }
+    const std::vector<std::uint32_t>& listed = col ? expanded : flat;
     std::size_t at = 0;
     for (std::size_t j = j0; j < j1; ++j) {
       const Found& fd = found[kept[j]];
       Repeat& r = out[j];
       r.length = fd.length;
       r.documents = fd.documents;
-      const std::size_t size = fd.rb - fd.lb + 1;
-      r.positions.assign(flat.begin() + static_cast<std::ptrdiff_t>(at), flat.begin() + static_cast<std::ptrdiff_t>(at + size));
+      const std::size_t size = fd.occurrences;
+      r.positions.assign(listed.begin() + static_cast<std::ptrdiff_t>(at), listed.begin() + static_cast<std::ptrdiff_t>(at + size));
       at += size;
       std::sort(r.positions.begin(), r.positions.end());
       order[j] = {std::uint64_t{r.positions.front()} << 32 | r.length, static_cast<std::uint32_t>(j)};
@@ -734,10 +1003,19 @@ std::vector<Repeat> repeats_of(const SegmentedText& text, std::vector<char32_t>*
         for (std::size_t c = 0; c < kCodePoints; ++c)
           if (rank_of[c]) lent.char_of[rank_of[c]] = static_cast<char32_t>(c);
     }
+    const std::optional<Collapsed> col = collapse_segments(text, options.threads);
+    const Collapsed* const cp = col ? &*col : nullptr;
     auto encode = [&](auto& enc) {
-      enc.resize(m);
+      const std::size_t searched = cp ? cp->kept.size() : segments;
+      std::size_t size = searched;  // a separator each
+      for (std::size_t j = 0; j < searched; ++j) {
+        const std::size_t s = cp ? cp->kept[j] : j;
+        size += text.segment_start[s + 1] - text.segment_start[s];
+      }
+      enc.resize(size);
       std::size_t e = 0;
-      for (std::size_t s = 0; s < segments; ++s) {
+      for (std::size_t j = 0; j < searched; ++j) {
+        const std::size_t s = cp ? cp->kept[j] : j;
         for (std::uint32_t p = text.segment_start[s]; p < text.segment_start[s + 1]; ++p)
           enc[e++] = static_cast<std::remove_reference_t<decltype(enc[0])>>(rank(text.chars[p]));
         enc[e++] = 0;
@@ -749,12 +1027,12 @@ std::vector<Repeat> repeats_of(const SegmentedText& text, std::vector<char32_t>*
       std::vector<std::uint16_t> enc;
       encode(enc);
       ranked();
-      return repeats_over<std::uint16_t>(std::move(enc), k + 1, text, options, counts, advance, lent);
+      return repeats_over<std::uint16_t>(std::move(enc), k + 1, text, cp, options, counts, advance, lent);
     }
     std::vector<std::uint32_t> enc;
     encode(enc);
     ranked();
-    return repeats_over<std::uint32_t>(std::move(enc), k + 1, text, options, counts, advance, lent);
+    return repeats_over<std::uint32_t>(std::move(enc), k + 1, text, cp, options, counts, advance, lent);
   }
 }
 

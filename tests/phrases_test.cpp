@@ -614,6 +614,80 @@ TEST(RepeatBruteForce, RandomTextsGiveExactlyTheMaximalRepeatsOfTheDefinition) {
   EXPECT_GT(long_ones, 1000u);
 }
 
+// Segments that copy one another exactly are searched once (maximal_repeats collapses them): the
+// repeats must be those of the definition all the same. Copies within a document and across
+// documents, copies that also occur inside longer segments, copies whose only occurrences are the
+// copies (a repeat that is a whole segment), and empty and one-character segments.
+TEST(RepeatBruteForce, CopiedSegmentsGiveExactlyTheMaximalRepeatsOfTheDefinition) {
+  std::mt19937_64 rng(20261203);
+  const std::u32string pool = U"组织工作发展";
+  const std::pair<unsigned, unsigned> combos[] = {{1, 1}, {2, 2}, {3, 2}, {4, 3}, {2, 4}};
+  std::size_t checked = 0, whole = 0, copied = 0;
+  for (int round = 0; round < 150; ++round) {
+    const std::size_t alphabet = pick(rng, 2, 6);
+    Input input;
+    const std::size_t docs = pick(rng, 2, 6);
+    for (std::uint32_t d = 0; d < docs; ++d) {
+      for (std::size_t s = pick(rng, 1, 4); s > 0; --s) {
+        if (!input.empty() && pick(rng, 0, 2) > 0) {  // a copy of an earlier segment, or of part of one
+          const std::u32string& from = input[pick(rng, 0, input.size() - 1)].text;
+          if (pick(rng, 0, 3) == 0 && from.size() > 2) {
+            const std::size_t a = pick(rng, 0, from.size() - 2);
+            input.push_back({d, from.substr(a, pick(rng, 1, from.size() - a))});
+          } else {
+            input.push_back({d, from});
+          }
+          continue;
+        }
+        std::u32string t(pick(rng, 0, 12), U' ');
+        for (auto& c : t) c = pool[rng() % alphabet];
+        input.push_back({d, std::move(t)});
+      }
+    }
+    for (std::size_t a = 0; a < input.size(); ++a)
+      for (std::size_t b = 0; b < a; ++b)
+        if (input[a].text == input[b].text) {
+          ++copied;
+          break;
+        }
+    const std::vector<Repeat> all = brute_force_repeats(input);
+    for (const Repeat& r : all) {
+      // A repeat that is a whole segment at every occurrence.
+      const std::u32string chars = all_chars(input);
+      std::size_t at = 0, segment_starts = 0;
+      for (const auto& seg : input) {
+        for (std::uint32_t p : r.positions)
+          if (p == at && seg.text.size() == r.length) ++segment_starts;
+        at += seg.text.size();
+      }
+      if (segment_starts == r.positions.size()) ++whole;
+    }
+    for (const auto& [min_chars, min_docs] : combos) {
+      const RepeatOptions options = repeat_options(min_chars, min_docs);
+      const std::string diff = mismatch(input, options, &all);
+      if (!diff.empty()) {
+        const Input minimal = shrink(input, options);
+        FAIL() << "round " << round << ", " << describe(options) << ":\n" << diff
+               << "minimal input (" << describe(options) << "):\n" << describe(minimal)
+               << mismatch(minimal, options);
+      }
+      // Lending the characters gives the same repeats and the same characters back.
+      SegmentedText text = build(input);
+      const std::vector<char32_t> before = text.chars;
+      recur::RepeatCounts counts;
+      RepeatOptions two = options;  // and on two threads
+      two.threads = 2;
+      const auto lent = recur::maximal_repeats_lending(text, two, counts);
+      ASSERT_EQ(keys(lent), keys(filtered(all, options))) << "round " << round << " " << describe(options);
+      ASSERT_EQ(text.chars, before) << "round " << round;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 150 * std::size(combos));
+  EXPECT_GT(copied, 300u) << "the inputs must hold copies";
+  EXPECT_GT(whole, 100u) << "and repeats that are whole copied segments";
+}
+
 // --- the k-gram prefilter (recurring_text) ---------------------------------------------------
 
 TEST(RecurringText, SpanCandidatesOverTheKeptTextAreTheMaximalRepeatsOfTheWholeText) {

@@ -252,7 +252,8 @@ std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptio
 struct RepeatCounts {
   std::uint64_t periodic = 0;   ///< repeats left out by RepeatOptions::fold_periodic
   std::uint64_t truncated = 0;  ///< repeats left out by RepeatOptions::max_positions
-  /// Where the time went (wall seconds), for a report's stage timings: ranking the text, the
+  /// Where the time went (wall seconds), for a report's stage timings: ranking the text (and
+  /// finding the segments that copy one another, which are searched once), the
   /// overlap ranges of periodic runs, the suffix array, the LCP, the sweep for maximal repeats,
   /// their position lists, and (repeat_candidates) the candidates made from them.
   double seconds_rank = 0, seconds_covers = 0, seconds_sort = 0, seconds_lcp = 0, seconds_sweep = 0,
