@@ -1003,7 +1003,8 @@ std::vector<Repeat> repeats_of(const SegmentedText& text, std::vector<char32_t>*
         for (std::size_t c = 0; c < kCodePoints; ++c)
           if (rank_of[c]) lent.char_of[rank_of[c]] = static_cast<char32_t>(c);
     }
-    const std::optional<Collapsed> col = collapse_segments(text, options.threads);
+    const std::optional<Collapsed> col =
+        options.collapse_copies ? collapse_segments(text, options.threads) : std::nullopt;
     const Collapsed* const cp = col ? &*col : nullptr;
     auto encode = [&](auto& enc) {
       const std::size_t searched = cp ? cp->kept.size() : segments;

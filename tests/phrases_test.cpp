@@ -572,6 +572,17 @@ TEST(RepeatHand, EmptySegmentsChangeNothing) {
 
 // --- maximal_repeats: brute force ------------------------------------------------------------
 
+// "" when maximal_repeats() gives `all` filtered by `options`; else what differs, with the
+// smallest input that still shows it.
+std::string brute_force_failure(const Input& input, const RepeatOptions& options, const std::vector<Repeat>& all,
+                                int round) {
+  const std::string diff = mismatch(input, options, &all);
+  if (diff.empty()) return diff;
+  const Input minimal = shrink(input, options);
+  return "round " + std::to_string(round) + ", " + describe(options) + ":\n" + diff + "minimal input (" +
+         describe(options) + "):\n" + describe(minimal) + mismatch(minimal, options);
+}
+
 TEST(RepeatBruteForce, RandomTextsGiveExactlyTheMaximalRepeatsOfTheDefinition) {
   // About 1 ms per call of maximal_repeats() whatever the size: 150 x 6 calls.
   constexpr int kRounds = 150;
@@ -594,13 +605,7 @@ TEST(RepeatBruteForce, RandomTextsGiveExactlyTheMaximalRepeatsOfTheDefinition) {
     const std::vector<Repeat> all = brute_force_repeats(input);
     for (const auto& [min_chars, min_docs] : combos) {
       const RepeatOptions options = repeat_options(min_chars, min_docs);
-      const std::string diff = mismatch(input, options, &all);
-      if (!diff.empty()) {
-        const Input minimal = shrink(input, options);
-        FAIL() << "round " << round << ", " << describe(options) << ":\n" << diff
-               << "minimal input (" << describe(options) << "):\n" << describe(minimal)
-               << mismatch(minimal, options);
-      }
+      if (const std::string failure = brute_force_failure(input, options, all, round); !failure.empty()) FAIL() << failure;
       ++checked;
       for (const auto& r : filtered(all, options)) {
         ++reported;
@@ -664,13 +669,7 @@ TEST(RepeatBruteForce, CopiedSegmentsGiveExactlyTheMaximalRepeatsOfTheDefinition
     }
     for (const auto& [min_chars, min_docs] : combos) {
       const RepeatOptions options = repeat_options(min_chars, min_docs);
-      const std::string diff = mismatch(input, options, &all);
-      if (!diff.empty()) {
-        const Input minimal = shrink(input, options);
-        FAIL() << "round " << round << ", " << describe(options) << ":\n" << diff
-               << "minimal input (" << describe(options) << "):\n" << describe(minimal)
-               << mismatch(minimal, options);
-      }
+      if (const std::string failure = brute_force_failure(input, options, all, round); !failure.empty()) FAIL() << failure;
       // Lending the characters gives the same repeats and the same characters back.
       SegmentedText text = build(input);
       const std::vector<char32_t> before = text.chars;
@@ -686,6 +685,54 @@ TEST(RepeatBruteForce, CopiedSegmentsGiveExactlyTheMaximalRepeatsOfTheDefinition
   EXPECT_EQ(checked, 150 * std::size(combos));
   EXPECT_GT(copied, 300u) << "the inputs must hold copies";
   EXPECT_GT(whole, 100u) << "and repeats that are whole copied segments";
+}
+
+// The same on inputs with thousands of segments, too large for the brute force: against the
+// search over every copy (collapse_copies false), on 1 and 2 threads. The sweep reads its
+// suffixes 4,096 at a time, and a whole copied segment is told from the suffix after it, which
+// may lie in the next batch: these inputs have many batches.
+TEST(RepeatCopies, CollapsedAndUncollapsedSearchesGiveTheSameRepeats) {
+  std::mt19937_64 rng(31);
+  const std::u32string pool = U"组织工作发展";
+  std::size_t whole = 0, repeats = 0;
+  for (int round = 0; round < 6; ++round) {
+    Input input;
+    const std::size_t alphabet = pick(rng, 2, 6);
+    for (std::uint32_t d = 0; d < 1000; ++d)
+      for (std::size_t s = pick(rng, 1, 12); s > 0; --s) {
+        if (!input.empty() && pick(rng, 0, 2) > 0) {
+          input.push_back({d, input[pick(rng, 0, input.size() - 1)].text});
+          continue;
+        }
+        std::u32string t(pick(rng, 1, 14), U' ');
+        for (auto& c : t) c = pool[rng() % alphabet];
+        input.push_back({d, std::move(t)});
+      }
+    const SegmentedText text = build(input);
+    ASSERT_GT(text.chars.size(), 8u * 4096u);
+    for (const auto& [min_chars, min_docs] : {std::pair{1u, 1u}, {4u, 2u}, {8u, 3u}}) {
+      RepeatOptions plain = repeat_options(min_chars, min_docs);
+      plain.collapse_copies = false;
+      const auto want = recur::maximal_repeats(text, plain);
+      for (unsigned threads : {1u, 2u}) {
+        RepeatOptions collapsed = repeat_options(min_chars, min_docs);
+        collapsed.threads = threads;
+        const auto got = recur::maximal_repeats(text, collapsed);
+        ASSERT_EQ(keys(got), keys(want)) << "round " << round << " " << describe(collapsed) << " threads " << threads;
+      }
+      repeats += want.size();
+      for (const Repeat& r : want) {
+        bool all_whole = true;
+        for (std::uint32_t p : r.positions) {
+          const std::size_t k = text.segment_of(p);
+          all_whole = all_whole && p == text.segment_start[k] && text.segment_start[k + 1] - p == r.length;
+        }
+        whole += all_whole;
+      }
+    }
+  }
+  EXPECT_GT(repeats, 10000u);
+  EXPECT_GT(whole, 500u) << "whole copied segments must be among them";
 }
 
 // --- the k-gram prefilter (recurring_text) ---------------------------------------------------

@@ -217,6 +217,10 @@ struct RepeatOptions {
   /// Workers for finding the repeats (default 1): the overlap ranges beside the suffix array, the
   /// LCP, the sweep over it and the repeats' position lists. The result is the same for any count.
   unsigned threads = 1;
+  /// Search segments that copy one another exactly once (default true): the suffix array holds
+  /// one copy, whose positions stand for every copy. The repeats are the same either way; false
+  /// searches every copy (the tests compare the two on inputs too large for the brute force).
+  bool collapse_copies = true;
 
   /// Empty when valid, else a sentence naming the option.
   std::string validate() const;
