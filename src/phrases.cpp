@@ -351,7 +351,7 @@ struct Collapsed {
   // copies; the rest, one segment each, come in segment order, so their documents do not fall.
   std::vector<std::uint32_t> kept;
   std::uint32_t multi = 0;
-  std::vector<std::uint32_t> copy_begin;  // per k, and one past the last: its copies in `copies`
+  std::vector<std::uint32_t> copy_begin;  // per k, and one past the last: its copies in `copy_start`
   // Where each copy begins in the text (SegmentedText::segment_start of its segment), increasing
   // within each k: the positions a collapsed position stands for are these plus its offset.
   std::vector<std::uint32_t> copy_start;
