@@ -619,36 +619,52 @@ TEST(RepeatBruteForce, RandomTextsGiveExactlyTheMaximalRepeatsOfTheDefinition) {
   EXPECT_GT(long_ones, 1000u);
 }
 
+// Random segments of `alphabet` characters of the pool, 1 to max_segments per document, of which
+// about two in three copy an earlier segment (with `parts`, a quarter of those copy only part of
+// it); the others are min_len to max_len characters long.
+Input input_with_copies(std::mt19937_64& rng, std::size_t alphabet, std::size_t docs, std::size_t max_segments,
+                        std::size_t min_len, std::size_t max_len, bool parts) {
+  const std::u32string pool = U"组织工作发展";
+  Input input;
+  for (std::uint32_t d = 0; d < docs; ++d)
+    for (std::size_t s = pick(rng, 1, max_segments); s > 0; --s) {
+      if (!input.empty() && pick(rng, 0, 2) > 0) {  // a copy of an earlier segment, or of part of one
+        const std::u32string& from = input[pick(rng, 0, input.size() - 1)].text;
+        if (parts && pick(rng, 0, 3) == 0 && from.size() > 2) {
+          const std::size_t a = pick(rng, 0, from.size() - 2);
+          input.push_back({d, from.substr(a, pick(rng, 1, from.size() - a))});
+        } else {
+          input.push_back({d, from});
+        }
+        continue;
+      }
+      std::u32string t(pick(rng, min_len, max_len), U' ');
+      for (auto& c : t) c = pool[rng() % alphabet];
+      input.push_back({d, std::move(t)});
+    }
+  return input;
+}
+
+// Whether every occurrence of `r` is a whole segment of `text`.
+bool whole_segments(const SegmentedText& text, const Repeat& r) {
+  return std::all_of(r.positions.begin(), r.positions.end(), [&](std::uint32_t p) {
+    const std::size_t k = text.segment_of(p);
+    return p == text.segment_start[k] && text.segment_start[k + 1] - p == r.length;
+  });
+}
+
 // Segments that copy one another exactly are searched once (maximal_repeats collapses them): the
 // repeats must be those of the definition all the same. Copies within a document and across
 // documents, copies that also occur inside longer segments, copies whose only occurrences are the
 // copies (a repeat that is a whole segment), and empty and one-character segments.
 TEST(RepeatBruteForce, CopiedSegmentsGiveExactlyTheMaximalRepeatsOfTheDefinition) {
   std::mt19937_64 rng(20261203);
-  const std::u32string pool = U"组织工作发展";
   const std::pair<unsigned, unsigned> combos[] = {{1, 1}, {2, 2}, {3, 2}, {4, 3}, {2, 4}};
   std::size_t checked = 0, whole = 0, copied = 0;
   for (int round = 0; round < 150; ++round) {
     const std::size_t alphabet = pick(rng, 2, 6);
-    Input input;
     const std::size_t docs = pick(rng, 2, 6);
-    for (std::uint32_t d = 0; d < docs; ++d) {
-      for (std::size_t s = pick(rng, 1, 4); s > 0; --s) {
-        if (!input.empty() && pick(rng, 0, 2) > 0) {  // a copy of an earlier segment, or of part of one
-          const std::u32string& from = input[pick(rng, 0, input.size() - 1)].text;
-          if (pick(rng, 0, 3) == 0 && from.size() > 2) {
-            const std::size_t a = pick(rng, 0, from.size() - 2);
-            input.push_back({d, from.substr(a, pick(rng, 1, from.size() - a))});
-          } else {
-            input.push_back({d, from});
-          }
-          continue;
-        }
-        std::u32string t(pick(rng, 0, 12), U' ');
-        for (auto& c : t) c = pool[rng() % alphabet];
-        input.push_back({d, std::move(t)});
-      }
-    }
+    const Input input = input_with_copies(rng, alphabet, docs, 4, 0, 12, true);
     for (std::size_t a = 0; a < input.size(); ++a)
       for (std::size_t b = 0; b < a; ++b)
         if (input[a].text == input[b].text) {
@@ -656,22 +672,13 @@ TEST(RepeatBruteForce, CopiedSegmentsGiveExactlyTheMaximalRepeatsOfTheDefinition
           break;
         }
     const std::vector<Repeat> all = brute_force_repeats(input);
-    for (const Repeat& r : all) {
-      // A repeat that is a whole segment at every occurrence.
-      const std::u32string chars = all_chars(input);
-      std::size_t at = 0, segment_starts = 0;
-      for (const auto& seg : input) {
-        for (std::uint32_t p : r.positions)
-          if (p == at && seg.text.size() == r.length) ++segment_starts;
-        at += seg.text.size();
-      }
-      if (segment_starts == r.positions.size()) ++whole;
-    }
+    const SegmentedText built = build(input);
+    whole += static_cast<std::size_t>(std::count_if(all.begin(), all.end(), [&](const Repeat& r) { return whole_segments(built, r); }));
     for (const auto& [min_chars, min_docs] : combos) {
       const RepeatOptions options = repeat_options(min_chars, min_docs);
       if (const std::string failure = brute_force_failure(input, options, all, round); !failure.empty()) FAIL() << failure;
       // Lending the characters gives the same repeats and the same characters back.
-      SegmentedText text = build(input);
+      SegmentedText text = built;
       const std::vector<char32_t> before = text.chars;
       recur::RepeatCounts counts;
       RepeatOptions two = options;  // and on two threads
@@ -693,22 +700,10 @@ TEST(RepeatBruteForce, CopiedSegmentsGiveExactlyTheMaximalRepeatsOfTheDefinition
 // may lie in the next batch: these inputs have many batches.
 TEST(RepeatCopies, CollapsedAndUncollapsedSearchesGiveTheSameRepeats) {
   std::mt19937_64 rng(31);
-  const std::u32string pool = U"组织工作发展";
   std::size_t whole = 0, repeats = 0;
   for (int round = 0; round < 6; ++round) {
-    Input input;
     const std::size_t alphabet = pick(rng, 2, 6);
-    for (std::uint32_t d = 0; d < 1000; ++d)
-      for (std::size_t s = pick(rng, 1, 12); s > 0; --s) {
-        if (!input.empty() && pick(rng, 0, 2) > 0) {
-          input.push_back({d, input[pick(rng, 0, input.size() - 1)].text});
-          continue;
-        }
-        std::u32string t(pick(rng, 1, 14), U' ');
-        for (auto& c : t) c = pool[rng() % alphabet];
-        input.push_back({d, std::move(t)});
-      }
-    const SegmentedText text = build(input);
+    const SegmentedText text = build(input_with_copies(rng, alphabet, 1000, 12, 1, 14, false));
     ASSERT_GT(text.chars.size(), 8u * 4096u);
     for (const auto& [min_chars, min_docs] : {std::pair{1u, 1u}, {4u, 2u}, {8u, 3u}}) {
       RepeatOptions plain = repeat_options(min_chars, min_docs);
@@ -721,14 +716,7 @@ TEST(RepeatCopies, CollapsedAndUncollapsedSearchesGiveTheSameRepeats) {
         ASSERT_EQ(keys(got), keys(want)) << "round " << round << " " << describe(collapsed) << " threads " << threads;
       }
       repeats += want.size();
-      for (const Repeat& r : want) {
-        bool all_whole = true;
-        for (std::uint32_t p : r.positions) {
-          const std::size_t k = text.segment_of(p);
-          all_whole = all_whole && p == text.segment_start[k] && text.segment_start[k + 1] - p == r.length;
-        }
-        whole += all_whole;
-      }
+      whole += static_cast<std::size_t>(std::count_if(want.begin(), want.end(), [&](const Repeat& r) { return whole_segments(text, r); }));
     }
   }
   EXPECT_GT(repeats, 10000u);
