@@ -170,10 +170,15 @@ void content_sentence_ends(const Content& content, std::span<const std::size_t> 
 
 void SegmentedText::add_segment(std::span<const char32_t> content, std::uint32_t doc) {
   if (segment_start.empty()) segment_start.push_back(0);
+  if (run_doc.empty() || run_doc.back() != doc) {
+    run_start.push_back(static_cast<std::uint32_t>(chars.size()));
+    run_doc.push_back(doc);
+  }
   chars.insert(chars.end(), content.begin(), content.end());
   segment_start.push_back(static_cast<std::uint32_t>(chars.size()));
   segment_doc.push_back(doc);
   segment_index.extend(segment_start, chars.size());
+  run_index.extend(run_start, chars.size());
 }
 
 std::size_t SegmentedText::segment_of(std::uint32_t pos) const noexcept { return segment_index.find(segment_start, pos); }
@@ -796,18 +801,21 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   }
   PositionArray().swap(plcp);
   if (lent.chars) {
+    // Rebuilt on all threads, in pieces of segments (every character is written by one segment:
+    // its own, or the one it is a copy of).
     lent.chars->resize(text.segment_start.back());
-    if (!col) {
-      std::size_t p = 0;
-      for (const Sym r : enc)
-        if (r != 0) (*lent.chars)[p++] = lent.char_of[r];
-    } else {
-      for (std::size_t k = 0; k < segments; ++k) {
+    const std::size_t pieces = std::max(1u, options.threads) * std::size_t{4};
+    detail::parallel_for(pieces, options.threads, [&](std::size_t piece, unsigned) {
+      for (std::size_t k = segments * piece / pieces, to = segments * (piece + 1) / pieces; k < to; ++k) {
         const std::uint32_t len = enc_start[k + 1] - enc_start[k] - 1;
-        for (const std::uint32_t c : col->copy_starts(k))
+        auto put = [&](std::uint32_t c) {
           for (std::uint32_t q = 0; q < len; ++q) (*lent.chars)[c + q] = lent.char_of[enc[enc_start[k] + q]];
+        };
+        if (!col) put(text.segment_start[k]);
+        else
+          for (const std::uint32_t c : col->copy_starts(k)) put(c);
       }
-    }
+    });
   }
   std::vector<Sym>().swap(enc);
 
@@ -933,7 +941,8 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::uint32_t alphabet, c
   // In the order of first position, then length (unique: a string has one length), sorted as keys
   // taken while each list was at hand: comparing the repeats themselves read the first position
   // from each one's list, a cache miss per comparison (1.3 s for dense 1 GiB's 4 M repeats).
-  boost::sort::pdqsort_branchless(order.begin(), order.end());
+  // Keys are unique, so the order does not depend on the number of threads.
+  detail::parallel_sort(order.begin(), order.end(), std::less<>(), options.threads);
   std::vector<Repeat> sorted;
   sorted.reserve(out.size());
   for (const auto& [key, j] : order) sorted.push_back(std::move(out[j]));
@@ -974,7 +983,16 @@ std::vector<Repeat> repeats_of(const SegmentedText& text, std::vector<char32_t>*
       distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
       k = static_cast<std::uint32_t>(distinct.size());
     } else {
-      for (char32_t c : text.chars) rank_of[std::min<std::size_t>(c, kCodePoints - 1)] = 1;
+      // Marked on all threads (a pass over every character, a quarter of a second on one thread for
+      // dense 1 GiB). Each mark is read before it is written: after the first few thousand
+      // characters nearly every one is already marked, and the threads only share the lines.
+      const std::size_t pieces = std::max(1u, options.threads);
+      detail::parallel_for(pieces, options.threads, [&](std::size_t piece, unsigned) {
+        for (std::size_t p = n * piece / pieces, to = n * (piece + 1) / pieces; p < to; ++p) {
+          std::atomic_ref<std::uint32_t> mark(rank_of[std::min<std::size_t>(text.chars[p], kCodePoints - 1)]);
+          if (mark.load(std::memory_order_relaxed) == 0) mark.store(1, std::memory_order_relaxed);
+        }
+      });
       for (auto& r : rank_of)
         if (r) r = ++k;
     }
@@ -1006,21 +1024,30 @@ std::vector<Repeat> repeats_of(const SegmentedText& text, std::vector<char32_t>*
     const std::optional<Collapsed> col =
         options.collapse_copies ? collapse_segments(text, options.threads) : std::nullopt;
     const Collapsed* const cp = col ? &*col : nullptr;
+    // Encoded on all threads, in pieces of segments, each written from where the segments before
+    // it end (one thread: 0.4 s for dense 1 GiB).
     auto encode = [&](auto& enc) {
       const std::size_t searched = cp ? cp->kept.size() : segments;
-      std::size_t size = searched;  // a separator each
-      for (std::size_t j = 0; j < searched; ++j) {
-        const std::size_t s = cp ? cp->kept[j] : j;
-        size += text.segment_start[s + 1] - text.segment_start[s];
+      const std::size_t pieces = std::max(1u, options.threads) * std::size_t{4};
+      std::vector<std::size_t> piece_at(pieces + 1, 0);  // encoded start of each piece
+      for (std::size_t q = 0; q < pieces; ++q) {
+        std::size_t size = 0;
+        for (std::size_t j = searched * q / pieces; j < searched * (q + 1) / pieces; ++j) {
+          const std::size_t s = cp ? cp->kept[j] : j;
+          size += text.segment_start[s + 1] - text.segment_start[s] + 1;  // and its separator
+        }
+        piece_at[q + 1] = piece_at[q] + size;
       }
-      enc.resize(size);
-      std::size_t e = 0;
-      for (std::size_t j = 0; j < searched; ++j) {
-        const std::size_t s = cp ? cp->kept[j] : j;
-        for (std::uint32_t p = text.segment_start[s]; p < text.segment_start[s + 1]; ++p)
-          enc[e++] = static_cast<std::remove_reference_t<decltype(enc[0])>>(rank(text.chars[p]));
-        enc[e++] = 0;
-      }
+      enc.resize(piece_at[pieces]);
+      detail::parallel_for(pieces, options.threads, [&](std::size_t q, unsigned) {
+        std::size_t e = piece_at[q];
+        for (std::size_t j = searched * q / pieces; j < searched * (q + 1) / pieces; ++j) {
+          const std::size_t s = cp ? cp->kept[j] : j;
+          for (std::uint32_t p = text.segment_start[s]; p < text.segment_start[s + 1]; ++p)
+            enc[e++] = static_cast<std::remove_reference_t<decltype(enc[0])>>(rank(text.chars[p]));
+          enc[e++] = 0;
+        }
+      });
       if (lent.chars) std::vector<char32_t>().swap(*lent.chars);
       advance(m);
     };
@@ -1164,11 +1191,17 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
       std::vector<std::uint32_t> shorts;
       for (std::uint32_t i = 0; i < n; ++i)
         if (texts[i].size() <= 8) shorts.push_back(i);
-      if (shorts.size() <= kShortTexts) {
+      if (shorts.size() <= kShortTexts && shorts.size() >= 2) {
+        // Both lists are sorted (LSH's pairs, and these as made): merged, not sorted again (up to
+        // 8 M pairs here, a third of a second on one thread).
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> all, more;
+        more.reserve(shorts.size() * (shorts.size() - 1) / 2);
         for (std::size_t x = 0; x < shorts.size(); ++x)
-          for (std::size_t y = x + 1; y < shorts.size(); ++y) pairs.emplace_back(shorts[x], shorts[y]);
-        std::sort(pairs.begin(), pairs.end());
-        pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+          for (std::size_t y = x + 1; y < shorts.size(); ++y) more.emplace_back(shorts[x], shorts[y]);
+        all.reserve(pairs.size() + more.size());
+        std::merge(pairs.begin(), pairs.end(), more.begin(), more.end(), std::back_inserter(all));
+        all.erase(std::unique(all.begin(), all.end()), all.end());
+        pairs = std::move(all);
       }
     }
     // The budget: pairs cheapest first, so that a few huge near-identical texts (periodic input:
@@ -1254,7 +1287,7 @@ namespace {
 std::uint32_t append_documents(const SegmentedText& text, std::span<const Occurrence> occurrences,
                                std::vector<std::uint32_t>& docs) {
   const std::size_t first = docs.size();
-  for (const Occurrence& o : occurrences) docs.push_back(text.segment_doc[text.segment_of(o.start)]);
+  for (const Occurrence& o : occurrences) docs.push_back(text.document_of(o.start));
   const auto begin = docs.begin() + static_cast<std::ptrdiff_t>(first);
   std::sort(begin, docs.end());
   docs.erase(std::unique(begin, docs.end()), docs.end());
@@ -2112,13 +2145,30 @@ std::vector<Template> make_templates(const std::vector<Candidate>& candidates, c
 
 void rank_templates(std::vector<Template>& templates) {
   // The last key is unique between templates of different texts, so the order is total in practice;
-  // std::sort (not stable) is kept because the golden outputs were made with it.
-  std::sort(templates.begin(), templates.end(), [](const Template& a, const Template& b) {
+  // std::sort (not stable) is kept because the golden outputs were made with it. It sorts the keys,
+  // taken once, and the templates are moved into their order after: comparing the templates read
+  // each one's first occurrence from its list, a cache miss per comparison, and moved the records
+  // (dense 1 GiB: 350 K templates, a third of a second on one thread). std::sort makes the same
+  // moves for the same comparisons whatever it sorts, so the order is the same as before.
+  struct Key {
+    double score;
+    std::uint32_t documents, chars, first, index;
+  };
+  std::vector<Key> keys(templates.size());
+  for (std::size_t i = 0; i < templates.size(); ++i) {
+    const Template& t = templates[i];
+    keys[i] = {t.score, t.documents, t.chars, t.occurrences.front().start, static_cast<std::uint32_t>(i)};
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
     if (a.score != b.score) return a.score > b.score;
     if (a.documents != b.documents) return a.documents > b.documents;
     if (a.chars != b.chars) return a.chars > b.chars;
-    return a.occurrences.front().start < b.occurrences.front().start;
+    return a.first < b.first;
   });
+  std::vector<Template> sorted;
+  sorted.reserve(templates.size());
+  for (const Key& k : keys) sorted.push_back(std::move(templates[k.index]));
+  templates = std::move(sorted);
 }
 
 OutputPlan plan_output(const std::vector<Template>& templates, const PhraseLimits& limits) {

@@ -1630,21 +1630,27 @@ TEST(PhraseLimits, ReportWideCapsListPhrasesInRankingOrderAndCountWhatTheyCut) {
 
 // segment_of searches between the segments of two neighbouring blocks of characters: the same
 // answers as a search over every start, with empty segments, segments of one character and
-// segments longer than many blocks.
-TEST(SegmentedText, SegmentOfAgreesWithASearchOverEveryStart) {
+// segments longer than many blocks. document_of, from its own index of runs of one document,
+// names the document of that segment, with documents that hold only empty segments, documents
+// numbered with gaps, and several documents in one block of its index or one over many.
+TEST(SegmentedText, SegmentOfAndDocumentOfAgreeWithASearchOverEveryStart) {
   std::mt19937 rng(5);
   for (int round = 0; round < 50; ++round) {
     recur::SegmentedText text;
     const int segments = 1 + static_cast<int>(rng() % 300);
+    const std::size_t longest = round % 2 == 0 ? 1000 : 20000;
+    std::uint32_t doc = 0;
     for (int k = 0; k < segments; ++k) {
       const unsigned kind = rng() % 4;
-      const std::size_t len = kind == 0 ? 0 : kind == 1 ? 1 : kind == 2 ? rng() % 70 : rng() % 1000;
-      text.add_segment(std::u32string(len, U'字'), static_cast<std::uint32_t>(k / 3));
+      const std::size_t len = kind == 0 ? 0 : kind == 1 ? 1 : kind == 2 ? rng() % 70 : rng() % longest;
+      if (rng() % 3 == 0) doc += 1 + static_cast<std::uint32_t>(rng() % 3);
+      text.add_segment(std::u32string(len, U'字'), doc);
     }
     for (std::uint32_t pos = 0; pos < text.chars.size(); ++pos) {
       const auto it = std::upper_bound(text.segment_start.begin(), text.segment_start.end(), pos);
-      ASSERT_EQ(text.segment_of(pos), static_cast<std::size_t>(it - text.segment_start.begin()) - 1)
-          << "round " << round << " pos " << pos;
+      const auto segment = static_cast<std::size_t>(it - text.segment_start.begin()) - 1;
+      ASSERT_EQ(text.segment_of(pos), segment) << "round " << round << " pos " << pos;
+      ASSERT_EQ(text.document_of(pos), text.segment_doc[segment]) << "round " << round << " pos " << pos;
     }
   }
 }

@@ -178,12 +178,20 @@ struct SegmentedText {
 
   /// segment_of()'s index over segment_start, in blocks of 64 characters (kept by add_segment).
   StartIndex segment_index{6};
+  /// document_of()'s runs: where each run of segments of one document starts, and its document
+  /// (kept by add_segment), with their index in blocks of 4096 characters. There are about as many
+  /// runs as documents, so all of it stays in the cache, where segment_of() reads two arrays of the
+  /// size of the text at random (and segment_doc a third).
+  std::vector<std::uint32_t> run_start, run_doc;
+  StartIndex run_index{12};
 
   /// Appends a segment of document `doc` (documents must come in non-decreasing order).
   void add_segment(std::span<const char32_t> content, std::uint32_t doc);
   std::size_t segments() const noexcept { return segment_doc.size(); }
   /// The segment holding character position `pos`.
   std::size_t segment_of(std::uint32_t pos) const noexcept;
+  /// The document holding character position `pos` (below chars.size()): segment_doc[segment_of(pos)].
+  std::uint32_t document_of(std::uint32_t pos) const noexcept { return run_doc[run_index.find(run_start, pos)]; }
 };
 
 /// Where the segments of a SegmentedText lie in their paragraphs, when a segment may be only a
