@@ -134,7 +134,9 @@ void extract_content(std::string_view normalized, Content& out, bool with_offset
   for (std::size_t i = 0; i < normalized.size();) {
     const std::size_t start = i;
     const char32_t cp = next_code_point(normalized, i);
-    if (!is_content_char(cp)) {
+    // The common ideographs (nearly every character of the reports) without the call of
+    // is_content_char: with is_cjk's, a twentieth of the reading's time on dense 1 GiB.
+    if (!(cp >= 0x4E00 && cp <= 0x9FFF) && !is_content_char(cp)) {
       const Boundary b = boundary_of(cp);
       if ((cp == U',' || cp == U'.' || cp == U':') && i == start + 1) {
         numeric = std::max(numeric, b);

@@ -57,7 +57,7 @@ std::size_t OffsetMap::to_input_end(std::size_t pos) const noexcept {
 // ---------------------------------------------------------------------------------------------
 // Character classes
 
-bool is_cjk(char32_t c) noexcept {
+bool is_cjk_other(char32_t c) noexcept {
   if (c < 0x2E80) return false;
   return (c >= 0x4E00 && c <= 0x9FFF) ||    // CJK Unified Ideographs
          (c >= 0x3400 && c <= 0x4DBF) ||    // Extension A

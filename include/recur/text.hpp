@@ -151,9 +151,14 @@ inline void append_utf8(std::string& out, char32_t c) {
   }
 }
 
+/// is_cjk() past the common ideographs U+4E00..U+9FFF.
+bool is_cjk_other(char32_t c) noexcept;
+
 /// True for code points shingled one character at a time: Han ideographs, kana, CJK
 /// compatibility ideographs, and the iteration marks. Hangul is word-based (it uses spaces).
-bool is_cjk(char32_t c) noexcept;
+/// Inline for the common ideographs, nearly every character of the reports, which tokenising,
+/// shingling and reading for phrases ask about one by one.
+inline bool is_cjk(char32_t c) noexcept { return (c >= 0x4E00 && c <= 0x9FFF) || is_cjk_other(c); }
 
 /// True for whitespace, including U+3000 IDEOGRAPHIC SPACE and U+00A0.
 bool is_space(char32_t c) noexcept;
