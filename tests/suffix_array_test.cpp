@@ -120,6 +120,29 @@ TEST(SuffixArray, TextsOfManyInductionChunks) {
   }
 }
 
+// The symbol counts are taken on several threads: over a large alphabet each thread counts the
+// symbols of its own range of it (every symbol occurs here, so those at the ranges' edges too),
+// over a small one each counts a part of the text. Copies of earlier stretches make the recursion
+// run, and its alphabet of names is large as well.
+TEST(SuffixArray, BucketsCountedOnSeveralThreadsOverEverySymbol) {
+  std::mt19937 rng(23);
+  for (const std::uint32_t alphabet : {3u, 300u, 70001u, 150000u}) {
+    std::vector<std::uint32_t> t;
+    for (std::uint32_t c = 0; c < alphabet; ++c) t.push_back(c);
+    std::shuffle(t.begin(), t.end(), rng);
+    while (t.size() < std::max<std::size_t>(40000, alphabet + alphabet / 2)) {  // copies of earlier stretches
+      const std::size_t from = rng() % t.size(), len = 1 + rng() % 40;
+      for (std::size_t k = 0; k < len && from + k < t.size(); ++k) t.push_back(t[from + k]);
+    }
+    const auto want = naive_sa(t);
+    for (unsigned threads : {1u, 2u, 3u}) {
+      std::vector<std::uint32_t> sa;
+      suffix_array(std::span<const std::uint32_t>(t), alphabet, sa, threads);
+      ASSERT_EQ(sa, want) << "alphabet " << alphabet << " threads " << threads;
+    }
+  }
+}
+
 // With two threads the types are found in pieces of 64-position words, each starting from the type
 // of the position after it, which a run of equal symbols carries from its end: runs across the
 // pieces, ending below or above their symbol, or at the end of the text. Checked as a sorted
