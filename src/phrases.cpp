@@ -1965,8 +1965,9 @@ std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& gro
   // Counted first, then stored: pieces and links stand side by side at the stage's peak, and
   // growing by doubling would add up to as much again (6 M pieces and 5 M links on dense 1 GiB).
   pieces.shrink_to_fit();
-  auto for_each_link = [&](auto&& f) {
-    for (std::uint32_t i = 0; i < pieces.size(); ++i) {
+  // The links of the pieces [from, to), in order.
+  auto for_each_link = [&](std::size_t from, std::size_t to, auto&& f) {
+    for (auto i = static_cast<std::uint32_t>(from); i < to; ++i) {
       const Piece& p = pieces[i];
       const std::uint64_t reach = std::uint64_t{p.end} + options.chain_gap;
       for (std::uint32_t j = i + 1; j < pieces.size() && j <= i + kNeighbours; ++j) {
@@ -1977,11 +1978,24 @@ std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& gro
       }
     }
   };
-  std::size_t link_count = 0;
-  for_each_link([&](const Link&) { ++link_count; });
-  std::vector<Link> links;
-  links.reserve(link_count);
-  for_each_link([&](const Link& l) { links.push_back(l); });
+  // On all threads, in ranges of pieces: each range's links counted, then written from where the
+  // ranges before it end (the same array as one pass would make).
+  const std::size_t ranges = std::max(1u, threads) * std::size_t{4};
+  auto range = [&](std::size_t r) { return std::pair{pieces.size() * r / ranges, pieces.size() * (r + 1) / ranges}; };
+  std::vector<std::size_t> link_at(ranges + 1, 0);
+  detail::parallel_for(ranges, threads, [&](std::size_t r, unsigned) {
+    const auto [from, to] = range(r);
+    std::size_t count = 0;
+    for_each_link(from, to, [&](const Link&) { ++count; });
+    link_at[r + 1] = count;
+  });
+  for (std::size_t r = 0; r < ranges; ++r) link_at[r + 1] += link_at[r];
+  std::vector<Link> links(link_at[ranges]);
+  detail::parallel_for(ranges, threads, [&](std::size_t r, unsigned) {
+    const auto [from, to] = range(r);
+    std::size_t at = link_at[r];
+    for_each_link(from, to, [&](const Link& l) { links[at++] = l; });
+  });
   std::vector<Piece>().swap(pieces);
   detail::parallel_sort(links.begin(), links.end(), std::less<Link>(), threads);
   std::vector<std::uint32_t> parent(n);
