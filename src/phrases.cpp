@@ -183,6 +183,21 @@ void SegmentedText::add_segment(std::span<const char32_t> content, std::uint32_t
   run_index.extend(run_start, chars.size());
 }
 
+void SegmentedText::index_segments() {
+  segment_index = StartIndex{6};
+  run_index = StartIndex{12};
+  run_start.clear();
+  run_doc.clear();
+  for (std::size_t s = 0; s < segment_doc.size(); ++s)
+    if (run_doc.empty() || run_doc.back() != segment_doc[s]) {
+      run_start.push_back(segment_start[s]);
+      run_doc.push_back(segment_doc[s]);
+    }
+  if (segment_start.empty()) return;
+  segment_index.extend(segment_start, chars.size());
+  run_index.extend(run_start, chars.size());
+}
+
 std::size_t SegmentedText::segment_of(std::uint32_t pos) const noexcept { return segment_index.find(segment_start, pos); }
 
 StartIndex::StartIndex(std::span<const std::uint32_t> starts, std::size_t positions) : shift_(0) {

@@ -1632,7 +1632,8 @@ TEST(PhraseLimits, ReportWideCapsListPhrasesInRankingOrderAndCountWhatTheyCut) {
 // answers as a search over every start, with empty segments, segments of one character and
 // segments longer than many blocks. document_of, from its own index of runs of one document,
 // names the document of that segment, with documents that hold only empty segments, documents
-// numbered with gaps, and several documents in one block of its index or one over many.
+// numbered with gaps, and several documents in one block of its index or one over many. Both also
+// when the arrays are filled in directly and indexed at once (index_segments).
 TEST(SegmentedText, SegmentOfAndDocumentOfAgreeWithASearchOverEveryStart) {
   std::mt19937 rng(5);
   for (int round = 0; round < 50; ++round) {
@@ -1646,11 +1647,19 @@ TEST(SegmentedText, SegmentOfAndDocumentOfAgreeWithASearchOverEveryStart) {
       if (rng() % 3 == 0) doc += 1 + static_cast<std::uint32_t>(rng() % 3);
       text.add_segment(std::u32string(len, U'字'), doc);
     }
+    // The same text filled in directly, then indexed at once (as recur phrases builds its kept text).
+    recur::SegmentedText direct;
+    direct.chars = text.chars;
+    direct.segment_start = text.segment_start;
+    direct.segment_doc = text.segment_doc;
+    direct.index_segments();
     for (std::uint32_t pos = 0; pos < text.chars.size(); ++pos) {
       const auto it = std::upper_bound(text.segment_start.begin(), text.segment_start.end(), pos);
       const auto segment = static_cast<std::size_t>(it - text.segment_start.begin()) - 1;
       ASSERT_EQ(text.segment_of(pos), segment) << "round " << round << " pos " << pos;
       ASSERT_EQ(text.document_of(pos), text.segment_doc[segment]) << "round " << round << " pos " << pos;
+      ASSERT_EQ(direct.segment_of(pos), segment) << "round " << round << " pos " << pos;
+      ASSERT_EQ(direct.document_of(pos), text.segment_doc[segment]) << "round " << round << " pos " << pos;
     }
   }
 }

@@ -187,6 +187,9 @@ struct SegmentedText {
 
   /// Appends a segment of document `doc` (documents must come in non-decreasing order).
   void add_segment(std::span<const char32_t> content, std::uint32_t doc);
+  /// Builds segment_of()'s and document_of()'s indexes afresh, for a text whose chars,
+  /// segment_start and segment_doc were filled in directly (as add_segment() would have).
+  void index_segments();
   std::size_t segments() const noexcept { return segment_doc.size(); }
   /// The segment holding character position `pos`.
   std::size_t segment_of(std::uint32_t pos) const noexcept;
