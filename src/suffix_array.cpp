@@ -79,8 +79,11 @@ void count_symbols(const Sym* t, std::uint32_t n, std::vector<std::uint32_t>& cn
       cnt[a] = sum;
     }
   } else {
-    detail::parallel_for(pieces, threads, [&](std::size_t k, unsigned) {
-      const std::size_t lo = cnt.size() * k / pieces, width = cnt.size() * (k + 1) / pieces - lo;
+    // Every range reads the whole text: a few ranges at most, or many threads would spend more
+    // reading than they save.
+    const std::size_t ranges = std::min<std::size_t>(pieces, 4);
+    detail::parallel_for(ranges, threads, [&](std::size_t k, unsigned) {
+      const std::size_t lo = cnt.size() * k / ranges, width = cnt.size() * (k + 1) / ranges - lo;
       std::fill(cnt.begin() + static_cast<std::ptrdiff_t>(lo), cnt.begin() + static_cast<std::ptrdiff_t>(lo + width), 0);
       for (std::uint32_t i = 0; i < n; ++i) {  // without a branch: a symbol of another range adds 0
         const std::size_t a = t[i];

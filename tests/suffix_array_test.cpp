@@ -120,8 +120,8 @@ TEST(SuffixArray, TextsOfManyInductionChunks) {
   }
 }
 
-// The symbol counts are taken on several threads: over a large alphabet each thread counts the
-// symbols of its own range of it (every symbol occurs here, so those at the ranges' edges too),
+// The symbol counts are taken on several threads: over a large alphabet each of up to 4 threads
+// counts the symbols of its own range of it (every symbol occurs here, so those at the ranges' edges too),
 // over a small one each counts a part of the text. Copies of earlier stretches make the recursion
 // run, and its alphabet of names is large as well.
 TEST(SuffixArray, BucketsCountedOnSeveralThreadsOverEverySymbol) {
@@ -135,7 +135,7 @@ TEST(SuffixArray, BucketsCountedOnSeveralThreadsOverEverySymbol) {
       for (std::size_t k = 0; k < len && from + k < t.size(); ++k) t.push_back(t[from + k]);
     }
     const auto want = naive_sa(t);
-    for (unsigned threads : {1u, 2u, 3u}) {
+    for (unsigned threads : {1u, 2u, 3u, 6u}) {  // 6: more threads than ranges of the alphabet
       std::vector<std::uint32_t> sa;
       suffix_array(std::span<const std::uint32_t>(t), alphabet, sa, threads);
       ASSERT_EQ(sa, want) << "alphabet " << alphabet << " threads " << threads;
