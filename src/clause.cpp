@@ -260,11 +260,14 @@ std::vector<Occurrence> bounded_occurrences(const Candidate& c, const ClauseBoun
 
 void clause_templates(std::vector<Template>& templates, const std::vector<Candidate>& candidates,
                       const SegmentedText& text, const ClauseMarks& marks, const Continuations& continuations,
-                      const TemplateOptions& options, unsigned min_chars) {
+                      const TemplateOptions& options, unsigned min_chars, unsigned threads) {
   if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
-  std::vector<Occurrence> all;
-  for (Template& t : templates) {
-    if (t.parts > 1) continue;
+  // On all threads (one thread: a quarter of a second of dense 1 GiB's 350 K templates).
+  detail::PerThread<std::vector<Occurrence>> scratch_all(threads, [] { return std::make_unique<std::vector<Occurrence>>(); });
+  detail::parallel_for(templates.size(), threads, [&](std::size_t ti, unsigned w) {
+    Template& t = templates[ti];
+    if (t.parts > 1) return;
+    std::vector<Occurrence>& all = scratch_all[w];
     bool extended = false;
     all = t.occurrences;
     auto bound = [&](std::uint32_t c, std::vector<Occurrence>& shown) {
@@ -285,7 +288,7 @@ void clause_templates(std::vector<Template>& templates, const std::vector<Candid
     t.extent_chars = bound(t.extent, t.shown_extent);
     if (extended) merge_overlapping(all, t.occurrences);
     t.score = static_cast<double>(t.documents) * static_cast<double>(t.chars);
-  }
+  });
 }
 
 }  // namespace recur

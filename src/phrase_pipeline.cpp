@@ -593,7 +593,7 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
 
   std::vector<Template> templ = make_templates(cands, groups, in.text, o.min_docs, in.layout, sentences ? 0 : to.chain_gap, threads);
   std::vector<TemplateGroup>().swap(groups);
-  if (!sentences) clause_templates(templ, cands, in.text, in.marks, continuations, to, o.min_chars);
+  if (!sentences) clause_templates(templ, cands, in.text, in.marks, continuations, to, o.min_chars, threads);
   continuations = Continuations{};
   in.marks = ClauseMarks{};
   detail::return_free_memory();

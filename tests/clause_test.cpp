@@ -208,6 +208,46 @@ TEST(ClauseTemplates, TheShownCoreMovesAndTheCountsStay) {
   EXPECT_EQ(t.shown_core[0], t.occurrences[0]);
 }
 
+// Each template is bound on its own: the same templates for any number of threads.
+TEST(ClauseTemplates, TheSameForAnyNumberOfThreads) {
+  // Hundreds of cores, each in three documents with the continuations of the tests above.
+  const std::vector<std::string> pool = {"党", "建", "引", "领", "基", "层", "治", "理", "组", "织",
+                                         "人", "才", "干", "部", "队", "伍", "作", "风", "制", "度"};
+  std::vector<std::string> docs;
+  for (std::uint32_t i = 0; i < 400; ++i) {
+    std::string core;
+    for (std::uint32_t d = 0, x = i * 2654435761u; d < 10; ++d, x = x * 1103515245u + 12345u) core += pool[(x >> 16) % pool.size()];
+    docs.push_back("甲" + core + "导，深入学习");
+    docs.push_back("乙" + core + "导，全面落实");
+    docs.push_back("丙" + core + "引领");
+  }
+  Corpus c = corpus_of(docs);
+  std::vector<recur::TemplateGroup> groups;
+  for (std::uint32_t k = 0; k < c.candidates.size(); ++k) groups.push_back({k, {k}});
+  const auto base = recur::make_templates(c.candidates, groups, c.text, 2);
+  ASSERT_GE(base.size(), 300u);
+  const auto continuations = recur::candidate_continuations(c.candidates, c.text, c.marks, {}, 1);
+  auto bound = [&](unsigned threads) {
+    auto templates = base;
+    recur::clause_templates(templates, c.candidates, c.text, c.marks, continuations, {}, 4, threads);
+    return templates;
+  };
+  const auto one = bound(1);
+  ASSERT_TRUE(std::any_of(one.begin(), one.end(), [&](const recur::Template& t) { return t.chars != base[&t - one.data()].chars; }));
+  for (const unsigned threads : {2u, 3u}) {
+    const auto many = bound(threads);
+    ASSERT_EQ(many.size(), one.size());
+    for (std::size_t i = 0; i < one.size(); ++i) {
+      EXPECT_EQ(many[i].chars, one[i].chars) << i;
+      EXPECT_EQ(many[i].extent_chars, one[i].extent_chars) << i;
+      EXPECT_EQ(many[i].occurrences, one[i].occurrences) << i;
+      EXPECT_EQ(many[i].shown_core, one[i].shown_core) << i;
+      EXPECT_EQ(many[i].shown_extent, one[i].shown_extent) << i;
+      EXPECT_DOUBLE_EQ(many[i].score, one[i].score) << i;
+    }
+  }
+}
+
 TEST(TemplateOptions, ClauseReachAndShareAreValidated) {
   recur::TemplateOptions o;
   EXPECT_EQ(o.clause_reach, 4u);

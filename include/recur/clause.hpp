@@ -131,9 +131,10 @@ std::vector<Occurrence> bounded_occurrences(const Candidate& c, const ClauseBoun
 /// clause bounds: Template::chars, extent_chars, shown_core and shown_extent, and the score. Where
 /// a bound extends its candidate, the extended stretches join the template's occurrences (merged
 /// where they overlap, so the places stay distinct; the documents stay the same). Chained
-/// templates are left as they are (their shown texts are their locations).
+/// templates are left as they are (their shown texts are their locations). Templates are bound
+/// `threads` at a time (each on its own: the result does not depend on the number).
 void clause_templates(std::vector<Template>& templates, const std::vector<Candidate>& candidates,
                       const SegmentedText& text, const ClauseMarks& marks, const Continuations& continuations,
-                      const TemplateOptions& options, unsigned min_chars);
+                      const TemplateOptions& options, unsigned min_chars, unsigned threads = 1);
 
 }  // namespace recur
