@@ -170,12 +170,20 @@ void content_sentence_ends(const Content& content, std::span<const std::size_t> 
   if (ends.empty() || ends.back() != n) ends.push_back(n);
 }
 
+namespace {
+// A segment of document `doc` starting at `start` begins a run of segments of one document unless
+// the last run is of `doc` already (add_segment and index_segments).
+void note_run(std::vector<std::uint32_t>& run_start, std::vector<std::uint32_t>& run_doc, std::uint32_t start,
+              std::uint32_t doc) {
+  if (!run_doc.empty() && run_doc.back() == doc) return;
+  run_start.push_back(start);
+  run_doc.push_back(doc);
+}
+}  // namespace
+
 void SegmentedText::add_segment(std::span<const char32_t> content, std::uint32_t doc) {
   if (segment_start.empty()) segment_start.push_back(0);
-  if (run_doc.empty() || run_doc.back() != doc) {
-    run_start.push_back(static_cast<std::uint32_t>(chars.size()));
-    run_doc.push_back(doc);
-  }
+  note_run(run_start, run_doc, static_cast<std::uint32_t>(chars.size()), doc);
   chars.insert(chars.end(), content.begin(), content.end());
   segment_start.push_back(static_cast<std::uint32_t>(chars.size()));
   segment_doc.push_back(doc);
@@ -188,11 +196,7 @@ void SegmentedText::index_segments() {
   run_index = StartIndex{12};
   run_start.clear();
   run_doc.clear();
-  for (std::size_t s = 0; s < segment_doc.size(); ++s)
-    if (run_doc.empty() || run_doc.back() != segment_doc[s]) {
-      run_start.push_back(segment_start[s]);
-      run_doc.push_back(segment_doc[s]);
-    }
+  for (std::size_t s = 0; s < segment_doc.size(); ++s) note_run(run_start, run_doc, segment_start[s], segment_doc[s]);
   if (segment_start.empty()) return;
   segment_index.extend(segment_start, chars.size());
   run_index.extend(run_start, chars.size());
