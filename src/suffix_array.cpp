@@ -48,11 +48,11 @@ class Types {
   std::vector<std::uint64_t> w_;
 };
 
-// How often each symbol occurs in t[0, n), into `cnt` (alphabet-sized). Taken once per level,
-// and the bucket starts and ends (buckets()) from it each time they are needed: counted afresh
-// each time (six per level), the counting was 2.3-2.6 s of the suffix array of dense 1 GiB's
-// 143 M characters, a quarter of a second each time at the first recursion level, where the
-// alphabet is 14 M names and every count is a miss.
+// How often each symbol occurs in t[0, n), into `cnt` (alphabet-sized). Taken once per level (and
+// again after its recursion, which needs the memory), and the bucket starts and ends (buckets())
+// from it each time they are needed: counted afresh each time (six per level), the counting was
+// 2.6-2.9 s of the suffix array of dense 1 GiB's 143 M characters, a quarter of a second each time
+// at the first recursion level, where the alphabet is 14 M names and every count is a miss.
 // On all threads: when the alphabet is large, each thread reads the whole text and counts the
 // symbols of its own range of the alphabet (atomic increments into one array would each wait for
 // their miss: a locked instruction lets no later load pass it); when it is small, each counts a
