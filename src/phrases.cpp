@@ -507,14 +507,41 @@ struct Lent {
   std::vector<char32_t> char_of;           // rank -> character
 };
 
+// Maximal repeats with their position lists end to end: repeat i (in `heads`, by first position,
+// then length) occurs at positions[first, first + count) of its head, sorted. One array for all
+// lists instead of a vector each: making dense 1 GiB's 4.1 M candidates from lists allocated one
+// by one on the workers spent most of its 1.2-1.9 s, on one thread, freeing them.
+struct RepeatLists {
+  struct Head {
+    std::uint32_t length = 0, documents = 0, count = 0;
+    std::uint64_t first = 0;
+  };
+  std::vector<Head> heads;
+  PositionArray positions;
+
+  std::span<std::uint32_t> positions_of(const Head& h) { return {positions.data() + h.first, h.count}; }
+  // Each repeat with a vector of its own (maximal_repeats()).
+  std::vector<Repeat> to_repeats() const {
+    std::vector<Repeat> out(heads.size());
+    for (std::size_t i = 0; i < heads.size(); ++i) {
+      const Head& h = heads[i];
+      out[i].length = h.length;
+      out[i].documents = h.documents;
+      out[i].positions.assign(positions.begin() + static_cast<std::ptrdiff_t>(h.first),
+                              positions.begin() + static_cast<std::ptrdiff_t>(h.first + h.count));
+    }
+    return out;
+  }
+};
+
 // maximal_repeats() over the ranked text `enc` (symbols below `alphabet`, 0 after each segment):
 // the segments of `text`, or with `col` its collapsed segments (col->kept, in order), segment k
 // starting at enc_start[k] (one past the last: enc's size). Only the segments of `text` are read
 // here (its characters may be lent).
 template <class Sym, class Advance>
-std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::vector<std::uint32_t> enc_start, std::uint32_t alphabet,
-                                 const SegmentedText& text, const Collapsed* col, const RepeatOptions& options,
-                                 RepeatCounts& counts, Advance advance, Lent& lent) {
+RepeatLists repeats_over(std::vector<Sym> enc, std::vector<std::uint32_t> enc_start, std::uint32_t alphabet,
+                         const SegmentedText& text, const Collapsed* col, const RepeatOptions& options,
+                         RepeatCounts& counts, Advance advance, Lent& lent) {
   const std::size_t segments = col ? col->kept.size() : text.segments(), m = enc.size();
   // The progress units of the whole text that the collapsed one leaves out, counted as each pass
   // ends (repeat_work() counts every character).
@@ -899,7 +926,18 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::vector<std::uint32_t
   // block's answer, then the starts after it), and a repeat has a few positions: the positions of
   // a batch of repeats are taken into one list first, so that each read can be requested 16 and 8
   // positions ahead across the repeats' boundaries.
-  std::vector<Repeat> out(kept.size());
+  // Each kept repeat's list at its place in one array (in kept order), by the sizes known already.
+  RepeatLists out;
+  std::vector<RepeatLists::Head> heads(kept.size());
+  {
+    std::uint64_t total = 0;
+    for (std::size_t j = 0; j < kept.size(); ++j) {
+      const Found& fd = found[kept[j]];
+      heads[j] = {fd.length, fd.documents, fd.occurrences, total};
+      total += fd.occurrences;
+    }
+    out.positions.resize(total);
+  }
   std::vector<std::pair<std::uint64_t, std::uint32_t>> order(kept.size());  // (first position, length), index
   constexpr std::size_t kListBatch = 1024;  // repeats
   // Collapsed, each position becomes the same offset in every copy of its segment: the segment and
@@ -936,35 +974,29 @@ std::vector<Repeat> repeats_over(std::vector<Sym> enc, std::vector<std::uint32_t
       }
     }
     const std::vector<std::uint32_t>& listed = col ? expanded : flat;
-    std::size_t at = 0;
+    // The batch's lists lie end to end in `out.positions` as in `listed`.
+    std::copy(listed.begin(), listed.end(), out.positions.begin() + static_cast<std::ptrdiff_t>(heads[j0].first));
     for (std::size_t j = j0; j < j1; ++j) {
-      const Found& fd = found[kept[j]];
-      Repeat& r = out[j];
-      r.length = fd.length;
-      r.documents = fd.documents;
-      const std::size_t size = fd.occurrences;
-      r.positions.assign(listed.begin() + static_cast<std::ptrdiff_t>(at), listed.begin() + static_cast<std::ptrdiff_t>(at + size));
-      at += size;
-      std::sort(r.positions.begin(), r.positions.end());
-      order[j] = {std::uint64_t{r.positions.front()} << 32 | r.length, static_cast<std::uint32_t>(j)};
+      const std::span<std::uint32_t> list = out.positions_of(heads[j]);
+      std::sort(list.begin(), list.end());
+      order[j] = {std::uint64_t{list.front()} << 32 | heads[j].length, static_cast<std::uint32_t>(j)};
     }
   });
-  PositionArray().swap(sa);  // before the sorted copy below, so that it is not on top
+  PositionArray().swap(sa);  // before the sorted heads below, so that they are not on top
   // In the order of first position, then length (unique: a string has one length), sorted as keys
   // taken while each list was at hand: comparing the repeats themselves read the first position
   // from each one's list, a cache miss per comparison (1.3 s for dense 1 GiB's 4 M repeats).
   // Keys are unique, so the order does not depend on the number of threads.
   detail::parallel_sort(order.begin(), order.end(), std::less<>(), options.threads);
-  std::vector<Repeat> sorted;
-  sorted.reserve(out.size());
-  for (const auto& [key, j] : order) sorted.push_back(std::move(out[j]));
+  out.heads.reserve(heads.size());
+  for (const auto& [key, j] : order) out.heads.push_back(heads[j]);
   lap(counts.seconds_lists);
-  return sorted;
+  return out;
 }
 
 // maximal_repeats(); `lend` is text.chars when the caller lends them.
-std::vector<Repeat> repeats_of(const SegmentedText& text, std::vector<char32_t>* lend, const RepeatOptions& options,
-                               RepeatCounts& counts, std::atomic<std::uint64_t>* done) {
+RepeatLists repeats_of(const SegmentedText& text, std::vector<char32_t>* lend, const RepeatOptions& options,
+                       RepeatCounts& counts, std::atomic<std::uint64_t>* done) {
   if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
   const std::size_t n = text.chars.size(), segments = text.segments();
   if (n == 0 || segments == 0) return {};
@@ -1078,12 +1110,12 @@ std::vector<Repeat> repeats_of(const SegmentedText& text, std::vector<char32_t>*
 
 std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                     std::atomic<std::uint64_t>* done) {
-  return repeats_of(text, nullptr, options, counts, done);
+  return repeats_of(text, nullptr, options, counts, done).to_repeats();
 }
 
 std::vector<Repeat> maximal_repeats_lending(SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                             std::atomic<std::uint64_t>* done) {
-  return repeats_of(text, &text.chars, options, counts, done);
+  return repeats_of(text, &text.chars, options, counts, done).to_repeats();
 }
 
 std::vector<Repeat> maximal_repeats(const SegmentedText& text, const RepeatOptions& options) {
@@ -1549,42 +1581,43 @@ RecurringText recurring_text(const SegmentedText& text, unsigned k, unsigned min
 }
 
 namespace {
-// The maximal repeats of `text` as candidates; positions mapped by `original` (identity when null),
-// texts read from `chars` at the mapped positions.
+// The maximal repeats as candidates, in their order; positions mapped by `kept` (identity when
+// null), texts read from `chars` at the mapped positions. The lists are released at the end.
 // One thread on purpose: made in order, the candidates' texts and lists lie in memory in the order
 // of their indices, which the grouping and chaining read them in. Made in chunks on two threads
 // (two malloc arenas), this took 0.17 s instead of 0.26 s on dense 100 MiB, but the three stages
 // after it lost 0.15 s; on dense 1 GiB group_templates alone ran 2-3 s slower (phr8 report).
-std::vector<Candidate> candidates_of(std::vector<Repeat>& repeats, const RecurringText* kept,
-                                     const std::vector<char32_t>& chars) {
+std::vector<Candidate> candidates_of(RepeatLists& repeats, const RecurringText* kept, const std::vector<char32_t>& chars) {
+  const std::vector<RepeatLists::Head>& heads = repeats.heads;
   std::vector<Candidate> out;
-  out.reserve(repeats.size());
+  out.reserve(heads.size());
   // Each repeat's list and first occurrence's text lie at random places of arrays far larger than
   // the cache: requested 8 and 4 repeats ahead (the text only when positions are not mapped).
   constexpr std::size_t kAhead = 8;
-  for (std::size_t i = 0; i < repeats.size(); ++i) {
-    if (i + kAhead < repeats.size()) __builtin_prefetch(repeats[i + kAhead].positions.data());
-    if (const std::size_t a = i + kAhead / 2; !kept && a < repeats.size() && !repeats[a].positions.empty())
-      __builtin_prefetch(chars.data() + repeats[a].positions.front());
-    Repeat& r = repeats[i];
+  for (std::size_t i = 0; i < heads.size(); ++i) {
+    if (i + kAhead < heads.size()) __builtin_prefetch(repeats.positions.data() + heads[i + kAhead].first);
+    if (const std::size_t a = i + kAhead / 2; !kept && a < heads.size() && heads[a].count > 0)
+      __builtin_prefetch(chars.data() + repeats.positions[heads[a].first]);
+    const RepeatLists::Head& h = heads[i];
+    const std::span<std::uint32_t> positions = repeats.positions_of(h);
     if (kept)
-      for (std::uint32_t& p : r.positions) p = kept->original(p);
+      for (std::uint32_t& p : positions) p = kept->original(p);
     Candidate c;
-    const auto first = chars.begin() + r.positions.front();
-    c.text.assign(first, first + r.length);
-    c.occurrences.reserve(r.positions.size());
-    for (std::uint32_t p : r.positions) c.occurrences.push_back({p, r.length});
-    c.documents = r.documents;
-    std::vector<std::uint32_t>().swap(r.positions);
+    const auto first = chars.begin() + positions.front();
+    c.text.assign(first, first + h.length);
+    c.occurrences.reserve(positions.size());
+    for (std::uint32_t p : positions) c.occurrences.push_back({p, h.length});
+    c.documents = h.documents;
     out.push_back(std::move(c));
   }
+  PositionArray().swap(repeats.positions);
   return out;
 }
 }  // namespace
 
 std::vector<Candidate> repeat_candidates(SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                          std::atomic<std::uint64_t>* done) {
-  std::vector<Repeat> repeats = maximal_repeats_lending(text, options, counts, done);
+  RepeatLists repeats = repeats_of(text, &text.chars, options, counts, done);
   const StageClock clock;
   std::vector<Candidate> out = candidates_of(repeats, nullptr, text.chars);
   counts.seconds_candidates += clock.elapsed();
@@ -1594,11 +1627,11 @@ std::vector<Candidate> repeat_candidates(SegmentedText& text, const RepeatOption
 std::vector<Candidate> span_candidates(const SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                        unsigned threads) {
   if (options.min_docs < 2) {
-    std::vector<Repeat> repeats = maximal_repeats(text, options, counts);
+    RepeatLists repeats = repeats_of(text, nullptr, options, counts, nullptr);
     return candidates_of(repeats, nullptr, text.chars);
   }
   const RecurringText rt = recurring_text(text, options.min_chars, options.min_docs, threads);
-  std::vector<Repeat> repeats = maximal_repeats(rt.text, options, counts);
+  RepeatLists repeats = repeats_of(rt.text, nullptr, options, counts, nullptr);
   return candidates_of(repeats, &rt, text.chars);
 }
 

@@ -779,3 +779,49 @@ TEST(Threads, RepeatsCandidatesChainsAndTemplatesAreTheSameForAnyWorkerCount) {
 }
 
 }  // namespace
+
+TEST(RepeatLists, EveryListedPositionHoldsItsRepeatOverManyBatches) {
+  // The repeats' position lists are written a batch of 1,024 repeats at a time into one array
+  // (repeats_over) and handed out as vectors (maximal_repeats) or as candidates (repeat_candidates):
+  // over 12,000 repeats on 1-3 threads, every listed position must start the repeat's text, the
+  // lists must be sorted and distinct, and each candidate must be its repeat.
+  std::vector<std::pair<std::uint32_t, std::u32string>> segs;
+  std::uint64_t state = 20261203;
+  for (std::uint32_t d = 0; d < 400; ++d) {
+    std::u32string s;
+    for (int k = 0; k < 300; ++k) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      s.push_back(static_cast<char32_t>(0x4E00 + (state >> 60) % 4));  // four characters: much recurs
+    }
+    segs.push_back({d, s});
+  }
+  const SegmentedText t = text_of(segs);
+  for (const unsigned threads : {1u, 2u, 3u}) {
+    SCOPED_TRACE(testing::Message() << "threads " << threads);
+    const recur::RepeatOptions ro{8, 2, false, 1u << 26, threads};
+    const std::vector<recur::Repeat> repeats = recur::maximal_repeats(t, ro);
+    ASSERT_GT(repeats.size(), 12000u);
+    for (std::size_t i = 0; i < repeats.size(); ++i) {
+      const recur::Repeat& r = repeats[i];
+      ASSERT_GE(r.positions.size(), 2u) << i;
+      ASSERT_TRUE(std::is_sorted(r.positions.begin(), r.positions.end())) << i;
+      ASSERT_TRUE(std::adjacent_find(r.positions.begin(), r.positions.end()) == r.positions.end()) << i;
+      for (std::uint32_t p : r.positions)
+        ASSERT_TRUE(std::equal(t.chars.begin() + p, t.chars.begin() + p + r.length, t.chars.begin() + r.positions.front()))
+            << i << " at " << p;
+    }
+    SegmentedText lent = t;
+    recur::RepeatCounts rc;
+    const std::vector<Candidate> cands = recur::repeat_candidates(lent, ro, rc);
+    ASSERT_EQ(cands.size(), repeats.size());
+    for (std::size_t i = 0; i < cands.size(); ++i) {
+      const recur::Repeat& r = repeats[i];
+      ASSERT_EQ(cands[i].text, std::u32string(t.chars.begin() + r.positions.front(),
+                                              t.chars.begin() + r.positions.front() + r.length)) << i;
+      ASSERT_EQ(cands[i].occurrences.size(), r.positions.size()) << i;
+      for (std::size_t k = 0; k < r.positions.size(); ++k)
+        ASSERT_EQ(cands[i].occurrences[k], (Occurrence{r.positions[k], r.length})) << i << " " << k;
+      ASSERT_EQ(cands[i].documents, r.documents) << i;
+    }
+  }
+}
