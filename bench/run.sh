@@ -107,9 +107,9 @@ echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; recur $("$RECUR" --version | awk '{print $2}')"
 
 # --- recur phrases (issue 12) on the 100 MiB and 1 GiB corpora, sparse and dense: wall, MB/s, peak
-# RSS, stage times. One run each with 2 threads (these take tens of seconds; dense 1 GiB over a
-# minute); PHRASES_SIZES overrides the list. Dense 1 GiB peaks at about 1.9x its input (RESULTS.md,
-# "Dense 1 GiB phrases under 2x the input").
+# RSS, stage times. One run each with 2 threads (these take tens of seconds; dense 1 GiB 38-52 s,
+# depending on the sitting); PHRASES_SIZES overrides the list. Dense 1 GiB peaks at about 1.75x its
+# input (RESULTS.md, "Dense 1 GiB phrases under 2x the input" and later sections).
 echo
 echo "| phrases corpus | MB | wall s | MB/s | peak RSS MiB | RSS / input | phrases | stage wall s |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
