@@ -510,7 +510,8 @@ struct Lent {
 // Maximal repeats with their position lists end to end: repeat i (in `heads`, by first position,
 // then length) occurs at positions[first, first + count) of its head, sorted. One array for all
 // lists instead of a vector each: making dense 1 GiB's 4.1 M candidates from lists allocated one
-// by one on the workers spent most of its 1.2-1.9 s, on one thread, freeing them.
+// by one on the workers took 1.1-1.6 s on one thread, much of it in malloc's free; from the one
+// array, 0.7 s (bench/RESULTS.md).
 struct RepeatLists {
   struct Head {
     std::uint32_t length = 0, documents = 0, count = 0;
