@@ -1774,6 +1774,72 @@ TEST(StageRunReport, OneAndTwoThreadsGiveTheSameReport) {
   EXPECT_EQ(stages.back(), "total");
 }
 
+/// run_report clusters as cluster_star does over the verified candidate pairs, with the exact
+/// similarity of every pair its second pass asks about. The LSH here (4 bands of 8 rows) misses
+/// most pairs, so the first pass leaves paragraphs alone next to clusters they belong in, and the
+/// second pass must verify pairs that were never candidates. run_report frees the candidates'
+/// shingle sets before clustering and rebuilds those the second pass needs: without the rebuild
+/// those joins are lost.
+TEST(StageRunReport, SecondPassPairsAreVerifiedExactly) {
+  std::mt19937_64 rng(2812);
+  std::vector<std::vector<std::string>> files(6);
+  for (int family = 0; family < 24; ++family) {
+    // A chain of edits: each copy is close to the one before it, further from the first.
+    std::vector<std::string> copy = split_utf8(join(random_paragraph(rng, 100, 140)));
+    for (int k = 0; k < 6; ++k) {
+      files[uniform(rng, files.size())].push_back(join(copy));
+      copy = random_edits(rng, copy, 0.05);
+    }
+  }
+  recur::MemorySource memory;
+  for (std::size_t f = 0; f < files.size(); ++f) {
+    files[f].push_back(join(random_paragraph(rng, 60, 100)));  // and one unrelated paragraph each
+    memory.add("f" + std::to_string(f) + ".txt", lines_of(files[f]));
+  }
+  recur::ReportOptions o;
+  o.lsh.bands = 4;
+  o.lsh.rows = 8;
+  o.threads = 2;
+  const recur::Report report = recur::run_report(memory, o);
+
+  // The expected clusters from the stages, every similarity exact (all sets built).
+  const double t = o.lsh.threshold;
+  recur::ParagraphIndex index = index_small(memory, o);
+  const recur::BandKeys keys = index.take_band_keys(4, 1);
+  const auto pairs = recur::candidate_pairs_band_major(keys.span(), keys.count, keys.bands);
+  std::vector<std::uint32_t> all(index.size());
+  for (std::uint32_t id = 0; id < all.size(); ++id) all[id] = id;
+  std::vector<recur::Status> problems;
+  const recur::ShingleSets sets = recur::ShingleSets::build(memory, index, all, o.input, o.shingle, 1, problems);
+  const recur::SimilarityFn exact = [&](std::uint32_t a, std::uint32_t b) { return sets.similarity(a, b); };
+  const auto edges = recur::verified_edges(pairs, recur::similarities(pairs, exact, 1), t);
+  const recur::StarDraft draft = recur::star_first_pass(index.size(), edges, t);
+  std::size_t joins = 0;  // second-pass joins whose pair was not a candidate
+  std::set<recur::IdPair> candidate(pairs.begin(), pairs.end());
+  for (const auto& [item, rep] : draft.pending())
+    joins += exact(item, rep) >= t && !candidate.count({std::min(item, rep), std::max(item, rep)});
+  ASSERT_GT(joins, 0u) << "the corpus must make the second pass verify pairs LSH missed";
+
+  using Key = std::tuple<std::string, std::uint32_t, double>;  // path, paragraph, similarity
+  std::vector<std::vector<Key>> expected, got;
+  for (const auto& c : recur::cluster_star(index.size(), edges, t, exact)) {
+    expected.emplace_back();
+    for (const auto& m : c.members) {
+      const recur::ParagraphRecord& r = index.record(m.item);
+      expected.back().emplace_back(memory.name(index.input_of(m.item)), r.number, m.similarity);
+    }
+    std::sort(expected.back().begin(), expected.back().end());
+  }
+  for (const auto& c : report.clusters) {
+    got.emplace_back();
+    for (const auto& m : c.members) got.back().emplace_back(m.path, m.paragraph, m.similarity);
+    std::sort(got.back().begin(), got.back().end());
+  }
+  std::sort(expected.begin(), expected.end());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, expected);
+}
+
 // By default only body paragraphs are indexed; the other kinds are counted by kind.
 TEST(StageIndex, StructureLinesAreCountedNotIndexed) {
   recur::ReportOptions o;
