@@ -34,13 +34,15 @@ measure() {  # name input threads [extra recur options...]
   local truth=${TRUTH:-}
   local out="$DIR/$name.t$threads.json" timing="$DIR/$name.t$threads.time"
   # Wall time from a nanosecond clock (/usr/bin/time has 10 ms steps, too coarse for the small
-  # corpora); peak RSS from /usr/bin/time. Each run is repeated (5 times under 2 s, else 3) and the
+  # corpora); peak RSS and user and system CPU seconds from /usr/bin/time (system time is mostly
+  # the kernel faulting in fresh pages, whose price on this VM changes from sitting to sitting:
+  # it tells a slow sitting from slow code). Each run is repeated (5 times under 2 s, else 3) and the
   # median kept: on a shared machine single runs vary by up to 30%.
   local walls=() rsss=() runs=0
   while :; do
     local t0 t1
     t0=$(date +%s%N)
-    /usr/bin/time -f "%M" -o "$timing" "$RECUR" report "$input" --threads "$threads" --format json -o "$out.$runs" -q "$@"
+    /usr/bin/time -f "%M %U %S" -o "$timing" "$RECUR" report "$input" --threads "$threads" --format json -o "$out.$runs" -q "$@"
     t1=$(date +%s%N)
     walls+=("$(( t1 - t0 ))")
     rsss+=("$(tail -1 "$timing")")
@@ -52,7 +54,7 @@ measure() {  # name input threads [extra recur options...]
   m=$(for i in "${!walls[@]}"; do echo "${walls[$i]} $i"; done | sort -n | awk '{a[NR]=$2} END {print a[int((NR+1)/2)]}')
   mv "$out.$m" "$out"
   rm -f "$out".[0-9]*
-  echo "$(awk "BEGIN {print ${walls[$m]} / 1e9}") ${rsss[$m]}" > "$timing"
+  echo "$(awk "BEGIN {print ${walls[$m]} / 1e9}") ${rsss[$m]}" > "$timing"  # wall rss user sys
   local eval_json="{}"
   if [ -n "$truth" ] && [ -f "$truth" ]; then
     eval_json=$("$RECUR" eval "$out" --truth "$truth" --format json)
@@ -61,7 +63,7 @@ measure() {  # name input threads [extra recur options...]
 import json, sys
 name, threads, out, timing, ev = sys.argv[1:6]
 r = json.load(open(out)); s = r['stats']; sec = s['seconds']
-wall, rss_kb = open(timing).read().split()[-2:]
+wall, rss_kb, user, system = open(timing).read().split()[-4:]
 wall = float(wall); ev = json.loads(ev)
 mb = s['bytes'] / 1e6
 stages = ' '.join(f"{k}={sec[k]:.2f}" for k in ('index', 'lsh', 'verify', 'cluster', 'report'))
@@ -70,7 +72,8 @@ q = f"{ev['precision']:.4f} / {ev['recall']:.4f} / {ev['f1']:.4f}" if ev else "-
 n = max(1, s['paragraphs_indexed'])
 density = f"{s['candidate_pairs'] / n:.2f} / {s['verified_pairs'] / n:.2f} / {s['clustered_paragraphs'] / n:.2f}"
 print('\t'.join([name, threads, f"{mb:.1f}", str(s['paragraphs']), f"{wall:.3f}", f"{mb / wall:.1f}",
-                 f"{s['paragraphs'] / wall:,.0f}", f"{int(rss_kb) / 1024:.0f}", density, stages, threads_s, q]))
+                 f"{s['paragraphs'] / wall:,.0f}", f"{int(rss_kb) / 1024:.0f}", f"{user} / {system}", density, stages,
+                 threads_s, q]))
 PY
 }
 
@@ -98,10 +101,10 @@ if [ -d ../shared/corpus ]; then
   done
 fi
 
-echo "| corpus | threads | MB | paragraphs | wall s | MB/s | paragraphs/s | peak RSS MiB | per indexed paragraph: candidates / verified / clustered | stage wall s | stage thread-s | precision / recall / F1 |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| corpus | threads | MB | paragraphs | wall s | MB/s | paragraphs/s | peak RSS MiB | CPU s user / sys | per indexed paragraph: candidates / verified / clustered | stage wall s | stage thread-s | precision / recall / F1 |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 while IFS=$'\t' read -r -a f; do
-  echo "| ${f[0]} | ${f[1]} | ${f[2]} | ${f[3]} | ${f[4]} | ${f[5]} | ${f[6]} | ${f[7]} | ${f[8]} | ${f[9]} | ${f[10]} | ${f[11]} |"
+  echo "| ${f[0]} | ${f[1]} | ${f[2]} | ${f[3]} | ${f[4]} | ${f[5]} | ${f[6]} | ${f[7]} | ${f[8]} | ${f[9]} | ${f[10]} | ${f[11]} | ${f[12]} |"
 done < "$rows"
 echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; recur $("$RECUR" --version | awk '{print $2}')"
@@ -111,22 +114,22 @@ echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 # depending on the sitting); PHRASES_SIZES overrides the list. Dense 1 GiB peaks at about 1.75x its
 # input (RESULTS.md, "Dense 1 GiB phrases under 2x the input" and later sections).
 echo
-echo "| phrases corpus | MB | wall s | MB/s | peak RSS MiB | RSS / input | phrases | stage wall s |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| phrases corpus | MB | wall s | MB/s | peak RSS MiB | RSS / input | CPU s user / sys | phrases | stage wall s |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for size in ${PHRASES_SIZES:-100MiB 1GiB dense/100MiB dense/1GiB}; do
   docs="$DIR/$size/docs"
   [ "${size#dense/}" != "$size" ] && docs="$DENSE_DIR/${size#dense/}/docs"
-  [ -d "$docs" ] || { echo "| $size | (corpus not generated: run bench/run.sh ${size/\//-}) | | | | | | |"; continue; }
+  [ -d "$docs" ] || { echo "| $size | (corpus not generated: run bench/run.sh ${size/\//-}) | | | | | | | |"; continue; }
   out="$DIR/phrases-${size//\//-}.json"
   t0=$(date +%s%N)
-  /usr/bin/time -f "%M" -o "$out.time" "$RECUR" phrases "$docs" --threads 2 --format json -o "$out" -q
+  /usr/bin/time -f "%M %U %S" -o "$out.time" "$RECUR" phrases "$docs" --threads 2 --format json -o "$out" -q
   t1=$(date +%s%N)
   python3 - "$size" "$out" "$(( t1 - t0 ))" "$(tail -1 "$out.time")" <<'PY'
 import json, sys
-size, out, ns, rss_kb = sys.argv[1:5]
+size, out, ns, rss_kb, user, system = sys.argv[1:4] + sys.argv[4].split()
 r = json.load(open(out)); s = r['stats']; wall = int(ns) / 1e9; mb = s['bytes'] / 1e6
 stages = ' '.join(f"{k}={v:.2f}" for k, v in s['seconds'].items() if k != 'total')
 print(f"| {size} | {mb:.1f} | {wall:.2f} | {mb / wall:.1f} | {int(rss_kb) / 1024:.0f} | "
-      f"{int(rss_kb) * 1024 / s['bytes']:.2f} | {s['phrases']} | {stages} |")
+      f"{int(rss_kb) * 1024 / s['bytes']:.2f} | {user} / {system} | {s['phrases']} | {stages} |")
 PY
 done
