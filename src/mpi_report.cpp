@@ -1085,15 +1085,16 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   // verify: by the owner of each pair's first id, the other side's set fetched from its owner.
   fault_point(me, "verify");
   counters.begin("verifying");
-  // Freed once clustering is done, as run_report frees its shingle sets: the report stage's texts
-  // then reuse their memory instead of touching fresh memory (page faults: 40% of materialising).
-  auto features = std::make_unique<Features>(index, base, o.verify, o.minhash.perms);
-  std::vector<Edge> edges;
-  {
-    // The sets to build here: own paragraphs in own pairs and those other ranks will ask for.
+  // The features of the paragraphs in `todo` (pairs this rank verifies): each rank builds the sets
+  // of its own paragraphs in its pairs and of those the other ranks ask it for, then fetches the
+  // others'. Every rank takes part. The problems of a build are reported on rank 0, except for the
+  // inputs in `known` (reported by an earlier build).
+  std::vector<Status> set_problems;  // this rank's inputs, from the first build
+  auto features_for = [&](std::span<const PairRec> todo, const std::vector<Status>* known) {
+    auto f = std::make_unique<Features>(index, base, o.verify, o.minhash.perms);
     std::vector<std::vector<std::uint32_t>> ask(static_cast<std::size_t>(n));
     std::vector<std::uint32_t> local_ids;
-    for (const PairRec& p : pairs)
+    for (const PairRec& p : todo)
       for (std::uint32_t id : {p.a, p.b}) {
         const int owner = ids.owner(id);
         if (owner == me) local_ids.push_back(static_cast<std::uint32_t>(id - base));
@@ -1108,10 +1109,22 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     std::sort(local_ids.begin(), local_ids.end());
     local_ids.erase(std::unique(local_ids.begin(), local_ids.end()), local_ids.end());
     std::vector<Status> problems;
-    features->build(shard, std::move(local_ids), o, threads, problems);
+    f->build(shard, std::move(local_ids), o, threads, problems);
+    if (known)
+      for (std::size_t i = 0; i < problems.size() && i < known->size(); ++i)
+        if (!(*known)[i].ok()) problems[i] = {};
     const auto all_problems = gather_problems(comm, n, first_input, problems, source.count(), traffic);
     if (me == 0) report_problems(source, all_problems, report.warnings, warn);
-    features->fetch(comm, ids, me, pairs, traffic);
+    if (!known) set_problems = std::move(problems);
+    f->fetch(comm, ids, me, todo, traffic);
+    return f;
+  };
+  std::vector<Edge> edges;
+  {
+    // Freed once the edges are made, as run_report frees its shingle sets: rank 0's first pass of
+    // the clustering then reuses their memory instead of touching fresh pages, and so do the
+    // report stage's texts (page faults were 40% of materialising).
+    const auto features = features_for(pairs, nullptr);
     const auto sims = pair_similarities(*features, pairs, threads);
     std::vector<IdPair> id_pairs;
     for (const PairRec& p : pairs) id_pairs.emplace_back(p.a, p.b);
@@ -1146,7 +1159,8 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
       }
     }
     const std::vector<PairRec> todo = concat(exchange(comm, out, traffic));
-    features->fetch(comm, ids, me, todo, traffic);
+    // The few sets the second pass needs, built again (dense 1 GiB: 352 paragraphs).
+    const auto features = features_for(todo, &set_problems);
     std::vector<std::vector<double>> back(static_cast<std::size_t>(n));
     back[0] = pair_similarities(*features, todo, threads);
     const auto answers = exchange(comm, back, traffic);
@@ -1159,7 +1173,6 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   }
   clock.mark("cluster");
   mine.mark("cluster");
-  features.reset();
 
   // materialise: each member located and read back by the rank that indexed it. Rank 0 gets each
   // member's facts (32 B, whatever the paragraph's length or path), orders the clusters as

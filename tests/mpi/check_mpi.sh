@@ -3,9 +3,11 @@
 # non-power-of-two bugs) on ../shared/corpus (plain and --doc-split) and on generated corpora, the
 # JSON compared after leaving out only the stage times and options.threads / options.ranks, the CSV
 # compared byte for byte; also the text format (every cluster), --no-text and the HTML page, whose
-# clusters the ranks format in blocks. Also: exchanges forced into many small rounds, more ranks
-# than inputs, unreadable inputs on other ranks skipped and counted as one process does, and a rank
-# killed mid-run (also while rank 0 writes) failing the run without leaving any output.
+# clusters the ranks format in blocks; an LSH that misses most pairs, so that the clustering's
+# second pass verifies pairs that were never candidates. Also: exchanges forced into many small
+# rounds, more ranks than inputs, unreadable inputs on other ranks skipped and counted as one
+# process does, and a rank killed mid-run (also while rank 0 writes) failing the run without
+# leaving any output.
 #
 # Usage: tests/mpi/check_mpi.sh [BUILD_DIR]   (default build; needs mpirun and an MPI build)
 # Runs as root, oversubscribed, over shared memory, as CI does. Takes about a minute.
@@ -82,6 +84,11 @@ corpus_or_synth="$work/synth-a/docs"
 compare synth-a "$work/synth-a/docs"
 compare synth-b "$work/synth-b/docs"
 compare synth-b-keep --structure keep --minhash classic --threshold 0.7 "$work/synth-b/docs"
+# An LSH that misses most pairs (4 bands of 8 rows) on families of edited copies: the first pass
+# leaves paragraphs alone next to clusters they belong in, and the second pass verifies pairs that
+# were never candidates, on sets their owners build again for it.
+"$recur" synth -q --size 1MiB --seed 13 --reuse 0.6 --family-size 2-8 -o "$work/synth-c" >/dev/null
+compare synth-c-lossy-lsh --bands 4 --rows 8 "$work/synth-c/docs"
 
 # The text format to standard output (rank 0's is a pseudo-terminal under mpirun: no colour codes).
 "$recur" report -q --threads 1 --full examples/reports >"$work/text.single"
