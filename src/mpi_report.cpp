@@ -1087,10 +1087,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   counters.begin("verifying");
   // The features of the paragraphs in `todo` (pairs this rank verifies): each rank builds the sets
   // of its own paragraphs in its pairs and of those the other ranks ask it for, then fetches the
-  // others'. Every rank takes part. The problems of a build are reported on rank 0, except for the
-  // inputs in `known` (reported by an earlier build).
-  std::vector<Status> set_problems;  // this rank's inputs, from the first build
-  auto features_for = [&](std::span<const PairRec> todo, const std::vector<Status>* known) {
+  // others'. Every rank takes part. The problems of a build are reported on rank 0 (the second
+  // pass's build reads only inputs the first one read: its paragraphs all have verified edges).
+  auto features_for = [&](std::span<const PairRec> todo) {
     auto f = std::make_unique<Features>(index, base, o.verify, o.minhash.perms);
     std::vector<std::vector<std::uint32_t>> ask(static_cast<std::size_t>(n));
     std::vector<std::uint32_t> local_ids;
@@ -1110,12 +1109,8 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     local_ids.erase(std::unique(local_ids.begin(), local_ids.end()), local_ids.end());
     std::vector<Status> problems;
     f->build(shard, std::move(local_ids), o, threads, problems);
-    if (known)
-      for (std::size_t i = 0; i < problems.size() && i < known->size(); ++i)
-        if (!(*known)[i].ok()) problems[i] = {};
     const auto all_problems = gather_problems(comm, n, first_input, problems, source.count(), traffic);
     if (me == 0) report_problems(source, all_problems, report.warnings, warn);
-    if (!known) set_problems = std::move(problems);
     f->fetch(comm, ids, me, todo, traffic);
     return f;
   };
@@ -1124,7 +1119,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     // Freed once the edges are made, as run_report frees its shingle sets: rank 0's first pass of
     // the clustering then reuses their memory instead of touching fresh pages, and so do the
     // report stage's texts (page faults were 40% of materialising).
-    const auto features = features_for(pairs, nullptr);
+    const auto features = features_for(pairs);
     const auto sims = pair_similarities(*features, pairs, threads);
     std::vector<IdPair> id_pairs;
     for (const PairRec& p : pairs) id_pairs.emplace_back(p.a, p.b);
@@ -1160,7 +1155,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
     }
     const std::vector<PairRec> todo = concat(exchange(comm, out, traffic));
     // The few sets the second pass needs, built again (dense 1 GiB: 352 paragraphs).
-    const auto features = features_for(todo, &set_problems);
+    const auto features = features_for(todo);
     std::vector<std::vector<double>> back(static_cast<std::size_t>(n));
     back[0] = pair_similarities(*features, todo, threads);
     const auto answers = exchange(comm, back, traffic);

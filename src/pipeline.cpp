@@ -132,10 +132,10 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
   // verify: exact Jaccard on shingle sets, or the MinHash estimate with --no-verify.
   counters.begin("verifying");
   ShingleSets sets;
-  std::vector<Status> set_problems;  // by input
   if (o.verify) {
-    sets = ShingleSets::build(source, index, involved(pairs), o.input, o.shingle, threads, set_problems, &counters);
-    report_problems(source, set_problems, report.warnings, warn);
+    std::vector<Status> problems;
+    sets = ShingleSets::build(source, index, involved(pairs), o.input, o.shingle, threads, problems, &counters);
+    report_problems(source, problems, report.warnings, warn);
   }
   const unsigned perms = o.minhash.perms;
   const SimilarityFn estimate = [&](std::uint32_t a, std::uint32_t b) {
@@ -161,11 +161,10 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
   StarDraft draft = star_first_pass(index.size(), std::move(edges), o.lsh.threshold);
   const auto pending = draft.pending();
   if (o.verify && !pending.empty()) {
+    // Every paragraph here has a verified edge, so its input was read back by the first build: a
+    // problem now is new (the input changed since).
     std::vector<Status> problems;
     sets = ShingleSets::build(source, index, involved(pending), o.input, o.shingle, threads, problems);
-    // An input that failed the first build was reported then; one that fails only now is new.
-    for (std::size_t i = 0; i < problems.size(); ++i)
-      if (!set_problems[i].ok()) problems[i] = {};
     report_problems(source, problems, report.warnings, warn);
   }
   std::vector<Cluster> clusters =

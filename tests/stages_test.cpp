@@ -1780,11 +1780,12 @@ TEST(StageRunReport, OneAndTwoThreadsGiveTheSameReport) {
 /// second pass must verify pairs that were never candidates. run_report frees the candidates'
 /// shingle sets before clustering and rebuilds those the second pass needs: without the rebuild
 /// those joins are lost.
-TEST(StageRunReport, SecondPassPairsAreVerifiedExactly) {
+/// Six files of chains of edited copies (each copy close to the one before it, further from the
+/// first), and options whose LSH (4 bands of 8 rows) misses most of their pairs.
+recur::MemorySource chained_copies(recur::ReportOptions& o) {
   std::mt19937_64 rng(2812);
   std::vector<std::vector<std::string>> files(6);
   for (int family = 0; family < 24; ++family) {
-    // A chain of edits: each copy is close to the one before it, further from the first.
     std::vector<std::string> copy = split_utf8(join(random_paragraph(rng, 100, 140)));
     for (int k = 0; k < 6; ++k) {
       files[uniform(rng, files.size())].push_back(join(copy));
@@ -1796,10 +1797,15 @@ TEST(StageRunReport, SecondPassPairsAreVerifiedExactly) {
     files[f].push_back(join(random_paragraph(rng, 60, 100)));  // and one unrelated paragraph each
     memory.add("f" + std::to_string(f) + ".txt", lines_of(files[f]));
   }
-  recur::ReportOptions o;
   o.lsh.bands = 4;
   o.lsh.rows = 8;
   o.threads = 2;
+  return memory;
+}
+
+TEST(StageRunReport, SecondPassPairsAreVerifiedExactly) {
+  recur::ReportOptions o;
+  const recur::MemorySource memory = chained_copies(o);
   const recur::Report report = recur::run_report(memory, o);
 
   // The expected clusters from the stages, every similarity exact (all sets built).
@@ -1838,6 +1844,73 @@ TEST(StageRunReport, SecondPassPairsAreVerifiedExactly) {
   std::sort(expected.begin(), expected.end());
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, expected);
+}
+
+/// A MemorySource whose input `changed` has a new stamp once it has been read `after` times (the
+/// index stage reads it once, after taking its stamp).
+class ChangingSource final : public recur::Source {
+ public:
+  ChangingSource(const recur::MemorySource& inner, std::size_t changed, int after)
+      : inner_(inner), changed_(changed), after_(after) {}
+  std::size_t count() const noexcept override { return inner_.count(); }
+  const std::string& name(std::size_t i) const override { return inner_.name(i); }
+  std::uint64_t size(std::size_t i) const override { return inner_.size(i); }
+  recur::Status read(std::size_t i, std::string& out) const override {
+    if (i == changed_) ++reads_;
+    return inner_.read(i, out);
+  }
+  recur::Status read_ranges(std::size_t i, std::span<const recur::ByteRange> ranges,
+                            std::vector<std::string>& out) const override {
+    if (i == changed_) ++reads_;
+    return inner_.read_ranges(i, ranges, out);
+  }
+  recur::FileStamp stamp(std::size_t i) const override {
+    recur::FileStamp s = inner_.stamp(i);
+    if (i == changed_ && reads_ >= after_) s.mtime_ns += 1;
+    return s;
+  }
+
+ private:
+  const recur::MemorySource& inner_;
+  std::size_t changed_;
+  int after_;
+  mutable std::atomic<int> reads_{0};
+};
+
+/// An input that changes during the run is reported by each stage that cannot read it back: the
+/// verify stage's build, or, when it changes after that, the second pass's rebuild of its sets and
+/// the report stage.
+TEST(StageRunReport, AnInputChangedDuringTheRunIsReportedByTheStagesThatReadIt) {
+  recur::ReportOptions o;
+  const recur::MemorySource memory = chained_copies(o);
+  // The input of a paragraph the second pass asks about.
+  recur::ParagraphIndex index = index_small(memory, o);
+  const recur::BandKeys keys = index.take_band_keys(4, 1);
+  const auto pairs = recur::candidate_pairs_band_major(keys.span(), keys.count, keys.bands);
+  std::vector<recur::Status> problems;
+  const recur::ShingleSets sets =
+      recur::ShingleSets::build(memory, index, recur::involved(pairs), o.input, o.shingle, 1, problems);
+  const recur::SimilarityFn exact = [&](std::uint32_t a, std::uint32_t b) { return sets.similarity(a, b); };
+  const auto edges = recur::verified_edges(pairs, recur::similarities(pairs, exact, 1), o.lsh.threshold);
+  const auto pending = recur::star_first_pass(index.size(), edges, o.lsh.threshold).pending();
+  ASSERT_FALSE(pending.empty());
+  const std::size_t changed = index.input_of(pending.front().first);
+  const std::string& name = memory.name(changed);
+
+  auto warnings_about = [&](const recur::Report& r) {
+    std::size_t n = 0;
+    for (const std::string& w : r.warnings) n += w.rfind(name + ":", 0) == 0;
+    return n;
+  };
+  {  // Changed before verification: its paragraphs get no verified pair, so only verify reads it.
+    const ChangingSource source(memory, changed, 1);
+    EXPECT_EQ(warnings_about(recur::run_report(source, o)), 1u);
+  }
+  {  // Changed after verification: the second pass's rebuild says so, then the report stage.
+    const ChangingSource source(memory, changed, 2);
+    EXPECT_EQ(warnings_about(recur::run_report(source, o)), 2u) << "the rebuild and report";
+  }
+  EXPECT_EQ(warnings_about(recur::run_report(memory, o)), 0u);
 }
 
 // By default only body paragraphs are indexed; the other kinds are counted by kind.
