@@ -1774,12 +1774,6 @@ TEST(StageRunReport, OneAndTwoThreadsGiveTheSameReport) {
   EXPECT_EQ(stages.back(), "total");
 }
 
-/// run_report clusters as cluster_star does over the verified candidate pairs, with the exact
-/// similarity of every pair its second pass asks about. The LSH here (4 bands of 8 rows) misses
-/// most pairs, so the first pass leaves paragraphs alone next to clusters they belong in, and the
-/// second pass must verify pairs that were never candidates. run_report frees the candidates'
-/// shingle sets before clustering and rebuilds those the second pass needs: without the rebuild
-/// those joins are lost.
 /// Six files of chains of edited copies (each copy close to the one before it, further from the
 /// first), and options whose LSH (4 bands of 8 rows) misses most of their pairs.
 recur::MemorySource chained_copies(recur::ReportOptions& o) {
@@ -1803,6 +1797,12 @@ recur::MemorySource chained_copies(recur::ReportOptions& o) {
   return memory;
 }
 
+/// run_report clusters as cluster_star does over the verified candidate pairs, with the exact
+/// similarity of every pair its second pass asks about. The LSH here (4 bands of 8 rows) misses
+/// most pairs, so the first pass leaves paragraphs alone next to clusters they belong in, and the
+/// second pass must verify pairs that were never candidates. run_report frees the candidates'
+/// shingle sets before clustering and rebuilds those the second pass needs: without the rebuild
+/// those joins are lost.
 TEST(StageRunReport, SecondPassPairsAreVerifiedExactly) {
   recur::ReportOptions o;
   const recur::MemorySource memory = chained_copies(o);
