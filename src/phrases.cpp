@@ -1714,7 +1714,7 @@ std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candida
   // Sized by the segments, not by `chars`: the pipeline frees the characters once the candidates
   // hold their texts, and nothing here reads them.
   std::vector<std::uint32_t> owner(text.segment_start.empty() ? 0 : text.segment_start.back(), kFree);
-  std::vector<std::uint32_t> covers, merged;
+  std::vector<std::uint32_t> covers, merged, extensions;  // scratch, reused candidate after candidate
   auto add_documents = [&](std::vector<std::uint32_t>& into, std::span<const std::uint32_t> from) {
     // Most candidates add no document to a widespread template (a slogan's thousands): found by
     // search, without walking and copying the template's list.
@@ -1779,7 +1779,6 @@ std::vector<TemplateGroup> group_templates(const std::vector<Candidate>& candida
       b.taken.push_back(t);
     }
   };
-  std::vector<std::uint32_t> extensions;  // one candidate's, reused (4 M candidates on dense 1 GiB)
   auto take = [&](std::size_t, unsigned slot) {
     const Batch& b = batches[slot];
     for (std::size_t j = 0; j < b.taken.size(); ++j) {

@@ -132,11 +132,13 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
   // verify: exact Jaccard on shingle sets, or the MinHash estimate with --no-verify.
   counters.begin("verifying");
   ShingleSets sets;
-  if (o.verify) {
+  // The sets of the paragraphs in `of`, each input's problem reported.
+  const auto build_sets = [&](std::span<const IdPair> of, ProgressCounters* progress) {
     std::vector<Status> problems;
-    sets = ShingleSets::build(source, index, involved(pairs), o.input, o.shingle, threads, problems, &counters);
+    sets = ShingleSets::build(source, index, involved(of), o.input, o.shingle, threads, problems, progress);
     report_problems(source, problems, report.warnings, warn);
-  }
+  };
+  if (o.verify) build_sets(pairs, &counters);
   const unsigned perms = o.minhash.perms;
   const SimilarityFn estimate = [&](std::uint32_t a, std::uint32_t b) {
     return estimate_jaccard(index.signature(a, perms), index.signature(b, perms));
@@ -160,13 +162,9 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
   counters.begin("clustering");
   StarDraft draft = star_first_pass(index.size(), std::move(edges), o.lsh.threshold);
   const auto pending = draft.pending();
-  if (o.verify && !pending.empty()) {
-    // Every paragraph here has a verified edge, so its input was read back by the first build: a
-    // problem now is new (the input changed since).
-    std::vector<Status> problems;
-    sets = ShingleSets::build(source, index, involved(pending), o.input, o.shingle, threads, problems);
-    report_problems(source, problems, report.warnings, warn);
-  }
+  // Every paragraph here has a verified edge, so its input was read back by the first build: a
+  // problem now is new (the input changed since).
+  if (o.verify && !pending.empty()) build_sets(pending, nullptr);
   std::vector<Cluster> clusters =
       star_second_pass(std::move(draft), all_similarities(pending, nullptr), o.lsh.threshold);
   sets = ShingleSets();  // no longer needed: give their memory to the report's texts

@@ -1797,6 +1797,29 @@ recur::MemorySource chained_copies(recur::ReportOptions& o) {
   return memory;
 }
 
+/// The stages up to the verified edges, as run_report composes them, but with every paragraph's
+/// set built: what the second pass's similarities should be.
+struct VerifiedReference {
+  recur::ParagraphIndex index;
+  std::vector<recur::IdPair> pairs;  // the candidates
+  recur::ShingleSets sets;           // of every paragraph
+  std::vector<recur::Edge> edges;
+  double similarity(std::uint32_t a, std::uint32_t b) const { return sets.similarity(a, b); }
+};
+
+VerifiedReference verified_reference(const recur::Source& source, const recur::ReportOptions& o) {
+  VerifiedReference r{index_small(source, o), {}, {}, {}};
+  const recur::BandKeys keys = r.index.take_band_keys(o.lsh.bands, 1);
+  r.pairs = recur::candidate_pairs_band_major(keys.span(), keys.count, keys.bands);
+  std::vector<std::uint32_t> all(r.index.size());
+  for (std::uint32_t id = 0; id < all.size(); ++id) all[id] = id;
+  std::vector<recur::Status> problems;
+  r.sets = recur::ShingleSets::build(source, r.index, all, o.input, o.shingle, 1, problems);
+  const recur::SimilarityFn exact = [&](std::uint32_t a, std::uint32_t b) { return r.similarity(a, b); };
+  r.edges = recur::verified_edges(r.pairs, recur::similarities(r.pairs, exact, 1), o.lsh.threshold);
+  return r;
+}
+
 /// run_report clusters as cluster_star does over the verified candidate pairs, with the exact
 /// similarity of every pair its second pass asks about. The LSH here (4 bands of 8 rows) misses
 /// most pairs, so the first pass leaves paragraphs alone next to clusters they belong in, and the
@@ -1810,15 +1833,11 @@ TEST(StageRunReport, SecondPassPairsAreVerifiedExactly) {
 
   // The expected clusters from the stages, every similarity exact (all sets built).
   const double t = o.lsh.threshold;
-  recur::ParagraphIndex index = index_small(memory, o);
-  const recur::BandKeys keys = index.take_band_keys(4, 1);
-  const auto pairs = recur::candidate_pairs_band_major(keys.span(), keys.count, keys.bands);
-  std::vector<std::uint32_t> all(index.size());
-  for (std::uint32_t id = 0; id < all.size(); ++id) all[id] = id;
-  std::vector<recur::Status> problems;
-  const recur::ShingleSets sets = recur::ShingleSets::build(memory, index, all, o.input, o.shingle, 1, problems);
-  const recur::SimilarityFn exact = [&](std::uint32_t a, std::uint32_t b) { return sets.similarity(a, b); };
-  const auto edges = recur::verified_edges(pairs, recur::similarities(pairs, exact, 1), t);
+  const VerifiedReference ref = verified_reference(memory, o);
+  const recur::ParagraphIndex& index = ref.index;
+  const auto& pairs = ref.pairs;
+  const auto& edges = ref.edges;
+  const recur::SimilarityFn exact = [&](std::uint32_t a, std::uint32_t b) { return ref.similarity(a, b); };
   const recur::StarDraft draft = recur::star_first_pass(index.size(), edges, t);
   std::size_t joins = 0;  // second-pass joins whose pair was not a candidate
   std::set<recur::IdPair> candidate(pairs.begin(), pairs.end());
@@ -1884,17 +1903,10 @@ TEST(StageRunReport, AnInputChangedDuringTheRunIsReportedByTheStagesThatReadIt) 
   recur::ReportOptions o;
   const recur::MemorySource memory = chained_copies(o);
   // The input of a paragraph the second pass asks about.
-  recur::ParagraphIndex index = index_small(memory, o);
-  const recur::BandKeys keys = index.take_band_keys(4, 1);
-  const auto pairs = recur::candidate_pairs_band_major(keys.span(), keys.count, keys.bands);
-  std::vector<recur::Status> problems;
-  const recur::ShingleSets sets =
-      recur::ShingleSets::build(memory, index, recur::involved(pairs), o.input, o.shingle, 1, problems);
-  const recur::SimilarityFn exact = [&](std::uint32_t a, std::uint32_t b) { return sets.similarity(a, b); };
-  const auto edges = recur::verified_edges(pairs, recur::similarities(pairs, exact, 1), o.lsh.threshold);
-  const auto pending = recur::star_first_pass(index.size(), edges, o.lsh.threshold).pending();
+  const VerifiedReference ref = verified_reference(memory, o);
+  const auto pending = recur::star_first_pass(ref.index.size(), ref.edges, o.lsh.threshold).pending();
   ASSERT_FALSE(pending.empty());
-  const std::size_t changed = index.input_of(pending.front().first);
+  const std::size_t changed = ref.index.input_of(pending.front().first);
   const std::string& name = memory.name(changed);
 
   auto warnings_about = [&](const recur::Report& r) {
