@@ -38,14 +38,14 @@ measure() {  # name input threads [extra recur options...]
   # the kernel faulting in fresh pages, whose price on this VM changes from sitting to sitting:
   # it tells a slow sitting from slow code). Each run is repeated (5 times under 2 s, else 3) and the
   # median kept: on a shared machine single runs vary by up to 30%.
-  local walls=() rsss=() runs=0
+  local walls=() usages=() runs=0
   while :; do
     local t0 t1
     t0=$(date +%s%N)
     /usr/bin/time -f "%M %U %S" -o "$timing" "$RECUR" report "$input" --threads "$threads" --format json -o "$out.$runs" -q "$@"
     t1=$(date +%s%N)
     walls+=("$(( t1 - t0 ))")
-    rsss+=("$(tail -1 "$timing")")
+    usages+=("$(tail -1 "$timing")")
     runs=$((runs + 1))
     if [ "$runs" -ge 5 ] || { [ "${walls[0]}" -ge 2000000000 ] && [ "$runs" -ge 3 ]; }; then break; fi
   done
@@ -54,7 +54,7 @@ measure() {  # name input threads [extra recur options...]
   m=$(for i in "${!walls[@]}"; do echo "${walls[$i]} $i"; done | sort -n | awk '{a[NR]=$2} END {print a[int((NR+1)/2)]}')
   mv "$out.$m" "$out"
   rm -f "$out".[0-9]*
-  echo "$(awk "BEGIN {print ${walls[$m]} / 1e9}") ${rsss[$m]}" > "$timing"  # wall rss user sys
+  echo "$(awk "BEGIN {print ${walls[$m]} / 1e9}") ${usages[$m]}" > "$timing"  # wall, then rss user sys
   local eval_json="{}"
   if [ -n "$truth" ] && [ -f "$truth" ]; then
     eval_json=$("$RECUR" eval "$out" --truth "$truth" --format json)
