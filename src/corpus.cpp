@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -253,6 +254,61 @@ Status read_ranges(const std::string& path, std::span<const ByteRange> ranges,
     i = j;
   }
   return {};
+}
+
+std::unique_ptr<FileSpill> FileSpill::create(const std::string& dir, std::string& error) {
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {  // no O_TMPFILE here
+    std::string name = (std::filesystem::path(dir) / "recur-spill-XXXXXX").string();
+    fd = ::mkostemp(name.data(), O_CLOEXEC);
+    if (fd >= 0) ::unlink(name.c_str());
+  }
+  if (fd < 0) {
+    error = "cannot make a temporary file in " + dir + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  return std::unique_ptr<FileSpill>(new FileSpill(fd));
+}
+
+FileSpill::~FileSpill() { ::close(fd_); }
+
+std::uint64_t FileSpill::reserve(std::uint64_t values) { return end_.fetch_add(values); }
+
+namespace {
+
+// pread/pwrite of all `size` bytes at `at`, resumed after short transfers and EINTR.
+template <typename Call>
+bool transfer_all(Call call, char* bytes, std::size_t size, std::uint64_t at) {
+  while (size > 0) {
+    const ssize_t r = call(bytes, size, static_cast<off_t>(at));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    bytes += r;
+    size -= static_cast<std::size_t>(r);
+    at += static_cast<std::uint64_t>(r);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool FileSpill::write(std::uint64_t at, std::span<const std::uint32_t> values) {
+  if (at + values.size() > end_.load()) return false;
+  // pwrite does not write through the pointer; the cast only fits transfer_all's one signature.
+  return transfer_all([&](char* p, std::size_t n, off_t off) { return ::pwrite(fd_, p, n, off); },
+                      const_cast<char*>(reinterpret_cast<const char*>(values.data())), values.size_bytes(),
+                      at * sizeof(std::uint32_t));
+}
+
+bool FileSpill::read(std::uint64_t at, std::span<std::uint32_t> out) const {
+  if (at + out.size() > end_.load()) return false;
+  return transfer_all([&](char* p, std::size_t n, off_t off) { return ::pread(fd_, p, n, off); },
+                      reinterpret_cast<char*>(out.data()), out.size_bytes(), at * sizeof(std::uint32_t));
+}
+
+std::string default_temp_dir() {
+  const char* dir = std::getenv("TMPDIR");
+  return dir && *dir ? dir : "/tmp";
 }
 
 Status read_input(const InputFile& input, std::string& out) {

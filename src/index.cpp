@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "parallel.hpp"
+#include "recur/verify.hpp"  // fold_shingle
 
 namespace recur {
 
@@ -20,8 +21,12 @@ IndexSettings IndexSettings::of(const ReportOptions& o) {
   return s;
 }
 
-Indexer::Indexer(const IndexSettings& settings, const MinHasher& hasher)
-    : settings_(settings), hasher_(hasher), normalizer_(settings.normalize), shingler_(settings.shingle) {}
+Indexer::Indexer(const IndexSettings& settings, const MinHasher& hasher, Spill* spill)
+    : settings_(settings),
+      hasher_(hasher),
+      spill_(spill),
+      normalizer_(settings.normalize),
+      shingler_(settings.shingle) {}
 
 FileIndex Indexer::index(const ScannedFile& file, std::atomic<std::uint64_t>* progress) {
   using Clock = std::chrono::steady_clock;
@@ -49,6 +54,30 @@ FileIndex Indexer::index(const ScannedFile& file, std::atomic<std::uint64_t>* pr
   r.keys.resize(capacity * bands);
   if (settings_.keep_signatures) r.signatures.reserve(paragraphs.size() * perms);
   std::uint64_t reported = 0;
+  // The shingle values go to the spill in pieces, into room reserved for the whole input: its
+  // indexed paragraphs' bytes, a bound on their values (a shingle has a token at least, a token a
+  // byte at least), so that the input's values lie together. Room left over is never written.
+  // An input whose values are not all kept is not spilled (verify shingles it again).
+  constexpr std::size_t kSpillPiece = std::size_t{1} << 20;  // values written at once (4 MiB)
+  std::uint64_t spilled = 0, room = 0;                      // values written, values reserved
+  if (spill_) {
+    for (const Span& sp : paragraphs)
+      if (sp.kind == ParagraphKind::body || settings_.keep_structure) room += sp.end - sp.begin;
+    if (room <= UINT32_MAX) {  // FileIndex::shingles_at holds 32-bit offsets
+      r.spill_at = spill_->reserve(room);
+      r.shingles_at.reserve(paragraphs.size() + 1);
+    }
+  }
+  const auto spill_pending = [&] {
+    if (r.spill_at == FileIndex::kNotSpilled || spilling_.empty()) return;
+    if (spilled + spilling_.size() <= room && spill_->write(r.spill_at + spilled, spilling_)) {
+      spilled += spilling_.size();
+    } else {
+      r.spill_at = FileIndex::kNotSpilled;
+      std::vector<std::uint32_t>().swap(r.shingles_at);
+    }
+    spilling_.clear();
+  };
   // Stage times: the whole loop is timed, and split between the stages in the proportions measured
   // on every 16th paragraph. Reading the clock four times per paragraph cost 2.5% of the run.
   constexpr std::size_t kSampleEvery = 16;
@@ -75,6 +104,11 @@ FileIndex Indexer::index(const ScannedFile& file, std::atomic<std::uint64_t>* pr
       continue;
     }
     shingler_.shingles(tokens_, shingles_);
+    if (r.spill_at != FileIndex::kNotSpilled) {
+      r.shingles_at.push_back(static_cast<std::uint32_t>(spilled + spilling_.size()));
+      for (std::uint64_t h : shingles_) spilling_.push_back(fold_shingle(h));
+      if (spilling_.size() >= kSpillPiece) spill_pending();
+    }
     if (timed) c = Clock::now();
     hasher_.sign(shingles_, signature_);
     band_keys(signature_, settings_.params, band_);
@@ -104,6 +138,8 @@ FileIndex Indexer::index(const ScannedFile& file, std::atomic<std::uint64_t>* pr
     }
   }
   if (progress) *progress += file.outcome.bytes > reported ? file.outcome.bytes - reported : 0;
+  spill_pending();
+  if (r.spill_at != FileIndex::kNotSpilled) r.shingles_at.push_back(static_cast<std::uint32_t>(spilled));
   if (const double total = sampled[0] + sampled[1] + sampled[2]; total > 0) {
     const double scale = seconds(loop_start, Clock::now()) / total;
     r.seconds_normalize = sampled[0] * scale;
@@ -121,19 +157,20 @@ FileIndex Indexer::index(const ScannedFile& file, std::atomic<std::uint64_t>* pr
     r.paragraphs.shrink_to_fit();
     r.keys.shrink_to_fit();
     r.signatures.shrink_to_fit();
+    r.shingles_at.shrink_to_fit();
   }
   return r;
 }
 
 std::vector<FileIndex> index_inputs(const Source& source, const ScanSettings& scan, const IndexSettings& settings,
-                                    unsigned threads, ProgressCounters* progress) {
+                                    unsigned threads, ProgressCounters* progress, Spill* spill) {
   const MinHasher hasher(settings.minhash);
   struct Worker {
     Indexer indexer;
     std::string buffer;  // input bytes, reused from input to input
-    Worker(const IndexSettings& s, const MinHasher& h) : indexer(s, h) {}
+    Worker(const IndexSettings& s, const MinHasher& h, Spill* spill) : indexer(s, h, spill) {}
   };
-  detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(settings, hasher); });
+  detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(settings, hasher, spill); });
   std::vector<FileIndex> files(source.count());
   detail::parallel_for(files.size(), threads, [&](std::size_t i, unsigned w) {
     Worker& wk = workers[w];

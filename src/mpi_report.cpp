@@ -41,6 +41,7 @@
 #include "recur/index.hpp"
 #include "recur/materialise.hpp"
 #include "recur/output.hpp"
+#include "recur/run.hpp"  // report_spill
 #include "recur/scan.hpp"
 #include "recur/verify.hpp"
 
@@ -467,14 +468,16 @@ struct IdSpace {
 // (--no-verify). A rank serves its own paragraphs' and fetches the others' from their owners.
 class Features {
  public:
-  Features(const ParagraphIndex& index, std::uint64_t base, bool verify, unsigned perms)
-      : index_(index), base_(base), verify_(verify), perms_(perms) {}
+  Features(const ParagraphIndex& index, const Spill* spill, std::uint64_t base, bool verify, unsigned perms)
+      : index_(index), spill_(spill), base_(base), verify_(verify), perms_(perms) {}
 
   // Builds the local shingle sets of `local_ids` (the rank's paragraphs that are in any pair).
   void build(const Source& shard, std::vector<std::uint32_t> local_ids, const ReportOptions& o, unsigned threads,
              std::vector<Status>& problems) {
     problems.assign(index_.inputs(), {});
-    if (verify_) sets_ = ShingleSets::build(shard, index_, std::move(local_ids), o.input, o.shingle, threads, problems);
+    if (verify_)
+      sets_ = ShingleSets::build(shard, index_, std::move(local_ids), o.input, o.shingle, threads, problems, nullptr,
+                                 spill_);
   }
 
   // Fetches the features of the remote ids in `pairs` from their owners; every rank takes part.
@@ -560,6 +563,7 @@ class Features {
   }
 
   const ParagraphIndex& index_;
+  const Spill* spill_;  // this rank's (report_spill), or null
   std::uint64_t base_;
   bool verify_;
   unsigned perms_;
@@ -941,7 +945,9 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   const std::uint64_t shard_bytes = total_size(shard);
   counters.begin("reading", shard_bytes);
   Ticker ticker(progress, counters);
-  ParagraphIndex index(index_inputs(shard, scan, settings, threads, &counters));
+  // Each rank keeps its own paragraphs' shingle values for verification, as run_report does.
+  const std::unique_ptr<Spill> spill = report_spill(o, warn);
+  ParagraphIndex index(index_inputs(shard, scan, settings, threads, &counters, spill.get()));
   mine.mark("index");
 
   // Global ids (rank after rank, so input order), and the accounting of every input on rank 0.
@@ -1090,7 +1096,7 @@ Report run_report_distributed(const MpiSession& session, InputList list, const R
   // others'. Every rank takes part. The problems of a build are reported on rank 0 (the second
   // pass's build reads only inputs the first one read: its paragraphs all have verified edges).
   auto features_for = [&](std::span<const PairRec> todo) {
-    auto f = std::make_unique<Features>(index, base, o.verify, o.minhash.perms);
+    auto f = std::make_unique<Features>(index, spill.get(), base, o.verify, o.minhash.perms);
     std::vector<std::vector<std::uint32_t>> ask(static_cast<std::size_t>(n));
     std::vector<std::uint32_t> local_ids;
     for (const PairRec& p : todo)

@@ -73,7 +73,8 @@ void finish_report(Report& report, const Source& source, const ReportOptions& o,
   report.clusters = std::move(ordered);
 }
 
-Report run_report(const Source& source, const ReportOptions& o, const ProgressFn& progress, const WarnFn& warn) {
+Report run_report(const Source& source, const ReportOptions& o, const ProgressFn& progress, const WarnFn& warn,
+                  Spill* spill) {
   if (auto m = o.validate(); !m.empty()) throw Error(errc::usage, m);
   StageClock clock;
   const unsigned threads = effective_threads(o.threads);
@@ -89,7 +90,8 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
   Ticker ticker(progress, counters);
 
   // scan + index, then the accounting of every input.
-  ParagraphIndex index(index_inputs(source, scan, settings, threads, &counters));
+  if (!o.verify) spill = nullptr;  // the MinHash estimates need no sets
+  ParagraphIndex index(index_inputs(source, scan, settings, threads, &counters, spill));
   {
     std::vector<FileOutcome> outcomes;
     for (std::size_t i = 0; i < index.inputs(); ++i) {
@@ -135,7 +137,7 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
   // The sets of the paragraphs in `of`, each input's problem reported.
   const auto build_sets = [&](std::span<const IdPair> of, ProgressCounters* progress) {
     std::vector<Status> problems;
-    sets = ShingleSets::build(source, index, involved(of), o.input, o.shingle, threads, problems, progress);
+    sets = ShingleSets::build(source, index, involved(of), o.input, o.shingle, threads, problems, progress, spill);
     report_problems(source, problems, report.warnings, warn);
   };
   if (o.verify) build_sets(pairs, &counters);
@@ -162,8 +164,8 @@ Report run_report(const Source& source, const ReportOptions& o, const ProgressFn
   counters.begin("clustering");
   StarDraft draft = star_first_pass(index.size(), std::move(edges), o.lsh.threshold);
   const auto pending = draft.pending();
-  // Every paragraph here has a verified edge, so its input was read back by the first build: a
-  // problem now is new (the input changed since).
+  // Every paragraph here has a verified edge, so its set was made by the first build (from the
+  // spill or its input): a problem now is new (the input changed since it was read back).
   if (o.verify && !pending.empty()) build_sets(pending, nullptr);
   std::vector<Cluster> clusters =
       star_second_pass(std::move(draft), all_similarities(pending, nullptr), o.lsh.threshold);

@@ -178,7 +178,7 @@ std::vector<std::uint32_t> involved(std::span<const IdPair> pairs) {
 
 ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index, std::vector<std::uint32_t> ids,
                                const InputOptions& input, const ShingleOptions& shingle, unsigned threads,
-                               std::vector<Status>& problems, ProgressCounters* progress) {
+                               std::vector<Status>& problems, ProgressCounters* progress, const Spill* spill) {
   ShingleSets s;
   s.slot_.assign(index.size(), kNone);
   for (std::size_t k = 0; k < ids.size(); ++k) s.slot_[ids[k]] = static_cast<std::uint32_t>(k);
@@ -202,18 +202,57 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
     OffsetMap map;
     std::vector<Range> removed;
     std::vector<std::uint64_t> tokens, shingles;
-    std::vector<std::uint32_t> scratch;
+    std::vector<std::uint32_t> scratch, spilled;  // spilled: values read back from the spill
     std::string bytes;  // an input read whole (read_paragraph_views), kept for the next one's
     std::vector<std::string> texts;
     std::vector<std::string_view> views;
     Worker(const NormalizeOptions& n, const ShingleOptions& s) : normalizer(n), shingler(s) {}
   };
   detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(input.normalize, shingle); });
+  // The sets of group g from the spill: the values of runs of its paragraphs that lie close
+  // together (most of an input's, on a dense corpus) read at once, then sorted. False when a read
+  // fails.
+  const auto from_spill = [&](std::size_t g, Worker& wk) {
+    const auto [b, e] = groups[g];
+    const std::uint32_t fi = index.input_of(ids[b]), first = index.first_id(fi);
+    const FileIndex& file = index.file(fi);
+    const auto begin = [&](std::size_t k) { return file.shingles_at[ids[k] - first]; };
+    const auto end = [&](std::size_t k) { return file.shingles_at[ids[k] - first + 1]; };
+    std::vector<std::uint32_t>& arena = s.arenas_[g];
+    std::size_t values = 0;
+    for (std::size_t k = b; k < e; ++k) values += end(k) - begin(k);
+    arena.reserve(values);
+    // Values (64 KiB) read and dropped rather than read in two; at most kSpan values (8 MiB) at once.
+    constexpr std::uint32_t kGap = 16 << 10, kSpan = 2 << 20;
+    for (std::size_t k = b; k < e;) {
+      std::size_t j = k + 1;
+      while (j < e && begin(j) <= end(j - 1) + kGap && end(j) - begin(k) <= kSpan) ++j;
+      const std::uint32_t from = begin(k), count = end(j - 1) - from;
+      if (wk.spilled.size() < count) wk.spilled.resize(count);
+      if (!spill->read(file.spill_at + from, std::span(wk.spilled.data(), count))) {
+        arena = {};
+        return false;
+      }
+      for (; k < j; ++k) {
+        const std::uint32_t* values = wk.spilled.data() + (begin(k) - from);
+        const std::size_t at = arena.size();
+        arena.resize(at + (end(k) - begin(k)));
+        arena.resize(at + sort_unique_into([&](std::size_t i) { return values[i]; }, end(k) - begin(k),
+                                           arena.data() + at, wk.scratch));
+        s.refs_[k] = {static_cast<std::uint32_t>(g), static_cast<std::uint32_t>(arena.size() - at), at};
+      }
+    }
+    return true;
+  };
   detail::parallel_for(groups.size(), threads, [&](std::size_t g, unsigned w) {
     Worker& wk = workers[w];
     const auto [b, e] = groups[g];
     const std::uint32_t fi = index.input_of(ids[b]);
     const FileIndex& file = index.file(fi);
+    if (spill && file.spill_at != FileIndex::kNotSpilled && from_spill(g, wk)) {
+      if (progress) progress->done += e - b;
+      return;
+    }
     std::vector<const ParagraphRecord*> paras;
     for (std::size_t k = b; k < e; ++k) paras.push_back(&index.record(ids[k]));
     if (Status st = read_paragraph_views(source, fi, file, input.decode, paras, wk.bytes, wk.texts, wk.views);

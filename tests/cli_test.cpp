@@ -411,6 +411,35 @@ TEST(Cli, ThreadCountDoesNotChangeTheReport) {
   expect_check_report_passes(a, b);
 }
 
+/// The index stage's spill of shingle values (--temp-dir) goes into a file without a name, so the
+/// directory stays empty. A directory that cannot be used is a usage error when the user named it,
+/// and only a warning when it is the default ($TMPDIR): verification then reads the paragraphs back
+/// from the inputs, and the report is the same as with the spill.
+TEST(Cli, TempDirHoldsTheSpillWithoutLeavingAFile) {
+  REQUIRE_PLANTED_RUN(pr);
+  TempDir spill_dir;
+  const std::string with = pr.tmp.file("spilled.json"), without = pr.tmp.file("read-back.json");
+  const std::string missing = spill_dir.file("no/such/dir");
+  RunResult r = run_recur({"report", pr.corpus.dir, "--format", "json", "-o", with, "--temp-dir",
+                           spill_dir.path().string()});
+  ASSERT_EQ(r.status, 0) << describe(r);
+  EXPECT_TRUE(fs::is_empty(spill_dir.path())) << "the spill left a file behind";
+  EXPECT_EQ(without_timings(load_json(with)).dump(), without_timings(pr.report).dump());
+
+  r = run_command("TMPDIR=" + shell_quote(missing) + " " + shell_quote(recur_binary()) + " report " +
+                  shell_quote(pr.corpus.dir) + " --format json -o " + shell_quote(without));
+  ASSERT_EQ(r.status, 0) << describe(r);
+  EXPECT_TRUE(contains(r.err, "cannot make a temporary file in " + missing)) << r.err;
+  EXPECT_TRUE(contains(r.err, "reads the paragraphs back from the inputs instead")) << r.err;
+  EXPECT_EQ(without_timings(load_json(without)).dump(), without_timings(pr.report).dump())
+      << "reading the paragraphs back gave another report than the spill";
+
+  r = run_recur({"report", pr.corpus.dir, "--format", "json", "-o", pr.tmp.file("x.json"), "--temp-dir", missing});
+  EXPECT_EQ(r.status, 2) << describe(r);
+  EXPECT_TRUE(contains(r.err, "--temp-dir: cannot make a temporary file in " + missing)) << r.err;
+  EXPECT_FALSE(fs::exists(pr.tmp.file("x.json")));
+}
+
 TEST(Cli, JsonOnStdoutEqualsJsonFile) {
   REQUIRE_PLANTED_RUN(pr);
   const RunResult r = run_recur({"report", pr.corpus.dir, "--format", "json"});

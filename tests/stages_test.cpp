@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -40,6 +41,7 @@
 #include "recur/progress.hpp"
 #include "recur/report.hpp"
 #include "recur/scan.hpp"
+#include "recur/spill.hpp"
 #include "recur/shingle.hpp"
 #include "recur/source.hpp"
 #include "recur/status.hpp"
@@ -1865,6 +1867,30 @@ TEST(StageRunReport, SecondPassPairsAreVerifiedExactly) {
   EXPECT_EQ(got, expected);
 }
 
+/// A Spill in memory that counts its reads, and fails its writes after the first `good_writes`, or
+/// every read.
+class FlakySpill final : public recur::Spill {
+ public:
+  explicit FlakySpill(int good_writes = INT_MAX, bool reads_fail = false)
+      : good_writes_(good_writes), reads_fail_(reads_fail) {}
+  std::uint64_t reserve(std::uint64_t values) override { return inner_.reserve(values); }
+  bool write(std::uint64_t at, std::span<const std::uint32_t> values) override {
+    return writes_++ < good_writes_ && inner_.write(at, values);
+  }
+  bool read(std::uint64_t at, std::span<std::uint32_t> out) const override {
+    ++reads_;
+    return !reads_fail_ && inner_.read(at, out);
+  }
+  int reads() const { return reads_; }
+
+ private:
+  recur::MemorySpill inner_;
+  int good_writes_;
+  bool reads_fail_;
+  std::atomic<int> writes_{0};
+  mutable std::atomic<int> reads_{0};
+};
+
 /// A MemorySource whose input `changed` has a new stamp once it has been read `after` times (the
 /// index stage reads it once, after taking its stamp).
 class ChangingSource final : public recur::Source {
@@ -1922,7 +1948,107 @@ TEST(StageRunReport, AnInputChangedDuringTheRunIsReportedByTheStagesThatReadIt) 
     const ChangingSource source(memory, changed, 2);
     EXPECT_EQ(warnings_about(recur::run_report(source, o)), 2u) << "the rebuild and report";
   }
+  {  // With the index stage's spill, verification reads no input back: only the report stage can
+     // tell, and the input's pairs are verified as indexed.
+    FlakySpill spill;
+    const ChangingSource source(memory, changed, 1);
+    EXPECT_EQ(warnings_about(recur::run_report(source, o, {}, {}, &spill)), 1u) << "the report stage";
+  }
   EXPECT_EQ(warnings_about(recur::run_report(memory, o)), 0u);
+}
+
+/// chained_copies and a last input, g.txt, that copies f0.txt's paragraphs with a heading and a
+/// line too short to index before each: paragraphs the index leaves out, which the spill's
+/// offsets must skip.
+recur::MemorySource spill_corpus(recur::ReportOptions& o) {
+  recur::MemorySource memory = chained_copies(o);
+  std::string f0, g;
+  EXPECT_TRUE(memory.read(0, f0).ok());
+  std::istringstream lines(f0);
+  for (std::string line; std::getline(lines, line);) g += "一、加强组织建设\n短句。\n" + line + "\n";
+  memory.add("g.txt", g);
+  return memory;
+}
+
+/// The index stage's spill gives the verify stage the sets it would build from the inputs, without
+/// reading them back: here g.txt changes once indexed, so building its sets from it would fail.
+TEST(StageVerify, SetsFromTheSpillAreTheSetsBuiltFromTheInputs) {
+  recur::ReportOptions o;
+  const recur::MemorySource memory = spill_corpus(o);
+  const recur::ScanSettings scan(o.input);
+  const recur::IndexSettings settings = recur::IndexSettings::of(o);
+  FlakySpill spill;
+  const recur::ParagraphIndex spilled(recur::index_inputs(memory, scan, settings, 2, nullptr, &spill));
+  const recur::ParagraphIndex plain(recur::index_inputs(memory, scan, settings, 2));
+  ASSERT_EQ(spilled.size(), plain.size());
+  const std::size_t g = memory.count() - 1;
+  EXPECT_GT(spilled.file(g).too_short, 0u);
+  EXPECT_GT(spilled.file(g).kinds[static_cast<std::size_t>(recur::ParagraphKind::heading)], 0u);
+  for (std::size_t i = 0; i < spilled.inputs(); ++i) {
+    EXPECT_NE(spilled.file(i).spill_at, recur::FileIndex::kNotSpilled) << i;
+    EXPECT_EQ(spilled.file(i).shingles_at.size(), spilled.file(i).paragraphs.size() + 1) << i;
+  }
+  std::vector<std::uint32_t> all(plain.size());
+  for (std::uint32_t id = 0; id < all.size(); ++id) all[id] = id;
+  std::vector<recur::Status> p1, p2;
+  const ChangingSource changed(memory, g, 1);
+  const recur::ShingleSets from_spill =
+      recur::ShingleSets::build(changed, spilled, all, o.input, o.shingle, 2, p1, nullptr, &spill);
+  const recur::ShingleSets from_inputs = recur::ShingleSets::build(memory, plain, all, o.input, o.shingle, 2, p2);
+  for (const recur::Status& p : p1) EXPECT_TRUE(p.ok()) << p.message();
+  EXPECT_GT(spill.reads(), 0);
+  for (std::uint32_t id : all) {
+    ASSERT_TRUE(from_spill.set(id)) << id;
+    ASSERT_TRUE(from_inputs.set(id)) << id;
+    EXPECT_TRUE(std::ranges::equal(*from_spill.set(id), *from_inputs.set(id))) << id;
+  }
+}
+
+/// A spill that fails costs only speed: an input whose values were not all written is not spilled,
+/// and an input whose values cannot be read back is shingled again from the input; either way the
+/// sets are those built from the inputs, with no problem reported.
+TEST(StageVerify, AFailingSpillFallsBackToTheInputs) {
+  recur::ReportOptions o;
+  const recur::MemorySource memory = spill_corpus(o);
+  const recur::ScanSettings scan(o.input);
+  const recur::IndexSettings settings = recur::IndexSettings::of(o);
+  const recur::ParagraphIndex plain(recur::index_inputs(memory, scan, settings, 2));
+  std::vector<std::uint32_t> all(plain.size());
+  for (std::uint32_t id = 0; id < all.size(); ++id) all[id] = id;
+  std::vector<recur::Status> problems;
+  const recur::ShingleSets expected = recur::ShingleSets::build(memory, plain, all, o.input, o.shingle, 2, problems);
+  for (const bool writes_fail : {true, false}) {
+    SCOPED_TRACE(writes_fail ? "writes fail after the first" : "reads fail");
+    FlakySpill spill(writes_fail ? 1 : INT_MAX, !writes_fail);
+    const recur::ParagraphIndex index(recur::index_inputs(memory, scan, settings, 2, nullptr, &spill));
+    std::size_t spilled = 0;  // inputs (each one write: they are small)
+    for (std::size_t i = 0; i < index.inputs(); ++i) {
+      const bool kept = index.file(i).spill_at != recur::FileIndex::kNotSpilled;
+      spilled += kept;
+      EXPECT_EQ(index.file(i).shingles_at.empty(), !kept) << i;
+    }
+    EXPECT_EQ(spilled, writes_fail ? 1u : index.inputs());
+    const recur::ShingleSets sets =
+        recur::ShingleSets::build(memory, index, all, o.input, o.shingle, 2, problems, nullptr, &spill);
+    EXPECT_GT(spill.reads(), 0);
+    for (const recur::Status& p : problems) EXPECT_TRUE(p.ok()) << p.message();
+    for (std::uint32_t id : all) {
+      ASSERT_TRUE(sets.set(id)) << id;
+      EXPECT_TRUE(std::ranges::equal(*sets.set(id), *expected.set(id))) << id;
+    }
+  }
+}
+
+/// run_report with the index stage's spill gives the report it gives without one.
+TEST(StageRunReport, TheSpillChangesNothingInTheReport) {
+  recur::ReportOptions o;
+  const recur::MemorySource memory = spill_corpus(o);
+  FlakySpill spill;
+  const recur::Report with = recur::run_report(memory, o, {}, {}, &spill);
+  EXPECT_GT(spill.reads(), 0);
+  const recur::Report without = recur::run_report(memory, o);
+  ASSERT_GE(with.clusters.size(), 20u);
+  EXPECT_EQ(report_json(with), report_json(without));
 }
 
 // By default only body paragraphs are indexed; the other kinds are counted by kind.

@@ -2,6 +2,7 @@
 /// \file corpus.hpp
 /// The file-system adapter: finding input files and reading bytes. Everything else in recur
 /// works on bytes in memory.
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "recur/source.hpp"
+#include "recur/spill.hpp"
 #include "recur/status.hpp"
 
 namespace recur {
@@ -83,5 +85,30 @@ class FileSource final : public Source {
  private:
   InputList list_;
 };
+
+/// A Spill (spill.hpp) in a temporary file of directory `dir` that has no name: it is unlinked
+/// from the start (O_TMPFILE, else mkstemp and unlink), so no run leaves it behind, whatever ends
+/// the run. Its room is reserved by position, so room never written takes no disk space (a hole).
+/// The page cache keeps its pages in memory while there is room; they are not the process's.
+class FileSpill final : public Spill {
+ public:
+  /// The spill, or null with `error` saying why (no such directory, not writable).
+  static std::unique_ptr<FileSpill> create(const std::string& dir, std::string& error);
+  ~FileSpill() override;
+  FileSpill(const FileSpill&) = delete;
+  FileSpill& operator=(const FileSpill&) = delete;
+
+  std::uint64_t reserve(std::uint64_t values) override;
+  bool write(std::uint64_t at, std::span<const std::uint32_t> values) override;
+  bool read(std::uint64_t at, std::span<std::uint32_t> out) const override;
+
+ private:
+  explicit FileSpill(int fd) : fd_(fd) {}
+  int fd_;
+  std::atomic<std::uint64_t> end_{0};  // values reserved
+};
+
+/// Where temporary files go when the user does not say: $TMPDIR, else /tmp.
+std::string default_temp_dir();
 
 }  // namespace recur

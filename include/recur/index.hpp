@@ -25,6 +25,7 @@
 #include "recur/progress.hpp"
 #include "recur/scan.hpp"
 #include "recur/shingle.hpp"
+#include "recur/spill.hpp"
 
 namespace recur {
 
@@ -54,6 +55,13 @@ struct FileIndex {
   /// Signatures, paragraphs.size() x perms, kept only when IndexSettings::keep_signatures.
   std::vector<std::uint32_t> signatures;
   std::vector<Range> stripped;          ///< decoded offsets of --strip matches (to normalise again)
+  /// Where its paragraphs' shingle values (unsorted, as shingled) start in the Spill the index stage
+  /// was given (spill.hpp), or kNotSpilled: no spill, or the spill failed.
+  std::uint64_t spill_at = kNotSpilled;
+  /// paragraphs[k]'s values are the spill's [spill_at + shingles_at[k], spill_at + shingles_at[k + 1])
+  /// (paragraphs.size() + 1 entries when spilled, else none).
+  std::vector<std::uint32_t> shingles_at;
+  static constexpr std::uint64_t kNotSpilled = UINT64_MAX;
   double seconds_normalize = 0, seconds_shingle = 0, seconds_sign = 0;
 };
 
@@ -75,7 +83,8 @@ struct IndexSettings {
 /// paragraph to paragraph). The MinHasher is shared.
 class Indexer {
  public:
-  Indexer(const IndexSettings& settings, const MinHasher& hasher);
+  /// `spill`, when given, receives every indexed paragraph's shingle values (FileIndex::spill_at).
+  Indexer(const IndexSettings& settings, const MinHasher& hasher, Spill* spill = nullptr);
 
   /// Indexes `file` (ok or not; a skipped input gives an empty index with its outcome).
   /// `progress`, when given, advances by original bytes as paragraphs are done.
@@ -84,19 +93,20 @@ class Indexer {
  private:
   const IndexSettings& settings_;
   const MinHasher& hasher_;
+  Spill* spill_;
   Normalizer normalizer_;
   Shingler shingler_;
   std::string normalized_;
   OffsetMap map_;
   std::vector<std::uint64_t> tokens_, shingles_, band_;
-  std::vector<std::uint32_t> signature_;
+  std::vector<std::uint32_t> signature_, spilling_;  // spilling_: values not yet written to the spill
   std::vector<Range> removed_;
 };
 
 /// Scans and indexes every input of `source` on `threads` threads: result[i] for input i.
-/// `progress.done` advances by bytes of input.
+/// `progress.done` advances by bytes of input. `spill`: as for Indexer.
 std::vector<FileIndex> index_inputs(const Source& source, const ScanSettings& scan, const IndexSettings& settings,
-                                    unsigned threads, ProgressCounters* progress = nullptr);
+                                    unsigned threads, ProgressCounters* progress = nullptr, Spill* spill = nullptr);
 
 /// Band keys of all paragraphs, band-major: band b of paragraph id at data[b * count + id].
 struct BandKeys {

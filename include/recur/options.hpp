@@ -44,6 +44,10 @@ struct ReportOptions {
   /// compilation split by --doc-split count separately).
   bool cross_doc = false;
   unsigned threads = 0;                  ///< --threads: 0 = all cores
+  /// --temp-dir: where the index stage keeps the paragraphs' shingle values for the verify stage,
+  /// in an unnamed file (spill.hpp; run.hpp); empty: $TMPDIR, else /tmp. Not a report option: it
+  /// changes where the work is kept, not the report.
+  std::string temp_dir;
   /// Buckets with more paragraphs than this contribute only pairs with their first paragraph, so
   /// thousands of copies of one boilerplate line cost linear, not quadratic, time (default 1000).
   std::size_t max_bucket = 1000;

@@ -17,6 +17,7 @@
 #include "recur/progress.hpp"
 #include "recur/report.hpp"
 #include "recur/source.hpp"
+#include "recur/spill.hpp"
 
 namespace recur {
 
@@ -25,9 +26,12 @@ struct MemberFacts;
 /// Runs `recur report` over the inputs of `source` on `options.threads` threads. Throws
 /// Error(errc::usage) for invalid options; inputs that cannot be used are reported in
 /// Report::skipped, never thrown. The report depends only on the inputs and the options, not on the
-/// thread count (apart from stats.seconds and options.threads).
+/// thread count (apart from stats.seconds and options.threads), nor on `spill`: given one, the
+/// index stage keeps the paragraphs' shingle values there and the verify stage reads them back
+/// (spill.hpp); without one, the verify stage reads the paragraphs back from the inputs and
+/// shingles them again.
 Report run_report(const Source& source, const ReportOptions& options, const ProgressFn& progress = {},
-                  const WarnFn& warn = {});
+                  const WarnFn& warn = {}, Spill* spill = nullptr);
 
 /// The "options" object of the JSON report: every effective option.
 nlohmann::ordered_json options_json(const ReportOptions& options, LshParams params, unsigned threads);

@@ -2,6 +2,7 @@
 /// \file run.hpp
 /// The commands over files and directories: lists them (corpus.hpp) and runs the pipeline
 /// (pipeline.hpp) over a FileSource. I/O adapter.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,12 @@ Report run_report(const std::vector<std::string>& inputs, const ReportOptions& o
 /// against its output path; `list.problems` become skipped entries.
 Report run_report(InputList list, const ReportOptions& options, const ProgressFn& progress = {},
                   const WarnFn& warn = {});
+
+/// The spill (spill.hpp) of a `recur report` run with `options`: a FileSpill in --temp-dir, else
+/// in default_temp_dir(). Null with --no-verify, or when the default directory fails (`warn` is
+/// told; the run then reads paragraphs back instead: slower, the same report). Throws
+/// Error(errc::usage) when the --temp-dir directory fails.
+std::unique_ptr<Spill> report_spill(const ReportOptions& options, const WarnFn& warn);
 
 /// Runs `recur phrases` over `inputs` (files or directories).
 PhrasesReport run_phrases(const std::vector<std::string>& inputs, const PhrasesOptions& options,

@@ -51,13 +51,16 @@ std::vector<std::uint32_t> involved(std::span<const IdPair> pairs);
 /// looked up by paragraph id.
 class ShingleSets {
  public:
-  /// Reads back, normalises and shingles paragraphs `ids` (sorted) of `index`, input by input in
-  /// parallel, exactly as the index stage did. An input that cannot be read back (changed, gone)
-  /// leaves its paragraphs without a set: `problems[input]` says why, and similarity() with them
-  /// is unknown. `progress.done` advances by paragraphs.
+  /// The sets of paragraphs `ids` (sorted) of `index`, input by input in parallel. An input the
+  /// index stage spilled (FileIndex::spill_at) has its paragraphs' values read back from `spill`,
+  /// the one it was given. Any other (or when that read fails) is read back from `source`,
+  /// normalised and shingled exactly as the index stage did; if that cannot be done (changed,
+  /// gone), its paragraphs have no set: `problems[input]` says why, and similarity() with them is
+  /// unknown. `progress.done` advances by paragraphs.
   static ShingleSets build(const Source& source, const ParagraphIndex& index, std::vector<std::uint32_t> ids,
                            const InputOptions& input, const ShingleOptions& shingle, unsigned threads,
-                           std::vector<Status>& problems, ProgressCounters* progress = nullptr);
+                           std::vector<Status>& problems, ProgressCounters* progress = nullptr,
+                           const Spill* spill = nullptr);
 
   /// Exact Jaccard of paragraphs a and b, or -1 when either has no set.
   double similarity(std::uint32_t a, std::uint32_t b) const;

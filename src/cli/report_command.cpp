@@ -118,6 +118,12 @@ Command add_report_command(CLI::App& app) {
   sub->add_flag("--no-verify", args->no_verify,
                 "Trust the MinHash estimate instead of computing exact Jaccard for candidates (faster, "
                 "approximate; keeps all signatures in memory)");
+  sub->add_option("--temp-dir", o.temp_dir,
+                  "Directory for the shingle values the index stage keeps for verification, in a file without a "
+                  "name (removed whatever ends the run): about 4 bytes per character indexed, held by the page "
+                  "cache while memory allows. Default $TMPDIR, else /tmp; if that fails, verification reads "
+                  "the paragraphs back from the inputs instead (slower, same report)")
+      ->type_name("DIR");
   sub->add_option("--structure", args->structure,
                   "body: cluster only body paragraphs; keep: also titles, headings, table-of-contents entries and "
                   "bylines")
