@@ -54,6 +54,7 @@ FileIndex Indexer::index(const ScannedFile& file, std::atomic<std::uint64_t>* pr
   r.keys.resize(capacity * bands);
   if (settings_.keep_signatures) r.signatures.reserve(paragraphs.size() * perms);
   std::uint64_t reported = 0;
+  const auto indexed = [&](const Span& sp) { return sp.kind == ParagraphKind::body || settings_.keep_structure; };
   // The shingle values go to the spill in pieces, into room reserved for the whole input: its
   // indexed paragraphs' bytes, a bound on their values (a shingle has a token at least, a token a
   // byte at least), so that the input's values lie together. Room left over is never written.
@@ -62,7 +63,7 @@ FileIndex Indexer::index(const ScannedFile& file, std::atomic<std::uint64_t>* pr
   std::uint64_t spilled = 0, room = 0;                      // values written, values reserved
   if (spill_) {
     for (const Span& sp : paragraphs)
-      if (sp.kind == ParagraphKind::body || settings_.keep_structure) room += sp.end - sp.begin;
+      if (indexed(sp)) room += sp.end - sp.begin;
     if (room <= UINT32_MAX) {  // FileIndex::shingles_at holds 32-bit offsets
       r.spill_at = spill_->reserve(room);
       r.shingles_at.reserve(paragraphs.size() + 1);
@@ -86,7 +87,7 @@ FileIndex Indexer::index(const ScannedFile& file, std::atomic<std::uint64_t>* pr
   for (std::size_t k = 0; k < paragraphs.size(); ++k) {
     const Span& sp = paragraphs[k];
     ++r.kinds[static_cast<std::size_t>(sp.kind)];
-    if (sp.kind != ParagraphKind::body && !settings_.keep_structure) continue;
+    if (!indexed(sp)) continue;
     const bool timed = k % kSampleEvery == 0;
     Clock::time_point a, b, c;
     if (timed) a = Clock::now();

@@ -209,6 +209,15 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
     Worker(const NormalizeOptions& n, const ShingleOptions& s) : normalizer(n), shingler(s) {}
   };
   detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(input.normalize, shingle); });
+  // Appends the set of ids[k] (group g) to `arena`: room for its n values, which `sort_unique(out)`
+  // sorts and deduplicates into `out`, returning how many it kept.
+  const auto append_set = [&](std::vector<std::uint32_t>& arena, std::size_t g, std::size_t k, std::size_t n,
+                              const auto& sort_unique) {
+    const std::size_t at = arena.size();
+    arena.resize(at + n);
+    arena.resize(at + sort_unique(arena.data() + at));
+    s.refs_[k] = {static_cast<std::uint32_t>(g), static_cast<std::uint32_t>(arena.size() - at), at};
+  };
   // The sets of group g from the spill: the values of runs of its paragraphs that lie close
   // together (most of an input's, on a dense corpus) read at once, then sorted. False when a read
   // fails.
@@ -235,11 +244,10 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
       }
       for (; k < j; ++k) {
         const std::uint32_t* values = wk.spilled.data() + (begin(k) - from);
-        const std::size_t at = arena.size();
-        arena.resize(at + (end(k) - begin(k)));
-        arena.resize(at + sort_unique_into([&](std::size_t i) { return values[i]; }, end(k) - begin(k),
-                                           arena.data() + at, wk.scratch));
-        s.refs_[k] = {static_cast<std::uint32_t>(g), static_cast<std::uint32_t>(arena.size() - at), at};
+        const std::size_t n = end(k) - begin(k);
+        append_set(arena, g, k, n, [&](std::uint32_t* out) {
+          return sort_unique_into([&](std::size_t i) { return values[i]; }, n, out, wk.scratch);
+        });
       }
     }
     return true;
@@ -271,10 +279,8 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
       wk.shingler.tokenize(wk.normalized, wk.tokens);
       wk.shingler.shingles(wk.tokens, wk.shingles);
       // Folded, sorted and deduplicated straight into the arena.
-      const std::size_t at = arena.size();
-      arena.resize(at + wk.shingles.size());
-      arena.resize(at + fold_sort_unique(wk.shingles, arena.data() + at, wk.scratch));
-      s.refs_[k] = {static_cast<std::uint32_t>(g), static_cast<std::uint32_t>(arena.size() - at), at};
+      append_set(arena, g, k, wk.shingles.size(),
+                 [&](std::uint32_t* out) { return fold_sort_unique(wk.shingles, out, wk.scratch); });
     }
     if (progress) progress->done += e - b;
   });
