@@ -204,12 +204,12 @@ BandKeys ParagraphIndex::take_band_keys(unsigned bands, unsigned threads) {
   out.data.reset(new std::uint32_t[out.count * bands]);
   // Inputs copy into disjoint places, so they are copied in parallel.
   detail::parallel_for(files_.size(), threads, [&](std::size_t f, unsigned) {
-    const std::vector<std::uint32_t>& fk = files_[f].keys;
+    const auto& fk = files_[f].keys;
     const std::size_t rows = fk.size() / bands;
     for (unsigned b = 0; b < bands; ++b)
       std::copy_n(fk.begin() + static_cast<std::ptrdiff_t>(b * rows), rows,
                   out.data.get() + std::size_t{b} * out.count + first_id_[f]);
-    std::vector<std::uint32_t>().swap(files_[f].keys);
+    decltype(files_[f].keys)().swap(files_[f].keys);
   });
   return out;
 }

@@ -227,7 +227,7 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
     const FileIndex& file = index.file(fi);
     const auto begin = [&](std::size_t k) { return file.shingles_at[ids[k] - first]; };
     const auto end = [&](std::size_t k) { return file.shingles_at[ids[k] - first + 1]; };
-    std::vector<std::uint32_t>& arena = s.arenas_[g];
+    auto& arena = s.arenas_[g];
     std::size_t values = 0;
     for (std::size_t k = b; k < e; ++k) values += end(k) - begin(k);
     arena.reserve(values);
@@ -269,7 +269,7 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
       std::fill(s.usable_.begin() + static_cast<std::ptrdiff_t>(b), s.usable_.begin() + static_cast<std::ptrdiff_t>(e), 0);
       return;
     }
-    std::vector<std::uint32_t>& arena = s.arenas_[g];
+    auto& arena = s.arenas_[g];
     std::size_t text_bytes = 0;
     for (std::string_view t : wk.views) text_bytes += t.size();
     arena.reserve(text_bytes / 3 + 16);  // about one shingle per CJK character (3 bytes)

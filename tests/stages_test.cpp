@@ -739,7 +739,7 @@ TEST(StageParagraphIndex, IdsFollowInputOrderAndBandKeysAreGathered) {
   const recur::IndexSettings settings = recur::IndexSettings::of(o);
   const unsigned bands = settings.params.bands;
   std::vector<recur::FileIndex> files = recur::index_inputs(src, recur::ScanSettings(o.input), settings, 2);
-  std::vector<std::vector<std::uint32_t>> keys_before;
+  std::vector<recur::UninitialisedVector<std::uint32_t>> keys_before;
   std::vector<std::vector<recur::ParagraphRecord>> records_before;
   for (const auto& f : files) {
     keys_before.push_back(f.keys);

@@ -26,6 +26,7 @@
 #include "recur/scan.hpp"
 #include "recur/shingle.hpp"
 #include "recur/spill.hpp"
+#include "recur/uninitialised.hpp"
 
 namespace recur {
 
@@ -51,7 +52,7 @@ struct FileIndex {
   std::vector<std::uint64_t> document_chars;
   std::vector<ParagraphRecord> paragraphs;  ///< the indexed paragraphs, in order
   /// Folded band keys (fold_key), band-major: band b of paragraphs[k] at keys[b * paragraphs.size() + k].
-  std::vector<std::uint32_t> keys;
+  UninitialisedVector<std::uint32_t> keys;  // every value written once sized
   /// Signatures, paragraphs.size() x perms, kept only when IndexSettings::keep_signatures.
   std::vector<std::uint32_t> signatures;
   std::vector<Range> stripped;          ///< decoded offsets of --strip matches (to normalise again)

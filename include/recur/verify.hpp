@@ -16,6 +16,7 @@
 
 #include "recur/cluster.hpp"
 #include "recur/index.hpp"
+#include "recur/uninitialised.hpp"
 
 namespace recur {
 
@@ -88,7 +89,9 @@ class ShingleSets {
   };
   std::vector<std::uint32_t> slot_;              // per paragraph id: index into refs_, or kNone
   std::vector<Ref> refs_;
-  std::vector<std::vector<std::uint32_t>> arenas_;  // per group of ids (one input)
+  // Per group of ids (one input). Grown without zeroing: each set is sorted straight into the room
+  // made for it, and zeroing that room first was 2% of a dense run.
+  std::vector<UninitialisedVector<std::uint32_t>> arenas_;
   std::vector<char> usable_;
 };
 

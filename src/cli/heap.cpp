@@ -6,25 +6,26 @@
 //    trimming), instead of going back to the kernel and being faulted in and zeroed again; the
 //    stages' buffers are about the same size, so peak memory does not grow (dense 1 GiB: 1.84 GB
 //    either way).
-// 2. The heap asks for transparent huge pages (2 MiB) only with RECUR_HUGE_PAGES=1. glibc's
-//    malloc asks for them only when its tunable glibc.malloc.hugetlb=1 is set, and glibc reads
-//    tunables once, at start-up, so recur then sets it and executes itself again (same pid,
-//    arguments and streams). This matters only under the kernel's THP mode "madvise", the common
-//    default: "always" gives huge pages whatever recur asks, "never" gives none. glibc asks for
-//    huge pages only when a heap grows by at least one huge page, so the heap grows in steps of at
-//    least 64 MiB (kTopPad); with glibc's 128 KiB steps most pages were 4 KiB. (recur phrases's
-//    window table asks for huge pages itself, madvise in phrases.cpp: a table read at random,
-//    where they pay.)
+// 2. The heap asks for transparent huge pages (2 MiB), unless RECUR_HUGE_PAGES=0. glibc's malloc
+//    asks for them only when its tunable glibc.malloc.hugetlb=1 is set, and glibc reads tunables
+//    once, at start-up, so recur then sets it and executes itself again (same pid, arguments and
+//    streams). This matters only under the kernel's THP mode "madvise", the common default:
+//    "always" gives huge pages whatever recur asks, "never" gives none. glibc asks for huge pages
+//    only when a heap grows by at least one huge page, so the heap grows in steps of at least
+//    64 MiB (kTopPad); with glibc's 128 KiB steps most pages were 4 KiB. (recur phrases's window
+//    table asks for huge pages itself, madvise in phrases.cpp: a table read at random, where they
+//    pay.)
 //
-// Why huge pages are not the default: with 1 (freed memory kept) each page of the peak is faulted
-// in once per run, and what a first touch costs depends on the machine more than on the page size.
-// On this project's VM (2026-12-03) a C program touching 1.8 GB fresh took 1.2-1.5 s with 4 KiB
-// pages and 2.5-6.0 s with huge pages (nearly all of it in clear_page_erms; our reading is that
-// free 2 MiB blocks are handed back to the hypervisor and come back cold), and dense 1 GiB took
-// 2.5 s of system time with 4 KiB pages against 6.3 s with huge pages, 1.3 s more wall
-// (bench/RESULTS.md): huge pages saved 0.8-2.4 s of user time (TLB misses) and cost 3.0-3.6 s of
-// system time. Where a fresh huge page costs no more than 512 small ones (not measured here: no
-// bare-metal machine), RECUR_HUGE_PAGES=1 should be the faster setting.
+// Huge pages were the default, then not, then again, each time by measurement on the project's
+// VM, because what a first touch costs depends on the machine more than on the page size. With 1
+// (freed memory kept) each page of the peak is faulted in once per run, and huge pages make 512
+// times fewer faults and TLB misses, but a fresh huge page must be cleared whole:
+// - 2026-12-03, an Intel VM: touching 1.8 GB fresh took 1.2-1.5 s with 4 KiB pages and 2.5-6.0 s
+//   with huge pages (clear_page_erms), and dense 1 GiB was 1.3 s slower with them: 4 KiB default.
+// - 2026-12-04, the same project's VM on AMD EPYC: 4.5-5.7 s with 4 KiB pages against 1.7-3.6 s
+//   with huge pages (each fault costs more than its clearing there), and dense 1 GiB 9.9-10.1 s
+//   against 11.8-11.9 s, sparse 4.0-4.4 s against 4.8 s (bench/RESULTS.md): huge pages again.
+// On bare metal a fresh huge page costs about what 512 small ones do, and the fewer faults win.
 //
 // Dense 1 GiB, 2 threads, in an earlier session (bench/RESULTS.md): 61 s with neither setting, 37 s
 // with huge pages, 22 s with both; huge pages helped then because freed memory went back to the
@@ -84,8 +85,7 @@ void tune_heap(char** argv) {
   mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, -1);  // never trimmed
   mallopt(M_TOP_PAD, kTopPad);
-  const char* want = std::getenv("RECUR_HUGE_PAGES");
-  if (!want || std::strcmp(want, "1") != 0) return;
+  if (const char* want = std::getenv("RECUR_HUGE_PAGES"); want && std::strcmp(want, "0") == 0) return;
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   // Set already (by the exec below, or by the user, whose choice stands): never exec twice.
   if (tunables && std::strstr(tunables, "glibc.malloc.hugetlb")) return;

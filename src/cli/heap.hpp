@@ -3,8 +3,8 @@
 
 namespace recur::cli {
 
-/// Keeps freed memory in the heap for reuse (no mmap for large blocks, no trimming). With
-/// RECUR_HUGE_PAGES=1, when the kernel gives transparent huge pages on request only, also sets
+/// Keeps freed memory in the heap for reuse (no mmap for large blocks, no trimming). Unless
+/// RECUR_HUGE_PAGES=0, when the kernel gives transparent huge pages on request only, also sets
 /// glibc.malloc.hugetlb=1 in GLIBC_TUNABLES and executes recur again with `argv`. Returns when
 /// nothing more needs doing or when the exec fails. Call first thing in main, before any other work.
 void tune_heap(char** argv);
