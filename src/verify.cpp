@@ -211,7 +211,7 @@ ShingleSets ShingleSets::build(const Source& source, const ParagraphIndex& index
   detail::PerThread<Worker> workers(threads, [&] { return std::make_unique<Worker>(input.normalize, shingle); });
   // Appends the set of ids[k] (group g) to `arena`: room for its n values, which `sort_unique(out)`
   // sorts and deduplicates into `out`, returning how many it kept.
-  const auto append_set = [&](std::vector<std::uint32_t>& arena, std::size_t g, std::size_t k, std::size_t n,
+  const auto append_set = [&](auto& arena, std::size_t g, std::size_t k, std::size_t n,
                               const auto& sort_unique) {
     const std::size_t at = arena.size();
     arena.resize(at + n);
