@@ -1,0 +1,22 @@
+#pragma once
+// Sorting a few hundred 32-bit values at once in vector registers (AVX-512), for the shingle sets
+// of verification: each is a paragraph's 40-500 hashes, sorted whole 250 M values at a time on a
+// dense corpus. sort_unique_hashes (verify.hpp) uses it where the processor has AVX-512F and keeps
+// its counting sort elsewhere.
+#include <cstddef>
+#include <cstdint>
+
+namespace recur::detail {
+
+/// The most values small_sort_unique_avx512 sorts: 32 registers of 16.
+inline constexpr std::size_t kSmallSortMax = 512;
+
+/// Whether this processor runs small_sort_avx512 (AVX-512F), asked once.
+bool small_sort_avx512_available() noexcept;
+
+/// Sorts v[0, n), n <= kSmallSortMax, by a bitonic network over the values padded with UINT32_MAX
+/// to 16 times a power of two, and moves the distinct values, ascending, to v[0, k). Returns k.
+/// Only where small_sort_avx512_available().
+std::size_t small_sort_unique_avx512(std::uint32_t* v, std::size_t n) noexcept;
+
+}  // namespace recur::detail
