@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "parallel.hpp"
+#include "small_sort.hpp"
 
 namespace recur {
 namespace {
@@ -287,6 +288,7 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs_band_major(
   // was a third of the stage on dense 1 GiB, and the concatenation wrote 0.3 GB of fresh pages.
   // A dense corpus gives an a about 16 pairs (the same few partners from most of the 30 bands).
   std::vector<std::vector<std::uint64_t>> lists(kParts);
+  const bool network = detail::small_sort_avx512_available();
   detail::parallel_for(kParts, threads, [&](std::size_t p, unsigned w) {
     std::vector<std::size_t>& ends = scratch[w].ends;
     std::vector<std::uint32_t>& partners = scratch[w].partners;
@@ -304,15 +306,21 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs_band_major(
       sc.parts[p] = PairBlocks();
     }
     // Each a's partners sorted, deduplicated and moved down to `kept`; ends[i] becomes their count.
+    // With AVX-512, a sorting network that also deduplicates (small_sort.hpp), then the move.
     std::size_t kept = 0, begin = 0;
     for (std::size_t i = 0; i < span; ++i) {
       const std::size_t end = ends[i];
       std::uint32_t* const first = partners.data() + begin;
       const std::size_t n = end - begin;
-      sort_small(first, n);
       std::size_t distinct = 0;
-      for (std::size_t k = 0; k < n; ++k)  // kept + distinct <= begin + k: never ahead of the reads
-        if (distinct == 0 || first[k] != partners[kept + distinct - 1]) partners[kept + distinct++] = first[k];
+      if (network && n <= detail::kSmallSortMax) {
+        distinct = detail::small_sort_unique_avx512(first, n);
+        std::copy(first, first + distinct, partners.data() + kept);  // kept <= begin: moves down
+      } else {
+        sort_small(first, n);
+        for (std::size_t k = 0; k < n; ++k)  // kept + distinct <= begin + k: never ahead of the reads
+          if (distinct == 0 || first[k] != partners[kept + distinct - 1]) partners[kept + distinct++] = first[k];
+      }
       ends[i] = distinct;
       kept += distinct;
       begin = end;
