@@ -300,6 +300,47 @@ TEST(ShingleTokenize, FastPathsGiveTheGeneralPathsTokensAndCount) {
   EXPECT_GT(with_words, 1000u);  // the mixes hold words as well as CJK characters
 }
 
+// Long runs of CJK Unified Ideographs, which tokenize() decodes 16 at a time where the processor
+// has AVX-512 VBMI: runs of every length up to 50 around multiples of 16, ending at the text's end
+// or at a character just outside the block (U+4DFF, U+A000), a 2- or 4-byte character, a mark or
+// a word, with the block's first and last code points inside.
+TEST(ShingleTokenize, LongIdeographRunsGiveTheGeneralPathsTokens) {
+  const auto utf8 = [](char32_t c) {
+    std::string out;
+    if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    }
+    out += static_cast<char>(0x80 | (c & 0x3F));
+    return out;
+  };
+  const std::vector<std::string> ends = {"", utf8(0x4DFF), utf8(0xA000), "é", utf8(0x20000), "，", "GDP", "3", " "};
+  std::mt19937_64 next(5);
+  Shingler shingler;
+  Hashes fast, general;
+  for (std::size_t run = 0; run <= 50; ++run) {
+    for (const std::string& end : ends) {
+      std::string text;
+      for (std::size_t k = 0; k < run; ++k) {
+        const std::uint64_t pick = next() % 8;
+        text += utf8(pick == 0 ? 0x4E00 : pick == 1 ? 0x9FFF : static_cast<char32_t>(0x4E00 + next() % 0x5200));
+      }
+      text += end;
+      text += text;  // a second run after the end piece
+      const std::size_t fast_chars = shingler.tokenize(text, fast);
+      const std::size_t general_chars = shingler.tokenize_general(text, general);
+      ASSERT_EQ(fast, general) << "run " << run << " then '" << end << "'";
+      ASSERT_EQ(fast_chars, general_chars) << "run " << run << " then '" << end << "'";
+    }
+  }
+}
+
 // --- sort_unique -----------------------------------------------------------------------------
 
 TEST(SortUnique, SortsAndRemovesDuplicates) {
