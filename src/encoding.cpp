@@ -3,9 +3,9 @@
 
 #include <unicode/ucnv.h>
 #include <unicode/ucsdet.h>
+#include <simdjson.h>
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 #include <memory>
 
@@ -13,23 +13,6 @@
 
 namespace recur {
 namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is invalid (Unicode 3.9 table 3-7).
-std::size_t utf8_sequence_length(const unsigned char* s, std::size_t i, std::size_t n) noexcept {
-  const unsigned char b0 = s[i];
-  if (b0 < 0x80) return 1;
-  auto cont = [&](std::size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return i + k < n && s[i + k] >= lo && s[i + k] <= hi;
-  };
-  if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
-  if (b0 == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-  if ((b0 >= 0xE1 && b0 <= 0xEC) || b0 == 0xEE || b0 == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-  if (b0 == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;  // no surrogates
-  if (b0 == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (b0 >= 0xF1 && b0 <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (b0 == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
-}
 
 // One step of UTF-8 decoding at s[i]: a valid character, or an ill-formed sequence to replace by
 // one U+FFFD. An ill-formed sequence is a "maximal subpart" (Unicode 3.9, D93b): the longest
@@ -347,15 +330,6 @@ bool is_utf8_converter(const std::string& name) {
 
 }  // namespace
 
-namespace {
-// Lead bytes of 3-byte sequences that take any two continuation bytes (not E0, not ED).
-constexpr auto kPlainLead3 = [] {
-  std::array<bool, 256> t{};
-  for (unsigned b = 0xE1; b <= 0xEF; ++b) t[b] = b != 0xED;
-  return t;
-}();
-}  // namespace
-
 std::string to_valid_utf8(std::string_view bytes) {
   const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
   const std::size_t n = bytes.size();
@@ -373,50 +347,11 @@ std::string to_valid_utf8(std::string_view bytes) {
   return out;
 }
 
-bool is_valid_utf8(std::string_view bytes) noexcept {
-  const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
-  const std::size_t n = bytes.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned char b0 = s[i];
-    if (b0 < 0x80) {  // ASCII, then 8 bytes at a time while it lasts
-      ++i;
-      while (i + 8 <= n) {
-        std::uint64_t w;
-        std::memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ULL) break;
-        i += 8;
-      }
-      continue;
-    }
-    // Chinese text is mostly 3-byte sequences, and the common case is a lead byte E1..EC or
-    // EE..EF, which takes any two continuation bytes. Four such characters (12 bytes) are checked
-    // at once: the eight continuation bytes with one mask, the four lead bytes with a table.
-    if (kPlainLead3[b0]) {
-      while (i + 12 <= n) {
-        std::uint64_t w;
-        std::uint32_t v;
-        std::memcpy(&w, s + i, 8);
-        std::memcpy(&v, s + i + 8, 4);
-        // bytes L C C L C C L C | C L C C (little-endian: byte k at bits 8k)
-        if ((w & 0xC000C0C000C0C000ULL) != 0x8000808000808000ULL ||
-            (v & 0xC0C000C0U) != 0x80800080U || !kPlainLead3[w & 0xFF] || !kPlainLead3[(w >> 24) & 0xFF] ||
-            !kPlainLead3[(w >> 48) & 0xFF] || !kPlainLead3[(v >> 8) & 0xFF])
-          break;
-        i += 12;
-      }
-      if (i + 3 <= n && kPlainLead3[s[i]] && (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
-        i += 3;
-        continue;
-      }
-      if (i >= n) break;
-    }
-    const std::size_t len = utf8_sequence_length(s, i, n);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
-}
+// simdjson's validator (64 bytes a step, the processor's widest vectors chosen at run time): 24 GB/s
+// on a dense corpus's Chinese text against 2.8-6.2 GB/s for recur's own, which read 3-byte
+// sequences 4 at a time with 64-bit words. Every input is validated once when read and every member
+// text once more when read back for the report, 1.8 GB of text on dense 1 GiB.
+bool is_valid_utf8(std::string_view bytes) noexcept { return simdjson::validate_utf8(bytes.data(), bytes.size()); }
 
 std::string DecodeOptions::validate() const {
   if (encoding.empty()) return "--encoding must not be empty (use auto)";
