@@ -1,17 +1,7 @@
 // Tokens and shingles, hashed with XXH3.
 #include "recur/shingle.hpp"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-// Before any other header: GCC 12 warns inside its own AVX-512 intrinsics (_mm512_undefined_epi32
-// initialises a value with itself), at the header's lines, so they are silenced for its lines.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#ifndef __clang__
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC's own
-#endif
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-#endif
+#include "simd.hpp"  // first: see there
 
 #include <unicode/brkiter.h>
 #include <unicode/uchar.h>
@@ -54,7 +44,7 @@ namespace {
 // The block the fast paths of tokenize() take: CJK Unified Ideographs, 3 bytes each in UTF-8.
 bool is_unified_ideograph(char32_t c) noexcept { return c >= 0x4E00 && c <= 0x9FFF; }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#ifdef RECUR_X86_SIMD
 #define RECUR_AVX512_IDEOGRAPHS 1
 // The run of CJK Unified Ideographs at s[i], 16 at a time: each 48 bytes gathered into 16 lanes
 // of three bytes (VBMI's byte permute), checked as lead byte 0xE0-0xEF and two continuation bytes,
@@ -259,7 +249,7 @@ std::size_t Shingler::tokenize_impl(std::string_view s, std::vector<std::uint64_
 
 namespace {
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#ifdef RECUR_X86_SIMD
 #define RECUR_AVX512_SHINGLES 1
 // The default shingles (two tokens: 16 bytes) hashed 8 at a time, as XXH3_64bits_withSeed hashes
 // 9-16 bytes (xxhash.h's XXH3_len_9to16_64b, which XXH3 keeps stable since 0.8.0) over 64-bit

@@ -11,16 +11,9 @@
 #include <bit>
 #include <utility>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-// GCC 12 warns inside its own AVX-512 intrinsics (_mm512_undefined_epi32 initialises a value with
-// itself); a warning is placed at the header's line, so it is silenced for the header's lines.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#ifndef __clang__
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC's own
-#endif
-#include <immintrin.h>
-#pragma GCC diagnostic pop
+#include "simd.hpp"
+
+#ifdef RECUR_X86_SIMD
 
 #define RECUR_AVX512 __attribute__((target("avx512f,popcnt")))
 

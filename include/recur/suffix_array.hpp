@@ -13,40 +13,18 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
-#include <new>
 #include <span>
-#include <utility>
 #include <vector>
 
-namespace recur {
+#include "recur/uninitialised.hpp"
 
-/// An allocator whose value-less construct() leaves the element uninitialised (for trivial types):
-/// resize() then only reserves memory, and the kernel clears each page where it is first written.
-template <class T>
-struct UninitializedAllocator : std::allocator<T> {
-  template <class U>
-  struct rebind {
-    using other = UninitializedAllocator<U>;
-  };
-  UninitializedAllocator() noexcept = default;
-  template <class U>
-  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
-  template <class U>
-  void construct(U* p) noexcept {
-    ::new (static_cast<void*>(p)) U;
-  }
-  template <class U, class... Args>
-  void construct(U* p, Args&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-  }
-};
+namespace recur {
 
 /// Positions or LCPs, one per text position, not cleared when sized. A std::vector clears its 4
 /// bytes a character on one thread before the construction fills it (on dense 1 GiB's 143 M
 /// characters, page clearing and the pass itself took about a second of one thread, per array);
 /// here the first writes are the workers' own.
-using PositionArray = std::vector<std::uint32_t, UninitializedAllocator<std::uint32_t>>;
+using PositionArray = UninitialisedVector<std::uint32_t>;
 
 /// Marks `sa` entries that hold no suffix (never returned).
 inline constexpr std::uint32_t kNoSuffix = UINT32_MAX;

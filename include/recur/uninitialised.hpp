@@ -1,7 +1,8 @@
 #pragma once
 /// \file uninitialised.hpp
 /// Vectors that grow without zeroing: for large buffers whose every value is written right after
-/// they grow (band keys, shingle sets), where writing zeros first was a pass over hundreds of MB.
+/// they grow (band keys, shingle sets, suffix arrays), where writing zeros first was a pass over
+/// hundreds of MB.
 #include <memory>
 #include <new>
 #include <utility>
@@ -10,10 +11,15 @@
 namespace recur {
 
 /// std::allocator, except that value-initialising a value (what vector::resize does) leaves it
-/// uninitialised.
+/// uninitialised: resize() then only reserves memory, and the kernel clears each page where it is
+/// first written.
 template <class T>
 struct UninitialisedAllocator : std::allocator<T> {
-  UninitialisedAllocator() = default;
+  template <class U>
+  struct rebind {  // named, so that no standard library rebinds to std::allocator<U> by inheritance
+    using other = UninitialisedAllocator<U>;
+  };
+  UninitialisedAllocator() noexcept = default;
   template <class U>
   UninitialisedAllocator(const UninitialisedAllocator<U>&) noexcept {}  // rebinding, as std::allocator's
   template <class U>
