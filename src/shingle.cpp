@@ -50,7 +50,7 @@ bool is_unified_ideograph(char32_t c) noexcept { return c >= 0x4E00 && c <= 0x9F
 // of three bytes (VBMI's byte permute), checked as lead byte 0xE0-0xEF and two continuation bytes,
 // decoded, and kept while the code points are in U+4E00-9FFF (whose lead bytes are 0xE4-0xE9).
 // Appends the leading ideographs' code points to `tokens` and returns where they end; the caller's
-// one-at-a-time loop goes on from there. Bytes past `n` are not read (a masked load).
+// one-at-a-time loop goes on from there. Bytes past the end of `s` are not read (a masked load).
 __attribute__((target("avx512f,avx512bw,avx512vbmi"))) std::size_t ideograph_run_avx512(
     std::string_view s, std::size_t i, std::vector<std::uint64_t>& tokens) {
   // Lane k takes bytes 3k, 3k + 1, 3k + 2 (and 3k + 2 again, masked off below).

@@ -1,8 +1,8 @@
 #pragma once
 // Sorting a few hundred 32-bit values at once in vector registers (AVX-512), for the shingle sets
-// of verification: each is a paragraph's 40-500 hashes, sorted whole 250 M values at a time on a
-// dense corpus. sort_unique_hashes (verify.hpp) uses it where the processor has AVX-512F and keeps
-// its counting sort elsewhere.
+// of verification (each a paragraph's 40-500 hashes; 250 M values in all on dense 1 GiB) and the
+// candidate search's partner lists. sort_unique_hashes (verify.hpp) and candidate_pairs_band_major
+// (lsh.hpp) use it where the processor has AVX-512F and keep their own sorts elsewhere.
 #include <cstddef>
 #include <cstdint>
 
