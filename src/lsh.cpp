@@ -315,7 +315,8 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> candidate_pairs_band_major(
       std::size_t distinct = 0;
       if (network && n <= detail::kSmallSortMax) {
         distinct = detail::small_sort_unique_avx512(first, n);
-        std::copy(first, first + distinct, partners.data() + kept);  // kept <= begin: moves down
+        // Moved down (kept <= begin); std::copy may not write onto its own first element.
+        if (kept != begin) std::copy(first, first + distinct, partners.data() + kept);
       } else {
         sort_small(first, n);
         for (std::size_t k = 0; k < n; ++k)  // kept + distinct <= begin + k: never ahead of the reads
