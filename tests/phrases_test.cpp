@@ -5,6 +5,7 @@
 #include "recur/run.hpp"
 #include "recur/text.hpp"
 
+#include "json_layout.hpp"
 #include "test_util.hpp"
 
 #include <gtest/gtest.h>
@@ -1578,6 +1579,21 @@ TEST(PhrasesWork, KeptWorkLeavesTheReportUnchanged) {
   recur::write_json(kept, y);
   EXPECT_EQ(x.str(), y.str());
   work.reset();  // destroyed through the deleter: no leak under the sanitizers
+}
+
+// The phrases' JSON is written by recur's own layout code (JsonLayout): the document parsed and
+// laid out independently (json_layout.hpp) must give the same bytes.
+TEST(PhrasesJson, IsTheLayoutOfItsOwnParse) {
+  const std::string a = "一二三四五六七八九十甲乙丙丁戊己庚辛壬癸", b = "子丑寅卯辰巳午未申酉戌亥";
+  recur::MemorySource source;
+  for (int f = 0; f < 4; ++f)
+    source.add("d\"" + std::to_string(f) + ".txt", a + "，" + std::to_string(f) + "\n" + b + "\n" + a + b + "\n");
+  recur::PhrasesReport r = recur::run_phrases(source, recur::PhrasesOptions{});
+  ASSERT_FALSE(r.phrases.empty());
+  ASSERT_FALSE(r.phrases[0].locations.empty());
+  std::ostringstream out;
+  recur::write_json(r, out);
+  EXPECT_EQ(recur_test::report_layout(nlohmann::ordered_json::parse(out.str())) + "\n", out.str());
 }
 
 TEST(PhraseLimits, ReportWideCapsListPhrasesInRankingOrderAndCountWhatTheyCut) {
