@@ -26,6 +26,10 @@
 //   with huge pages (each fault costs more than its clearing there), and dense 1 GiB 9.9-10.1 s
 //   against 11.8-11.9 s, sparse 4.0-4.4 s against 4.8 s (bench/RESULTS.md): huge pages again.
 // On bare metal a fresh huge page costs about what 512 small ones do, and the fewer faults win.
+// What makes a page dear on that VM is its host: the guest reports memory that has been free for
+// about 2 s back to the host, and touching such a page again costs a host fault (1.6 GB: 1.8-2.7 s
+// after 8 s idle, 0.14 s when freed and taken again within a second; bench/RESULTS.md, thirty-first
+// session). So the price is paid for the process's peak, once per page, as long as 1 holds.
 //
 // Dense 1 GiB, 2 threads, in an earlier session (bench/RESULTS.md): 61 s with neither setting, 37 s
 // with huge pages, 22 s with both; huge pages helped then because freed memory went back to the
