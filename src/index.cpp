@@ -107,7 +107,12 @@ FileIndex Indexer::index(const ScannedFile& file, std::atomic<std::uint64_t>* pr
     shingler_.shingles(tokens_, shingles_);
     if (r.spill_at != FileIndex::kNotSpilled) {
       r.shingles_at.push_back(static_cast<std::uint32_t>(spilled + spilling_.size()));
-      for (std::uint64_t h : shingles_) spilling_.push_back(fold_shingle(h));
+      // Sized once, then folded in a loop the compiler vectorises: a push_back per value (280 M on
+      // dense 1 GiB) was three quarters of this function's samples.
+      const std::size_t at = spilling_.size();
+      spilling_.resize(at + shingles_.size());
+      std::transform(shingles_.begin(), shingles_.end(), spilling_.begin() + static_cast<std::ptrdiff_t>(at),
+                     fold_shingle);
       if (spilling_.size() >= kSpillPiece) spill_pending();
     }
     if (timed) c = Clock::now();

@@ -386,10 +386,10 @@ namespace {
 // write_json_clusters formats pieces of this size on its threads.
 constexpr std::size_t kPieceBytes = std::size_t{1} << 20;
 
-// dump(2)'s layout (each member or element on its own line, indented two spaces per level) down
-// to depth 4, and one line for a value at depth 4: a cluster member's or a phrase location's
-// object, whose fields follow each other as `"name": value, "name": value`. A member is then one
-// line, which grep, head and diff show whole, and dense 1 GiB's report is 1.27 GB instead of
+// dump(2)'s layout (each member or element on its own line, indented two spaces per level),
+// except that an object at depth 4 (a cluster member, a phrase location or variant) is one line,
+// its fields at depth 5 following each other as `"name": value, "name": value`. A member is then
+// one line, which grep, head and diff show whole, and dense 1 GiB's report is 1.27 GB instead of
 // 1.50 GB (the indentation of fourteen fields a member was 17% of its bytes): formatting, writing
 // and syncing it took about 0.4 s less of the 2 s after the stages (bench/RESULTS.md).
 template <class Out = std::string>

@@ -100,7 +100,8 @@ class Indexer {
   std::string normalized_;
   OffsetMap map_;
   std::vector<std::uint64_t> tokens_, shingles_, band_;
-  std::vector<std::uint32_t> signature_, spilling_;  // spilling_: values not yet written to the spill
+  std::vector<std::uint32_t> signature_;
+  UninitialisedVector<std::uint32_t> spilling_;  // values not yet written to the spill
   std::vector<Range> removed_;
 };
 
