@@ -11,8 +11,8 @@ namespace recur_test {
 
 /// The layout of recur's JSON reports (JsonLayout in src/report.cpp), made here from a parsed
 /// document with nlohmann's own formatting of names and scalars: nlohmann's dump(2), except that a
-/// value at depth 4 (a cluster member's or a phrase location's object) is one line, its fields
-/// separated by ", ". Tests compare recur's bytes with this made from their parse.
+/// value at depth 4 (a cluster member's, a phrase location's or a variant's object) is one line,
+/// its fields separated by ", ". Tests compare recur's bytes with this made from their parse.
 inline std::string report_layout(const nlohmann::ordered_json& j, int depth = 0) {
   if (!j.is_structured()) return j.dump();
   if (j.empty()) return j.is_object() ? "{}" : "[]";
