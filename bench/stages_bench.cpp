@@ -407,6 +407,62 @@ void BM_window_counter(benchmark::State& state) {
 }
 BENCHMARK(BM_window_counter)->Arg(4)->Arg(358);
 
+// recur phrases' second pass: recurring_stretches over paragraphs of 300 characters, each half
+// passages of a shared text (whose windows the table counts in 3 documents) and half characters
+// of its own, at random, so that runs of recurring and single windows alternate as in reused
+// reports. The table is sized for Arg(0) million windows and every block of it is written first
+// (untouched pages would all read the one zero page, from the cache). Reports characters/s.
+void BM_recurring_stretches(benchmark::State& state) {
+  const std::uint64_t expected = static_cast<std::uint64_t>(state.range(0)) * 1000000;
+  constexpr unsigned k = 8;
+  recur::WindowCounter counter(expected);
+  std::mt19937_64 rng(13);
+  std::vector<char32_t> shared(1 << 20);
+  for (auto& c : shared) c = 0x4E00 + static_cast<char32_t>(rng() % 3000);
+  {
+    recur::WindowCounter::Writer writer(counter);
+    std::vector<std::uint64_t> hashes;
+    for (int d = 0; d < 3; ++d) {
+      hashes.clear();
+      recur::window_hashes(shared, k, hashes);
+      writer.add_document(hashes);
+    }
+    std::vector<std::uint64_t> doc(4096);
+    for (std::uint64_t done = 0; done < expected / 2; done += doc.size()) {  // the rest of the load
+      for (auto& h : doc) h = rng();
+      hashes = doc;
+      writer.add_document(hashes);
+    }
+  }
+  std::vector<std::vector<char32_t>> paragraphs(20000);
+  std::uint64_t chars = 0;
+  for (auto& p : paragraphs) {
+    while (p.size() < 300) {
+      const std::size_t len = 10 + rng() % 40;
+      if (rng() % 2) {
+        const std::size_t at = rng() % (shared.size() - len);
+        p.insert(p.end(), shared.begin() + at, shared.begin() + at + len);
+      } else {
+        for (std::size_t i = 0; i < len; ++i) p.push_back(0x4E00 + static_cast<char32_t>(rng() % 3000));
+      }
+    }
+  }
+  std::vector<recur::Occurrence> out;
+  std::size_t kept = 0;
+  for (auto _ : state) {
+    for (const auto& p : paragraphs) {
+      out.clear();
+      recur::recurring_stretches(p, k, counter, 2, out);
+      for (const auto& o : out) kept += o.length;
+      chars += p.size();
+    }
+  }
+  benchmark::DoNotOptimize(kept);
+  state.counters["kept"] = static_cast<double>(kept) / static_cast<double>(std::max<std::uint64_t>(chars, 1));
+  state.SetItemsProcessed(static_cast<int64_t>(chars));
+}
+BENCHMARK(BM_recurring_stretches)->Arg(4)->Arg(358)->Unit(benchmark::kMillisecond);
+
 // recur phrases: the segment of a character position (SegmentedText::segment_of), asked for every
 // occurrence of every candidate while templates are grouped and located. A text of Arg(0) million
 // segments of 1-129 characters (dense 1 GiB keeps about 2 M stretches, 137 M characters); random

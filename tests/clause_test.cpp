@@ -183,6 +183,37 @@ TEST(ClauseBounds, CandidateContinuationsAreTheSpanContinuationsForAnyThreadCoun
   }
 }
 
+// More candidates than one block of candidate_continuations (2^14): each block's bytes are joined
+// after the others, at its offset, on any thread.
+TEST(ClauseBounds, CandidateContinuationsJoinManyBlocksInCandidateOrder) {
+  Corpus c = corpus_of({"甲" + kCore + "导，深入学习", "乙" + kCore + "导，全面落实", "丙" + kCore + "引领",
+                        "丁，深入贯彻新时代思想为指导。", "戊，深入贯彻新时代思想为指导。"});
+  std::vector<recur::Candidate> many;
+  while (many.size() < 3 * (std::size_t{1} << 14) + 7)
+    for (const auto& cand : c.candidates) many.push_back(cand);
+  std::vector<std::uint8_t> expected;
+  std::size_t with = 0;
+  for (std::size_t k = 0; k < many.size(); ++k)
+    if (const auto e = recur::span_continuation(c.text, c.marks, many[k].occurrences, {}, expected); e.right || e.left) ++with;
+  ASSERT_GT(with, 1000u);  // the test needs continuations in every block
+  for (const unsigned threads : {1u, 2u, 3u}) {
+    const auto got = recur::candidate_continuations(many, c.text, c.marks, {}, threads);
+    ASSERT_EQ(got.of.size(), many.size());
+    EXPECT_EQ(got.shared, expected) << threads << " threads";
+    std::size_t at = 0;
+    for (std::size_t k = 0; k < many.size(); ++k) {
+      std::vector<std::uint8_t> one;
+      recur::span_continuation(c.text, c.marks, many[k].occurrences, {}, one);
+      const auto span = got.shared_of(k);
+      ASSERT_EQ(std::vector<std::uint8_t>(span.begin(), span.end()), one) << "candidate " << k << ", " << threads << " threads";
+      if (!one.empty()) {
+        ASSERT_EQ(got.of[k].first, at) << "candidate " << k;
+        at += one.size();
+      }
+    }
+  }
+}
+
 TEST(ClauseTemplates, TheShownCoreMovesAndTheCountsStay) {
   Corpus c = corpus_of({"甲" + kCore + "导，深入学习", "乙" + kCore + "导，全面落实", "丙" + kCore + "引领"});
   const std::uint32_t k = index_of(c, kCore);
