@@ -183,34 +183,56 @@ Continuations::Entry span_continuation(const SegmentedText& text, const ClauseMa
 
 Continuations candidate_continuations(const std::vector<Candidate>& candidates, const SegmentedText& text,
                                       const ClauseMarks& marks, const TemplateOptions& options, unsigned threads) {
+  return candidate_continuations(
+      candidates.size(), [&](std::size_t c, std::vector<Occurrence>&) { return std::span<const Occurrence>(candidates[c].occurrences); },
+      text, marks, options, threads);
+}
+
+// A block of candidates at a time on any thread, each block's bytes in a buffer of its own (its
+// entries' `first` relative to it), then the buffers joined in block order: the same result for
+// any number of threads. The blocks used to be joined on one thread as they came, after each
+// block's candidates were spread over the threads, which then waited: dense 1 GiB's stage ran at
+// about one and a half cores and took 1.24-1.80 s, against 1.03-1.07 s with blocks claimed by any
+// thread (bench/RESULTS.md).
+ContinuationsBuilder::ContinuationsBuilder(std::size_t count, const SegmentedText& text, const ClauseMarks& marks,
+                                           const TemplateOptions& options)
+    : count_(count), blocks_((count + kBlock - 1) / kBlock), text_(&text), marks_(&marks), options_(options),
+      bytes_(blocks_) {
   if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
-  Continuations out;
-  out.of.resize(candidates.size());
-  // A block of candidates at a time on any thread, each block's bytes in a buffer of its own (its
-  // entries' `first` relative to it), then the buffers joined in block order: the same result for
-  // any number of threads. The blocks used to be joined on one thread as they came, after each
-  // block's candidates were spread over the threads, which then waited: dense 1 GiB's stage ran
-  // at about one and a half cores and took 1.24-1.80 s, against 1.03-1.07 s now (bench/RESULTS.md).
-  constexpr std::size_t kBlock = std::size_t{1} << 14;
-  const std::size_t blocks = (candidates.size() + kBlock - 1) / kBlock;
-  std::vector<std::vector<std::uint8_t>> bytes(blocks);
-  detail::parallel_for(blocks, threads, [&](std::size_t b, unsigned) {
-    const std::size_t end = std::min(candidates.size(), (b + 1) * kBlock);
+  out_.of.resize(count);
+}
+
+void ContinuationsBuilder::work(const OccurrencesOf& occurrences_of) {
+  std::vector<Occurrence> scratch;
+  for (;;) {
+    const std::size_t b = next_.fetch_add(1);
+    if (b >= blocks_) return;
+    const std::size_t end = std::min(count_, (b + 1) * kBlock);
     for (std::size_t c = b * kBlock; c < end; ++c)
-      out.of[c] = span_continuation(text, marks, candidates[c].occurrences, options, bytes[b]);
-  });
-  std::vector<std::size_t> at(blocks + 1, 0);
-  for (std::size_t b = 0; b < blocks; ++b) at[b + 1] = at[b] + bytes[b].size();
+      out_.of[c] = span_continuation(*text_, *marks_, occurrences_of(c, scratch), options_, bytes_[b]);
+  }
+}
+
+Continuations ContinuationsBuilder::finish(unsigned threads) {
+  std::vector<std::size_t> at(blocks_ + 1, 0);
+  for (std::size_t b = 0; b < blocks_; ++b) at[b + 1] = at[b] + bytes_[b].size();
   // One byte per occurrence, and the occurrences of all candidates are capped (RepeatOptions::max_positions).
   if (at.back() > UINT32_MAX) throw Error(errc::internal, "candidate_continuations: over 2^32 occurrences");
-  out.shared.resize(at.back());
-  detail::parallel_for(blocks, threads, [&](std::size_t b, unsigned) {
-    std::copy(bytes[b].begin(), bytes[b].end(), out.shared.begin() + static_cast<std::ptrdiff_t>(at[b]));
-    std::vector<std::uint8_t>().swap(bytes[b]);
-    const std::size_t end = std::min(candidates.size(), (b + 1) * kBlock);
-    for (std::size_t c = b * kBlock; c < end; ++c) out.of[c].first += static_cast<std::uint32_t>(at[b]);
+  out_.shared.resize(at.back());
+  detail::parallel_for(blocks_, threads, [&](std::size_t b, unsigned) {
+    std::copy(bytes_[b].begin(), bytes_[b].end(), out_.shared.begin() + static_cast<std::ptrdiff_t>(at[b]));
+    std::vector<std::uint8_t>().swap(bytes_[b]);
+    const std::size_t end = std::min(count_, (b + 1) * kBlock);
+    for (std::size_t c = b * kBlock; c < end; ++c) out_.of[c].first += static_cast<std::uint32_t>(at[b]);
   });
-  return out;
+  return std::move(out_);
+}
+
+Continuations candidate_continuations(std::size_t count, const OccurrencesOf& occurrences_of, const SegmentedText& text,
+                                      const ClauseMarks& marks, const TemplateOptions& options, unsigned threads) {
+  ContinuationsBuilder builder(count, text, marks, options);
+  detail::parallel_for(std::max(threads, 1u), threads, [&](std::size_t, unsigned) { builder.work(occurrences_of); });
+  return builder.finish(threads);
 }
 
 ClauseBounds clause_bounds(const Candidate& c, const SegmentedText& text, const ClauseMarks& marks,

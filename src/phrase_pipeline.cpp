@@ -14,6 +14,7 @@
 //   6. records  canonical text and variants of each phrase.
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 #include <optional>
 
 #include "heap_trim.hpp"
@@ -557,15 +558,22 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   // Periodic runs are folded: without it, a sentence written 400 times back to back gives 400
   // nested repeats of up to 400 sentences each, and the report grows with the cube of the run.
   const RepeatOptions ro{o.min_chars, o.min_docs, true, o.limits.max_positions, threads};
-  std::vector<Candidate> cands = sentences ? sentence_candidates(in.text, in.sentences, o.min_chars)
-                                           : repeat_candidates(in.text, ro, rc, &counters.done);
-  st.candidates = cands.size();
-  const auto t_candidates = Clock::now();
   const TemplateOptions to;
   // What the clause bounds of the shown texts need from the characters around the candidates, taken
-  // while they are there (clause.hpp). Sentences are whole clauses already.
+  // while they are there (clause.hpp), and while the candidates are made. Sentences are whole
+  // clauses already.
+  std::optional<ContinuationsBuilder> builder;
+  std::once_flag made;
+  const AlongsideFn find_continuations = [&](std::size_t count, const OccurrencesOf& occurrences_of) {
+    std::call_once(made, [&] { builder.emplace(count, in.text, in.marks, to); });
+    builder->work(occurrences_of);
+  };
+  std::vector<Candidate> cands = sentences ? sentence_candidates(in.text, in.sentences, o.min_chars)
+                                           : repeat_candidates(in.text, ro, rc, &counters.done, find_continuations);
+  st.candidates = cands.size();
+  const auto t_candidates = Clock::now();
   Continuations continuations;
-  if (!sentences) continuations = candidate_continuations(cands, in.text, in.marks, to, threads);
+  if (builder) continuations = builder->finish(threads);
   // The candidates hold their texts now, and the stages after them read only the segments: the
   // characters (4 bytes each; 550 MB on dense 1 GiB) would stand under the grouping's peak.
   std::vector<char32_t>().swap(in.text.chars);
@@ -649,7 +657,7 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
                 {"normalize", in.t_normalize},
                 {"filter", seconds_between(in.read_done, in.filter_done)},
                 {sentences ? "sentences" : "suffix_array", seconds_between(in.filter_done, t_find)}};
-  if (!sentences)  // the parts of suffix_array
+  if (!sentences)  // the parts of suffix_array; the continuations are found during sa_candidates, and joined in sa_continuations
     st.seconds.insert(st.seconds.end(), {{"sa_rank", rc.seconds_rank},
                                          {"sa_covers", rc.seconds_covers},
                                          {"sa_sort", rc.seconds_sort},

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <string>
 #include <vector>
 
@@ -211,6 +213,35 @@ TEST(ClauseBounds, CandidateContinuationsJoinManyBlocksInCandidateOrder) {
         at += one.size();
       }
     }
+  }
+}
+
+// Threads that join the builder at different times (the helpers of repeat_candidates at once, the
+// calling thread when its candidates are made) give what one thread gives.
+TEST(ClauseBounds, ContinuationsBuilderGivesTheSameForLateAndConcurrentWorkers) {
+  Corpus c = corpus_of({"甲" + kCore + "导，深入学习", "乙" + kCore + "导，全面落实", "丙" + kCore + "引领",
+                        "丁，深入贯彻新时代思想为指导。", "戊，深入贯彻新时代思想为指导。"});
+  std::vector<recur::Candidate> many;
+  while (many.size() < 5 * (std::size_t{1} << 14) + 3)
+    for (const auto& cand : c.candidates) many.push_back(cand);
+  const auto one = recur::candidate_continuations(many, c.text, c.marks, {}, 1);
+  const recur::OccurrencesOf occurrences_of = [&](std::size_t k, std::vector<recur::Occurrence>& scratch) {
+    scratch = many[k].occurrences;  // through the scratch, as repeat_candidates hands them out
+    return std::span<const recur::Occurrence>(scratch);
+  };
+  recur::ContinuationsBuilder builder(many.size(), c.text, c.marks, {});
+  std::vector<std::thread> early;
+  for (int t = 0; t < 2; ++t) early.emplace_back([&] { builder.work(occurrences_of); });
+  builder.work(occurrences_of);
+  for (auto& t : early) t.join();
+  builder.work(occurrences_of);  // nothing left: returns at once
+  const auto joined = builder.finish(3);
+  EXPECT_EQ(joined.shared, one.shared);
+  ASSERT_EQ(joined.of.size(), one.of.size());
+  for (std::size_t k = 0; k < many.size(); ++k) {
+    ASSERT_EQ(joined.of[k].first, one.of[k].first) << k;
+    ASSERT_EQ(joined.of[k].right, one.of[k].right) << k;
+    ASSERT_EQ(joined.of[k].left, one.of[k].left) << k;
   }
 }
 

@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <mutex>
+#include <stdexcept>
 #include <span>
 #include <string>
 #include <vector>
@@ -435,6 +437,52 @@ TEST(ChainTemplates, PiecesInSegmentsOfOneParagraphAreChainedThroughTheLayout) {
   ASSERT_EQ(templates.size(), 1u);
   // Each occurrence starts at its first piece and counts the paragraph's 41 characters.
   EXPECT_EQ(templates[0].occurrences, (Occurrences{{0, 41}, {40, 41}, {80, 41}}));
+}
+
+// The work repeat_candidates() runs alongside: called once per thread, it sees every candidate's
+// occurrences as the candidate holds them, and the candidates are those made without it.
+TEST(RepeatCandidates, AlongsideSeesEveryCandidatesOccurrencesOnEachThread) {
+  std::vector<std::pair<std::uint32_t, std::u32string>> segs;
+  for (std::uint32_t d = 0; d < 60; ++d)
+    segs.push_back({d, run_of(12, d % 7) + run_of(3, 100 + d) + run_of(12, 10 + d % 5) + run_of(3, 200 + d) +
+                           run_of(12, 20 + d % 11) + run_of(12, 40 + d % 3)});
+  const SegmentedText t = text_of(segs);
+  SegmentedText plain_text = t;
+  recur::RepeatCounts rc;
+  const auto plain = recur::repeat_candidates(plain_text, {8, 2, true, 1u << 20}, rc);
+  ASSERT_GT(plain.size(), 20u);
+  for (const unsigned threads : {1u, 2u, 3u}) {
+    SCOPED_TRACE(testing::Message() << "threads " << threads);
+    std::atomic<unsigned> calls{0};
+    std::atomic<std::size_t> next{0};
+    std::vector<Occurrences> seen;
+    std::once_flag sized;
+    const recur::AlongsideFn alongside = [&](std::size_t count, const recur::OccurrencesOf& occurrences_of) {
+      ++calls;
+      std::call_once(sized, [&] { seen.resize(count); });
+      Occurrences scratch;
+      for (std::size_t i; (i = next.fetch_add(1)) < count;) {
+        const auto o = occurrences_of(i, scratch);
+        seen[i].assign(o.begin(), o.end());
+      }
+    };
+    SegmentedText lent = t;
+    const auto cands = recur::repeat_candidates(lent, {8, 2, true, 1u << 20, threads}, rc, nullptr, alongside);
+    EXPECT_EQ(lent.chars, t.chars);
+    EXPECT_EQ(calls.load(), threads);
+    ASSERT_EQ(cands.size(), plain.size());
+    ASSERT_EQ(seen.size(), cands.size());
+    for (std::size_t i = 0; i < cands.size(); ++i) {
+      EXPECT_EQ(cands[i].text, plain[i].text);
+      EXPECT_EQ(cands[i].occurrences, plain[i].occurrences);
+      EXPECT_EQ(seen[i], cands[i].occurrences) << "candidate " << i;
+    }
+    // What the work throws, on any thread, reaches the caller.
+    SegmentedText again = t;
+    EXPECT_THROW(recur::repeat_candidates(again, {8, 2, true, 1u << 20, threads}, rc, nullptr,
+                                          [](std::size_t, const recur::OccurrencesOf&) { throw std::runtime_error("x"); }),
+                 std::runtime_error);
+  }
 }
 
 TEST(StageProgress, SuffixArrayTemplatesAndVariantsCountTheirWholeTotal) {

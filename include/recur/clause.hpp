@@ -10,6 +10,7 @@
 /// The characters themselves are freed by the pipeline before the templates are made (they would
 /// stand under the grouping's peak), so what the bounds need from them is taken first, per
 /// candidate: its Continuations.
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -96,6 +97,34 @@ Continuations::Entry span_continuation(const SegmentedText& text, const ClauseMa
 /// not depend on the number). Reads text.chars, which must still be there.
 Continuations candidate_continuations(const std::vector<Candidate>& candidates, const SegmentedText& text,
                                       const ClauseMarks& marks, const TemplateOptions& options, unsigned threads = 1);
+
+/// The same over `count` candidates given by their occurrences.
+Continuations candidate_continuations(std::size_t count, const OccurrencesOf& occurrences_of, const SegmentedText& text,
+                                      const ClauseMarks& marks, const TemplateOptions& options, unsigned threads = 1);
+
+/// candidate_continuations() for threads that join the work when they are free (repeat_candidates()'s
+/// AlongsideFn): any number of threads call work() at once, each taking blocks of candidates
+/// until none is left; once every call has returned, finish() joins the blocks. The same result
+/// for any number of threads and calls.
+class ContinuationsBuilder {
+ public:
+  ContinuationsBuilder(std::size_t count, const SegmentedText& text, const ClauseMarks& marks,
+                       const TemplateOptions& options);
+  /// Works on blocks not yet taken until none is left. Thread-safe.
+  void work(const OccurrencesOf& occurrences_of);
+  /// The continuations, joined on `threads` threads; call once, after every work() has returned.
+  Continuations finish(unsigned threads = 1);
+
+ private:
+  static constexpr std::size_t kBlock = std::size_t{1} << 14;  // candidates a block
+  std::size_t count_, blocks_;
+  const SegmentedText* text_;
+  const ClauseMarks* marks_;
+  TemplateOptions options_;
+  std::atomic<std::size_t> next_{0};               // the next block to take
+  std::vector<std::vector<std::uint8_t>> bytes_;   // per block: its candidates' bytes
+  Continuations out_;
+};
 
 /// How far the shown span of a candidate lies from the candidate at each end, in characters:
 /// shown = [start - extend_begin + trim_begin, start + length + extend_end - trim_end). At most
