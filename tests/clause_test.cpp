@@ -168,9 +168,23 @@ TEST(ClauseBounds, TheStartExtendsBackAndIsTrimmedForwardLikeTheEnd) {
   EXPECT_EQ(shown(t, j, tb), u32("坚持以新时代思想为指导"));
 }
 
+// Paragraphs whose candidates continue to the right, to the left, or not at all.
+Corpus continuing_corpus() {
+  return corpus_of({"甲" + kCore + "导，深入学习", "乙" + kCore + "导，全面落实", "丙" + kCore + "引领",
+                    "丁，深入贯彻新时代思想为指导。", "戊，深入贯彻新时代思想为指导。"});
+}
+
+// The candidates of `c` over and over, at least `n` of them: more than one block of
+// candidate_continuations (2^14) when n is larger.
+std::vector<recur::Candidate> repeated_candidates(const Corpus& c, std::size_t n) {
+  std::vector<recur::Candidate> many;
+  while (many.size() < n)
+    for (const auto& cand : c.candidates) many.push_back(cand);
+  return many;
+}
+
 TEST(ClauseBounds, CandidateContinuationsAreTheSpanContinuationsForAnyThreadCount) {
-  Corpus c = corpus_of({"甲" + kCore + "导，深入学习", "乙" + kCore + "导，全面落实", "丙" + kCore + "引领",
-                        "丁，深入贯彻新时代思想为指导。", "戊，深入贯彻新时代思想为指导。"});
+  Corpus c = continuing_corpus();
   const auto one = recur::candidate_continuations(c.candidates, c.text, c.marks, {}, 1);
   const auto two = recur::candidate_continuations(c.candidates, c.text, c.marks, {}, 2);
   ASSERT_EQ(one.of.size(), c.candidates.size());
@@ -188,11 +202,8 @@ TEST(ClauseBounds, CandidateContinuationsAreTheSpanContinuationsForAnyThreadCoun
 // More candidates than one block of candidate_continuations (2^14): each block's bytes are joined
 // after the others, at its offset, on any thread.
 TEST(ClauseBounds, CandidateContinuationsJoinManyBlocksInCandidateOrder) {
-  Corpus c = corpus_of({"甲" + kCore + "导，深入学习", "乙" + kCore + "导，全面落实", "丙" + kCore + "引领",
-                        "丁，深入贯彻新时代思想为指导。", "戊，深入贯彻新时代思想为指导。"});
-  std::vector<recur::Candidate> many;
-  while (many.size() < 3 * (std::size_t{1} << 14) + 7)
-    for (const auto& cand : c.candidates) many.push_back(cand);
+  const Corpus c = continuing_corpus();
+  const std::vector<recur::Candidate> many = repeated_candidates(c, 3 * (std::size_t{1} << 14) + 7);
   std::vector<std::uint8_t> expected;
   std::size_t with = 0;
   for (std::size_t k = 0; k < many.size(); ++k)
@@ -219,11 +230,8 @@ TEST(ClauseBounds, CandidateContinuationsJoinManyBlocksInCandidateOrder) {
 // Threads that join the builder at different times (the helpers of repeat_candidates at once, the
 // calling thread when its candidates are made) give what one thread gives.
 TEST(ClauseBounds, ContinuationsBuilderGivesTheSameForLateAndConcurrentWorkers) {
-  Corpus c = corpus_of({"甲" + kCore + "导，深入学习", "乙" + kCore + "导，全面落实", "丙" + kCore + "引领",
-                        "丁，深入贯彻新时代思想为指导。", "戊，深入贯彻新时代思想为指导。"});
-  std::vector<recur::Candidate> many;
-  while (many.size() < 5 * (std::size_t{1} << 14) + 3)
-    for (const auto& cand : c.candidates) many.push_back(cand);
+  const Corpus c = continuing_corpus();
+  const std::vector<recur::Candidate> many = repeated_candidates(c, 5 * (std::size_t{1} << 14) + 3);
   const auto one = recur::candidate_continuations(many, c.text, c.marks, {}, 1);
   const recur::OccurrencesOf occurrences_of = [&](std::size_t k, std::vector<recur::Occurrence>& scratch) {
     scratch = many[k].occurrences;  // through the scratch, as repeat_candidates hands them out
