@@ -105,7 +105,7 @@ Continuations candidate_continuations(std::size_t count, const OccurrencesOf& oc
 /// candidate_continuations() for threads that join the work when they are free (repeat_candidates()'s
 /// AlongsideFn): any number of threads call work() at once, each taking blocks of candidates
 /// until none is left; once every call has returned, finish() joins the blocks. The same result
-/// for any number of threads and calls.
+/// for any number of threads and calls. `text` and `marks` must outlive it.
 class ContinuationsBuilder {
  public:
   ContinuationsBuilder(std::size_t count, const SegmentedText& text, const ClauseMarks& marks,
