@@ -196,8 +196,7 @@ Continuations candidate_continuations(const std::vector<Candidate>& candidates, 
 // thread (bench/RESULTS.md).
 ContinuationsBuilder::ContinuationsBuilder(std::size_t count, const SegmentedText& text, const ClauseMarks& marks,
                                            const TemplateOptions& options)
-    : count_(count), blocks_((count + kBlock - 1) / kBlock), text_(&text), marks_(&marks), options_(options),
-      bytes_(blocks_) {
+    : count_(count), text_(&text), marks_(&marks), options_(options), bytes_((count + kBlock - 1) / kBlock) {
   if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
   out_.of.resize(count);
 }
@@ -206,7 +205,7 @@ void ContinuationsBuilder::work(const OccurrencesOf& occurrences_of) {
   std::vector<Occurrence> scratch;
   for (;;) {
     const std::size_t b = next_.fetch_add(1);
-    if (b >= blocks_) return;
+    if (b >= bytes_.size()) return;
     const std::size_t end = std::min(count_, (b + 1) * kBlock);
     for (std::size_t c = b * kBlock; c < end; ++c)
       out_.of[c] = span_continuation(*text_, *marks_, occurrences_of(c, scratch), options_, bytes_[b]);
@@ -214,12 +213,13 @@ void ContinuationsBuilder::work(const OccurrencesOf& occurrences_of) {
 }
 
 Continuations ContinuationsBuilder::finish(unsigned threads) {
-  std::vector<std::size_t> at(blocks_ + 1, 0);
-  for (std::size_t b = 0; b < blocks_; ++b) at[b + 1] = at[b] + bytes_[b].size();
+  const std::size_t blocks = bytes_.size();
+  std::vector<std::size_t> at(blocks + 1, 0);
+  for (std::size_t b = 0; b < blocks; ++b) at[b + 1] = at[b] + bytes_[b].size();
   // One byte per occurrence, and the occurrences of all candidates are capped (RepeatOptions::max_positions).
   if (at.back() > UINT32_MAX) throw Error(errc::internal, "candidate_continuations: over 2^32 occurrences");
   out_.shared.resize(at.back());
-  detail::parallel_for(blocks_, threads, [&](std::size_t b, unsigned) {
+  detail::parallel_for(blocks, threads, [&](std::size_t b, unsigned) {
     std::copy(bytes_[b].begin(), bytes_[b].end(), out_.shared.begin() + static_cast<std::ptrdiff_t>(at[b]));
     std::vector<std::uint8_t>().swap(bytes_[b]);
     const std::size_t end = std::min(count_, (b + 1) * kBlock);

@@ -17,7 +17,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <exception>
 #include <new>
 #include <optional>
 #include <iterator>
@@ -25,7 +24,6 @@
 #include <map>
 #include <mutex>
 #include <span>
-#include <thread>
 #include <unordered_map>
 
 #include "parallel.hpp"
@@ -1585,14 +1583,12 @@ RecurringText recurring_text(const SegmentedText& text, unsigned k, unsigned min
 
 namespace {
 // The maximal repeats as candidates, in their order; positions mapped by `kept` (identity when
-// null), texts read from `chars` at the mapped positions. The lists are released at the end
-// unless `release` is false.
+// null), texts read from `chars` at the mapped positions.
 // One thread on purpose: made in order, the candidates' texts and lists lie in memory in the order
 // of their indices, which the grouping and chaining read them in. Made in chunks on two threads
 // (two malloc arenas), this took 0.17 s instead of 0.26 s on dense 100 MiB, but the three stages
 // after it lost 0.15 s; on dense 1 GiB group_templates alone ran 2-3 s slower (phr8 report).
-std::vector<Candidate> candidates_of(RepeatLists& repeats, const RecurringText* kept, const std::vector<char32_t>& chars,
-                                     bool release = true) {
+std::vector<Candidate> candidates_of(RepeatLists& repeats, const RecurringText* kept, const std::vector<char32_t>& chars) {
   const std::vector<RepeatLists::Head>& heads = repeats.heads;
   std::vector<Candidate> out;
   out.reserve(heads.size());
@@ -1615,7 +1611,6 @@ std::vector<Candidate> candidates_of(RepeatLists& repeats, const RecurringText* 
     c.documents = h.documents;
     out.push_back(std::move(c));
   }
-  if (release) PositionArray().swap(repeats.positions);
   return out;
 }
 }  // namespace
@@ -1629,46 +1624,27 @@ std::vector<Candidate> repeat_candidates(SegmentedText& text, const RepeatOption
                                          std::atomic<std::uint64_t>* done, const AlongsideFn& alongside) {
   RepeatLists repeats = repeats_of(text, &text.chars, options, counts, done);
   const StageClock clock;
-  if (!alongside) {
-    std::vector<Candidate> out = candidates_of(repeats, nullptr, text.chars);
-    counts.seconds_candidates += clock.elapsed();
-    return out;
-  }
-  // Positions are not mapped here (no `kept`), so both sides only read the lists, and they are
-  // released once both are done.
+  // Positions are not mapped here (no `kept`): the candidates and `alongside` only read the lists.
   const OccurrencesOf occurrences_of = [&](std::size_t i, std::vector<Occurrence>& scratch) {
     const RepeatLists::Head& h = repeats.heads[i];
     scratch.clear();
     for (std::uint32_t p : repeats.positions_of(h)) scratch.push_back({p, h.length});
     return std::span<const Occurrence>(scratch);
   };
-  const std::size_t count = repeats.heads.size();
-  // The candidates on the calling thread, as without `alongside`: their texts and lists then lie
-  // in its malloc arena in index order, which the grouping reads them in (made on two threads,
-  // group_templates, merge_variants and locate each took a quarter to a half longer).
-  std::vector<std::thread> helpers;
-  std::vector<std::exception_ptr> failed(std::max(1u, options.threads) - 1);
-  for (std::size_t h = 0; h < failed.size(); ++h)
-    helpers.emplace_back([&, h] {
-      try {
-        alongside(count, occurrences_of);
-      } catch (...) {
-        failed[h] = std::current_exception();
-      }
-    });
+  // The candidates on the calling thread (parallel_for's worker 0), as without `alongside`: their
+  // texts and lists then lie in its malloc arena in index order, which the grouping reads them in
+  // (made on two threads, group_templates, merge_variants and locate each took a quarter to a half
+  // longer). Should the other workers take every index first, the calling thread makes them after.
   std::vector<Candidate> out;
-  std::exception_ptr mine;
-  try {
-    out = candidates_of(repeats, nullptr, text.chars, false);
-    alongside(count, occurrences_of);
-  } catch (...) {
-    mine = std::current_exception();
-  }
-  for (std::thread& t : helpers) t.join();
-  if (mine) std::rethrow_exception(mine);
-  for (const auto& e : failed)
-    if (e) std::rethrow_exception(e);
-  PositionArray().swap(repeats.positions);
+  bool made = false;
+  detail::parallel_for(alongside ? std::max(1u, options.threads) : 1, options.threads, [&](std::size_t, unsigned worker) {
+    if (worker == 0 && !made) {
+      out = candidates_of(repeats, nullptr, text.chars);
+      made = true;
+    }
+    if (alongside) alongside(repeats.heads.size(), occurrences_of);
+  });
+  if (!made) out = candidates_of(repeats, nullptr, text.chars);
   counts.seconds_candidates += clock.elapsed();
   return out;
 }

@@ -117,12 +117,12 @@ class ContinuationsBuilder {
 
  private:
   static constexpr std::size_t kBlock = std::size_t{1} << 14;  // candidates a block
-  std::size_t count_, blocks_;
+  std::size_t count_;
   const SegmentedText* text_;
   const ClauseMarks* marks_;
   TemplateOptions options_;
   std::atomic<std::size_t> next_{0};               // the next block to take
-  std::vector<std::vector<std::uint8_t>> bytes_;   // per block: its candidates' bytes
+  std::vector<std::vector<std::uint8_t>> bytes_;   // per block of kBlock candidates: their bytes
   Continuations out_;
 };
 
