@@ -524,14 +524,16 @@ using OccurrencesOf = std::function<std::span<const Occurrence>(std::size_t inde
 
 /// Work on the candidates' occurrences that needs nothing else of them, shared by any number of
 /// threads (each call takes what is left to do, and returns when nothing is): repeat_candidates()
-/// calls it on options.threads - 1 other threads while it makes the candidates on the calling one,
-/// then on the calling one too, with their number and their occurrences by index. Making the
+/// calls it options.threads times in all, on the other threads while it makes the candidates on
+/// the calling one and on the calling one once they are made, with their number and their
+/// occurrences by index. Making the
 /// candidates allocates each one's text and list, and fresh memory comes from the kernel a page
 /// at a time: dense 1 GiB's 4 M candidates took 2 s of one core, while the others waited.
 using AlongsideFn = std::function<void(std::size_t count, const OccurrencesOf& occurrences_of)>;
 
 /// repeat_candidates() with `alongside` run while the candidates are made, and after (on the
-/// calling thread). The same candidates. An exception from `alongside` is rethrown once all are done.
+/// calling thread). The same candidates. An exception from `alongside` or the candidates is
+/// rethrown once every thread has stopped (detail::parallel_for).
 std::vector<Candidate> repeat_candidates(SegmentedText& text, const RepeatOptions& options, RepeatCounts& counts,
                                          std::atomic<std::uint64_t>* done, const AlongsideFn& alongside);
 
