@@ -82,9 +82,8 @@ void append_utf16(std::span<const char32_t> chars, std::vector<char16_t>& out) {
   }
 }
 
-// Decodes `count` characters of UTF-16 from `pos` (advanced) into `out` (replaced).
+// Decodes `count` characters of UTF-16 from `pos` (advanced), appended to `out`.
 void take_utf16(const std::vector<char16_t>& in, std::size_t& pos, std::uint32_t count, std::vector<char32_t>& out) {
-  out.clear();
   for (std::uint32_t k = 0; k < count; ++k) {
     const char16_t u = in[pos++];
     if (u >= 0xD800 && u < 0xDC00) out.push_back(0x10000 + ((static_cast<char32_t>(u) - 0xD800) << 10) + (in[pos++] - 0xDC00));
@@ -118,11 +117,20 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
   std::vector<FileWork>& files = in.files;
   files.resize(source.count());
   std::atomic<std::uint64_t> content_chars{0};
+  // A paragraph the second pass has gathered (below) and not yet kept the stretches of.
+  struct Pending {
+    std::uint32_t file, paragraph, first;  // first: the paragraph's first character in its file
+    std::size_t at, length, window;        // its characters in Scratch::chars, its first window
+    bool last;                             // the file's last paragraph gathered
+  };
   struct Scratch {
     std::vector<std::uint64_t> hashes;
     std::vector<char32_t> chars;
     std::vector<Occurrence> stretches;
-    std::optional<WindowCounter::Writer> writer;  // with the prefilter
+    std::optional<WindowCounter::Writer> writer;  // with the prefilter: counting
+    std::optional<WindowCounter::Reader> reader;  // and asking
+    std::vector<std::uint8_t> recurs;             // the answers, a byte per window of `hashes`
+    std::vector<Pending> pending;                 // the second pass's gathered paragraphs
   };
   detail::PerThread<Scratch> scratch(threads, [] { return std::make_unique<Scratch>(); });
   {
@@ -229,26 +237,66 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
     ClauseMarks marks;                  // the clause marks of `chars`
   };
   std::vector<Kept> kept(files.size());
+  // Each worker gathers the paragraphs of the files it takes (their characters and windows) until
+  // it holds kBatch windows, then asks the counter about all of them at once (WindowCounter::Reader:
+  // by region of the table, twice as fast as one by one in a harness) and keeps their stretches.
+  // A file is taken by one worker, so its paragraphs reach its Kept in order.
+  constexpr std::size_t kBatch = std::size_t{1} << 21;
+  auto windows_of = [&](std::size_t length) { return filter && length >= k ? length - k + 1 : 0; };
+  auto keep_gathered = [&](Scratch& sc) {
+    if (filter) {
+      if (!sc.reader) sc.reader.emplace(*counter);
+      sc.reader->recurs(sc.hashes, o.min_docs, sc.recurs);
+    }
+    for (const Pending& pp : sc.pending) {
+      sc.stretches.clear();
+      if (filter) recurring_stretches(std::span<const std::uint8_t>(sc.recurs.data() + pp.window, windows_of(pp.length)), k, sc.stretches);
+      else sc.stretches.push_back({0, static_cast<std::uint32_t>(pp.length)});
+      FileWork& fw = files[pp.file];
+      Kept& kf = kept[pp.file];
+      const char32_t* chars = sc.chars.data() + pp.at;
+      for (const Occurrence& r : sc.stretches) {
+        kf.chars.insert(kf.chars.end(), chars + r.start, chars + r.start + r.length);
+        kf.refs.push_back({pp.file, pp.paragraph, r.start});
+        kf.length.push_back(r.length);
+        kf.marks.append(fw.clause_after, pp.first, pp.first + r.start, r.length);
+      }
+      if (pp.last) fw.clause_after.release();
+    }
+    sc.chars.clear();
+    sc.hashes.clear();
+    sc.pending.clear();
+  };
   detail::parallel_for(files.size(), threads, [&](std::size_t i, unsigned w) {
     Scratch& sc = scratch[w];
     FileWork& fw = files[i];
-    Kept& kf = kept[i];
     std::size_t pos = 0, first = 0;  // in content16; in characters (clause_after)
+    const std::size_t pending_before = sc.pending.size();
     for (std::uint32_t p = 0; p < fw.para_length.size(); first += fw.para_length[p++]) {
+      const std::size_t at = sc.chars.size(), length = fw.para_length[p];
       take_utf16(fw.content16, pos, fw.para_length[p], sc.chars);
-      sc.stretches.clear();
-      if (filter) recurring_stretches(sc.chars, k, *counter, o.min_docs, sc.stretches);
-      else if (!sc.chars.empty()) sc.stretches.push_back({0, static_cast<std::uint32_t>(sc.chars.size())});
-      for (const Occurrence& r : sc.stretches) {
-        kf.chars.insert(kf.chars.end(), sc.chars.begin() + r.start, sc.chars.begin() + r.start + r.length);
-        kf.refs.push_back({static_cast<std::uint32_t>(i), p, r.start});
-        kf.length.push_back(r.length);
-        kf.marks.append(fw.clause_after, first, first + r.start, r.length);
+      if (length == 0 || (filter && length < k)) {  // no window: nothing of it can be kept
+        sc.chars.resize(at);
+        continue;
       }
+      sc.pending.push_back({static_cast<std::uint32_t>(i), p, static_cast<std::uint32_t>(first), at, length, sc.hashes.size(), false});
+      if (filter) window_hashes(std::span<const char32_t>(sc.chars.data() + at, length), k, sc.hashes);
     }
     std::vector<char16_t>().swap(fw.content16);
-    fw.clause_after.release();
+    if (sc.pending.size() > pending_before) sc.pending.back().last = true;  // its marks are read until then
+    else fw.clause_after.release();
+    if (sc.hashes.size() >= kBatch || sc.chars.size() >= kBatch) keep_gathered(sc);
     counters.done += source.size(i);
+  });
+  // What each worker still holds; then its buffers go, before the kept text is assembled.
+  detail::parallel_for(std::max(threads, 1u), threads, [&](std::size_t w, unsigned) {
+    Scratch& sc = scratch[static_cast<unsigned>(w)];
+    keep_gathered(sc);
+    sc.reader.reset();
+    std::vector<char32_t>().swap(sc.chars);
+    std::vector<std::uint64_t>().swap(sc.hashes);
+    std::vector<std::uint8_t>().swap(sc.recurs);
+    std::vector<Pending>().swap(sc.pending);
   });
   counter.reset();
   // All files' stretches in input order, each file's written on any thread from where the files
@@ -576,7 +624,7 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   if (builder) continuations = builder->finish(threads);
   // The candidates hold their texts now, and the stages after them read only the segments: the
   // characters (4 bytes each; 550 MB on dense 1 GiB) would stand under the grouping's peak.
-  std::vector<char32_t>().swap(in.text.chars);
+  UninitialisedVector<char32_t>().swap(in.text.chars);
   detail::return_free_memory();
   st.periodic = rc.periodic;
   const auto t_find = Clock::now();
@@ -586,7 +634,7 @@ PhrasesReport run_phrases(const Source& source, const PhrasesOptions& o, const P
   if (!o.exclude.empty()) st.excluded = exclude_stock(groups, cands, stock_phrases(o.exclude, o.input.normalize), to);
   if (!sentences) {  // sentences are whole already: nothing to chain
     const std::size_t before = groups.size();
-    groups = chain_templates(groups, cands, in.text, in.layout, to, threads);
+    groups = chain_templates(std::move(groups), cands, in.text, in.layout, to, threads);
     st.chained = before - groups.size();
   }
   const auto t_templates = Clock::now();

@@ -12,6 +12,7 @@
 #include <boost/sort/pdqsort/pdqsort.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <chrono>
@@ -303,7 +304,7 @@ struct Cover {
 // Paragraphs are independent: blocks of them are worked on `threads` threads, their covers joined
 // in block order.
 template <class Sym>
-std::vector<Cover> overlap_covers(const std::vector<Sym>& enc, const std::vector<std::uint32_t>& start,
+std::vector<Cover> overlap_covers(const UninitialisedVector<Sym>& enc, const std::vector<std::uint32_t>& start,
                                   std::uint32_t min_chars, unsigned threads) {
   constexpr std::size_t kBlock = 4096;  // segments per task
   const std::size_t segments = start.size() - 1, blocks = (segments + kBlock - 1) / kBlock;
@@ -503,7 +504,7 @@ std::optional<Collapsed> collapse_segments(const SegmentedText& text, unsigned t
 // The characters of a text that lends them to maximal_repeats() for its peak: released once
 // ranked, rebuilt from the ranks when the LCP is gone.
 struct Lent {
-  std::vector<char32_t>* chars = nullptr;  // null: the text is only read
+  UninitialisedVector<char32_t>* chars = nullptr;  // null: the text is only read
   std::vector<char32_t> char_of;           // rank -> character
 };
 
@@ -540,7 +541,7 @@ struct RepeatLists {
 // starting at enc_start[k] (one past the last: enc's size). Only the segments of `text` are read
 // here (its characters may be lent).
 template <class Sym, class Advance>
-RepeatLists repeats_over(std::vector<Sym> enc, std::vector<std::uint32_t> enc_start, std::uint32_t alphabet,
+RepeatLists repeats_over(UninitialisedVector<Sym> enc, std::vector<std::uint32_t> enc_start, std::uint32_t alphabet,
                          const SegmentedText& text, const Collapsed* col, const RepeatOptions& options,
                          RepeatCounts& counts, Advance advance, Lent& lent) {
   const std::size_t segments = col ? col->kept.size() : text.segments(), m = enc.size();
@@ -857,7 +858,7 @@ RepeatLists repeats_over(std::vector<Sym> enc, std::vector<std::uint32_t> enc_st
       }
     });
   }
-  std::vector<Sym>().swap(enc);
+  UninitialisedVector<Sym>().swap(enc);
 
   // Folding: an interval of length L is folded when every suffix in it is covered at L. A sweep
   // from the longest length down keeps the positions covered at the current length counted by
@@ -996,7 +997,7 @@ RepeatLists repeats_over(std::vector<Sym> enc, std::vector<std::uint32_t> enc_st
 }
 
 // maximal_repeats(); `lend` is text.chars when the caller lends them.
-RepeatLists repeats_of(const SegmentedText& text, std::vector<char32_t>* lend, const RepeatOptions& options,
+RepeatLists repeats_of(const SegmentedText& text, UninitialisedVector<char32_t>* lend, const RepeatOptions& options,
                        RepeatCounts& counts, std::atomic<std::uint64_t>* done) {
   if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
   const std::size_t n = text.chars.size(), segments = text.segments();
@@ -1091,16 +1092,16 @@ RepeatLists repeats_of(const SegmentedText& text, std::vector<char32_t>* lend, c
           enc[e] = 0;
         }
       });
-      if (lent.chars) std::vector<char32_t>().swap(*lent.chars);
+      if (lent.chars) UninitialisedVector<char32_t>().swap(*lent.chars);
       advance(m);
     };
     if (k < 0xFFFF) {
-      std::vector<std::uint16_t> enc;
+      UninitialisedVector<std::uint16_t> enc;  // every symbol written by encode()
       encode(enc);
       ranked();
       return repeats_over<std::uint16_t>(std::move(enc), std::move(enc_start), k + 1, text, cp, options, counts, advance, lent);
     }
-    std::vector<std::uint32_t> enc;
+    UninitialisedVector<std::uint32_t> enc;
     encode(enc);
     ranked();
     return repeats_over<std::uint32_t>(std::move(enc), std::move(enc_start), k + 1, text, cp, options, counts, advance, lent);
@@ -1192,6 +1193,14 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
                                                        const std::vector<double>& weights,
                                                        const VariantOptions& options, VariantCounts& counts,
                                                        std::atomic<std::uint64_t>* done) {
+  const std::vector<std::u32string_view> views(texts.begin(), texts.end());
+  return group_variants(std::span<const std::u32string_view>(views), weights, options, counts, done);
+}
+
+std::vector<std::vector<std::uint32_t>> group_variants(std::span<const std::u32string_view> texts,
+                                                       const std::vector<double>& weights,
+                                                       const VariantOptions& options, VariantCounts& counts,
+                                                       std::atomic<std::uint64_t>* done) {
   if (auto m = options.validate(); !m.empty()) throw Error(errc::usage, m);
   auto advance = [done](std::uint64_t units) {
     if (done) *done += units;
@@ -1212,14 +1221,20 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
     const LshParams params = resolve_params(mo.perms, lo);
     const MinHasher hasher(mo);
     std::vector<std::uint32_t> keys(n * params.bands);  // band-major
-    detail::parallel_for(n, threads, [&](std::size_t i, unsigned) {
-      const std::u32string& t = texts[i];
-      std::vector<std::uint64_t> sh;
+    struct Scratch {  // reused text after text (a million cores on dense 1 GiB)
+      std::vector<std::uint64_t> sh, bk;
+      std::vector<std::uint32_t> sig;
+    };
+    detail::PerThread<Scratch> scratch(threads, [] { return std::make_unique<Scratch>(); });
+    detail::parallel_for(n, threads, [&](std::size_t i, unsigned w) {
+      const std::u32string_view t = texts[i];
+      auto& [sh, bk, sig] = scratch[w];
+      sh.clear();
       if (t.size() < 2) sh.push_back(XXH3_64bits(t.data(), t.size() * sizeof(char32_t)));
       for (std::size_t k = 0; k + 1 < t.size(); ++k) sh.push_back(XXH3_64bits(t.data() + k, 2 * sizeof(char32_t)));
-      std::vector<std::uint32_t> sig(mo.perms);
+      sig.assign(mo.perms, 0);
       hasher.sign(sh, sig);
-      std::vector<std::uint64_t> bk(params.bands);
+      bk.assign(params.bands, 0);
       band_keys(sig, params, bk);
       for (unsigned b = 0; b < params.bands; ++b) keys[b * n + i] = fold_key(bk[b]);
       advance(1);
@@ -1285,8 +1300,7 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
       advance((c + 1) * n / chunks - c * n / chunks);  // the checks' share of the n units
       for (std::size_t k = c * 1024; k < std::min(pairs.size(), (c + 1) * 1024); ++k) {
         if (!chosen[k]) continue;
-        const auto& a = texts[pairs[k].first];
-        const auto& b = texts[pairs[k].second];
+        const std::u32string_view a = texts[pairs[k].first], b = texts[pairs[k].second];
         const std::size_t lim = variant_distance_limit(a.size(), b.size(), tolerance);
         ok[k] = bounded_edit_distance(a, b, lim) <= lim;
       }
@@ -1302,12 +1316,13 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
   }
   std::vector<std::uint32_t> order(n);
   for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+  // A total order (the index last), so that sorting on all threads gives the same one.
+  detail::parallel_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
     const double wx = x < weights.size() ? weights[x] : 0, wy = y < weights.size() ? weights[y] : 0;
     if (wx != wy) return wx > wy;
     if (texts[x].size() != texts[y].size()) return texts[x].size() > texts[y].size();
     return x < y;
-  });
+  }, threads);
   std::vector<char> taken(n, 0);
   std::vector<std::vector<std::uint32_t>> groups;
   for (std::uint32_t u : order) {
@@ -1515,17 +1530,55 @@ unsigned WindowCounter::count(std::uint64_t h) const noexcept {
   return std::min(get(s.a), get(s.b));
 }
 
-void recurring_stretches(std::span<const char32_t> chars, unsigned k, const WindowCounter& counter,
-                         unsigned min_docs, std::vector<Occurrence>& out) {
-  thread_local std::vector<std::uint64_t> hashes;
-  hashes.clear();
-  window_hashes(chars, k, hashes);
-  constexpr std::size_t kAhead = 16;  // blocks fetched ahead, as in add_document
-  for (std::size_t i = 0; i < std::min(kAhead, hashes.size()); ++i) counter.prefetch(hashes[i]);
+void WindowCounter::Reader::recurs(std::span<const std::uint64_t> hashes, unsigned min_docs, std::vector<std::uint8_t>& out) {
+  const WindowCounter& c = *counter_;
+  const unsigned need = std::min(min_docs, kSaturation);
+  out.resize(hashes.size());
+  auto answer = [&](std::uint64_t x) {  // recurs() of a mixed hash
+    const CounterSlots s = slots_of_mixed(x, c.block_shift_);
+    auto get = [&](unsigned counter) {
+      const std::uint64_t w = std::atomic_ref<const std::uint64_t>(c.table_[s.block + counter / 32]).load(std::memory_order_relaxed);
+      return static_cast<unsigned>((w >> ((counter % 32) * 2)) & 3);
+    };
+    return static_cast<std::uint8_t>(std::min(get(s.a), get(s.b)) >= need);
+  };
+  constexpr std::size_t kAhead = 16;  // blocks fetched ahead
+  auto fetch = [&](std::uint64_t x) { __builtin_prefetch(c.table_.get() + slots_of_mixed(x, c.block_shift_).block); };
+  if (hashes.size() < kDirect) {
+    for (std::size_t i = 0; i < hashes.size(); ++i) {
+      if (i + kAhead < hashes.size()) fetch(mix64(hashes[i + kAhead]));
+      out[i] = answer(mix64(hashes[i]));
+    }
+    return;
+  }
+  // Each piece counting-sorted by region (the top bits, as the Writer's), then read in that order.
+  constexpr unsigned kRegionShift = 64 - std::countr_zero(kRegions);
+  std::array<std::uint32_t, kRegions + 1> at{};
+  for (std::size_t from = 0; from < hashes.size(); from += piece_) {
+    const std::size_t size = std::min(piece_, hashes.size() - from);
+    mixed_.resize(size);
+    index_.resize(size);
+    at.fill(0);
+    for (std::size_t i = 0; i < size; ++i) ++at[(mix64(hashes[from + i]) >> kRegionShift) + 1];
+    for (unsigned r = 0; r < kRegions; ++r) at[r + 1] += at[r];
+    for (std::size_t i = 0; i < size; ++i) {
+      const std::uint64_t x = mix64(hashes[from + i]);
+      const std::uint32_t to = at[x >> kRegionShift]++;
+      mixed_[to] = x;
+      index_[to] = static_cast<std::uint32_t>(i);
+    }
+    std::uint8_t* const piece = out.data() + from;
+    for (std::size_t j = 0; j < size; ++j) {
+      if (j + kAhead < size) fetch(mixed_[j + kAhead]);
+      piece[index_[j]] = answer(mixed_[j]);
+    }
+  }
+}
+
+void recurring_stretches(std::span<const std::uint8_t> recurs, unsigned k, std::vector<Occurrence>& out) {
   std::size_t from = 0, until = 0;  // the open stretch [from, until), empty when until == 0
-  for (std::size_t i = 0; i < hashes.size(); ++i) {
-    if (i + kAhead < hashes.size()) counter.prefetch(hashes[i + kAhead]);
-    if (!counter.recurs(hashes[i], min_docs)) continue;
+  for (std::size_t i = 0; i < recurs.size(); ++i) {
+    if (!recurs[i]) continue;
     if (until == 0 || i > until) {
       if (until > from) out.push_back({static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(until - from)});
       from = i;
@@ -1533,6 +1586,16 @@ void recurring_stretches(std::span<const char32_t> chars, unsigned k, const Wind
     until = i + k;
   }
   if (until > from) out.push_back({static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(until - from)});
+}
+
+void recurring_stretches(std::span<const char32_t> chars, unsigned k, const WindowCounter& counter,
+                         unsigned min_docs, std::vector<Occurrence>& out) {
+  thread_local std::vector<std::uint64_t> hashes;
+  thread_local std::vector<std::uint8_t> recurs;
+  hashes.clear();
+  window_hashes(chars, k, hashes);
+  WindowCounter::Reader(counter).recurs(hashes, min_docs, recurs);
+  recurring_stretches(recurs, k, out);
 }
 
 RecurringText recurring_text(const SegmentedText& text, unsigned k, unsigned min_docs, unsigned threads,
@@ -1588,7 +1651,7 @@ namespace {
 // of their indices, which the grouping and chaining read them in. Made in chunks on two threads
 // (two malloc arenas), this took 0.17 s instead of 0.26 s on dense 100 MiB, but the three stages
 // after it lost 0.15 s; on dense 1 GiB group_templates alone ran 2-3 s slower (phr8 report).
-std::vector<Candidate> candidates_of(RepeatLists& repeats, const RecurringText* kept, const std::vector<char32_t>& chars) {
+std::vector<Candidate> candidates_of(RepeatLists& repeats, const RecurringText* kept, const UninitialisedVector<char32_t>& chars) {
   const std::vector<RepeatLists::Head>& heads = repeats.heads;
   std::vector<Candidate> out;
   out.reserve(heads.size());
@@ -1972,7 +2035,7 @@ Place place_of(const SegmentedText& text, const ParagraphLayout& layout, const O
 
 }  // namespace
 
-std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& groups,
+std::vector<TemplateGroup> chain_templates(std::vector<TemplateGroup> groups,
                                            const std::vector<Candidate>& candidates, const SegmentedText& text,
                                            const ParagraphLayout& layout, const TemplateOptions& options,
                                            unsigned threads) {
@@ -2064,75 +2127,112 @@ std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& gro
   });
   std::vector<Piece>().swap(pieces);
   detail::parallel_sort(links.begin(), links.end(), std::less<Link>(), threads);
+  // Each pair's runs of links decided on all threads (a run's test sorts its pieces: one thread took
+  // about a third of a second on dense 1 GiB's 5 M links), in ranges of links that start at a run;
+  // the chains are then joined in link order on one thread, which only reads the flags.
+  std::vector<std::size_t> run_at(ranges + 1, links.size());
+  run_at[0] = 0;
+  for (std::size_t r = 1; r < ranges; ++r) {
+    std::size_t i = links.size() * r / ranges;
+    while (i > 0 && i < links.size() && links[i].a == links[i - 1].a && links[i].b == links[i - 1].b) ++i;
+    run_at[r] = std::max(i, run_at[r - 1]);
+  }
+  std::vector<char> chained(links.size(), 0);  // at the first link of each run: the pair chains
+  detail::parallel_for(ranges, threads, [&](std::size_t r, unsigned) {
+    std::vector<std::uint32_t> side;
+    auto distinct = [&](std::size_t i, std::size_t j, bool first) {
+      side.clear();
+      for (std::size_t k = i; k < j; ++k) side.push_back(first ? links[k].pa : links[k].pb);
+      std::sort(side.begin(), side.end());
+      return static_cast<double>(std::unique(side.begin(), side.end()) - side.begin());
+    };
+    for (std::size_t i = run_at[r]; i < run_at[r + 1];) {
+      std::size_t j = i;
+      while (j < links.size() && links[j].a == links[i].a && links[j].b == links[i].b) ++j;
+      // Chained when at least chain_share of the places of each are next to the other: a piece that
+      // is mostly elsewhere (a stock phrase, used around many passages and often several times a
+      // document) stands on its own.
+      const double share = options.chain_share;
+      chained[i] = distinct(i, j, true) >= share * places[links[i].a] && distinct(i, j, false) >= share * places[links[i].b];
+      i = j;
+    }
+  });
   std::vector<std::uint32_t> parent(n);
   for (std::uint32_t g = 0; g < n; ++g) parent[g] = g;
   auto find = [&](std::uint32_t x) {
     while (parent[x] != x) x = parent[x] = parent[parent[x]];
     return x;
   };
-  std::vector<std::uint32_t> side;
-  auto distinct = [&](std::size_t i, std::size_t j, bool first) {
-    side.clear();
-    for (std::size_t k = i; k < j; ++k) side.push_back(first ? links[k].pa : links[k].pb);
-    std::sort(side.begin(), side.end());
-    return static_cast<double>(std::unique(side.begin(), side.end()) - side.begin());
-  };
-  for (std::size_t i = 0; i < links.size();) {
-    std::size_t j = i;
-    while (j < links.size() && links[j].a == links[i].a && links[j].b == links[i].b) ++j;
-    // Chained when at least chain_share of the places of each are next to the other: a piece that
-    // is mostly elsewhere (a stock phrase, used around many passages and often several times a
-    // document) stands on its own.
-    const std::uint32_t a = links[i].a, b = links[i].b;
-    const double share = options.chain_share;
-    if (distinct(i, j, true) >= share * places[a] && distinct(i, j, false) >= share * places[b]) {
-      const std::uint32_t ra = find(a), rb = find(b);
+  for (std::size_t i = 0; i < links.size(); ++i)
+    if (chained[i]) {
+      const std::uint32_t ra = find(links[i].a), rb = find(links[i].b);
       if (ra != rb) parent[std::max(ra, rb)] = std::min(ra, rb);
     }
-    i = j;
-  }
-  // The chains, in order of their first part (a root is its chain's smallest group).
-  std::vector<TemplateGroup> out;
-  std::vector<std::uint32_t> index_of(n, UINT32_MAX);
+  // The chains, in order of their first part (a root is its chain's smallest group): each group's
+  // chain and each chain's core found in group order, then each chain's members gathered from its
+  // parts (moved when it has one) on all threads.
+  std::vector<std::uint32_t> index_of(n, UINT32_MAX), chain_of(n);
   auto weight = [&](std::uint32_t g) {
     return std::uint64_t{docs[g]} * candidates[groups[g].core].text.size();
   };
   std::vector<std::uint32_t> best;  // per chain: the part whose core it takes
+  std::vector<std::uint32_t> parts;
+  std::vector<std::size_t> first_part{0};  // per chain, into `part_list` (counted, then filled)
   for (std::uint32_t g = 0; g < n; ++g) {
     const std::uint32_t r = find(g);
     if (index_of[r] == UINT32_MAX) {
-      index_of[r] = static_cast<std::uint32_t>(out.size());
-      out.push_back({groups[g].core, groups[g].members, 0});
+      index_of[r] = static_cast<std::uint32_t>(best.size());
       best.push_back(g);
-    } else {
-      TemplateGroup& c = out[index_of[r]];
-      c.members.insert(c.members.end(), groups[g].members.begin(), groups[g].members.end());
-      if (weight(g) > weight(best[index_of[r]])) {
-        best[index_of[r]] = g;
-        c.core = groups[g].core;
-      }
+      parts.push_back(0);
+      first_part.push_back(0);
+    } else if (weight(g) > weight(best[index_of[r]])) {
+      best[index_of[r]] = g;
     }
-    out[index_of[r]].parts += groups[g].parts;
+    const std::uint32_t c = index_of[r];
+    chain_of[g] = c;
+    parts[c] += groups[g].parts;
+    ++first_part[c + 1];
   }
-  for (TemplateGroup& c : out)
-    if (c.parts > 1) std::sort(c.members.begin(), c.members.end());
+  const std::size_t chains = best.size();
+  for (std::size_t c = 0; c < chains; ++c) first_part[c + 1] += first_part[c];
+  std::vector<std::uint32_t> part_list(n);
+  {
+    std::vector<std::size_t> next(first_part.begin(), first_part.end() - 1);
+    for (std::uint32_t g = 0; g < n; ++g) part_list[next[chain_of[g]]++] = g;  // in group order
+  }
+  std::vector<TemplateGroup> out(chains);
+  detail::parallel_for(chains, threads, [&](std::size_t c, unsigned) {
+    TemplateGroup& ch = out[c];
+    ch.core = groups[best[c]].core;
+    ch.parts = parts[c];
+    const std::span<const std::uint32_t> of(part_list.data() + first_part[c], first_part[c + 1] - first_part[c]);
+    if (of.size() == 1) {
+      ch.members = std::move(groups[of[0]].members);
+    } else {
+      std::size_t size = 0;
+      for (const std::uint32_t g : of) size += groups[g].members.size();
+      ch.members.reserve(size);
+      for (const std::uint32_t g : of) ch.members.insert(ch.members.end(), groups[g].members.begin(), groups[g].members.end());
+    }
+    if (ch.parts > 1) std::sort(ch.members.begin(), ch.members.end());
+  });
   return out;
 }
 
 std::vector<TemplateGroup> merge_variants(const std::vector<TemplateGroup>& groups,
                                           const std::vector<Candidate>& candidates, const VariantOptions& options,
                                           VariantCounts& counts, std::atomic<std::uint64_t>* done) {
-  std::vector<std::u32string> texts;
+  std::vector<std::u32string_view> texts;  // views: copies were an allocation per core, on one thread
   std::vector<double> weights;
   texts.reserve(groups.size());
   weights.reserve(groups.size());
   for (const TemplateGroup& g : groups) {
     const Candidate& c = candidates[g.core];
-    texts.push_back(c.text);
+    texts.emplace_back(c.text);
     // Occurrences only break ties: below a millionth of a document even for a billion of them.
     weights.push_back(static_cast<double>(c.documents) + 1e-9 * static_cast<double>(c.occurrences.size()));
   }
-  const auto merged = group_variants(texts, weights, options, counts, done);
+  const auto merged = group_variants(std::span<const std::u32string_view>(texts), weights, options, counts, done);
   // group_variants lists groups in template order; keep the order of the templates' groups.
   std::vector<std::vector<std::uint32_t>> sorted = merged;
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a[0] < b[0]; });

@@ -61,7 +61,7 @@ ClauseBounds bounds_of(Corpus& c, std::uint32_t k, const recur::TemplateOptions&
   std::vector<std::uint8_t> shared;
   const auto entry = recur::span_continuation(c.text, c.marks, c.candidates[k].occurrences, options, shared);
   SegmentedText segments = c.text;
-  std::vector<char32_t>().swap(segments.chars);
+  segments.chars = {};
   return recur::clause_bounds(c.candidates[k], segments, c.marks, entry, shared, options, 10);
 }
 
@@ -261,7 +261,7 @@ TEST(ClauseTemplates, TheShownCoreMovesAndTheCountsStay) {
   const recur::Template before = templates[0];
   const auto continuations = recur::candidate_continuations(c.candidates, c.text, c.marks, {}, 1);
   SegmentedText segments = c.text;
-  std::vector<char32_t>().swap(segments.chars);
+  segments.chars = {};
   recur::clause_templates(templates, c.candidates, segments, c.marks, continuations, {}, 10);
   const recur::Template& t = templates[0];
   EXPECT_EQ(t.chars, 11u);

@@ -680,7 +680,7 @@ TEST(RepeatBruteForce, CopiedSegmentsGiveExactlyTheMaximalRepeatsOfTheDefinition
       if (const std::string failure = brute_force_failure(input, options, all, round); !failure.empty()) FAIL() << failure;
       // Lending the characters gives the same repeats and the same characters back.
       SegmentedText text = built;
-      const std::vector<char32_t> before = text.chars;
+      const auto before = text.chars;
       recur::RepeatCounts counts;
       RepeatOptions two = options;  // and on two threads
       two.threads = 2;
@@ -771,7 +771,7 @@ TEST(RecurringText, KeepsOnlyWindowsInEnoughDocumentsAndMapsBack) {
   Input input{{0, U"xxabcdyy"}, {1, U"abcdzz"}, {2, U"qqabcd"}, {2, U"abcd"}};
   const SegmentedText text = build(input);
   const recur::RecurringText two = recur::recurring_text(text, 4, 2);
-  EXPECT_EQ(two.text.chars, std::vector<char32_t>(U"abcdabcdabcdabcd", U"abcdabcdabcdabcd" + 16));
+  EXPECT_EQ(two.text.chars, recur::UninitialisedVector<char32_t>(U"abcdabcdabcdabcd", U"abcdabcdabcdabcd" + 16));
   EXPECT_EQ(two.origin, (std::vector<std::uint32_t>{2, 8, 16, 20}));
   EXPECT_EQ(two.original(5), 9u);
   EXPECT_EQ(recur::recurring_text(text, 4, 3).text.chars.size(), 16u);  // abcd is in 3 documents
@@ -815,6 +815,41 @@ TEST(WindowCounter, CountsEachDocumentOnceAndSaturates) {
   counter.add_document(zero);
   EXPECT_EQ(zero.size(), 1u);
   EXPECT_EQ(counter.count(0), 1u);
+}
+
+TEST(WindowCounter, ReaderAnswersAsCountDoesInAnyPieces) {
+  // Windows counted in 1-4 documents, asked with windows never counted, in an order of their own:
+  // the Reader's answers, one by one below kDirect and by region in pieces above it (several
+  // pieces, the last one short), are recurs() of each.
+  std::mt19937_64 rng(11);
+  recur::WindowCounter counter(40000);
+  std::vector<std::uint64_t> counted(10000);
+  for (auto& h : counted) h = rng();
+  for (unsigned d = 0; d < 4; ++d) {
+    std::vector<std::uint64_t> doc;
+    for (std::size_t i = 0; i < counted.size(); ++i)
+      if (i % 4 >= d) doc.push_back(counted[i]);  // window i in 1 + i % 4 documents
+    counter.add_document(doc);
+  }
+  std::vector<std::uint64_t> asked;
+  for (std::size_t i = 0; i < 3 * counted.size(); ++i) asked.push_back(i % 3 == 0 ? rng() : counted[rng() % counted.size()]);
+  for (const unsigned min_docs : {1u, 2u, 3u, 4u})
+    for (const std::size_t size : {std::size_t{100}, asked.size()})
+      for (const std::size_t piece : {std::size_t{7000}, std::size_t{1} << 20}) {
+        const std::span<const std::uint64_t> some(asked.data(), size);
+        std::vector<std::uint8_t> got;
+        recur::WindowCounter::Reader(counter, piece).recurs(some, min_docs, got);
+        ASSERT_EQ(got.size(), size);
+        std::size_t yes = 0;
+        for (std::size_t i = 0; i < size; ++i) {
+          ASSERT_EQ(got[i] != 0, counter.recurs(some[i], min_docs)) << "window " << i << ", min_docs " << min_docs << ", piece " << piece;
+          yes += got[i];
+        }
+        if (size > recur::WindowCounter::Reader::kDirect) {  // both answers are common
+          EXPECT_GT(yes, size / 8);
+          EXPECT_LT(yes, size);
+        }
+      }
 }
 
 TEST(WindowCounter, NeverBelowTheTrueCountAndRarelyAbove) {

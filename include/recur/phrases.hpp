@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "recur/text.hpp"
+#include "recur/uninitialised.hpp"
 
 namespace recur {
 
@@ -173,7 +174,10 @@ class StartIndex {
 /// Text to search: content characters of all segments, concatenated. A segment is one paragraph
 /// (spans never cross paragraphs); each belongs to a document (document frequency counts those).
 struct SegmentedText {
-  std::vector<char32_t> chars;              ///< content characters of every segment, in order
+  /// Content characters of every segment, in order. Grown without zeroing (resize() leaves new
+  /// characters unset): `recur phrases` sizes it once for hundreds of MB and writes it on all
+  /// threads, where zeroing it first took most of a second on one.
+  UninitialisedVector<char32_t> chars;
   std::vector<std::uint32_t> segment_start; ///< start of segment k in `chars`; size = segments + 1
   std::vector<std::uint32_t> segment_doc;   ///< document of segment k (non-decreasing)
 
@@ -352,6 +356,11 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
                                                        const std::vector<double>& weights,
                                                        const VariantOptions& options, VariantCounts& counts,
                                                        std::atomic<std::uint64_t>* done = nullptr);
+/// The same over views of the texts: merge_variants() passes its cores' texts without copying them.
+std::vector<std::vector<std::uint32_t>> group_variants(std::span<const std::u32string_view> texts,
+                                                       const std::vector<double>& weights,
+                                                       const VariantOptions& options, VariantCounts& counts,
+                                                       std::atomic<std::uint64_t>* done = nullptr);
 
 /// Caps on the work and output of `recur phrases`, so that degenerate input (periodic text, one
 /// passage pasted thousands of times) gives a bounded report in bounded time. Whatever a cap cuts
@@ -436,10 +445,15 @@ void window_hashes(std::span<const char32_t> chars, unsigned k, std::vector<std:
 /// plain loads and stores: with 2 threads, compare-exchanges on a shared table took 35 ns a window
 /// and plain updates of owned regions 22 ns (the table is far larger than the caches). Saturating
 /// counts do not depend on the order of the additions, so neither does the result.
+///
+/// A region is small (2 MiB of the 512 MiB table of dense 1 GiB) so that a raise's 4,096 windows
+/// touch few pages: reads at random over a table this large miss the address translation as well
+/// as the caches. A harness raising 16 M windows over 512 MiB of counters on this project's VM, two
+/// processes at once: 37-40 ns a window with 64 regions, 22-24 ns with 256 (bench/RESULTS.md).
 class WindowCounter {
  public:
   static constexpr unsigned kSaturation = 3;
-  static constexpr unsigned kRegions = 64;      ///< locked parts of the table
+  static constexpr unsigned kRegions = 256;     ///< locked parts of the table
   static constexpr std::size_t kPending = 4096;  ///< windows a writer holds per region before raising them
   /// Memory for about `expected_windows` windows: 4 counters (1 byte) per window, rounded up to
   /// a power of two, at least 64 KiB. At that load a window in one document reaches a count of 3
@@ -447,7 +461,7 @@ class WindowCounter {
   explicit WindowCounter(std::uint64_t expected_windows);
   ~WindowCounter();
 
-  /// One thread's way in: counts documents, holding up to kRegions * kPending windows (2 MiB) not
+  /// One thread's way in: counts documents, holding up to kRegions * kPending windows (8 MiB) not
   /// yet in the table. Call flush() (or destroy it) before reading counts.
   class Writer {
    public:
@@ -466,6 +480,28 @@ class WindowCounter {
     WindowCounter* counter_;
     std::vector<std::vector<std::uint64_t>> held_;  // per region: mixed hashes (slots_of)
     std::vector<std::uint64_t> set_;                 // the open-addressing set of add_document
+  };
+
+  /// One thread's way to ask about many windows at once (the second pass of `recur phrases`):
+  /// recurs() of each, the same answers as asking one by one. Above kDirect windows they are taken a
+  /// region of the table at a time, in pieces of kPiece: on this project's VM, asked one by one,
+  /// each read waited on the address translation as well as on the memory (a harness over 512 MiB
+  /// of counters: 31-35 ns a window one by one, 15-17 ns by region in pieces of 4 M; bench/RESULTS.md).
+  class Reader {
+   public:
+    static constexpr std::size_t kDirect = 4096;        ///< fewer windows are asked one by one
+    static constexpr std::size_t kPiece = std::size_t{1} << 22;  ///< windows sorted by region at once
+    /// `piece`: windows sorted by region at once (tests ask for small pieces).
+    explicit Reader(const WindowCounter& counter, std::size_t piece = kPiece)
+        : counter_(&counter), piece_(std::max<std::size_t>(1, piece)) {}
+    /// out[i] = 1 when recurs(hashes[i], min_docs), else 0 (out is resized to hashes.size()).
+    void recurs(std::span<const std::uint64_t> hashes, unsigned min_docs, std::vector<std::uint8_t>& out);
+
+   private:
+    const WindowCounter* counter_;
+    std::size_t piece_;
+    std::vector<std::uint64_t> mixed_;  // a piece's mixed hashes, by region
+    std::vector<std::uint32_t> index_;  // and where each is in the piece
   };
 
   /// Counts one document at once (a Writer flushed at return). Safe to call from several threads.
@@ -496,6 +532,10 @@ class WindowCounter {
 /// that touch or overlap are one; two stretches are at least one character apart.
 void recurring_stretches(std::span<const char32_t> chars, unsigned k, const WindowCounter& counter,
                          unsigned min_docs, std::vector<Occurrence>& out);
+
+/// The same from the answers: `recurs[i]` (nonzero: recurs) for each window i of a text of
+/// recurs.size() + k - 1 characters, as WindowCounter::Reader gives them.
+void recurring_stretches(std::span<const std::uint8_t> recurs, unsigned k, std::vector<Occurrence>& out);
 
 /// See RecurringText. `done` (optional) counts the documents hashed, for a progress display.
 /// Over a SegmentedText in memory, with WindowCounter and recurring_stretches() (`recur phrases`
@@ -637,9 +677,10 @@ std::size_t exclude_stock(std::vector<TemplateGroup>& groups, const std::vector<
 /// part with the most documents x characters. Time: a sort of all places of all templates and one
 /// of the pairs next to each other (a place looks at the next 16 places at most), O(n log n) in
 /// the places. Groups keep the order of their first part; options.chain_gap 0 returns `groups`
-/// unchanged. `threads` workers find the places of the templates; the result is the same for any
-/// count.
-std::vector<TemplateGroup> chain_templates(const std::vector<TemplateGroup>& groups,
+/// unchanged. `threads` workers find the places of the templates, test the pairs and assemble the
+/// chains; the result is the same for any count. `groups` is taken by value: a part's members move
+/// into its chain.
+std::vector<TemplateGroup> chain_templates(std::vector<TemplateGroup> groups,
                                            const std::vector<Candidate>& candidates, const SegmentedText& text,
                                            const ParagraphLayout& layout, const TemplateOptions& options,
                                            unsigned threads = 1);
