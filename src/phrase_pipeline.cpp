@@ -119,9 +119,10 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
   std::atomic<std::uint64_t> content_chars{0};
   // A paragraph the second pass has gathered (below) and not yet kept the stretches of.
   struct Pending {
-    std::uint32_t file, paragraph, first;  // first: the paragraph's first character in its file
-    std::size_t at, length, window;        // its characters in Scratch::chars, its first window
-    bool last;                             // the file's last paragraph gathered
+    std::uint32_t file, paragraph;
+    std::size_t first;               // the paragraph's first character in its file
+    std::size_t at, length, window;  // its characters in Scratch::chars, its first window
+    bool last;                       // the file's last paragraph gathered
   };
   struct Scratch {
     std::vector<std::uint64_t> hashes;
@@ -239,7 +240,8 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
   std::vector<Kept> kept(files.size());
   // Each worker gathers the paragraphs of the files it takes (their characters and windows) until
   // it holds kBatch windows, then asks the counter about all of them at once (WindowCounter::Reader:
-  // by region of the table, twice as fast as one by one in a harness) and keeps their stretches.
+  // by region of the table, about twice as fast as one by one in a harness) and keeps their
+  // stretches.
   // A file is taken by one worker, so its paragraphs reach its Kept in order.
   constexpr std::size_t kBatch = std::size_t{1} << 21;
   auto windows_of = [&](std::size_t length) { return filter && length >= k ? length - k + 1 : 0; };
@@ -279,7 +281,7 @@ PhraseInput read_input(const Source& source, const PhrasesOptions& o, unsigned t
         sc.chars.resize(at);
         continue;
       }
-      sc.pending.push_back({static_cast<std::uint32_t>(i), p, static_cast<std::uint32_t>(first), at, length, sc.hashes.size(), false});
+      sc.pending.push_back({static_cast<std::uint32_t>(i), p, first, at, length, sc.hashes.size(), false});
       if (filter) window_hashes(std::span<const char32_t>(sc.chars.data() + at, length), k, sc.hashes);
     }
     std::vector<char16_t>().swap(fw.content16);

@@ -356,7 +356,7 @@ std::vector<std::vector<std::uint32_t>> group_variants(const std::vector<std::u3
                                                        const std::vector<double>& weights,
                                                        const VariantOptions& options, VariantCounts& counts,
                                                        std::atomic<std::uint64_t>* done = nullptr);
-/// The same over views of the texts: merge_variants() passes its cores' texts without copying them.
+/// The same over views of the texts (merge_variants() passes views into one array of its cores' texts).
 std::vector<std::vector<std::uint32_t>> group_variants(std::span<const std::u32string_view> texts,
                                                        const std::vector<double>& weights,
                                                        const VariantOptions& options, VariantCounts& counts,
@@ -677,9 +677,8 @@ std::size_t exclude_stock(std::vector<TemplateGroup>& groups, const std::vector<
 /// part with the most documents x characters. Time: a sort of all places of all templates and one
 /// of the pairs next to each other (a place looks at the next 16 places at most), O(n log n) in
 /// the places. Groups keep the order of their first part; options.chain_gap 0 returns `groups`
-/// unchanged. `threads` workers find the places of the templates, test the pairs and assemble the
-/// chains; the result is the same for any count. `groups` is taken by value: a part's members move
-/// into its chain.
+/// unchanged. `threads` workers find the places of the templates and test the pairs; the result is
+/// the same for any count. `groups` is taken by value: a chain of one part takes its members.
 std::vector<TemplateGroup> chain_templates(std::vector<TemplateGroup> groups,
                                            const std::vector<Candidate>& candidates, const SegmentedText& text,
                                            const ParagraphLayout& layout, const TemplateOptions& options,
