@@ -1395,7 +1395,6 @@ CounterSlots slots_of_mixed(std::uint64_t x, unsigned block_shift) noexcept {
   const auto a = static_cast<unsigned>(x & 255), b0 = static_cast<unsigned>((x >> 8) & 255);
   return {static_cast<std::size_t>(block_shift >= 64 ? 0 : x >> block_shift) * 8, a, b0 == a ? (a ^ 1u) : b0};
 }
-CounterSlots slots_of(std::uint64_t h, unsigned block_shift) noexcept { return slots_of_mixed(mix64(h), block_shift); }
 }  // namespace
 
 void window_hashes(std::span<const char32_t> chars, unsigned k, std::vector<std::uint64_t>& out) {
@@ -1453,7 +1452,6 @@ void WindowCounter::Writer::add_document(std::vector<std::uint64_t>& hashes) {
   // took most of the counting time on a 100 MB corpus. The set holds mixed hashes (mix64 is a
   // bijection, so they are as unique as the hashes), which place themselves in the set and in the
   // table alike. 0 marks an empty slot, so hash 0 (mixed: 0) is kept apart.
-  constexpr unsigned kRegionShift = 64 - std::countr_zero(kRegions);
   auto hold = [&](std::uint64_t x) {
     std::vector<std::uint64_t>& held = held_[x >> kRegionShift];
     held.push_back(x);
@@ -1517,12 +1515,12 @@ void WindowCounter::Writer::raise(unsigned region) {
   held.clear();
 }
 
-void WindowCounter::prefetch(std::uint64_t h) const noexcept {
-  __builtin_prefetch(table_.get() + slots_of(h, block_shift_).block);
+void WindowCounter::prefetch_mixed(std::uint64_t x) const noexcept {
+  __builtin_prefetch(table_.get() + slots_of_mixed(x, block_shift_).block);
 }
 
-unsigned WindowCounter::count(std::uint64_t h) const noexcept {
-  const CounterSlots s = slots_of(h, block_shift_);
+unsigned WindowCounter::count_mixed(std::uint64_t x) const noexcept {
+  const CounterSlots s = slots_of_mixed(x, block_shift_);
   auto get = [&](unsigned counter) {
     const std::uint64_t w = std::atomic_ref<const std::uint64_t>(table_[s.block + counter / 32]).load(std::memory_order_relaxed);
     return static_cast<unsigned>((w >> ((counter % 32) * 2)) & 3);
@@ -1530,20 +1528,15 @@ unsigned WindowCounter::count(std::uint64_t h) const noexcept {
   return std::min(get(s.a), get(s.b));
 }
 
+unsigned WindowCounter::count(std::uint64_t h) const noexcept { return count_mixed(mix64(h)); }
+
 void WindowCounter::Reader::recurs(std::span<const std::uint64_t> hashes, unsigned min_docs, std::vector<std::uint8_t>& out) {
   const WindowCounter& c = *counter_;
   const unsigned need = std::min(min_docs, kSaturation);
   out.resize(hashes.size());
-  auto answer = [&](std::uint64_t x) {  // recurs() of a mixed hash
-    const CounterSlots s = slots_of_mixed(x, c.block_shift_);
-    auto get = [&](unsigned counter) {
-      const std::uint64_t w = std::atomic_ref<const std::uint64_t>(c.table_[s.block + counter / 32]).load(std::memory_order_relaxed);
-      return static_cast<unsigned>((w >> ((counter % 32) * 2)) & 3);
-    };
-    return static_cast<std::uint8_t>(std::min(get(s.a), get(s.b)) >= need);
-  };
+  auto answer = [&](std::uint64_t x) { return static_cast<std::uint8_t>(c.count_mixed(x) >= need); };
   constexpr std::size_t kAhead = 16;  // blocks fetched ahead
-  auto fetch = [&](std::uint64_t x) { __builtin_prefetch(c.table_.get() + slots_of_mixed(x, c.block_shift_).block); };
+  auto fetch = [&](std::uint64_t x) { c.prefetch_mixed(x); };
   if (hashes.size() < kDirect) {
     for (std::size_t i = 0; i < hashes.size(); ++i) {
       if (i + kAhead < hashes.size()) fetch(mix64(hashes[i + kAhead]));
@@ -1551,8 +1544,7 @@ void WindowCounter::Reader::recurs(std::span<const std::uint64_t> hashes, unsign
     }
     return;
   }
-  // Each piece counting-sorted by region (the top bits, as the Writer's), then read in that order.
-  constexpr unsigned kRegionShift = 64 - std::countr_zero(kRegions);
+  // Each piece counting-sorted by region (as the Writer holds them), then read in that order.
   std::array<std::uint32_t, kRegions + 1> at{};
   for (std::size_t from = 0; from < hashes.size(); from += piece_) {
     const std::size_t size = std::min(piece_, hashes.size() - from);

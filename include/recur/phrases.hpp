@@ -22,6 +22,7 @@
 ///     records    display_text, most_frequent_form          -> Phrase::text, Phrase::variants
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -513,10 +514,14 @@ class WindowCounter {
     return count(h) >= std::min(min_docs, kSaturation);
   }
   std::size_t bytes() const noexcept { return words_ * sizeof(std::uint64_t); }
-  /// Asks the processor to fetch the counters of `h` ahead of count() or add_document().
-  void prefetch(std::uint64_t h) const noexcept;
 
  private:
+  /// A mixed hash's region: its top bits, as its block's (regions are whole blocks).
+  static constexpr unsigned kRegionShift = 64 - std::countr_zero(kRegions);
+  /// count() and a fetch of the counters, of a hash already mixed (mix64 in phrases.cpp), which
+  /// places it in the table.
+  unsigned count_mixed(std::uint64_t x) const noexcept;
+  void prefetch_mixed(std::uint64_t x) const noexcept;
   struct Unmap {  // the table is a mapping of its own (see the constructor)
     std::size_t bytes;  // (no default member initialiser: it would not let unique_ptr default-construct it here)
     void operator()(std::uint64_t* p) const noexcept;
