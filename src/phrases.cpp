@@ -291,7 +291,8 @@ void paragraph_runs(const Sym* c, std::uint32_t len, std::uint32_t min_len, std:
 // hold a cover (below).
 template <class Sym>
 bool repeats_a_gram(const Sym* c, std::uint32_t len, std::uint32_t h, std::vector<std::uint64_t>& set) {
-  if (h == 0 || len < h + 1) return false;
+  if (len < h + 1) return false;
+  if (h == 0) return true;  // the empty gram is everywhere
   const std::uint32_t grams = len - h + 1;
   const std::size_t size = std::bit_ceil(std::size_t{grams} * 2);
   const unsigned shift = 64 - static_cast<unsigned>(std::countr_zero(size));

@@ -98,9 +98,9 @@ void count_symbols(const Sym* t, std::uint32_t n, std::vector<std::uint32_t>& cn
 // of its naming: bit i of `fresh` is set when the i-th sorted LMS substring differs from the one
 // before it, so name g is given to the substrings from the g-th set bit to the next one (or to
 // `n1`). A pass over the flags instead of over the reduced string: with a large alphabet
-// count_symbols() reads the whole string once per range of names, and each count is a miss (the
-// first recursion level of dense 1 GiB: 33.7 M names of 14.3 M kinds, about 0.4 s before and again
-// after its own recursion).
+// count_symbols() reads the whole string once per range of names, and each count is a miss. On
+// dense 1 GiB's first recursion level (33.7 M symbols, 14.3 M names) its types and counts took
+// 0.35 s instead of 0.51, and the counts again after its own recursion as little.
 void count_names(const std::vector<std::uint64_t>& fresh, std::uint32_t n1, std::uint32_t names,
                  std::vector<std::uint32_t>& cnt) {
   cnt.assign(names, 0);
@@ -477,13 +477,13 @@ void sais(const Sym* t, std::uint32_t* sa, std::uint32_t n, std::uint32_t alphab
     std::vector<std::uint32_t>().swap(bkt);  // the recursion needs the memory more
     std::vector<std::uint32_t>().swap(cnt);
     sais<std::uint32_t>(s1, sa, n1, names, threads, &fresh);  // the flags stay for its counts
-    std::vector<std::uint64_t>().swap(fresh);
     bkt.resize(alphabet);
     cnt.resize(alphabet);
     count();
   } else {
     for (std::uint32_t i = 0; i < n1; ++i) sa[s1[i]] = i;
   }
+  std::vector<std::uint64_t>().swap(fresh);
 
   // 3. The LMS suffixes in order at their buckets' ends, then the rest induced.
   ty.for_each_lms([&, j = std::uint32_t{0}](std::uint32_t i) mutable { s1[j++] = i; });
