@@ -10,7 +10,10 @@ Reads the JSON only (and, with --corpus, the corpus files themselves) and measur
   duplicate_variants  variants of one phrase whose texts are equal in content characters;
   variant_mismatch    with --corpus: variants of the top N whose `documents` differ from the
                   number of documents whose content characters contain the variant's text
-                  (documents cut at lines matching --doc-split, as recur does);
+                  (documents cut at lines matching --doc-split, as recur does); with
+                  --within-paragraphs, documents in which one paragraph holds the text, as recur
+                  matches (a paragraph ends before a blank line, a line indented with white space,
+                  and a ##paidbegin## marker: the layouts of ../shared/corpus);
   excluded_left   with --exclude: top-N phrases whose text is a stock phrase, part of one, or
                   one plus at most max(4, len/3) characters.
 
@@ -31,8 +34,14 @@ def content(text):
     return "".join(c for c in t if unicodedata.category(c)[0] in "LN")
 
 
-def documents_of(corpus, doc_split):
-    """(path, document index) -> content characters of that document."""
+# Where a paragraph of ../shared/corpus ends: before a blank line, a line indented with white space
+# (the ideographic spaces of 001's reports, whose other lines are wrapped), or a paid-content marker.
+PARAGRAPH_BREAK = re.compile(r"\n(?=[\u3000 \t])|\n\s*\n|##paidbegin##")
+
+
+def documents_of(corpus, doc_split, paragraphs=False):
+    """(path, document index) -> content characters of that document; with `paragraphs`, a list
+    of the content characters of each of its paragraphs."""
     files = sorted(os.path.join(corpus, f) for f in os.listdir(corpus)) if os.path.isdir(corpus) else [corpus]
     rx = re.compile(doc_split) if doc_split else None
     docs = {}
@@ -42,11 +51,13 @@ def documents_of(corpus, doc_split):
         index, parts = 1, []
         for line in lines:
             if rx and rx.search(line.strip()) and parts and content("".join(parts)):
-                docs[(path, index)] = content("\n".join(parts))
+                docs[(path, index)] = "\n".join(parts)
                 index, parts = index + 1, []
             parts.append(line)
-        docs[(path, index)] = content("\n".join(parts))
-    return docs
+        docs[(path, index)] = "\n".join(parts)
+    if paragraphs:
+        return {k: [content(p) for p in PARAGRAPH_BREAK.split(v)] for k, v in docs.items()}
+    return {k: content(v) for k, v in docs.items()}
 
 
 def main():
@@ -55,6 +66,8 @@ def main():
     ap.add_argument("--top", type=int, default=50)
     ap.add_argument("--corpus", help="the corpus the report was made from (folder or file)")
     ap.add_argument("--doc-split", default="")
+    ap.add_argument("--within-paragraphs", action="store_true",
+                    help="count a variant's documents where one paragraph holds its text")
     ap.add_argument("--variant-top", type=int, default=30, help="phrases whose variants are recounted")
     ap.add_argument("--exclude", help="the --exclude file of the run")
     ap.add_argument("--max-contained", type=int)
@@ -101,12 +114,15 @@ def main():
            "overlaps": overlaps, "line_breaks": line_breaks, "duplicate_variants": duplicate_variants}
 
     if a.corpus:
-        docs = documents_of(a.corpus, a.doc_split)
+        docs = documents_of(a.corpus, a.doc_split, a.within_paragraphs)
         mismatch, checked, examples = 0, 0, []
         for p in phrases[: a.variant_top]:
             for v in p["variants"]:
                 t = content(v["text"])
-                n = sum(1 for d in docs.values() if t in d)
+                if a.within_paragraphs:
+                    n = sum(1 for d in docs.values() if any(t in para for para in d))
+                else:
+                    n = sum(1 for d in docs.values() if t in d)
                 checked += 1
                 if n != v["documents"]:
                     mismatch += 1
