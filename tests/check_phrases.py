@@ -12,8 +12,8 @@ Reads the JSON only (and, with --corpus, the corpus files themselves) and measur
                   number of documents whose content characters contain the variant's text
                   (documents cut at lines matching --doc-split, as recur does); with
                   --within-paragraphs, documents in which one paragraph holds the text, as recur
-                  matches (a paragraph ends before a blank line, a line indented with white space,
-                  and a ##paidbegin## marker: the layouts of ../shared/corpus);
+                  matches (a paragraph ends before a blank line, a line indented with white space
+                  or a ##paidbegin## marker: the layouts of ../shared/corpus);
   excluded_left   with --exclude: top-N phrases whose text is a stock phrase, part of one, or
                   one plus at most max(4, len/3) characters.
 
