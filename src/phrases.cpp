@@ -286,6 +286,46 @@ void paragraph_runs(const Sym* c, std::uint32_t len, std::uint32_t min_len, std:
   out.erase(std::unique(out.begin() + static_cast<std::ptrdiff_t>(first), out.end()), out.end());
 }
 
+constexpr std::uint64_t kWindowBase = 0x9E3779B97F4A7C15ull;  // odd: the hash is a polynomial mod 2^64
+
+// Calls f(offset, hash) for every window of k characters of `chars`, in order (or of k symbols of
+// a ranked text).
+template <class Sym, class F>
+void for_each_window(std::span<const Sym> chars, unsigned k, F&& f) {
+  if (k == 0 || chars.size() < k) return;
+  std::uint64_t top = 1;  // kWindowBase^(k-1)
+  for (unsigned i = 1; i < k; ++i) top *= kWindowBase;
+  std::uint64_t h = 0;
+  for (unsigned i = 0; i < k; ++i) h = h * kWindowBase + chars[i];
+  for (std::size_t i = 0;; ++i) {
+    f(i, h ^ (h >> 29));
+    if (i + k >= chars.size()) break;
+    h = (h - top * chars[i]) * kWindowBase + chars[i + k];
+  }
+}
+
+// A 64-bit finaliser (splitmix64): the window hash is a polynomial, whose low bits mix poorly.
+std::uint64_t mix64(std::uint64_t x) noexcept {
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ull;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+// Inserts x into an open-addressing set: a power of 2 in size, at least twice what it will hold, 0
+// marking an empty slot (so x != 0), x placed by its low bits (mixed, mix64). False when x was in it.
+bool insert_new(std::vector<std::uint64_t>& set, std::uint64_t x) noexcept {
+  const std::size_t mask = set.size() - 1;
+  for (std::size_t i = x & mask;; i = (i + 1) & mask) {
+    if (set[i] == x) return false;
+    if (set[i] == 0) {
+      set[i] = x;
+      return true;
+    }
+  }
+}
+
 // Whether some `h` consecutive symbols of c[0, len) occur twice in it (or two of its h-grams
 // share a hash: then true as well). overlap_covers() uses it to pass over paragraphs that cannot
 // hold a cover (below).
@@ -293,29 +333,13 @@ template <class Sym>
 bool repeats_a_gram(const Sym* c, std::uint32_t len, std::uint32_t h, std::vector<std::uint64_t>& set) {
   if (len < h + 1) return false;
   if (h == 0) return true;  // the empty gram is everywhere
-  const std::uint32_t grams = len - h + 1;
-  const std::size_t size = std::bit_ceil(std::size_t{grams} * 2);
-  const unsigned shift = 64 - static_cast<unsigned>(std::countr_zero(size));
-  set.assign(size, 0);
-  // Polynomial hash of each gram, rolled along (mod 2^64); slots hold hashes with bit 0 set, so 0
-  // marks an empty one (a collision makes only a false "repeated").
-  constexpr std::uint64_t kBase = 0x100000001B3ULL;
-  std::uint64_t top = 1;  // kBase^(h - 1): the weight of the symbol leaving the gram
-  for (std::uint32_t j = 1; j < h; ++j) top *= kBase;
-  std::uint64_t g = 0;
-  for (std::uint32_t j = 0; j < h; ++j) g = g * kBase + c[j] + 1;
-  for (std::uint32_t i = 0;; ++i) {
-    const std::uint64_t x = g | 1;
-    for (std::size_t k = (x * 0x9E3779B97F4A7C15ULL) >> shift;; k = (k + 1) & (size - 1)) {
-      if (set[k] == x) return true;
-      if (set[k] == 0) {
-        set[k] = x;
-        break;
-      }
-    }
-    if (i + 1 == grams) return false;
-    g = (g - (std::uint64_t{c[i]} + 1) * top) * kBase + c[i + h] + 1;
-  }
+  set.assign(std::bit_ceil(std::size_t{len - h + 1} * 2), 0);
+  bool repeated = false;
+  for_each_window(std::span<const Sym>(c, len), h, [&](std::size_t, std::uint64_t w) {
+    // A mixed hash of 0 stands as 1: a collision only makes a false "repeated".
+    if (!repeated) repeated = !insert_new(set, std::max<std::uint64_t>(mix64(w), 1));
+  });
+  return repeated;
 }
 
 // Lengths at which an occurrence at a position overlaps another occurrence: (low, high].
@@ -1398,32 +1422,6 @@ std::uint32_t count_documents(const SegmentedText& text, std::span<const Occurre
 }
 
 namespace {
-constexpr std::uint64_t kWindowBase = 0x9E3779B97F4A7C15ull;  // odd: the hash is a polynomial mod 2^64
-
-// Calls f(offset, hash) for every window of k characters of `chars`, in order.
-template <class F>
-void for_each_window(std::span<const char32_t> chars, unsigned k, F&& f) {
-  if (k == 0 || chars.size() < k) return;
-  std::uint64_t top = 1;  // kWindowBase^(k-1)
-  for (unsigned i = 1; i < k; ++i) top *= kWindowBase;
-  std::uint64_t h = 0;
-  for (unsigned i = 0; i < k; ++i) h = h * kWindowBase + chars[i];
-  for (std::size_t i = 0;; ++i) {
-    f(i, h ^ (h >> 29));
-    if (i + k >= chars.size()) break;
-    h = (h - top * chars[i]) * kWindowBase + chars[i + k];
-  }
-}
-
-// A 64-bit finaliser (splitmix64): the window hash is a polynomial, whose low bits mix poorly.
-std::uint64_t mix64(std::uint64_t x) noexcept {
-  x ^= x >> 30;
-  x *= 0xBF58476D1CE4E5B9ull;
-  x ^= x >> 27;
-  x *= 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
 // The block (index of its first word) and the two counters (bit offsets within the block) of a hash.
 struct CounterSlots {
   std::size_t block;
@@ -1509,14 +1507,9 @@ void WindowCounter::Writer::add_document(std::vector<std::uint64_t>& hashes) {
       zero = true;
       continue;
     }
-    for (std::size_t i = x & (size - 1);; i = (i + 1) & (size - 1)) {
-      if (set_[i] == x) break;
-      if (set_[i] == 0) {
-        set_[i] = x;
-        hashes[unique++] = h;
-        hold(x);
-        break;
-      }
+    if (insert_new(set_, x)) {
+      hashes[unique++] = h;
+      hold(x);
     }
   }
   hashes.resize(unique);
